@@ -1,0 +1,19 @@
+//! The artifact registry: metadata of blobs kept in an artifact store (`asm_artifacts`).
+
+use crate::artifact::{Artifact, ArtifactStats, NewArtifact};
+use crate::error::Result;
+
+/// ASM's `ArtifactRegistry`.
+#[allow(async_fn_in_trait)]
+pub trait ArtifactRegistry {
+    /// Records an artifact; a key already used (even by a deleted artifact) is `persistence_error`.
+    async fn register(&self, attrs: NewArtifact) -> Result<Artifact>;
+    /// The live artifact with this key, if any.
+    async fn get_by_key(&self, key: &str) -> Result<Option<Artifact>>;
+    /// Live artifacts of a session, oldest first.
+    async fn list_by_session(&self, session_id: &str) -> Result<Vec<Artifact>>;
+    /// Count and total size of a session's live artifacts.
+    async fn session_stats(&self, session_id: &str) -> Result<ArtifactStats>;
+    /// Soft-deletes the artifact with this key; idempotent.
+    async fn delete(&self, key: &str) -> Result<()>;
+}

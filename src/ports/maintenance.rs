@@ -1,0 +1,41 @@
+//! The Maintenance port: retention, applied when the host asks (a cron trigger, a CLI).
+
+use crate::error::Result;
+use crate::retention::RetentionPolicy;
+
+/// What one `execute` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MaintenanceReport {
+    /// Sessions newly marked deleted.
+    pub sessions_soft_deleted: u64,
+    /// Sessions removed with everything they own.
+    pub sessions_hard_deleted: u64,
+    /// Events removed by pruning.
+    pub events_pruned: u64,
+    /// Artifact rows whose session no longer exists, removed.
+    pub artifacts_cleaned: u64,
+    /// Sequence counters whose session row and events are all gone, removed.
+    pub orphaned_sequences_cleaned: u64,
+    /// Wall time of the whole run, from the host's clock.
+    pub duration_ms: u64,
+    /// One message per failed step; the other steps still ran.
+    pub errors: Vec<String>,
+}
+
+/// ASM's Maintenance.
+#[allow(async_fn_in_trait)]
+pub trait Maintenance {
+    /// Validates the policy, then runs soft delete, hard delete, prune, orphaned artifacts and
+    /// orphaned sequences, in that order; a failing step adds to `errors` and the rest still run.
+    async fn execute(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport>;
+    /// Prunes one session's log down to `max_events_per_session`; returns how many were removed.
+    async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64>;
+    /// Marks old, non-exempt sessions deleted; returns how many.
+    async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64>;
+    /// Removes sessions soft-deleted long enough ago, with everything they own; returns how many.
+    async fn hard_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64>;
+    /// Removes artifact rows whose (non-null) session does not exist; returns how many.
+    async fn clean_orphaned_artifacts(&self) -> Result<u64>;
+    /// Consistency problems found, as ASM's messages; empty means healthy.
+    async fn health_check(&self) -> Result<Vec<String>>;
+}

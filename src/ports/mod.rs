@@ -1,0 +1,20 @@
+//! The ports: what every store offers, whatever holds its data.
+//!
+//! The traits use `async fn` without a `Send` bound on purpose: the Worker and the JavaScript
+//! hosts are single-threaded and their futures are not `Send`. A native multi-threaded host that
+//! needs `Send` wraps a store per task instead (see `hosts/native`).
+
+mod artifact_registry;
+mod maintenance;
+mod query_api;
+mod session_store;
+
+pub use artifact_registry::ArtifactRegistry;
+pub use maintenance::{Maintenance, MaintenanceReport};
+pub use query_api::{
+    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, ModelCost, ProviderCost, ProviderUsage,
+    QueryApi, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder, SessionPage, SessionSearch,
+    SessionStats, TokenTotals, UsageQuery, UsageSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT,
+    DEFAULT_SESSION_LIMIT, MAX_QUERY_LIMIT,
+};
+pub use session_store::{EventFilter, FlushPayload, ListRuns, ListSessions, SessionStore};

@@ -1,0 +1,108 @@
+//! RetentionPolicy: how long sessions and events are kept, and what is never touched.
+
+use crate::error::{Error, Result};
+use crate::event::EventType;
+use crate::status::SessionStatus;
+
+/// A positive bound, or no bound at all (ASM's `:infinity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// At most this many (days or events). Must be ≥ 1 to pass validation.
+    Finite(i64),
+    /// No bound: the step that uses it does nothing.
+    Infinity,
+}
+
+impl Limit {
+    /// The bound, or `None` for infinity.
+    pub fn finite(self) -> Option<i64> {
+        match self {
+            Limit::Finite(n) => Some(n),
+            Limit::Infinity => None,
+        }
+    }
+
+    fn is_valid(self) -> bool {
+        !matches!(self, Limit::Finite(n) if n < 1)
+    }
+}
+
+/// ASM's `RetentionPolicy` with its Config defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetentionPolicy {
+    /// Validated only; no step uses it (as in ASM).
+    pub max_session_age_days: Limit,
+    /// Soft-delete sessions not updated for this many days.
+    pub max_completed_session_age_days: Limit,
+    /// Prune a session's log down to this many events.
+    pub max_events_per_session: Limit,
+    /// Validated only; no step uses it (as in ASM).
+    pub max_total_events: Limit,
+    /// Hard-delete sessions soft-deleted this many days ago.
+    pub hard_delete_after_days: Limit,
+    /// Validated only; archiving is not implemented (as in ASM).
+    pub archive_before_prune: bool,
+    /// Name of the archive store; required when `archive_before_prune`.
+    pub archive_store: Option<String>,
+    /// Sessions in these statuses are never soft-deleted.
+    pub exempt_statuses: Vec<SessionStatus>,
+    /// Sessions with any of these tags are never soft-deleted.
+    pub exempt_tags: Vec<String>,
+    /// Pruning removes these types first, oldest first.
+    pub prune_event_types_first: Vec<EventType>,
+    /// Upper bound on rows one maintenance statement touches (ASM validates it but never uses it;
+    /// we use it to chunk large deletes).
+    pub batch_size: i64,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy {
+            max_session_age_days: Limit::Infinity,
+            max_completed_session_age_days: Limit::Finite(90),
+            max_events_per_session: Limit::Infinity,
+            max_total_events: Limit::Infinity,
+            hard_delete_after_days: Limit::Finite(30),
+            archive_before_prune: false,
+            archive_store: None,
+            exempt_statuses: vec![SessionStatus::Active, SessionStatus::Paused],
+            exempt_tags: vec!["pinned".to_owned()],
+            prune_event_types_first: vec![EventType::MessageStreamed, EventType::TokenUsageUpdated],
+            batch_size: 100,
+        }
+    }
+}
+
+/// Event types that pruning's second pass never removes.
+pub const PROTECTED_EVENT_TYPES: &[EventType] = &[
+    EventType::SessionCreated,
+    EventType::RunStarted,
+    EventType::RunCompleted,
+    EventType::ErrorOccurred,
+    EventType::RunFailed,
+];
+
+impl RetentionPolicy {
+    /// ASM's `validate/1`: fields in ASM's order, first failure wins, `validation_error`.
+    pub fn validate(&self) -> Result<()> {
+        let bounds = [
+            ("max_session_age_days", self.max_session_age_days),
+            ("max_completed_session_age_days", self.max_completed_session_age_days),
+            ("hard_delete_after_days", self.hard_delete_after_days),
+            ("max_events_per_session", self.max_events_per_session),
+            ("max_total_events", self.max_total_events),
+        ];
+        for (field, limit) in bounds {
+            if !limit.is_valid() {
+                return Err(Error::validation(format!("{field} must be a positive integer or :infinity")));
+            }
+        }
+        if self.batch_size < 1 {
+            return Err(Error::validation("batch_size must be a positive integer"));
+        }
+        if self.archive_before_prune && self.archive_store.is_none() {
+            return Err(Error::validation("archive_store is required when archive_before_prune is true"));
+        }
+        Ok(())
+    }
+}

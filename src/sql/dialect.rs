@@ -1,0 +1,162 @@
+//! Dialects and the statement builder: the only place that writes placeholders.
+
+use super::executor::{Statement, Value};
+
+/// The SQL a store writes: SQLite syntax (native or D1) or PostgreSQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// SQLite ≥ 3.35 through a native driver: 32 766 bound values per statement.
+    Sqlite,
+    /// Cloudflare D1: SQLite syntax, at most 100 bound values per statement, no interactive
+    /// transactions (only atomic batches).
+    D1,
+    /// PostgreSQL: 65 535 bound values per statement.
+    Postgres,
+}
+
+impl Dialect {
+    /// Most bound values one statement may carry.
+    pub fn max_params(self) -> usize {
+        match self {
+            Dialect::Sqlite => 32_766,
+            Dialect::D1 => 100,
+            Dialect::Postgres => 65_535,
+        }
+    }
+
+    /// Whether the SQL is SQLite's (native or D1).
+    pub fn is_sqlite(self) -> bool {
+        !matches!(self, Dialect::Postgres)
+    }
+}
+
+/// The column type a bound value is meant for. SQLite ignores it (everything is stored as the
+/// text the core encoded); PostgreSQL casts the bound text or number to it in SQL, so drivers
+/// only ever bind text, 64-bit integers and doubles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    /// `varchar(255)` / `TEXT`.
+    Text,
+    /// `integer` / `bigint` / `INTEGER`.
+    Int,
+    /// `float8` / `NUMERIC`.
+    Real,
+    /// `jsonb` / JSON `TEXT`.
+    Json,
+    /// `timestamp` / fixed-width ISO `TEXT`.
+    Timestamp,
+    /// `varchar(255)[]` / JSON array `TEXT` (bound as JSON array text).
+    TextArray,
+}
+
+/// Builds one statement: SQL fragments plus bound values, numbering placeholders itself.
+#[derive(Debug)]
+pub struct Builder {
+    dialect: Dialect,
+    sql: String,
+    params: Vec<Value>,
+}
+
+impl Builder {
+    /// An empty statement for `dialect`.
+    pub fn new(dialect: Dialect) -> Builder {
+        Builder { dialect, sql: String::new(), params: Vec::new() }
+    }
+
+    /// The dialect being written.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// How many values are bound so far.
+    pub fn param_count(&self) -> usize {
+        self.params.len()
+    }
+
+    /// Appends SQL text. Only the core's own fixed fragments go here, never a value.
+    pub fn sql(&mut self, fragment: &str) -> &mut Builder {
+        self.sql.push_str(fragment);
+        self
+    }
+
+    /// Binds a value and writes its placeholder (with PostgreSQL's cast to `ty`).
+    pub fn bind(&mut self, value: Value, ty: SqlType) -> &mut Builder {
+        self.params.push(value);
+        let n = self.params.len();
+        self.write_placeholder(n, ty);
+        self
+    }
+
+    /// Writes the placeholder of an already bound value again (e.g. a session id used twice).
+    pub fn rebind(&mut self, index: usize, ty: SqlType) -> &mut Builder {
+        self.write_placeholder(index, ty);
+        self
+    }
+
+    /// Binds a list as `(?, ?, …)` for `IN`; the caller keeps lists under the parameter limit.
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = Value>, ty: SqlType) -> &mut Builder {
+        self.sql.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.bind(v, ty);
+        }
+        self.sql.push(')');
+        self
+    }
+
+    fn write_placeholder(&mut self, n: usize, ty: SqlType) {
+        use std::fmt::Write;
+        match self.dialect {
+            Dialect::Sqlite | Dialect::D1 => {
+                let _ = write!(self.sql, "?{n}");
+            }
+            Dialect::Postgres => {
+                let cast = match ty {
+                    SqlType::Text => "::text",
+                    SqlType::Int => "::int8",
+                    SqlType::Real => "::float8",
+                    SqlType::Json => "::text::jsonb",
+                    SqlType::Timestamp => "::text::timestamp",
+                    SqlType::TextArray => "::text::jsonb",
+                };
+                if ty == SqlType::TextArray {
+                    let _ = write!(
+                        self.sql,
+                        "ARRAY(SELECT jsonb_array_elements_text(${n}{cast}))::varchar(255)[]"
+                    );
+                } else {
+                    let _ = write!(self.sql, "${n}{cast}");
+                }
+            }
+        }
+    }
+
+    /// The finished statement.
+    pub fn build(self) -> Statement {
+        Statement { sql: self.sql, params: self.params }
+    }
+}
+
+/// How many items of `per_item` bound values fit in one statement that also binds `fixed`.
+pub fn chunk_size(dialect: Dialect, fixed: usize, per_item: usize) -> usize {
+    (dialect.max_params().saturating_sub(fixed) / per_item.max(1)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_follow_the_dialect() {
+        let mut b = Builder::new(Dialect::Sqlite);
+        b.sql("SELECT ").bind(Value::Integer(1), SqlType::Int).sql(", ").rebind(1, SqlType::Int);
+        assert_eq!(b.build().sql, "SELECT ?1, ?1");
+        let mut b = Builder::new(Dialect::Postgres);
+        b.sql("x IN ").bind_list([Value::Text("a".into()), Value::Text("b".into())], SqlType::Text);
+        b.sql(" AND ts > ").bind(Value::Text("2025-01-01T00:00:00.000000".into()), SqlType::Timestamp);
+        assert_eq!(b.build().sql, "x IN ($1::text, $2::text) AND ts > $3::text::timestamp");
+        assert_eq!(chunk_size(Dialect::D1, 1, 11), 9);
+    }
+}

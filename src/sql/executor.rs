@@ -1,0 +1,113 @@
+//! The executor contract: how the core asks a host to run SQL.
+//!
+//! A host implements [`Executor`] over its driver (D1, rusqlite, tokio-postgres, node-postgres,
+//! PGlite, a WIT import …). The core builds every statement — text and bound values — and
+//! decodes every row; the executor only ships them.
+
+use std::fmt;
+
+use super::dialect::Dialect;
+
+/// A bound value. Only four kinds cross the boundary: the core encodes JSON, tags and timestamps
+/// as text (and the PostgreSQL dialect casts them in SQL), so every driver can bind them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// A 64-bit integer.
+    Integer(i64),
+    /// A double.
+    Real(f64),
+    /// UTF-8 text.
+    Text(String),
+}
+
+/// One SQL statement with its bound values, in the dialect's placeholder style
+/// (`?1, ?2, …` for SQLite and D1; `$1, $2, …` for PostgreSQL).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// The SQL text. Never contains a value: every value is bound.
+    pub sql: String,
+    /// The values for placeholders 1..=n.
+    pub params: Vec<Value>,
+}
+
+/// What one statement returned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResultSet {
+    /// Column names, in select-list order (empty for statements that return no rows).
+    pub columns: Vec<String>,
+    /// Rows, each with one value per column.
+    pub rows: Vec<Vec<Value>>,
+    /// Rows inserted, updated or deleted (D1's `meta.changes`, PostgreSQL's command tag).
+    pub changes: u64,
+}
+
+/// The kinds of failure the core tells apart; executors map their drivers' errors onto these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecErrorKind {
+    /// A unique or primary-key constraint was violated (SQLSTATE 23505, `SQLITE_CONSTRAINT_UNIQUE`
+    /// / `_PRIMARYKEY`). The append path relies on this to detect a concurrent duplicate.
+    UniqueViolation,
+    /// A table or column does not exist (SQLSTATE 42P01/42703, "no such table/column"): the
+    /// migrations have not been applied.
+    MissingSchema,
+    /// Worth retrying the whole batch: lost connection, busy database, serialization failure,
+    /// deadlock.
+    Transient,
+    /// Anything else.
+    Other,
+}
+
+/// A failed batch. The batch was rolled back: nothing of it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecError {
+    /// The normalised kind.
+    pub kind: ExecErrorKind,
+    /// The driver's own message, kept for the error's details.
+    pub message: String,
+}
+
+impl ExecError {
+    /// An error of `kind` with the driver's message.
+    pub fn new(kind: ExecErrorKind, message: impl Into<String>) -> ExecError {
+        ExecError { kind, message: message.into() }
+    }
+}
+
+impl fmt::Display for ExecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ExecError {}
+
+/// Runs SQL for the core. The contract every implementation keeps:
+///
+/// - **Atomicity.** [`Executor::batch`] runs its statements in order as one unit: all take
+///   effect or none does (a transaction, or D1's `batch()`). Statement *k* sees the effects of
+///   statements before it. On error the unit is rolled back and [`ExecError`] returned.
+/// - **Isolation.** Under concurrent batches, each batch behaves as if statements of other
+///   batches ran before or after it, or as PostgreSQL's READ COMMITTED does with row locks
+///   (the core's SQL is written to be correct under that).
+/// - **Parameters.** A statement never has more bound values than
+///   [`Dialect::max_params`]; the core chunks long lists itself.
+/// - **Rows.** One [`ResultSet`] per statement, in order; values are NULL, integer, real or text
+///   (a driver that returns numbers as text, or integers as reals, is fine: the core decodes
+///   leniently).
+/// - **Errors.** Driver errors are mapped onto [`ExecErrorKind`]; the message is kept verbatim.
+#[allow(async_fn_in_trait)]
+pub trait Executor {
+    /// Which SQL the core must write for this database.
+    fn dialect(&self) -> Dialect;
+
+    /// Runs `statements` atomically and returns one result per statement.
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError>;
+
+    /// Runs one statement (a read, or a single-statement write).
+    async fn query(&self, statement: Statement) -> Result<ResultSet, ExecError> {
+        let mut results = self.batch(vec![statement]).await?;
+        Ok(results.pop().unwrap_or_default())
+    }
+}

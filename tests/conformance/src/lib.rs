@@ -1,0 +1,143 @@
+//! The conformance suite: named cases from the ASM spec, run unchanged against every store.
+//!
+//! A case is an async function over a fresh [`Ctx`] (a store plus its clock and env). Its id
+//! names the spec behaviour it checks: `domain_7_6_81_…` is behaviour 81 of `domain.md` §7.6,
+//! `sql_8_42_…` behaviour 42 of `sql.md` §8. `manifest.txt` lists every id; a host runs
+//! [`run_all`], which prints each id with its outcome and the closing line
+//! `conformance <host>: N passed, M failed`, and writes the ids to
+//! `conformance-results/<host>.txt`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use asm_core::ports::{Maintenance, QueryApi, SessionStore};
+use asm_core::ports::ArtifactRegistry;
+use asm_core::{Env, SeededIds, SteppingClock, Timestamp};
+
+pub mod cases;
+mod check;
+
+pub use check::{ensure, ensure_eq, expect_code, CaseResult};
+
+/// Every port a conforming store implements.
+pub trait Store: SessionStore + QueryApi + Maintenance + ArtifactRegistry {}
+impl<T: SessionStore + QueryApi + Maintenance + ArtifactRegistry> Store for T {}
+
+/// What a host gives the suite: a way to make a fresh, empty store.
+#[allow(async_fn_in_trait)]
+pub trait Harness {
+    /// The store under test.
+    type Store: Store;
+    /// A new store with no data, using `env` for time and ids.
+    async fn fresh_store(&self, env: Env) -> Result<Self::Store, String>;
+}
+
+/// Everything a case gets: its own empty store and the clock behind it.
+pub struct Ctx<S> {
+    /// The store under test.
+    pub store: S,
+    /// The env the store was made with (build entities with it).
+    pub env: Env,
+    /// The clock behind `env`: 1 ms per reading from [`START`], movable by the case.
+    pub clock: Arc<SteppingClock>,
+}
+
+/// The first reading of every case's clock: 2025-01-27T12:00:00Z.
+pub const START: Timestamp = Timestamp::from_micros(1_737_979_200_000_000);
+
+/// A boxed case future (not `Send`: the ports' futures need not be).
+pub type CaseFuture<'a> = Pin<Box<dyn Future<Output = CaseResult> + 'a>>;
+
+/// One named case.
+pub struct Case<S> {
+    /// The spec-derived id.
+    pub id: &'static str,
+    /// The case body.
+    pub run: for<'a> fn(&'a Ctx<S>) -> CaseFuture<'a>,
+}
+
+/// Declares a list of cases from async functions generic over the store.
+#[macro_export]
+macro_rules! case_list {
+    ($($name:ident),* $(,)?) => {
+        vec![$($crate::Case { id: stringify!($name), run: |cx| Box::pin($name(cx)) }),*]
+    };
+}
+
+/// Every case, in manifest order.
+pub fn all_cases<S: Store>() -> Vec<Case<S>> {
+    cases::all()
+}
+
+/// The ids every host must run.
+pub const MANIFEST: &str = include_str!("../manifest.txt");
+
+/// The manifest's ids.
+pub fn manifest_ids() -> Vec<&'static str> {
+    MANIFEST.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+}
+
+/// What one host's run gave.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Ids of passing cases.
+    pub passed: Vec<&'static str>,
+    /// Ids of failing cases with why.
+    pub failed: Vec<(&'static str, String)>,
+}
+
+impl Report {
+    /// True when every case passed and the ids equal the manifest.
+    pub fn is_success(&self) -> bool {
+        self.failed.is_empty()
+    }
+}
+
+/// Runs every case against fresh stores from `harness`, printing each id and the closing line,
+/// and writes the ids run to `conformance-results/<host>.txt` (under `CONFORMANCE_RESULTS_DIR`
+/// when set, else the current directory).
+///
+/// A case list that differs from the manifest counts as a failure, so no case can go missing.
+pub async fn run_all<H: Harness>(host: &str, harness: &H) -> Report {
+    let seed = std::env::var("ASM_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_u64);
+    println!("conformance {host}: seed {seed} (set ASM_TEST_SEED to change)");
+    let mut report = Report::default();
+    let cases = all_cases::<H::Store>();
+    let ids: Vec<&str> = cases.iter().map(|c| c.id).collect();
+    let manifest = manifest_ids();
+    if ids != manifest {
+        let missing: Vec<_> = manifest.iter().filter(|m| !ids.contains(m)).collect();
+        let extra: Vec<_> = ids.iter().filter(|i| !manifest.contains(i)).collect();
+        report.failed.push((
+            "manifest",
+            format!("case list differs from manifest.txt (or its order): missing {missing:?}, extra {extra:?}"),
+        ));
+    }
+    for (i, case) in cases.iter().enumerate() {
+        let clock = Arc::new(SteppingClock::new(START, 1_000));
+        let env = Env::new(clock.clone(), Arc::new(SeededIds::new(seed.wrapping_add(i as u64))));
+        let outcome = match harness.fresh_store(env.clone()).await {
+            Ok(store) => (case.run)(&Ctx { store, env, clock }).await,
+            Err(e) => Err(format!("could not make a fresh store: {e}")),
+        };
+        match outcome {
+            Ok(()) => {
+                println!("  ok   {}", case.id);
+                report.passed.push(case.id);
+            }
+            Err(why) => {
+                println!("  FAIL {}: {why}", case.id);
+                report.failed.push((case.id, why));
+            }
+        }
+    }
+    let dir = std::env::var("CONFORMANCE_RESULTS_DIR").unwrap_or_else(|_| "conformance-results".to_owned());
+    let _ = std::fs::create_dir_all(&dir);
+    let listing: String = cases.iter().map(|c| format!("{}\n", c.id)).collect();
+    if let Err(e) = std::fs::write(format!("{dir}/{host}.txt"), listing) {
+        report.failed.push(("results-file", format!("could not write {dir}/{host}.txt: {e}")));
+    }
+    println!("conformance {host}: {} passed, {} failed", report.passed.len(), report.failed.len());
+    report
+}

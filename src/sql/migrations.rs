@@ -1,0 +1,35 @@
+//! The schema, embedded so every host can apply it without reading files at run time.
+//!
+//! The same files are what `wrangler d1 migrations apply` reads (`migrations/d1/`).
+
+use super::dialect::Dialect;
+
+/// Creates the five `asm_*` tables and their indexes on SQLite / D1.
+pub const SQLITE_UP: &str = include_str!("../../migrations/d1/0001_create_asm_tables.sql");
+/// Drops them on SQLite / D1.
+pub const SQLITE_DOWN: &str = include_str!("../../migrations/d1-down/0001_create_asm_tables.sql");
+/// Creates the five `asm_*` tables and their indexes on PostgreSQL.
+pub const POSTGRES_UP: &str = include_str!("../../migrations/postgres/0001_create_asm_tables.sql");
+/// Drops them on PostgreSQL.
+pub const POSTGRES_DOWN: &str = include_str!("../../migrations/postgres-down/0001_create_asm_tables.sql");
+
+/// The up migration of a dialect.
+pub fn up(dialect: Dialect) -> &'static str {
+    if dialect.is_sqlite() { SQLITE_UP } else { POSTGRES_UP }
+}
+
+/// The down migration of a dialect.
+pub fn down(dialect: Dialect) -> &'static str {
+    if dialect.is_sqlite() { SQLITE_DOWN } else { POSTGRES_DOWN }
+}
+
+/// The statements of a migration, one per entry, for executors that run one statement at a time
+/// (D1's `batch()`, tokio-postgres' extended protocol). Comments and blank lines are dropped.
+pub fn statements(sql: &str) -> Vec<String> {
+    let without_comments: String = sql
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    without_comments.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}

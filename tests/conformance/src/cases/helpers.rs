@@ -1,8 +1,6 @@
 //! Shared fixtures for the cases: entity builders over the case's env, and a way to turn a
 //! store error into a case failure with `?`.
 
-use std::fmt::Debug;
-
 use asm_core::artifact::{Artifact, NewArtifact};
 use asm_core::ports::{EventFilter, SessionStore};
 use asm_core::{Env, Event, EventType, NewEvent, NewRun, NewSession, Run, Session, Timestamp};
@@ -138,7 +136,3 @@ pub(crate) fn secs(base: Timestamp, n: i64) -> Timestamp {
     base.add_micros(n * 1_000_000)
 }
 
-/// Fails unless `v` is `Some`, naming what was missing.
-pub(crate) fn some<T: Debug>(v: Option<T>, what: &str) -> Result<T, String> {
-    v.ok_or_else(|| format!("{what}: expected Some, got None"))
-}

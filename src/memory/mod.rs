@@ -1,0 +1,136 @@
+//! The in-memory store: ASM's reference semantics with no database behind them.
+//!
+//! [`MemoryStore`] implements all four ports over plain maps behind one [`Mutex`]. It is what a
+//! browser user gets without SQL, and the store the conformance suite treats as the reference.
+//! It follows the same decisions as the SQL store (see `docs/compatibility-store.md`): event ids
+//! are deduplicated globally, `delete_session` cascades, lists come back in a fixed order, and
+//! every write is all or nothing.
+//!
+//! Locking: each port method takes the lock once, does all its work synchronously and releases
+//! it before returning, so no guard ever lives across an `.await`. A write validates everything
+//! first and only then mutates, so a batch either lands whole or not at all.
+
+mod artifacts;
+mod maintenance;
+mod query_api;
+mod session_store;
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::artifact::Artifact;
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::id::Env;
+use crate::run::Run;
+use crate::session::Session;
+
+/// A store that keeps everything in memory, for one process.
+///
+/// Cheap to create; data lives as long as the value. Safe to share across threads (all state
+/// sits behind one mutex); the clock and ids come from the [`Env`] it was made with.
+#[derive(Debug)]
+pub struct MemoryStore {
+    env: Env,
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    /// An empty store that reads time and ids from `env`.
+    pub fn new(env: Env) -> MemoryStore {
+        MemoryStore { env, state: Mutex::new(State::default()) }
+    }
+
+    /// The lock, even after a panic elsewhere: every mutation is computed before it is applied,
+    /// so a poisoned state is still a consistent one.
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Everything the store holds.
+#[derive(Debug, Default)]
+struct State {
+    /// Sessions by id.
+    sessions: BTreeMap<String, Session>,
+    /// Runs by id.
+    runs: BTreeMap<String, Run>,
+    /// Each session's log, in ascending sequence order.
+    logs: BTreeMap<String, Vec<Event>>,
+    /// Every stored event id (all sessions) → its session and sequence number.
+    event_index: HashMap<String, (String, i64)>,
+    /// Per session, the highest sequence number ever handed out.
+    counters: BTreeMap<String, i64>,
+    /// Artifact rows by id, soft-deleted ones included.
+    artifacts: BTreeMap<String, Artifact>,
+}
+
+impl State {
+    /// The stored event with this id, in whichever session holds it.
+    fn stored_event(&self, id: &str) -> Option<&Event> {
+        let (session_id, seq) = self.event_index.get(id)?;
+        let log = self.logs.get(session_id)?;
+        let at = log.binary_search_by_key(seq, |e| e.sequence_number.unwrap_or(0)).ok()?;
+        log.get(at)
+    }
+
+    /// Appends one event that already passed [`check_storable`]: an id already stored comes
+    /// back as stored (no write, no sequence consumed); otherwise the next sequence number of
+    /// its session is assigned, overwriting the caller's.
+    fn append(&mut self, event: &Event) -> Event {
+        if let Some(stored) = self.stored_event(&event.id) {
+            return stored.clone();
+        }
+        let counter = self.counters.entry(event.session_id.clone()).or_insert(0);
+        *counter += 1;
+        let mut stored = event.clone();
+        stored.sequence_number = Some(*counter);
+        self.event_index.insert(stored.id.clone(), (stored.session_id.clone(), *counter));
+        self.logs.entry(stored.session_id.clone()).or_default().push(stored.clone());
+        stored
+    }
+
+    /// Removes a session with its events, runs, artifacts and sequence counter.
+    fn cascade_delete(&mut self, session_id: &str) {
+        if let Some(log) = self.logs.remove(session_id) {
+            for event in log {
+                self.event_index.remove(&event.id);
+            }
+        }
+        self.runs.retain(|_, run| run.session_id != session_id);
+        self.artifacts.retain(|_, a| a.session_id.as_deref() != Some(session_id));
+        self.counters.remove(session_id);
+        self.sessions.remove(session_id);
+    }
+
+    /// Removes the events with these ids from one session's log (the counter is untouched).
+    fn remove_events(&mut self, session_id: &str, ids: &[String]) {
+        if let Some(log) = self.logs.get_mut(session_id) {
+            log.retain(|e| !ids.contains(&e.id));
+            if log.is_empty() {
+                self.logs.remove(session_id);
+            }
+        }
+        for id in ids {
+            self.event_index.remove(id);
+        }
+    }
+
+    /// Events of one session, ascending sequence (empty for an unknown session).
+    fn log(&self, session_id: &str) -> &[Event] {
+        self.logs.get(session_id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The checks every store makes before writing an event: the two required strings.
+///
+/// The type and the timestamp cannot be missing in Rust; an empty id or session id can.
+fn check_storable(event: &Event) -> Result<()> {
+    if event.id.is_empty() {
+        return Err(Error::validation("id can't be blank"));
+    }
+    if event.session_id.is_empty() {
+        return Err(Error::validation("session_id can't be blank"));
+    }
+    Ok(())
+}

@@ -12,7 +12,7 @@ use crate::event::{Event, EventType, NewEvent};
 use crate::id::Env;
 use crate::json::JsonMap;
 use crate::ports::{FlushPayload, SessionStore};
-use crate::redactor::{redact, RedactionConfig};
+use crate::redactor::{RedactionConfig, redact};
 use crate::run::Run;
 use crate::session::Session;
 use crate::time::Timestamp;

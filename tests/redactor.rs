@@ -1,8 +1,10 @@
 //! The redactor's PCRE-like byte semantics, its counting rule and its depth limit.
 
-use asm_core::redactor::{redact, redact_map, DefaultPattern, Patterns, RedactionConfig, Replacement, DEFAULT_PATTERN_SOURCES};
+use asm_core::redactor::{
+    DEFAULT_PATTERN_SOURCES, DefaultPattern, Patterns, RedactionConfig, Replacement, redact, redact_map,
+};
 use asm_core::{Event, EventType, JsonMap, Timestamp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn on() -> RedactionConfig {
     RedactionConfig::enabled_default()
@@ -131,7 +133,10 @@ fn at_depth(depth: usize, secret: &str) -> Value {
 #[test]
 fn maps_below_depth_ten_are_scanned_and_deeper_ones_are_not() {
     for (depth, expected) in [(1, 1), (10, 1), (11, 0), (13, 0)] {
-        let r = redact(&event(EventType::ToolCallCompleted, json!({ "tool_output": at_depth(depth, "password=x") })), &on());
+        let r = redact(
+            &event(EventType::ToolCallCompleted, json!({ "tool_output": at_depth(depth, "password=x") })),
+            &on(),
+        );
         assert_eq!(r.redaction_count, expected, "map at depth {depth}");
     }
 }
@@ -164,7 +169,8 @@ fn fields_from_data_and_metadata_are_merged_sorted_and_unique() {
 #[test]
 fn shallow_scan_uses_the_per_type_fields() {
     let config = RedactionConfig { deep_scan: false, ..on() };
-    let data = json!({"error_message": "password=x", "provider_error": {"stderr": "AKIAIOSFODNN7EXAMPLE"}, "other": "pwd=y"});
+    let data =
+        json!({"error_message": "password=x", "provider_error": {"stderr": "AKIAIOSFODNN7EXAMPLE"}, "other": "pwd=y"});
     let r = redact(&event(EventType::ErrorOccurred, data), &config);
     assert_eq!(r.fields_redacted, vec!["error_message", "provider_error"]);
     assert_eq!(r.event.data.get("other"), Some(&json!("pwd=y")));

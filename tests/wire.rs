@@ -9,7 +9,7 @@ use asm_core::ports::{
 use asm_core::{
     Error, ErrorCode, Event, EventType, Limit, RetentionPolicy, Run, RunStatus, Session, SessionStatus, Timestamp,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const T: &str = "2025-01-27T12:00:00.000000Z";
 
@@ -56,7 +56,10 @@ fn session_lenient_fields() {
     m["metadata"] = json!("nope");
     m["parent_session_id"] = json!(7);
     let s = Session::from_map(&m).expect("lenient fields");
-    assert_eq!((s.deleted_at, s.tags, s.metadata.len(), s.parent_session_id), (None, vec!["a".into(), "b".into()], 0, None));
+    assert_eq!(
+        (s.deleted_at, s.tags, s.metadata.len(), s.parent_session_id),
+        (None, vec!["a".into(), "b".into()], 0, None)
+    );
     m["deleted_at"] = json!("garbage");
     assert_eq!(Session::from_map(&m).expect("ok").deleted_at, None);
     m["created_at"] = json!("2025-01-27T14:00:00+02:00");
@@ -65,11 +68,18 @@ fn session_lenient_fields() {
 
 #[test]
 fn run_and_event_checks() {
-    let run = json!({"id": "r", "session_id": "s", "status": "timeout", "started_at": T, "turn_count": 2.5, "cost_usd": "x"});
+    let run =
+        json!({"id": "r", "session_id": "s", "status": "timeout", "started_at": T, "turn_count": 2.5, "cost_usd": "x"});
     let r = Run::from_map(&run).expect("run");
     assert_eq!((r.status, r.turn_count, r.cost_usd), (RunStatus::Timeout, 0, None));
-    assert_eq!(err(Run::from_map(&json!({"id": "r", "session_id": "s", "status": "running"}))), v("datetime is required"));
-    assert_eq!(err(Run::from_map(&json!({"id": "r", "session_id": "s", "status": "active"}))).0, ErrorCode::InvalidStatus);
+    assert_eq!(
+        err(Run::from_map(&json!({"id": "r", "session_id": "s", "status": "running"}))),
+        v("datetime is required")
+    );
+    assert_eq!(
+        err(Run::from_map(&json!({"id": "r", "session_id": "s", "status": "active"}))).0,
+        ErrorCode::InvalidStatus
+    );
 
     let e = |m: Value| Event::from_map(&m);
     let base = json!({"id": "e", "type": "run_started", "session_id": "s", "timestamp": T, "schema_version": 1});
@@ -85,7 +95,10 @@ fn run_and_event_checks() {
     assert_eq!(err(with("timestamp", json!(null))), v("timestamp is required"));
     assert_eq!(err(with("timestamp", json!(1))), v("timestamp must be a string"));
     assert_eq!(err(with("timestamp", json!("yesterday"))), v("Invalid datetime format"));
-    assert_eq!(err(with("schema_version", json!(u64::MAX))).1, "schema_version must be an integer greater than or equal to 1");
+    assert_eq!(
+        err(with("schema_version", json!(u64::MAX))).1,
+        "schema_version must be an integer greater than or equal to 1"
+    );
     let lenient = with("sequence_number", json!("3")).expect("lenient");
     assert_eq!(lenient.sequence_number, None);
 }
@@ -111,40 +124,69 @@ fn store_options() {
     assert_eq!(err(ListSessions::from_json(&json!({"limit": -1}))), v("limit must be a positive integer"));
     assert_eq!(err(ListRuns::from_json(&json!({"limit": 2.0}))), v("limit must be a positive integer"));
     assert_eq!(ListRuns::from_json(&json!({"limit": 1u64 << 40})).expect("ok").limit, Some(u32::MAX));
-    assert_eq!(err(ListRuns::from_json(&json!({"status": "bogus"}))), v("status contains unsupported value: \"bogus\""));
+    assert_eq!(
+        err(ListRuns::from_json(&json!({"status": "bogus"}))),
+        v("status contains unsupported value: \"bogus\"")
+    );
     assert_eq!(err(ListRuns::from_json(&json!({"status": 1}))), v("status values must be atoms or strings"));
     assert_eq!(err(ListRuns::from_json(&json!([]))).0, ErrorCode::ValidationError);
-    let f = EventFilter::from_json(&json!({"type": "run_started", "after": -1, "before": 4, "since": T, "wait_timeout_ms": 0}))
-        .expect("ok");
-    assert_eq!((f.event_type, f.after, f.before, f.wait_timeout_ms), (Some(EventType::RunStarted), None, Some(4), None));
-    assert_eq!(err(EventFilter::from_json(&json!({"since": "soon"}))).1, "since must be an ISO-8601 datetime with an offset");
+    let f = EventFilter::from_json(
+        &json!({"type": "run_started", "after": -1, "before": 4, "since": T, "wait_timeout_ms": 0}),
+    )
+    .expect("ok");
+    assert_eq!(
+        (f.event_type, f.after, f.before, f.wait_timeout_ms),
+        (Some(EventType::RunStarted), None, Some(4), None)
+    );
+    assert_eq!(
+        err(EventFilter::from_json(&json!({"since": "soon"}))).1,
+        "since must be an ISO-8601 datetime with an offset"
+    );
 }
 
 #[test]
 fn query_options_validate_in_asm_order() {
-    let s = SessionSearch::from_json(&json!({"status": ["active", "paused"], "limit": 5000, "order_by": "nope", "tags": ["x"]}))
-        .expect("range is checked later");
+    let s = SessionSearch::from_json(
+        &json!({"status": ["active", "paused"], "limit": 5000, "order_by": "nope", "tags": ["x"]}),
+    )
+    .expect("range is checked later");
     assert_eq!((s.limit, s.order_by, s.status.len()), (Some(5000), SessionOrder::UpdatedAtDesc, 2));
-    assert_eq!(err(SessionSearch::from_json(&json!({"limit": "5", "status": "bogus"}))), v("limit must be a positive integer"));
-    assert_eq!(err(SessionSearch::from_json(&json!({"status": ["active", 3, "bogus"]}))), v("status values must be atoms or strings"));
+    assert_eq!(
+        err(SessionSearch::from_json(&json!({"limit": "5", "status": "bogus"}))),
+        v("limit must be a positive integer")
+    );
+    assert_eq!(
+        err(SessionSearch::from_json(&json!({"status": ["active", 3, "bogus"]}))),
+        v("status values must be atoms or strings")
+    );
     assert_eq!(err(SessionSearch::from_json(&json!({"cursor": 1}))).0, ErrorCode::InvalidCursor);
-    let r = RunSearch::from_json(&json!({"order_by": "token_usage_desc", "min_tokens": -5})).expect("sign checked later");
+    let r =
+        RunSearch::from_json(&json!({"order_by": "token_usage_desc", "min_tokens": -5})).expect("sign checked later");
     assert_eq!((r.order_by, r.min_tokens), (RunOrder::TokenUsageDesc, Some(-5)));
     assert_eq!(err(RunSearch::from_json(&json!({"min_tokens": "x"}))).0, ErrorCode::QueryError);
-    let e = EventSearch::from_json(&json!({"types": "run_started", "order_by": "timestamp_desc", "session_ids": ["a"]})).expect("ok");
-    assert_eq!((e.types, e.order_by, e.session_ids), (vec![EventType::RunStarted], EventOrder::TimestampDesc, vec!["a".to_owned()]));
+    let e =
+        EventSearch::from_json(&json!({"types": "run_started", "order_by": "timestamp_desc", "session_ids": ["a"]}))
+            .expect("ok");
+    assert_eq!(
+        (e.types, e.order_by, e.session_ids),
+        (vec![EventType::RunStarted], EventOrder::TimestampDesc, vec!["a".to_owned()])
+    );
     assert_eq!(err(EventSearch::from_json(&json!({"types": ["x"]}))), v("types contains unsupported value: \"x\""));
     assert_eq!(err(EventSearch::from_json(&json!({"providers": "claude"}))), v("providers must be a list of strings"));
 }
 
 #[test]
 fn retention_policy_from_json() {
-    let p = RetentionPolicy::from_json(&json!({"max_total_events": ":infinity", "exempt_statuses": ["completed"], "x": 1}))
-        .expect("ok");
+    let p =
+        RetentionPolicy::from_json(&json!({"max_total_events": ":infinity", "exempt_statuses": ["completed"], "x": 1}))
+            .expect("ok");
     assert_eq!((p.max_total_events, p.exempt_statuses), (Limit::Infinity, vec![SessionStatus::Completed]));
     let e = RetentionPolicy::from_json(&json!({"batch_size": "big", "max_session_age_days": 1.5}));
     assert_eq!(err(e), v("max_session_age_days must be a positive integer or :infinity"));
-    assert_eq!(err(RetentionPolicy::from_json(&json!({"batch_size": "big"}))), v("batch_size must be a positive integer"));
+    assert_eq!(
+        err(RetentionPolicy::from_json(&json!({"batch_size": "big"}))),
+        v("batch_size must be a positive integer")
+    );
     let archive = RetentionPolicy::from_json(&json!({"archive_before_prune": "yes"})).expect("ok");
     assert!(!archive.archive_before_prune);
 }

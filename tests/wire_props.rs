@@ -7,7 +7,7 @@ use asm_core::pipeline::{BuildContext, EventBuilder};
 use asm_core::ports::{
     CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, RunSearch, SessionSearch, UsageQuery,
 };
-use asm_core::redactor::{redact, redact_map, RedactionConfig};
+use asm_core::redactor::{RedactionConfig, redact, redact_map};
 use asm_core::validator::validate_structural;
 use asm_core::{
     Artifact, Env, Error, ErrorCode, Event, EventType, JsonMap, RetentionPolicy, Run, RunStatus, SeededIds, Session,
@@ -21,8 +21,25 @@ const MIN_MICROS: i64 = -62_135_596_800_000_000;
 const MAX_MICROS: i64 = 253_402_300_799_999_999;
 
 const KEYS: &[&str] = &[
-    "id", "agent_id", "session_id", "status", "type", "timestamp", "created_at", "updated_at", "started_at",
-    "schema_version", "data", "metadata", "code", "message", "details", "limit", "events", "session", "run",
+    "id",
+    "agent_id",
+    "session_id",
+    "status",
+    "type",
+    "timestamp",
+    "created_at",
+    "updated_at",
+    "started_at",
+    "schema_version",
+    "data",
+    "metadata",
+    "code",
+    "message",
+    "details",
+    "limit",
+    "events",
+    "session",
+    "run",
 ];
 
 fn finite_f64() -> impl Strategy<Value = f64> {
@@ -160,7 +177,11 @@ fn parse_everything(v: &Value) {
     let _ = CostQuery::from_json(v);
     let _ = RetentionPolicy::from_json(v);
     let _ = RedactionConfig::from_json(v, true);
-    let ctx = BuildContext { session_id: "s".into(), redaction: Some(RedactionConfig::enabled_default()), ..Default::default() };
+    let ctx = BuildContext {
+        session_id: "s".into(),
+        redaction: Some(RedactionConfig::enabled_default()),
+        ..Default::default()
+    };
     let _ = EventBuilder::process(v, &ctx, &env());
     if let Value::Object(m) = v {
         let _ = redact_map(m, &RedactionConfig::enabled_default());

@@ -64,8 +64,8 @@ fn entries(list: &[Value]) -> Result<Vec<(String, Regex)>> {
             },
             _ => continue,
         };
-        let regex = Regex::new(source)
-            .map_err(|e| Error::validation(format!("invalid redaction pattern {source:?}: {e}")))?;
+        let regex =
+            Regex::new(source).map_err(|e| Error::validation(format!("invalid redaction pattern {source:?}: {e}")))?;
         out.push((category.to_owned(), regex));
     }
     Ok(out)

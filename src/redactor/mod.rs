@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use regex::Regex;
 use serde_json::Value;
 
-pub use patterns::{default_patterns, DefaultPattern, DEFAULT_PATTERN_SOURCES};
+pub use patterns::{DEFAULT_PATTERN_SOURCES, DefaultPattern, default_patterns};
 
 use crate::event::{Event, EventType};
 use crate::json::JsonMap;

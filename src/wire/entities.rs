@@ -1,10 +1,10 @@
 //! `to_map` / `from_map` of Session, Run, Event and Artifact (`core/*.ex`, domain.md §1.1–1.3).
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::{
-    float_value, iso_or_null, object_or_empty, optional_datetime, optional_integer, optional_string,
-    optional_value, present, required_datetime, required_string, string_or_null,
+    float_value, iso_or_null, object_or_empty, optional_datetime, optional_integer, optional_string, optional_value,
+    present, required_datetime, required_string, string_or_null,
 };
 use crate::artifact::Artifact;
 use crate::error::{Error, ErrorCode, Result};
@@ -161,9 +161,9 @@ impl Event {
         let timestamp = required_datetime(map, "timestamp", "timestamp")?;
         let schema_version = match present(map, "schema_version") {
             None => return Err(Error::validation("schema_version is required")),
-            Some(v) => crate::json::as_integer(v).filter(|n| *n >= 1).ok_or_else(|| {
-                Error::validation("schema_version must be an integer greater than or equal to 1")
-            })?,
+            Some(v) => crate::json::as_integer(v)
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| Error::validation("schema_version must be an integer greater than or equal to 1"))?,
         };
         Ok(Event {
             id,

@@ -1,6 +1,6 @@
 //! `to_map` / `from_map` of [`Error`] (`core/error.ex`, domain.md §4.2).
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::present;
 use crate::error::{Error, ErrorCode, Result};

@@ -2,13 +2,12 @@
 //! `to_map`, timestamps in ISO-8601, token counts as integers when whole.
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::{float_value, iso_or_null, string_or_null};
 use crate::json::number_value;
 use crate::ports::{
-    CostSummary, EventPage, FlushPayload, RunPage, SessionExport, SessionPage, SessionStats, TokenTotals,
-    UsageSummary,
+    CostSummary, EventPage, FlushPayload, RunPage, SessionExport, SessionPage, SessionStats, TokenTotals, UsageSummary,
 };
 
 fn token_totals(t: &TokenTotals) -> Value {

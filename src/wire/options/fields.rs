@@ -38,9 +38,7 @@ impl<'a> Opts<'a> {
         let bad = || Error::validation(format!("{key} must be a list of strings"));
         match self.get(key) {
             None => Ok(Vec::new()),
-            Some(Value::Array(items)) => {
-                items.iter().map(|v| v.as_str().map(str::to_owned).ok_or_else(bad)).collect()
-            }
+            Some(Value::Array(items)) => items.iter().map(|v| v.as_str().map(str::to_owned).ok_or_else(bad)).collect(),
             Some(_) => Err(bad()),
         }
     }

@@ -8,7 +8,6 @@ mod retention;
 
 use serde_json::Value;
 
-use fields::Opts;
 use crate::error::{Error, Result};
 use crate::event::EventType;
 use crate::ports::{
@@ -19,6 +18,7 @@ use crate::pricing::PricingTable;
 use crate::run::Run;
 use crate::session::Session;
 use crate::status::{RunStatus, SessionStatus};
+use fields::Opts;
 
 impl SessionOrder {
     /// The order named by a JSON string; anything else (unknown names included) is the default,

@@ -37,9 +37,8 @@ impl RetentionPolicy {
         ];
         for (key, slot) in limits {
             if let Some(v) = o.get(key) {
-                *slot = Limit::from_json(v).ok_or_else(|| {
-                    Error::validation(format!("{key} must be a positive integer or :infinity"))
-                })?;
+                *slot = Limit::from_json(v)
+                    .ok_or_else(|| Error::validation(format!("{key} must be a positive integer or :infinity")))?;
             }
         }
         if let Some(v) = o.get("batch_size") {

@@ -7,7 +7,7 @@ use asm_core::{ErrorCode, EventType, Timestamp};
 use serde_json::json;
 
 use super::ok;
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![

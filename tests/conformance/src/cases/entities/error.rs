@@ -6,7 +6,7 @@ use asm_core::{Error, ErrorCode};
 use serde_json::json;
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -27,16 +27,51 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
 }
 
 const CANONICAL: [&str; 45] = [
-    "validation_error", "invalid_input", "missing_required_field", "invalid_format", "invalid_status",
-    "invalid_transition", "invalid_event_type", "invalid_capability_type", "missing_required_capability",
-    "stream_closed", "context_mismatch", "invalid_cursor", "session_mismatch", "run_mismatch", "not_found",
-    "session_not_found", "run_not_found", "capability_not_found", "already_exists", "duplicate_capability",
-    "provider_error", "provider_unavailable", "provider_rate_limited", "provider_timeout",
-    "provider_authentication_failed", "provider_quota_exceeded", "storage_error", "storage_connection_failed",
-    "dependency_not_available", "migration_required", "storage_write_failed", "storage_read_failed", "timeout",
-    "cancelled", "policy_violation", "internal_error", "unknown_error", "max_sessions_exceeded",
-    "max_runs_exceeded", "capability_not_supported", "invalid_operation", "tool_error", "tool_not_found",
-    "tool_execution_failed", "tool_permission_denied",
+    "validation_error",
+    "invalid_input",
+    "missing_required_field",
+    "invalid_format",
+    "invalid_status",
+    "invalid_transition",
+    "invalid_event_type",
+    "invalid_capability_type",
+    "missing_required_capability",
+    "stream_closed",
+    "context_mismatch",
+    "invalid_cursor",
+    "session_mismatch",
+    "run_mismatch",
+    "not_found",
+    "session_not_found",
+    "run_not_found",
+    "capability_not_found",
+    "already_exists",
+    "duplicate_capability",
+    "provider_error",
+    "provider_unavailable",
+    "provider_rate_limited",
+    "provider_timeout",
+    "provider_authentication_failed",
+    "provider_quota_exceeded",
+    "storage_error",
+    "storage_connection_failed",
+    "dependency_not_available",
+    "migration_required",
+    "storage_write_failed",
+    "storage_read_failed",
+    "timeout",
+    "cancelled",
+    "policy_violation",
+    "internal_error",
+    "unknown_error",
+    "max_sessions_exceeded",
+    "max_runs_exceeded",
+    "capability_not_supported",
+    "invalid_operation",
+    "tool_error",
+    "tool_not_found",
+    "tool_execution_failed",
+    "tool_permission_denied",
 ];
 
 fn valid_code(name: &str) -> bool {
@@ -123,10 +158,8 @@ async fn domain_7_5_54_from_map_round_trip_and_rejections<S: Store>(cx: &Ctx<S>)
     ensure_eq(back, e, "code, message, details")?;
     let err = expect_code(Error::from_map(&json!({})), ErrorCode::ValidationError)?;
     ensure_eq(err.message(), "Missing error code", "empty map")?;
-    let err = expect_code(
-        Error::from_map(&json!({"code": "not_a_valid_code", "message": "x"})),
-        ErrorCode::ValidationError,
-    )?;
+    let err =
+        expect_code(Error::from_map(&json!({"code": "not_a_valid_code", "message": "x"})), ErrorCode::ValidationError)?;
     ensure_eq(err.message(), "Invalid error code: not_a_valid_code", "unknown code")
 }
 
@@ -170,7 +203,9 @@ async fn domain_7_5_56_category_of_codes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
 
 async fn domain_7_5_57_retryable_codes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     use ErrorCode as C;
-    for c in [C::ProviderTimeout, C::ProviderRateLimited, C::ProviderUnavailable, C::StorageConnectionFailed, C::Timeout] {
+    for c in
+        [C::ProviderTimeout, C::ProviderRateLimited, C::ProviderUnavailable, C::StorageConnectionFailed, C::Timeout]
+    {
         ensure(c.is_retryable(), format!("{c} is retryable"))?;
     }
     for c in [C::ValidationError, C::InvalidInput, C::NotFound, C::SessionNotFound] {

@@ -4,7 +4,7 @@ use asm_core::{ErrorCode, Event, EventGroup, EventType, NewEvent};
 use serde_json::json;
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -36,12 +36,34 @@ async fn domain_7_3_31_default_event_fields<S: Store>(cx: &Ctx<S>) -> CaseResult
 }
 
 const ALL_NAMES: [&str; 28] = [
-    "session_created", "session_started", "session_paused", "session_resumed", "session_completed",
-    "session_failed", "session_cancelled", "run_started", "run_completed", "run_failed", "run_cancelled",
-    "run_timeout", "message_sent", "message_received", "message_streamed", "tool_call_started",
-    "tool_call_completed", "tool_call_failed", "error_occurred", "error_recovered", "token_usage_updated",
-    "turn_completed", "workspace_snapshot_taken", "workspace_diff_computed", "policy_violation",
-    "tool_approval_requested", "tool_approval_granted", "tool_approval_denied",
+    "session_created",
+    "session_started",
+    "session_paused",
+    "session_resumed",
+    "session_completed",
+    "session_failed",
+    "session_cancelled",
+    "run_started",
+    "run_completed",
+    "run_failed",
+    "run_cancelled",
+    "run_timeout",
+    "message_sent",
+    "message_received",
+    "message_streamed",
+    "tool_call_started",
+    "tool_call_completed",
+    "tool_call_failed",
+    "error_occurred",
+    "error_recovered",
+    "token_usage_updated",
+    "turn_completed",
+    "workspace_snapshot_taken",
+    "workspace_diff_computed",
+    "policy_violation",
+    "tool_approval_requested",
+    "tool_approval_granted",
+    "tool_approval_denied",
 ];
 
 async fn domain_7_3_32_valid_type_names<S: Store>(_cx: &Ctx<S>) -> CaseResult {
@@ -57,9 +79,17 @@ async fn domain_7_3_32_valid_type_names<S: Store>(_cx: &Ctx<S>) -> CaseResult {
 async fn domain_7_3_33_all_types_lists_the_known_types<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
     ensure_eq(names.as_slice(), ALL_NAMES.as_slice(), "all_types in ASM's order")?;
-    for name in ["session_created", "run_started", "message_sent", "tool_call_started", "error_occurred",
-        "policy_violation", "tool_approval_requested", "tool_approval_granted", "tool_approval_denied"]
-    {
+    for name in [
+        "session_created",
+        "run_started",
+        "message_sent",
+        "tool_call_started",
+        "error_occurred",
+        "policy_violation",
+        "tool_approval_requested",
+        "tool_approval_granted",
+        "tool_approval_denied",
+    ] {
         ensure(names.contains(&name), format!("all_types contains {name}"))?;
     }
     Ok(())
@@ -172,10 +202,21 @@ async fn domain_7_3_41_group_accessors<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     }
     ensure(!session.contains(&T::RunStarted) && !session.contains(&T::MessageSent), "session_events excludes others")?;
     let run = T::in_group(EventGroup::Run);
-    ensure(run.contains(&T::RunStarted) && run.contains(&T::RunCompleted) && run.contains(&T::RunFailed), "run_events")?;
+    ensure(
+        run.contains(&T::RunStarted) && run.contains(&T::RunCompleted) && run.contains(&T::RunFailed),
+        "run_events",
+    )?;
     ensure(!run.contains(&T::SessionCreated), "run_events excludes session_created")?;
-    ensure_eq(T::in_group(EventGroup::Message), vec![T::MessageSent, T::MessageReceived, T::MessageStreamed], "message")?;
-    ensure_eq(T::in_group(EventGroup::Tool), vec![T::ToolCallStarted, T::ToolCallCompleted, T::ToolCallFailed], "tool")?;
+    ensure_eq(
+        T::in_group(EventGroup::Message),
+        vec![T::MessageSent, T::MessageReceived, T::MessageStreamed],
+        "message",
+    )?;
+    ensure_eq(
+        T::in_group(EventGroup::Tool),
+        vec![T::ToolCallStarted, T::ToolCallCompleted, T::ToolCallFailed],
+        "tool",
+    )?;
     ensure_eq(T::in_group(EventGroup::Error), vec![T::ErrorOccurred, T::ErrorRecovered], "error")?;
     ensure_eq(T::in_group(EventGroup::Approval).len(), 3, "approval_events has exactly 3")
 }

@@ -5,7 +5,7 @@ use asm_core::{Event, EventType, NewEvent, NewRun, NewSession, Run, Session};
 use serde_json::json;
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![

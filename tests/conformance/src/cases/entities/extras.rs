@@ -1,12 +1,15 @@
 //! §7.17 entity-level extras (behaviours the code shows but no upstream test covers).
 
 use asm_core::error::Category;
-use asm_core::redactor::{redact_map, RedactionConfig};
-use asm_core::{Error, ErrorCode, Event, EventType, NewEvent, NewRun, NewSession, RetentionPolicy, Run, RunStatus, Session, SessionStatus};
+use asm_core::redactor::{RedactionConfig, redact_map};
+use asm_core::{
+    Error, ErrorCode, Event, EventType, NewEvent, NewRun, NewSession, RetentionPolicy, Run, RunStatus, Session,
+    SessionStatus,
+};
 use serde_json::json;
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -67,7 +70,8 @@ async fn domain_7_17_195_foreign_codes_are_unknown_and_rejected<S: Store>(cx: &C
     ensure(!foreign.is_retryable(), "not retryable")?;
     let e = expect_code(Error::from_map(&foreign.to_map(cx.env.now())), ErrorCode::ValidationError)?;
     ensure_eq(e.message(), "Invalid error code: persistence_error", "from_map rejects it")?;
-    let e = expect_code(Error::from_map(&json!({"code": "anything_at_all", "message": "x"})), ErrorCode::ValidationError)?;
+    let e =
+        expect_code(Error::from_map(&json!({"code": "anything_at_all", "message": "x"})), ErrorCode::ValidationError)?;
     ensure_eq(e.message(), "Invalid error code: anything_at_all", "unknown name rejected")
 }
 

@@ -5,10 +5,10 @@ use asm_core::pipeline::{BuildContext, EventPipeline, VALIDATION_WARNINGS_KEY};
 use asm_core::ports::EventFilter;
 use asm_core::redactor::RedactionConfig;
 use asm_core::{ErrorCode, Event, EventType, Timestamp};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -60,7 +60,8 @@ async fn domain_7_15_169_process_persists_with_sequence<S: Store>(cx: &Ctx<S>) -
 async fn domain_7_15_170_sequence_numbers_count_up<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let mut seqs = Vec::new();
     for _ in 0..3 {
-        let e = ok(EventPipeline::process(&cx.store, &json!({"type": "message_sent"}), &ctx(), &cx.env).await, "process")?;
+        let e =
+            ok(EventPipeline::process(&cx.store, &json!({"type": "message_sent"}), &ctx(), &cx.env).await, "process")?;
         seqs.push(e.sequence_number);
     }
     ensure_eq(seqs, vec![Some(1), Some(2), Some(3)], "sequence numbers")
@@ -100,8 +101,14 @@ async fn domain_7_15_173_shape_warnings_are_persisted<S: Store>(cx: &Ctx<S>) -> 
 
 async fn domain_7_15_174_empty_session_id_is_rejected<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let bad = BuildContext { session_id: String::new(), ..ctx() };
-    expect_code(EventPipeline::process(&cx.store, &json!({"type": "run_started"}), &bad, &cx.env).await, ErrorCode::ValidationError)?;
-    let e = expect_code(EventPipeline::process(&cx.store, &json!("not a map"), &ctx(), &cx.env).await, ErrorCode::ValidationError)?;
+    expect_code(
+        EventPipeline::process(&cx.store, &json!({"type": "run_started"}), &bad, &cx.env).await,
+        ErrorCode::ValidationError,
+    )?;
+    let e = expect_code(
+        EventPipeline::process(&cx.store, &json!("not a map"), &ctx(), &cx.env).await,
+        ErrorCode::ValidationError,
+    )?;
     ensure_eq(e.message(), "raw event data must be a map", "non-map raw")?;
     ensure_eq(stored(cx).await?.len(), 0, "nothing persisted")
 }

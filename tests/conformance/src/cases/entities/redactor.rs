@@ -1,12 +1,12 @@
 //! §7.11 EventRedactor, behaviours 129–142 (persistence/event_redactor_test.exs; config
 //! `{enabled: true}` unless noted).
 
-use asm_core::redactor::{default_patterns, redact, RedactionConfig, Replacement};
+use asm_core::redactor::{RedactionConfig, Replacement, default_patterns, redact};
 use asm_core::{Event, EventType, NewEvent};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -74,7 +74,11 @@ fn samples() -> Vec<(&'static str, String, &'static str)> {
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U".into(),
             "eyJhbGciOiJIUzI1NiJ9",
         ),
-        ("bearer_token", "Authorization: Bearer abcdefghijklmnopqrstuvwxyz123456".into(), "abcdefghijklmnopqrstuvwxyz123456"),
+        (
+            "bearer_token",
+            "Authorization: Bearer abcdefghijklmnopqrstuvwxyz123456".into(),
+            "abcdefghijklmnopqrstuvwxyz123456",
+        ),
         ("password", "PASSWORD: supersecret123".into(), "supersecret123"),
         ("api_key_generic", "api_key=sk1234567890abcdef".into(), "sk1234567890abcdef"),
         ("secret_key", "secret_key = mysecretvalue123".into(), "mysecretvalue123"),
@@ -138,7 +142,13 @@ async fn domain_7_11_133_provider_error_fields_are_redacted<S: Store>(cx: &Ctx<S
 async fn domain_7_11_134_non_string_values_are_unchanged<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let data = json!({"retries": 2, "done": true, "state": "ok", "extra": null, "ratio": 0.5, "tool_output": "password=secret123"});
     let r = redact(&event(cx, EventType::ToolCallCompleted, data)?, &on());
-    for (k, v) in [("retries", json!(2)), ("done", json!(true)), ("state", json!("ok")), ("extra", json!(null)), ("ratio", json!(0.5))] {
+    for (k, v) in [
+        ("retries", json!(2)),
+        ("done", json!(true)),
+        ("state", json!("ok")),
+        ("extra", json!(null)),
+        ("ratio", json!(0.5)),
+    ] {
         ensure_eq(r.event.data.get(k), Some(&v), k)?;
     }
     ensure_eq(text_at(&r.event, &["tool_output"]), "[REDACTED]".to_owned(), "tool_output")

@@ -1,13 +1,13 @@
 //! §7.11 EventRedactor, behaviours 143–155: custom patterns, scan scope, counting and
 //! `redact_map`.
 
-use asm_core::redactor::{redact, redact_map, Patterns, RedactionConfig, Replacement};
 use asm_core::EventType;
-use serde_json::{json, Value};
+use asm_core::redactor::{Patterns, RedactionConfig, Replacement, redact, redact_map};
+use serde_json::{Value, json};
 
 use super::obj;
 use super::redactor::{event, on, text_at};
-use crate::{ensure, ensure_eq, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -37,7 +37,11 @@ async fn domain_7_11_143_custom_patterns_extend_defaults<S: Store>(cx: &Ctx<S>) 
         patterns: patterns(json!([{"category": "custom", "pattern": r"CUSTOM_SECRET_\w+"}]))?,
         ..on()
     };
-    let e = event(cx, EventType::ToolCallCompleted, json!({"tool_output": "AKIAIOSFODNN7EXAMPLE and CUSTOM_SECRET_abc123"}))?;
+    let e = event(
+        cx,
+        EventType::ToolCallCompleted,
+        json!({"tool_output": "AKIAIOSFODNN7EXAMPLE and CUSTOM_SECRET_abc123"}),
+    )?;
     let r = redact(&e, &config);
     let out = text_at(&r.event, &["tool_output"]);
     ensure(!out.contains("AKIAIOSFODNN7EXAMPLE") && !out.contains("CUSTOM_SECRET_abc123"), out)?;
@@ -80,7 +84,11 @@ async fn domain_7_11_146_scan_metadata_redacts_metadata<S: Store>(cx: &Ctx<S>) -
 }
 
 async fn domain_7_11_147_two_secrets_in_one_field<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let e = event(cx, EventType::ToolCallCompleted, json!({"tool_output": "AKIAIOSFODNN7EXAMPLE then AKIAI44QH8DHBEXAMPLE"}))?;
+    let e = event(
+        cx,
+        EventType::ToolCallCompleted,
+        json!({"tool_output": "AKIAIOSFODNN7EXAMPLE then AKIAI44QH8DHBEXAMPLE"}),
+    )?;
     let r = redact(&e, &on());
     let out = text_at(&r.event, &["tool_output"]);
     ensure(!out.contains("AKIA"), out)?;
@@ -118,10 +126,7 @@ async fn domain_7_11_152_redact_map_scans_plain_maps<S: Store>(_cx: &Ctx<S>) -> 
     ensure_eq(Value::Object(out.clone()), json!({"data": {"content": "[REDACTED]", "key": "[REDACTED]"}}), "redacted")?;
     ensure(!out.contains_key("event") && !out.contains_key("redaction_count"), "a plain map")?;
     ensure_eq(redact_map(&map, &RedactionConfig::default()), map, "disabled")?;
-    let custom = RedactionConfig {
-        patterns: patterns(json!([r"MYCO_TOKEN_[A-Z0-9]{32}"]))?,
-        ..on()
-    };
+    let custom = RedactionConfig { patterns: patterns(json!([r"MYCO_TOKEN_[A-Z0-9]{32}"]))?, ..on() };
     let token = format!("MYCO_TOKEN_{}", "AB12".repeat(8));
     let out = redact_map(&obj(json!({"t": token})), &custom);
     ensure_eq(Value::Object(out), json!({"t": "[REDACTED]"}), "custom pattern")
@@ -131,7 +136,10 @@ async fn domain_7_11_153_each_match_counts<S: Store>(cx: &Ctx<S>) -> CaseResult 
     let text = "AKIAIOSFODNN7EXAMPLE password=hunter2 Authorization: Bearer abcdefghijklmnopqrstuvwxyz123456";
     let r = redact(&event(cx, EventType::ToolCallCompleted, json!({"tool_output": text}))?, &on());
     ensure_eq(r.redaction_count, 3, "count")?;
-    let chained = redact(&event(cx, EventType::ToolCallCompleted, json!({"tool_output": "DATABASE_URL=postgres://u:p@h/db"}))?, &on());
+    let chained = redact(
+        &event(cx, EventType::ToolCallCompleted, json!({"tool_output": "DATABASE_URL=postgres://u:p@h/db"}))?,
+        &on(),
+    );
     ensure_eq(chained.redaction_count, 2, "a replacement matched again by env_secret counts twice")
 }
 

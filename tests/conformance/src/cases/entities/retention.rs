@@ -5,7 +5,7 @@ use asm_core::{ErrorCode, EventType, Limit, RetentionPolicy, SessionStatus};
 use serde_json::json;
 
 use super::ok;
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -63,14 +63,20 @@ async fn domain_7_12_158_defaults_and_infinity_validate<S: Store>(_cx: &Ctx<S>) 
 async fn domain_7_12_159_bad_bounds_name_their_field<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     let cases = [
         (json!({"max_session_age_days": -1}), "max_session_age_days must be a positive integer or :infinity"),
-        (json!({"max_completed_session_age_days": 0}), "max_completed_session_age_days must be a positive integer or :infinity"),
+        (
+            json!({"max_completed_session_age_days": 0}),
+            "max_completed_session_age_days must be a positive integer or :infinity",
+        ),
         (json!({"batch_size": 0}), "batch_size must be a positive integer"),
     ];
     for (opts, message) in cases {
         let e = expect_code(policy(opts)?.validate(), ErrorCode::ValidationError)?;
         ensure_eq(e.message(), message, "message")?;
     }
-    let e = expect_code(RetentionPolicy::from_json(&json!({"hard_delete_after_days": "soon"})), ErrorCode::ValidationError)?;
+    let e = expect_code(
+        RetentionPolicy::from_json(&json!({"hard_delete_after_days": "soon"})),
+        ErrorCode::ValidationError,
+    )?;
     ensure(e.message().starts_with("hard_delete_after_days"), e.message().to_owned())
 }
 

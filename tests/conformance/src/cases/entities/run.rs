@@ -4,7 +4,7 @@ use asm_core::{ErrorCode, NewRun, Run, RunStatus};
 use serde_json::json;
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![

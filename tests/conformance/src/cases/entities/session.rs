@@ -4,7 +4,7 @@ use asm_core::{ErrorCode, NewSession, Session, SessionStatus};
 use serde_json::json;
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store, START};
+use crate::{Case, CaseResult, Ctx, START, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -134,10 +134,24 @@ async fn domain_7_1_12_to_map_has_string_keys_and_iso_times<S: Store>(cx: &Ctx<S
     ensure_eq(&m["tags"], &json!(["test"]), "tags")?;
     let created = s.created_at.to_iso8601();
     ensure_eq(m["created_at"].as_str(), Some(created.as_str()), "created_at ISO-8601")?;
-    ensure(created.len() == 27 && created.ends_with('Z') && created.as_bytes().get(19) == Some(&b'.'), created.clone())?;
+    ensure(
+        created.len() == 27 && created.ends_with('Z') && created.as_bytes().get(19) == Some(&b'.'),
+        created.clone(),
+    )?;
     ensure(m["updated_at"].is_string(), "updated_at is a string")?;
     let keys: Vec<&str> = m.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-    for key in ["id", "agent_id", "status", "parent_session_id", "metadata", "context", "tags", "created_at", "updated_at", "deleted_at"] {
+    for key in [
+        "id",
+        "agent_id",
+        "status",
+        "parent_session_id",
+        "metadata",
+        "context",
+        "tags",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+    ] {
         ensure(keys.contains(&key), format!("to_map lacks {key}"))?;
     }
     ensure_eq(keys.len(), 10, "key count")

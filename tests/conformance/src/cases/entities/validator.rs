@@ -3,10 +3,10 @@
 
 use asm_core::validator::{validate_event, validate_shape, validate_structural};
 use asm_core::{ErrorCode, Event, EventType, NewEvent};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::{obj, ok};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
@@ -115,7 +115,10 @@ async fn domain_7_9_121_approval_shapes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     use EventType as T;
     let w = validate_shape(T::ToolApprovalRequested, &obj(json!({"policy_name": "p"})));
     ensure(w.len() == 1 && w[0].contains("tool_name"), format!("{w:?}"))?;
-    ensure(validate_shape(T::ToolApprovalRequested, &obj(json!({"tool_name": "t", "policy_name": "p"}))).is_empty(), "both")?;
+    ensure(
+        validate_shape(T::ToolApprovalRequested, &obj(json!({"tool_name": "t", "policy_name": "p"}))).is_empty(),
+        "both",
+    )?;
     for t in [T::ToolApprovalGranted, T::ToolApprovalDenied] {
         let w = validate_shape(t, &obj(json!({})));
         ensure(w.len() == 1 && w[0].contains("tool_name"), format!("{t}: {w:?}"))?;

@@ -26,6 +26,7 @@ pub mod event;
 pub mod id;
 pub mod json;
 pub mod memory;
+pub mod pipeline;
 pub mod ports;
 pub mod pricing;
 pub mod query;

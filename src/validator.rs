@@ -1,1 +1,101 @@
-//! (in progress)
+//! EventValidator (`persistence/event_validator.ex`, domain.md §6.2): a strict structural check
+//! that rejects an event, and an advisory shape check that only warns.
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::event::{Event, EventType};
+use crate::json::JsonMap;
+
+/// ASM's `validate_structural/1` on the wire form of an event, where a missing type, a `null`
+/// data or a foreign type name can occur. Checks, in order: type present, session_id present
+/// (an empty string passes), timestamp present, type known, data a map or `null`.
+///
+/// A value that is not an object at all is `validation_error "Invalid event map"`.
+pub fn validate_structural(event: &Value) -> Result<()> {
+    let map = event.as_object().ok_or_else(|| Error::validation("Invalid event map"))?;
+    let present = |key: &str| map.get(key).filter(|v| !v.is_null());
+    let event_type = present("type").ok_or_else(|| Error::validation("type is required"))?;
+    if present("session_id").is_none() {
+        return Err(Error::validation("session_id is required"));
+    }
+    if present("timestamp").is_none() {
+        return Err(Error::validation("timestamp is required"));
+    }
+    match event_type {
+        Value::String(name) => {
+            EventType::from_name(name)?;
+        }
+        other => return Err(Error::validation(format!("type must be an atom, got: {other}"))),
+    }
+    match map.get("data") {
+        None | Some(Value::Null | Value::Object(_)) => Ok(()),
+        Some(other) => Err(Error::validation(format!("data must be a map, got: {other}"))),
+    }
+}
+
+/// The structural check for a typed event, which stores run before writing: the type,
+/// timestamp and data map are guaranteed by the type, so what is left is that `id` and
+/// `session_id` are not blank.
+pub fn validate_event(event: &Event) -> Result<()> {
+    if event.id.is_empty() {
+        return Err(Error::validation("id can't be blank"));
+    }
+    if event.session_id.is_empty() {
+        return Err(Error::validation("session_id can't be blank"));
+    }
+    Ok(())
+}
+
+/// A field type the shape rules ask for.
+#[derive(Clone, Copy)]
+enum Kind {
+    String,
+    Integer,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::Integer => "integer",
+        }
+    }
+
+    fn accepts(self, value: &Value) -> bool {
+        match self {
+            Kind::String => value.is_string(),
+            Kind::Integer => value.is_i64() || value.is_u64(),
+        }
+    }
+}
+
+/// The shape rules: required payload fields per type, in ASM's order.
+fn rules(event_type: EventType) -> &'static [(&'static str, Kind)] {
+    use EventType as T;
+    match event_type {
+        T::MessageReceived => &[("content", Kind::String), ("role", Kind::String)],
+        T::MessageStreamed => &[("content", Kind::String)],
+        T::ToolCallStarted | T::ToolCallCompleted | T::ToolCallFailed => &[("tool_name", Kind::String)],
+        T::TokenUsageUpdated => &[("input_tokens", Kind::Integer), ("output_tokens", Kind::Integer)],
+        T::RunCompleted => &[("stop_reason", Kind::String)],
+        T::ErrorOccurred => &[("error_message", Kind::String)],
+        T::PolicyViolation => &[("policy", Kind::String), ("kind", Kind::String)],
+        T::ToolApprovalRequested => &[("tool_name", Kind::String), ("policy_name", Kind::String)],
+        T::ToolApprovalGranted | T::ToolApprovalDenied => &[("tool_name", Kind::String)],
+        _ => &[],
+    }
+}
+
+/// ASM's `validate_shape/1`: one warning per required field that is missing, `null`, or of the
+/// wrong JSON type, in rule order; empty when the payload fits (or the type has no rules).
+pub fn validate_shape(event_type: EventType, data: &JsonMap) -> Vec<String> {
+    rules(event_type)
+        .iter()
+        .filter_map(|(field, kind)| match data.get(*field) {
+            None | Some(Value::Null) => Some(format!("missing required field '{field}' for shape validation")),
+            Some(v) if !kind.accepts(v) => Some(format!("field '{field}' expected {}, got {v}", kind.name())),
+            Some(_) => None,
+        })
+        .collect()
+}

@@ -1,0 +1,238 @@
+//! JSON parsing of the port option structs, for hosts that receive options as JSON.
+//!
+//! `null` (or a missing options value) means "no options". Checks run in the order ASM validates
+//! (limit first, then status/type filters), so the first error is ASM's first error.
+
+mod fields;
+mod retention;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::event::EventType;
+use crate::ports::{
+    CostQuery, EventFilter, EventOrder, EventSearch, FlushPayload, ListRuns, ListSessions, RunOrder, RunSearch,
+    SessionOrder, SessionSearch, UsageQuery,
+};
+use crate::pricing::PricingTable;
+use crate::run::Run;
+use crate::session::Session;
+use crate::status::{RunStatus, SessionStatus};
+use fields::Opts;
+
+impl SessionOrder {
+    /// The order named by a JSON string; anything else (unknown names included) is the default,
+    /// as ASM silently does.
+    pub fn from_json(value: &Value) -> SessionOrder {
+        match value.as_str() {
+            Some("created_at_asc") => SessionOrder::CreatedAtAsc,
+            Some("created_at_desc") => SessionOrder::CreatedAtDesc,
+            _ => SessionOrder::UpdatedAtDesc,
+        }
+    }
+}
+
+impl RunOrder {
+    /// The order named by a JSON string; anything else is the default `started_at_desc`.
+    pub fn from_json(value: &Value) -> RunOrder {
+        match value.as_str() {
+            Some("started_at_asc") => RunOrder::StartedAtAsc,
+            Some("token_usage_desc") => RunOrder::TokenUsageDesc,
+            _ => RunOrder::StartedAtDesc,
+        }
+    }
+}
+
+impl EventOrder {
+    /// The order named by a JSON string; anything else is the default `sequence_asc`.
+    pub fn from_json(value: &Value) -> EventOrder {
+        match value.as_str() {
+            Some("timestamp_asc") => EventOrder::TimestampAsc,
+            Some("timestamp_desc") => EventOrder::TimestampDesc,
+            _ => EventOrder::SequenceAsc,
+        }
+    }
+}
+
+impl ListSessions {
+    /// Parses `{status, agent_id, limit}`; `limit` must be an integer ≥ 0 (0 means all).
+    pub fn from_json(value: &Value) -> Result<ListSessions> {
+        let o = Opts::new(value)?;
+        Ok(ListSessions {
+            status: o.one_of("status", SessionStatus::parse)?,
+            agent_id: o.string("agent_id")?,
+            limit: o.store_limit()?,
+        })
+    }
+}
+
+impl ListRuns {
+    /// Parses `{status, limit}`; `limit` must be an integer ≥ 0 (0 means all).
+    pub fn from_json(value: &Value) -> Result<ListRuns> {
+        let o = Opts::new(value)?;
+        Ok(ListRuns { status: o.one_of("status", RunStatus::parse)?, limit: o.store_limit()? })
+    }
+}
+
+impl EventFilter {
+    /// Parses `{run_id, type, since, after, before, limit, wait_timeout_ms}`. As in ASM's
+    /// in-memory store, an `after`/`before` that is not an integer ≥ 0 and a `wait_timeout_ms`
+    /// that is not a positive integer are ignored; a bad `limit` is rejected.
+    pub fn from_json(value: &Value) -> Result<EventFilter> {
+        let o = Opts::new(value)?;
+        Ok(EventFilter {
+            run_id: o.string("run_id")?,
+            event_type: o.one_of("type", EventType::parse)?,
+            since: o.timestamp("since")?,
+            after: o.non_negative("after"),
+            before: o.non_negative("before"),
+            limit: o.store_limit()?,
+            wait_timeout_ms: o.non_negative("wait_timeout_ms").filter(|n| *n > 0).map(|n| n.unsigned_abs()),
+        })
+    }
+}
+
+impl FlushPayload {
+    /// Parses `{session, run, events, provider_metadata?}`. A missing or malformed session, run
+    /// or events list is `validation_error "invalid execution_result payload"`; an element of
+    /// `events` that is not an event map is `validation_error "events must be Event structs"`
+    /// (the reason is in `details.reason`). A `provider_metadata` that is not an object is
+    /// ignored, as ASM's stores ignore it.
+    pub fn from_json(value: &Value) -> Result<FlushPayload> {
+        let invalid = |reason: Option<&Error>| {
+            let e = Error::validation("invalid execution_result payload");
+            match reason {
+                Some(r) => e.detail("reason", r.message()),
+                None => e,
+            }
+        };
+        let map = value.as_object().ok_or_else(|| invalid(None))?;
+        let session = map.get("session").ok_or_else(|| invalid(None))?;
+        let session = Session::from_map(session).map_err(|e| invalid(Some(&e)))?;
+        let run = map.get("run").ok_or_else(|| invalid(None))?;
+        let run = Run::from_map(run).map_err(|e| invalid(Some(&e)))?;
+        let Some(Value::Array(items)) = map.get("events") else {
+            return Err(invalid(None));
+        };
+        let events = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                crate::event::Event::from_map(item).map_err(|e| {
+                    let not_event = Error::validation("events must be Event structs").detail("index", i);
+                    if item.is_object() { not_event.detail("reason", e.message()) } else { not_event }
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let provider_metadata = match map.get("provider_metadata") {
+            Some(Value::Object(m)) => Some(m.clone()),
+            _ => None,
+        };
+        Ok(FlushPayload { session, run, events, provider_metadata })
+    }
+}
+
+impl SessionSearch {
+    /// Parses the `search_sessions` options, validating limit then status as ASM does; the
+    /// limit's range is checked later by `query::page_limit`.
+    pub fn from_json(value: &Value) -> Result<SessionSearch> {
+        let o = Opts::new(value)?;
+        let limit = o.query_limit()?;
+        let status = o.many_of("status", SessionStatus::parse)?;
+        Ok(SessionSearch {
+            agent_id: o.string("agent_id")?,
+            status,
+            provider: o.strings_or_one("provider")?,
+            tags: o.strings("tags")?,
+            created_after: o.timestamp("created_after")?,
+            created_before: o.timestamp("created_before")?,
+            include_deleted: o.boolean("include_deleted")?,
+            order_by: o.get("order_by").map_or_else(SessionOrder::default, SessionOrder::from_json),
+            limit,
+            cursor: o.cursor()?,
+        })
+    }
+}
+
+impl RunSearch {
+    /// Parses the `search_runs` options, validating limit, status, then `min_tokens` (a
+    /// non-integer is `query_error`; a negative one is left to `query::check_min_tokens`).
+    pub fn from_json(value: &Value) -> Result<RunSearch> {
+        let o = Opts::new(value)?;
+        let limit = o.query_limit()?;
+        let status = o.many_of("status", RunStatus::parse)?;
+        Ok(RunSearch {
+            session_id: o.string("session_id")?,
+            provider: o.string("provider")?,
+            status,
+            started_after: o.timestamp("started_after")?,
+            started_before: o.timestamp("started_before")?,
+            min_tokens: o.min_tokens()?,
+            order_by: o.get("order_by").map_or_else(RunOrder::default, RunOrder::from_json),
+            limit,
+            cursor: o.cursor()?,
+        })
+    }
+}
+
+impl EventSearch {
+    /// Parses the `search_events` / `count_events` options, validating limit then types.
+    pub fn from_json(value: &Value) -> Result<EventSearch> {
+        let o = Opts::new(value)?;
+        let limit = o.query_limit()?;
+        let types = o.many_of("types", EventType::parse)?;
+        Ok(EventSearch {
+            session_ids: o.strings("session_ids")?,
+            run_ids: o.strings("run_ids")?,
+            types,
+            providers: o.strings("providers")?,
+            since: o.timestamp("since")?,
+            until: o.timestamp("until")?,
+            correlation_id: o.string("correlation_id")?,
+            order_by: o.get("order_by").map_or_else(EventOrder::default, EventOrder::from_json),
+            limit,
+            cursor: o.cursor()?,
+        })
+    }
+}
+
+impl UsageQuery {
+    /// Parses `{session_id, provider, since, until}`.
+    pub fn from_json(value: &Value) -> Result<UsageQuery> {
+        let o = Opts::new(value)?;
+        Ok(UsageQuery {
+            session_id: o.string("session_id")?,
+            provider: o.string("provider")?,
+            since: o.timestamp("since")?,
+            until: o.timestamp("until")?,
+        })
+    }
+}
+
+impl CostQuery {
+    /// Parses `{session_id, agent_id, provider, since, until, pricing_table}`. The pricing table
+    /// is `{"providers": {...}}` or the providers map itself.
+    pub fn from_json(value: &Value) -> Result<CostQuery> {
+        let o = Opts::new(value)?;
+        let pricing_table = match o.get("pricing_table") {
+            None => None,
+            Some(table) => {
+                let table = match table.get("providers") {
+                    Some(_) => table.clone(),
+                    None => serde_json::json!({ "providers": table }),
+                };
+                let parsed: PricingTable = serde_json::from_value(table)
+                    .map_err(|e| Error::validation(format!("pricing_table is invalid: {e}")))?;
+                Some(parsed)
+            }
+        };
+        Ok(CostQuery {
+            session_id: o.string("session_id")?,
+            agent_id: o.string("agent_id")?,
+            provider: o.string("provider")?,
+            since: o.timestamp("since")?,
+            until: o.timestamp("until")?,
+            pricing_table,
+        })
+    }
+}

@@ -5,92 +5,11 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use asm_core::ports::{EventFilter, SessionStore};
-use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, SqlStore, Statement, Value};
+use asm_core::sql::{SqlStore, Value};
 use asm_core::{EventType, Timestamp};
-use asm_native::PostgresExecutor;
-use common::{cases, env, event, events, raw, run, session, Backend};
-
-fn database_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| {
-        panic!(
-            "DATABASE_URL is not set. Start a throwaway PostgreSQL with `eval \"$(scripts/postgres-up)\"` \
-             (from the repository root) and run the tests again."
-        )
-    })
-}
-
-/// A fresh schema on the test server, dropped (with everything in it) on drop.
-struct PgDb {
-    exec: PostgresExecutor,
-    schema: String,
-}
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-impl PgDb {
-    async fn new() -> PgDb {
-        let url = database_url();
-        let schema = format!("asm_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
-        let admin = PostgresExecutor::connect(&url, 1).expect("pool");
-        admin
-            .simple(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
-            .await
-            .unwrap_or_else(|e| panic!("cannot reach DATABASE_URL={url}: {e}"));
-        let mut config: tokio_postgres::Config = url.parse().expect("DATABASE_URL");
-        config.options(format!("-c search_path={schema}"));
-        PgDb { exec: PostgresExecutor::from_config(config, 16).expect("pool"), schema }
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let (url, schema) = (database_url(), self.schema.clone());
-        let _ = std::thread::spawn(move || {
-            block_on(async move {
-                if let Ok(admin) = PostgresExecutor::connect(&url, 1) {
-                    let _ = admin.simple(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
-                }
-            })
-        })
-        .join();
-    }
-}
-
-impl Executor for PgDb {
-    fn dialect(&self) -> Dialect {
-        self.exec.dialect()
-    }
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
-        self.exec.batch(statements).await
-    }
-}
-
-struct Postgres;
-
-impl Backend for Postgres {
-    type Exec = PgDb;
-    async fn migrated(&self) -> PgDb {
-        let db = PgDb::new().await;
-        db.exec.apply_migrations().await.expect("migrations");
-        db
-    }
-    async fn empty(&self) -> PgDb {
-        PgDb::new().await
-    }
-    async fn up(&self, db: &PgDb) {
-        db.exec.apply_migrations().await.expect("up");
-    }
-    async fn down(&self, db: &PgDb) {
-        db.exec.revert_migrations().await.expect("down");
-    }
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f)
-}
+use common::pg_db::Postgres;
+use common::{block_on, cases, env, event, events, raw, run, session, Backend};
 
 macro_rules! postgres_cases {
     ($($name:ident),* $(,)?) => {
@@ -202,5 +121,21 @@ fn concurrent_duplicate_ids_store_once() {
             total += seqs.len();
         }
         assert_eq!(total, 24);
+    });
+}
+
+/// 7000 new events of one session in one call (ASM's single insert fails above 5957 on
+/// PostgreSQL): two inserts of ≤ 6553 rows, one read of 7000 ids, numbered 1..=7000.
+#[test]
+fn seven_thousand_events_in_one_call() {
+    block_on(async {
+        let (env, _) = env();
+        let s = SqlStore::new(common::Probe::new(Postgres.migrated().await), env.clone());
+        let batch = events("evt", "ses_1", 7000, &env);
+        s.executor().reset();
+        let stored = s.append_events(&batch).await.unwrap();
+        assert_eq!((s.executor().batches.get(), s.executor().statements.get()), (1, 5));
+        let seqs: Vec<i64> = stored.iter().map(|e| e.sequence_number.unwrap()).collect();
+        assert_eq!(seqs, (1..=7000).collect::<Vec<_>>());
     });
 }

@@ -3,78 +3,12 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use asm_core::ports::{EventFilter, SessionStore};
-use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, SqlStore, Statement, Value};
+use asm_core::sql::{Dialect, SqlStore, Value};
 use asm_core::{EventType, Timestamp};
 use asm_native::SqliteExecutor;
-use common::{cases, env, event, events, raw, run, session, Backend, Probe};
-
-/// A SQLite database in a fresh temporary file, removed on drop.
-struct TempDb {
-    exec: SqliteExecutor,
-    path: PathBuf,
-}
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-
-fn temp_path() -> PathBuf {
-    let n = NEXT.fetch_add(1, Ordering::SeqCst);
-    std::env::temp_dir().join(format!("asm-native-test-{}-{n}.db", std::process::id()))
-}
-
-impl TempDb {
-    fn new(dialect: Dialect) -> TempDb {
-        let path = temp_path();
-        let exec = SqliteExecutor::open(&path).expect("open sqlite file").with_dialect(dialect);
-        TempDb { exec, path }
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.path.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-impl Executor for TempDb {
-    fn dialect(&self) -> Dialect {
-        self.exec.dialect()
-    }
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
-        self.exec.batch(statements).await
-    }
-}
-
-struct Sqlite(Dialect);
-
-impl Backend for Sqlite {
-    type Exec = TempDb;
-    async fn migrated(&self) -> TempDb {
-        let db = TempDb::new(self.0);
-        db.exec.apply_migrations().expect("migrations");
-        db
-    }
-    async fn empty(&self) -> TempDb {
-        TempDb::new(self.0)
-    }
-    async fn up(&self, db: &TempDb) {
-        db.exec.apply_migrations().expect("up");
-    }
-    async fn down(&self, db: &TempDb) {
-        db.exec.revert_migrations().expect("down");
-    }
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f)
-}
+use common::sqlite_db::Sqlite;
+use common::{block_on, cases, env, event, events, raw, run, session, Backend, Probe};
 
 macro_rules! sqlite_cases {
     ($($name:ident),* $(,)?) => {

@@ -4,6 +4,7 @@ use asm_core::ports::{ArtifactRegistry, EventFilter, Maintenance, SessionStore};
 use asm_core::sql::{chunk_size, Builder, ExecErrorKind, Executor, SqlType, Value};
 use asm_core::{ErrorCode, EventType, Limit, NewArtifact, RetentionPolicy};
 
+#[allow(unused_imports)] // the conformance runner does not use the cases
 pub use super::smoke::ports_smoke;
 use super::{asm_objects, count, env, event, events, is_kind, raw, run, session, store, Backend, Probe, T0};
 

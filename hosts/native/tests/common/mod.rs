@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod pg_db;
 pub mod smoke;
+pub mod sqlite_db;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -135,6 +137,11 @@ impl<E: Executor> Executor for Probe<E> {
         }
         self.inner.batch(statements).await
     }
+}
+
+/// Runs a future to completion on a fresh current-thread Tokio runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f)
 }
 
 /// Whether an executor error is of `kind`.

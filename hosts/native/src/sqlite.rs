@@ -84,7 +84,7 @@ fn run(conn: &Connection, statement: &Statement) -> Result<ResultSet, ExecError>
         let changes = stmt.raw_execute().map_err(sqlite_error)?;
         return Ok(ResultSet { columns: Vec::new(), rows: Vec::new(), changes: changes as u64 });
     }
-    let columns = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns = stmt.column_names().map(str::to_owned).collect();
     let mut rows = Vec::new();
     let mut cursor = stmt.raw_query();
     while let Some(row) = cursor.next().map_err(sqlite_error)? {

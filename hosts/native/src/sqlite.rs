@@ -123,3 +123,17 @@ impl Executor for SqliteExecutor {
         run(&self.lock(), &statement)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn batch_futures_are_send() {
+        let exec = SqliteExecutor::open_in_memory().expect("in-memory database");
+        let future = exec.batch(Vec::new());
+        assert_send(&future);
+    }
+}

@@ -78,6 +78,14 @@ pub async fn sql_8_4_unique_indexes<B: Backend>(b: &B) {
     s.register(artifact("k.txt", Some("ses_1"))).await.unwrap();
     let again = s.register(artifact("k.txt", Some("ses_2"))).await.unwrap_err();
     assert_eq!((again.code(), again.message()), (ErrorCode::PersistenceError, "key has already been taken"));
+    let mut q = Builder::new(s.dialect());
+    q.sql("INSERT INTO asm_artifacts (id, key, byte_size, checksum_sha256, storage_backend, storage_ref, created_at) VALUES (");
+    for (i, text) in ["art_raw", "k.txt"].iter().enumerate() {
+        q.bind(Value::Text((*text).into()), SqlType::Text).sql(if i == 0 { ", " } else { ", 1, 'c', 's3', 'ref', " });
+    }
+    q.bind(Value::Text(T0.to_sql_text()), SqlType::Timestamp).sql(")");
+    let result = s.executor().batch(vec![q.build()]).await;
+    assert!(is_kind(&result, ExecErrorKind::UniqueViolation), "{result:?}");
     let same_id = NewArtifact { id: Some(s.get_by_key("k.txt").await.unwrap().unwrap().id), ..artifact("other", None) };
     let e = s.register(same_id).await.unwrap_err();
     assert_eq!(e.message(), "id has already been taken");

@@ -175,6 +175,16 @@ pub async fn ports_smoke<B: Backend>(b: &B) {
     // counter above the maximum (sql.md §6.8 quirk).
     assert_eq!(s.health_check().await.unwrap(), ["Sequence mismatch for ses_1: counter=2, max_sequence=1"]);
     assert_eq!(s.search_sessions(&SessionSearch::default()).await.unwrap().total_count, 1);
+
+    // A non-numeric stored total counts as 0 in SQL filters and orders; nothing errors.
+    let mut odd = run("run_3", "ses_2", &env);
+    odd.token_usage = asm_core::json::object(json!({"total_tokens": "lots"}));
+    s.save_run(&odd).await.unwrap();
+    let over_one = RunSearch { min_tokens: Some(1), session_id: Some("ses_2".into()), ..RunSearch::default() };
+    assert_eq!(s.search_runs(&over_one).await.unwrap().runs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["run_2"]);
+    let ordered = s.search_runs(&RunSearch { order_by: RunOrder::TokenUsageDesc, ..RunSearch::default() }).await.unwrap();
+    assert_eq!(ordered.runs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["run_2", "run_1", "run_3"]);
+
     let bad = RetentionPolicy { batch_size: 0, ..RetentionPolicy::default() };
     assert_eq!(s.execute(&bad).await.unwrap_err().code(), ErrorCode::ValidationError);
 }

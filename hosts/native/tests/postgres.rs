@@ -96,22 +96,25 @@ fn concurrent_appends_are_gap_free() {
     });
 }
 
-/// The same event id appended concurrently to two sessions: stored once, no gap anywhere.
+/// The same event ids appended concurrently, within one session and across two: each stored
+/// once, no gap anywhere.
 #[test]
 fn concurrent_duplicate_ids_store_once() {
     block_on(async {
         let (env, _) = env();
-        let s = SqlStore::new(Postgres.migrated().await, env.clone());
+        let s = SqlStore::new(common::Probe::new(Postgres.migrated().await), env.clone());
         let calls = (0..20).map(|i| {
             let sid = if i % 2 == 0 { "ses_a" } else { "ses_b" };
             let batch = vec![
-                event(&format!("evt_shared_{}", i % 4), sid, EventType::MessageReceived, &env),
+                event(&format!("evt_shared_{}", i % 3), sid, EventType::MessageReceived, &env),
                 event(&format!("evt_own_{i}"), sid, EventType::MessageReceived, &env),
             ];
             let s = &s;
             async move { s.append_events(&batch).await.unwrap() }
         });
         futures::future::join_all(calls).await;
+        // Every retry after a lost race is one more batch than the 20 calls.
+        eprintln!("20 calls took {} batches", s.executor().batches.get());
         let mut total = 0;
         for sid in ["ses_a", "ses_b"] {
             let seqs: Vec<i64> =
@@ -120,7 +123,7 @@ fn concurrent_duplicate_ids_store_once() {
             assert_eq!(s.get_latest_sequence(sid).await.unwrap(), seqs.len() as i64);
             total += seqs.len();
         }
-        assert_eq!(total, 24);
+        assert_eq!(total, 23);
     });
 }
 

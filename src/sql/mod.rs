@@ -1,8 +1,13 @@
 //! SQL persistence: the executor contract, the dialects, and the store written against them.
 
+mod decode;
 pub mod dialect;
+mod encode;
 pub mod executor;
 pub mod migrations;
+mod schema;
+mod store;
 
 pub use dialect::{chunk_size, Builder, Dialect, SqlType};
 pub use executor::{ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
+pub use store::SqlStore;

@@ -1,1 +1,26 @@
-//! (in progress)
+//! Native executors for asm-core: SQLite through rusqlite (bundled) and PostgreSQL through
+//! tokio-postgres with a deadpool pool.
+//!
+//! This crate holds no store logic: it ships the core's statements to a driver and maps the
+//! driver's values and errors back. Build a store with
+//! `asm_core::sql::SqlStore::new(executor, env)`.
+//!
+//! ```text
+//!   caller ──▶ SqlStore<E> (asm-core: SQL text, values, decoding)
+//!                 │ batches of statements
+//!                 ▼
+//!   SqliteExecutor (rusqlite, Mutex<Connection>)  |  PostgresExecutor (deadpool pool)
+//! ```
+//!
+//! The core's ports do not require `Send` futures. [`SqliteExecutor`]'s futures are `Send`
+//! nonetheless (the connection sits behind a `std::sync::Mutex` held only inside one poll);
+//! [`PostgresExecutor`] is `Clone`, so a multi-threaded host can give each task its own store.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod convert;
+mod postgres;
+mod sqlite;
+
+pub use postgres::PostgresExecutor;
+pub use sqlite::SqliteExecutor;

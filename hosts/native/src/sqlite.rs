@@ -1,0 +1,139 @@
+//! [`SqliteExecutor`]: the executor contract over rusqlite (bundled SQLite).
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use asm_core::sql::{migrations, Dialect, ExecError, Executor, ResultSet, Statement};
+use rusqlite::Connection;
+
+use crate::convert::{sqlite_error, sqlite_value, SqliteParam};
+
+/// How long a writer waits for another connection's write lock before giving up (`Transient`).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One SQLite connection behind a mutex. Open one per thread (or share one): writers on other
+/// connections to the same file wait for each other through WAL and `busy_timeout`.
+///
+/// Each [`Executor::batch`] runs in `BEGIN IMMEDIATE … COMMIT` (plain `BEGIN` when every
+/// statement is a `SELECT`), rolled back on the first error.
+#[derive(Debug)]
+pub struct SqliteExecutor {
+    conn: Mutex<Connection>,
+    dialect: Dialect,
+}
+
+impl SqliteExecutor {
+    /// Opens (or creates) the database file at `path`, in WAL mode with a busy timeout.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteExecutor, ExecError> {
+        let conn = Connection::open(path).map_err(sqlite_error)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sqlite_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sqlite_error)?;
+        Ok(SqliteExecutor::from_connection(conn))
+    }
+
+    /// A private in-memory database (gone when the executor is dropped).
+    pub fn open_in_memory() -> Result<SqliteExecutor, ExecError> {
+        Ok(SqliteExecutor::from_connection(Connection::open_in_memory().map_err(sqlite_error)?))
+    }
+
+    fn from_connection(conn: Connection) -> SqliteExecutor {
+        conn.set_prepared_statement_cache_capacity(256);
+        SqliteExecutor { conn: Mutex::new(conn), dialect: Dialect::Sqlite }
+    }
+
+    /// The same connection reporting another SQLite-syntax dialect: [`Dialect::D1`] makes the
+    /// core write D1's statements (at most 100 bound values each) so tests can exercise them.
+    pub fn with_dialect(mut self, dialect: Dialect) -> SqliteExecutor {
+        assert!(dialect.is_sqlite(), "a SQLite connection cannot run {dialect:?} SQL");
+        self.dialect = dialect;
+        self
+    }
+
+    /// Creates the `asm_*` tables and indexes (`migrations/d1/`); idempotent.
+    pub fn apply_migrations(&self) -> Result<(), ExecError> {
+        self.lock().execute_batch(migrations::SQLITE_UP).map_err(sqlite_error)
+    }
+
+    /// Drops them again (`migrations/d1-down/`).
+    pub fn revert_migrations(&self) -> Result<(), ExecError> {
+        self.lock().execute_batch(migrations::SQLITE_DOWN).map_err(sqlite_error)
+    }
+
+    /// Runs `f` on the raw connection, for host-side checks (tests, diagnostics).
+    pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        f(&self.lock())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic in another thread cannot leave a transaction open (every path below ends it),
+        // so a poisoned lock still guards a usable connection.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Runs one statement: rows for statements that return columns, else the change count.
+fn run(conn: &Connection, statement: &Statement) -> Result<ResultSet, ExecError> {
+    let mut stmt = conn.prepare_cached(&statement.sql).map_err(sqlite_error)?;
+    for (i, value) in statement.params.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, SqliteParam(value)).map_err(sqlite_error)?;
+    }
+    let width = stmt.column_count();
+    if width == 0 {
+        let changes = stmt.raw_execute().map_err(sqlite_error)?;
+        return Ok(ResultSet { columns: Vec::new(), rows: Vec::new(), changes: changes as u64 });
+    }
+    let columns = stmt.column_names().map(str::to_owned).collect();
+    let mut rows = Vec::new();
+    let mut cursor = stmt.raw_query();
+    while let Some(row) = cursor.next().map_err(sqlite_error)? {
+        let mut values = Vec::with_capacity(width);
+        for i in 0..width {
+            values.push(sqlite_value(row.get_ref(i).map_err(sqlite_error)?));
+        }
+        rows.push(values);
+    }
+    Ok(ResultSet { columns, rows, changes: 0 })
+}
+
+fn is_read(statement: &Statement) -> bool {
+    statement.sql.trim_start().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("SELECT"))
+}
+
+impl Executor for SqliteExecutor {
+    fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
+        let conn = self.lock();
+        let begin = if statements.iter().all(is_read) { "BEGIN" } else { "BEGIN IMMEDIATE" };
+        conn.execute_batch(begin).map_err(sqlite_error)?;
+        let outcome = statements.iter().map(|s| run(&conn, s)).collect::<Result<Vec<_>, _>>();
+        let committed = outcome.and_then(|results| conn.execute_batch("COMMIT").map(|()| results).map_err(sqlite_error));
+        if committed.is_err() && !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        committed
+    }
+
+    async fn query(&self, statement: Statement) -> Result<ResultSet, ExecError> {
+        // One statement in autocommit mode is atomic on its own.
+        run(&self.lock(), &statement)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn batch_futures_are_send() {
+        let exec = SqliteExecutor::open_in_memory().expect("in-memory database");
+        let future = exec.batch(Vec::new());
+        assert_send(&future);
+    }
+}

@@ -1,0 +1,39 @@
+//! The shared conformance suite on both native executors: SQLite (a fresh temporary file per
+//! store) and PostgreSQL (a fresh schema per store, on `DATABASE_URL`).
+
+mod common;
+
+use asm_conformance::{run_all, Harness};
+use asm_core::sql::{Dialect, SqlStore};
+use asm_core::Env;
+use common::pg_db::{database_url, PgDb, Postgres};
+use common::sqlite_db::{Sqlite, TempDb};
+use common::{block_on, Backend};
+
+struct SqliteHarness;
+
+impl Harness for SqliteHarness {
+    type Store = SqlStore<TempDb>;
+    async fn fresh_store(&self, env: Env) -> Result<Self::Store, String> {
+        Ok(SqlStore::new(Sqlite(Dialect::Sqlite).migrated().await, env))
+    }
+}
+
+struct PostgresHarness;
+
+impl Harness for PostgresHarness {
+    type Store = SqlStore<PgDb>;
+    async fn fresh_store(&self, env: Env) -> Result<Self::Store, String> {
+        Ok(SqlStore::new(Postgres.migrated().await, env))
+    }
+}
+
+fn main() {
+    // Fail up front (never skip) when there is no PostgreSQL to run against.
+    let _ = database_url();
+    let sqlite = block_on(run_all("sqlite", &SqliteHarness));
+    let postgres = block_on(run_all("postgres", &PostgresHarness));
+    if !(sqlite.is_success() && postgres.is_success()) {
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,323 @@
+//! Rows → entities, by position in the orders of `schema.rs`.
+//!
+//! Lenient as the executor contract allows: integers may arrive as integers, integral reals or
+//! numeric text; reals as integers (SQLite's NUMERIC affinity stores `2.0` as `2`) or text.
+//! NULL maps read as `{}` (run input/output/error as `None`), NULL tags as `[]`. A value that
+//! still does not fit is a `storage_error` naming the table and column.
+
+use serde_json::Value as Json;
+
+use super::executor::Value;
+use crate::artifact::Artifact;
+use crate::error::{Error, ErrorCode, Result};
+use crate::event::{Event, EventType};
+use crate::json::JsonMap;
+use crate::run::Run;
+use crate::session::Session;
+use crate::status::{RunStatus, SessionStatus};
+use crate::time::Timestamp;
+
+/// Reads one row left to right.
+pub(crate) struct Cells<'a> {
+    table: &'static str,
+    row: &'a [Value],
+    next: usize,
+}
+
+impl<'a> Cells<'a> {
+    /// A reader over `row`, naming `table` in errors.
+    pub(crate) fn new(table: &'static str, row: &'a [Value]) -> Cells<'a> {
+        Cells { table, row, next: 0 }
+    }
+
+    fn take(&mut self) -> (usize, &'a Value) {
+        let i = self.next;
+        self.next += 1;
+        (i, self.row.get(i).unwrap_or(&Value::Null))
+    }
+
+    fn bad(&self, column: usize, expected: &str, got: &Value) -> Error {
+        undecodable(self.table, column, expected, got)
+    }
+
+    /// Non-NULL text.
+    pub(crate) fn text(&mut self) -> Result<String> {
+        let (i, v) = self.take();
+        match v {
+            Value::Text(s) => Ok(s.clone()),
+            Value::Integer(n) => Ok(n.to_string()),
+            other => Err(self.bad(i, "text", other)),
+        }
+    }
+
+    /// Text or NULL.
+    pub(crate) fn opt_text(&mut self) -> Result<Option<String>> {
+        let (i, v) = self.take();
+        match v {
+            Value::Null => Ok(None),
+            Value::Text(s) => Ok(Some(s.clone())),
+            other => Err(self.bad(i, "text or NULL", other)),
+        }
+    }
+
+    /// An integer (NULL is an error).
+    pub(crate) fn int(&mut self) -> Result<i64> {
+        let (i, v) = self.take();
+        as_int(v).ok_or_else(|| self.bad(i, "integer", v))
+    }
+
+    /// An integer, NULL read as `default`.
+    pub(crate) fn int_or(&mut self, default: i64) -> Result<i64> {
+        let (i, v) = self.take();
+        match v {
+            Value::Null => Ok(default),
+            other => as_int(other).ok_or_else(|| self.bad(i, "integer", other)),
+        }
+    }
+
+    /// A real or NULL.
+    pub(crate) fn opt_real(&mut self) -> Result<Option<f64>> {
+        let (i, v) = self.take();
+        match v {
+            Value::Null => Ok(None),
+            other => as_real(other).map(Some).ok_or_else(|| self.bad(i, "number", other)),
+        }
+    }
+
+    /// A JSON object; NULL (or JSON `null`) is `{}`.
+    pub(crate) fn map(&mut self) -> Result<JsonMap> {
+        let (i, v) = self.take();
+        match v {
+            Value::Null => Ok(JsonMap::new()),
+            Value::Text(s) => match serde_json::from_str::<Json>(s) {
+                Ok(Json::Object(map)) => Ok(map),
+                Ok(Json::Null) => Ok(JsonMap::new()),
+                _ => Err(self.bad(i, "a JSON object", v)),
+            },
+            other => Err(self.bad(i, "a JSON object", other)),
+        }
+    }
+
+    /// Any JSON value, or `None` for NULL.
+    pub(crate) fn opt_json(&mut self) -> Result<Option<Json>> {
+        let (i, v) = self.take();
+        match v {
+            Value::Null => Ok(None),
+            Value::Text(s) => serde_json::from_str(s).map(Some).map_err(|_| self.bad(i, "JSON", v)),
+            other => Err(self.bad(i, "JSON", other)),
+        }
+    }
+
+    /// A JSON array of strings; NULL is `[]`.
+    pub(crate) fn tags(&mut self) -> Result<Vec<String>> {
+        let (i, v) = self.take();
+        match v {
+            Value::Null => Ok(Vec::new()),
+            Value::Text(s) => serde_json::from_str(s).map_err(|_| self.bad(i, "a JSON array of strings", v)),
+            other => Err(self.bad(i, "a JSON array of strings", other)),
+        }
+    }
+
+    /// A timestamp in the column form.
+    pub(crate) fn ts(&mut self) -> Result<Timestamp> {
+        let (i, v) = self.take();
+        as_ts(v).ok_or_else(|| self.bad(i, "a timestamp", v))
+    }
+
+    /// A timestamp or NULL.
+    pub(crate) fn opt_ts(&mut self) -> Result<Option<Timestamp>> {
+        let (i, v) = self.take();
+        match v {
+            Value::Null => Ok(None),
+            other => as_ts(other).map(Some).ok_or_else(|| self.bad(i, "a timestamp", other)),
+        }
+    }
+
+    /// A session status name.
+    pub(crate) fn session_status(&mut self) -> Result<SessionStatus> {
+        let (i, v) = self.take();
+        text_of(v).and_then(SessionStatus::parse).ok_or_else(|| self.bad(i, "a session status", v))
+    }
+
+    /// A run status name.
+    pub(crate) fn run_status(&mut self) -> Result<RunStatus> {
+        let (i, v) = self.take();
+        text_of(v).and_then(RunStatus::parse).ok_or_else(|| self.bad(i, "a run status", v))
+    }
+
+    /// An event type name.
+    pub(crate) fn event_type(&mut self) -> Result<EventType> {
+        let (i, v) = self.take();
+        text_of(v).and_then(EventType::parse).ok_or_else(|| self.bad(i, "an event type", v))
+    }
+}
+
+/// The storage_error for a value that does not decode.
+pub(crate) fn undecodable(table: &str, column: usize, expected: &str, got: &Value) -> Error {
+    let mut details = JsonMap::new();
+    details.insert("table".into(), table.into());
+    details.insert("column".into(), Json::from(column));
+    details.insert("expected".into(), expected.into());
+    details.insert("got".into(), format!("{got:?}").into());
+    Error::with_details(
+        ErrorCode::StorageError,
+        format!("could not decode {table} row: column {column} is not {expected}"),
+        details,
+    )
+}
+
+fn text_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// An integer from an integer, an integral real or numeric text.
+pub(crate) fn as_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Integer(n) => Some(*n),
+        Value::Real(x) if x.fract() == 0.0 && x.abs() < 9.2e18 => Some(*x as i64),
+        Value::Text(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A real from a real, an integer or numeric text.
+pub(crate) fn as_real(v: &Value) -> Option<f64> {
+    match v {
+        Value::Real(x) => Some(*x),
+        Value::Integer(n) => Some(*n as f64),
+        Value::Text(s) => s.trim().parse().ok(),
+        Value::Null => None,
+    }
+}
+
+/// A timestamp from column text.
+pub(crate) fn as_ts(v: &Value) -> Option<Timestamp> {
+    text_of(v).and_then(Timestamp::parse_sql_text)
+}
+
+/// A row of `schema::session_select`.
+pub(crate) fn session(row: &[Value]) -> Result<Session> {
+    let mut c = Cells::new("asm_sessions", row);
+    Ok(Session {
+        id: c.text()?,
+        agent_id: c.text()?,
+        status: c.session_status()?,
+        parent_session_id: c.opt_text()?,
+        metadata: c.map()?,
+        context: c.map()?,
+        tags: c.tags()?,
+        created_at: c.ts()?,
+        updated_at: c.ts()?,
+        deleted_at: c.opt_ts()?,
+    })
+}
+
+/// A row of `schema::run_select`.
+pub(crate) fn run(row: &[Value]) -> Result<Run> {
+    let mut c = Cells::new("asm_runs", row);
+    Ok(Run {
+        id: c.text()?,
+        session_id: c.text()?,
+        status: c.run_status()?,
+        input: c.opt_json()?,
+        output: c.opt_json()?,
+        error: c.opt_json()?,
+        metadata: c.map()?,
+        turn_count: c.int_or(0)?,
+        token_usage: c.map()?,
+        started_at: c.ts()?,
+        ended_at: c.opt_ts()?,
+        provider: c.opt_text()?,
+        provider_metadata: c.map()?,
+        cost_usd: c.opt_real()?,
+    })
+}
+
+/// A row of `schema::event_select`.
+pub(crate) fn event(row: &[Value]) -> Result<Event> {
+    let mut c = Cells::new("asm_events", row);
+    Ok(Event {
+        id: c.text()?,
+        event_type: c.event_type()?,
+        timestamp: c.ts()?,
+        session_id: c.text()?,
+        run_id: c.opt_text()?,
+        sequence_number: Some(c.int()?),
+        data: c.map()?,
+        metadata: c.map()?,
+        schema_version: c.int_or(1)?,
+        provider: c.opt_text()?,
+        correlation_id: c.opt_text()?,
+    })
+}
+
+/// A row of `schema::artifact_select`.
+pub(crate) fn artifact(row: &[Value]) -> Result<Artifact> {
+    let mut c = Cells::new("asm_artifacts", row);
+    Ok(Artifact {
+        id: c.text()?,
+        session_id: c.opt_text()?,
+        run_id: c.opt_text()?,
+        key: c.text()?,
+        content_type: c.opt_text()?,
+        byte_size: c.int()?,
+        checksum_sha256: c.text()?,
+        storage_backend: c.text()?,
+        storage_ref: c.text()?,
+        metadata: c.map()?,
+        created_at: c.ts()?,
+        deleted_at: c.opt_ts()?,
+    })
+}
+
+/// Every row decoded with `f`.
+pub(crate) fn all<T>(rows: &[Vec<Value>], f: fn(&[Value]) -> Result<T>) -> Result<Vec<T>> {
+    rows.iter().map(|r| f(r)).collect()
+}
+
+/// The single integer of a one-row, one-column result (`COUNT(*)`, `MAX(…)`); `None` for no
+/// row or NULL.
+pub(crate) fn scalar_int(rows: &[Vec<Value>]) -> Result<Option<i64>> {
+    match rows.first().and_then(|r| r.first()) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => as_int(v).map(Some).ok_or_else(|| undecodable("result", 0, "integer", v)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lenient_numbers_and_defaults() {
+        assert_eq!(as_int(&Value::Real(3.0)), Some(3));
+        assert_eq!(as_int(&Value::Text("42".into())), Some(42));
+        assert_eq!(as_int(&Value::Real(3.5)), None);
+        assert_eq!(as_real(&Value::Integer(2)), Some(2.0));
+        let row = vec![
+            Value::Text("r".into()),
+            Value::Text("s".into()),
+            Value::Text("completed".into()),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Text("{\"total_tokens\":3}".into()),
+            Value::Text("2025-01-27T12:00:00.000001".into()),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Integer(2),
+        ];
+        let r = run(&row).unwrap();
+        assert_eq!((r.turn_count, r.cost_usd, r.input), (0, Some(2.0), None));
+        assert!(r.metadata.is_empty() && r.provider_metadata.is_empty());
+        let mut bad = row.clone();
+        bad[2] = Value::Text("bogus".into());
+        assert_eq!(run(&bad).unwrap_err().code(), ErrorCode::StorageError);
+    }
+}

@@ -1,0 +1,192 @@
+//! Appending events: one atomic batch per call, with no read before it, gap-free per-session
+//! sequence numbers, and dedup by event id across all sessions.
+//!
+//! Per session of the (id-deduplicated, first occurrence wins) input, in session-id order:
+//!
+//! 1. **lock** — `INSERT INTO asm_session_sequences … VALUES (sid, 0) ON CONFLICT DO UPDATE SET
+//!    last_sequence = last_sequence`: creates the counter row or takes its row lock, so on
+//!    PostgreSQL concurrent appenders of one session queue here, and every later statement of
+//!    the batch starts from a snapshot that already holds the previous appender's commit.
+//! 2. **insert**, chunked under the parameter limit — `INSERT INTO asm_events … SELECT` over a
+//!    `VALUES` list filtered by `NOT EXISTS (… e.id = v.column1)`, numbering the new rows
+//!    `base + ROW_NUMBER()` where `base` is the larger of the counter and the session's current
+//!    `MAX(sequence_number)`. Numbering and filtering happen in one statement, so they agree.
+//! 3. **raise** — the counter becomes `MAX(sequence_number)` when that is larger.
+//!
+//! Then (for calls that return events) `SELECT … WHERE id IN (…)` re-reads every input id, so
+//! an id that already existed comes back as stored. A unique violation (a concurrent writer
+//! stored the same id first) or a transient failure retries the whole batch.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::{failure, SqlStore};
+use crate::error::{Error, ErrorCode, Result};
+use crate::event::Event;
+use crate::sql::dialect::{chunk_size, Builder, Dialect, SqlType};
+use crate::sql::executor::{ExecErrorKind, Executor, ResultSet, Statement, Value};
+use crate::sql::{decode, encode, schema};
+
+/// How many times a batch is tried before its error is returned.
+pub(crate) const MAX_ATTEMPTS: usize = 5;
+
+/// Values bound per event in the insert's VALUES list (9 columns + the input position).
+const VALUES_PER_EVENT: usize = 10;
+
+/// Whether the caller wants the stored events back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AppendMode {
+    /// `append_event`, `flush`: no read-back statements.
+    Discard,
+    /// `append_event_with_sequence`, `append_events`: one stored event per input element.
+    ReadBack,
+}
+
+/// The checks every store makes before writing an event: the two required strings.
+fn check_storable(event: &Event) -> Result<()> {
+    if event.id.is_empty() {
+        return Err(Error::validation("id can't be blank"));
+    }
+    if event.session_id.is_empty() {
+        return Err(Error::validation("session_id can't be blank"));
+    }
+    Ok(())
+}
+
+/// Creates the session's counter row or takes its row lock.
+pub(crate) fn lock_counter(dialect: Dialect, session_id: &str) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql("INSERT INTO asm_session_sequences (session_id, last_sequence) VALUES (");
+    b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(", 0) ON CONFLICT (session_id) DO UPDATE SET last_sequence = asm_session_sequences.last_sequence");
+    b.build()
+}
+
+/// Inserts the events of `chunk` (all of one session) whose id is not stored yet, numbered
+/// after the counter and the current maximum.
+pub(crate) fn insert_new_events(dialect: Dialect, session_id: &str, chunk: &[&Event]) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql("INSERT INTO asm_events (").sql(schema::EVENT_COLUMNS).sql(") SELECT n.column1, n.column2, n.column3, ");
+    b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(
+        ", n.column4, (CASE WHEN m.mx > s.last_sequence THEN m.mx ELSE s.last_sequence END) + n.rn, \
+         n.column5, n.column6, n.column7, n.column8, n.column9 \
+         FROM (SELECT v.*, ROW_NUMBER() OVER (ORDER BY v.column10) AS rn FROM (VALUES ",
+    );
+    for (position, event) in chunk.iter().enumerate() {
+        if position > 0 {
+            b.sql(", ");
+        }
+        let mut row = encode::event_row(event);
+        row.push(encode::int(position as i64));
+        encode::bind_tuple(&mut b, row);
+    }
+    b.sql(
+        ") AS v WHERE NOT EXISTS (SELECT 1 FROM asm_events e WHERE e.id = v.column1)) AS n \
+         CROSS JOIN asm_session_sequences s \
+         CROSS JOIN (SELECT MAX(sequence_number) AS mx FROM asm_events WHERE session_id = ",
+    );
+    b.rebind(1, SqlType::Text).sql(") AS m WHERE s.session_id = ").rebind(1, SqlType::Text);
+    b.build()
+}
+
+/// Raises the counter to the session's highest stored sequence number.
+pub(crate) fn raise_counter(dialect: Dialect, session_id: &str) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql("UPDATE asm_session_sequences SET last_sequence = (SELECT MAX(e.sequence_number) FROM asm_events e WHERE e.session_id = ");
+    b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(") WHERE session_id = ").rebind(1, SqlType::Text);
+    b.sql(" AND last_sequence < (SELECT MAX(e.sequence_number) FROM asm_events e WHERE e.session_id = ");
+    b.rebind(1, SqlType::Text).sql(")");
+    b.build()
+}
+
+/// Reads stored events by id (the caller keeps `ids` under the parameter limit).
+pub(crate) fn select_events_by_id(dialect: Dialect, ids: &[&str]) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events WHERE id IN ");
+    encode::bind_text_list(&mut b, ids.iter().copied());
+    b.build()
+}
+
+/// The write statements of an append: per session in id order, lock, insert chunks, raise.
+pub(crate) fn plan_writes(dialect: Dialect, unique: &[&Event]) -> Vec<Statement> {
+    let mut groups: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
+    for event in unique {
+        groups.entry(event.session_id.as_str()).or_default().push(event);
+    }
+    let per_chunk = chunk_size(dialect, 1, VALUES_PER_EVENT);
+    let mut statements = Vec::new();
+    for (session_id, events) in groups {
+        statements.push(lock_counter(dialect, session_id));
+        for chunk in events.chunks(per_chunk) {
+            statements.push(insert_new_events(dialect, session_id, chunk));
+        }
+        statements.push(raise_counter(dialect, session_id));
+    }
+    statements
+}
+
+/// Appends `events` (after `prefix`, in the same batch) and, in [`AppendMode::ReadBack`],
+/// returns the stored event of every input element in input order.
+pub(crate) async fn append<E: Executor>(
+    store: &SqlStore<E>,
+    op: &str,
+    prefix: Option<Vec<Statement>>,
+    events: &[Event],
+    mode: AppendMode,
+) -> Result<Vec<Event>> {
+    for event in events {
+        check_storable(event)?;
+    }
+    if events.is_empty() && prefix.is_none() {
+        return Ok(Vec::new());
+    }
+    let dialect = store.dialect();
+    let mut seen = HashSet::new();
+    let unique: Vec<&Event> = events.iter().filter(|e| seen.insert(e.id.as_str())).collect();
+    let mut statements = prefix.unwrap_or_default();
+    statements.extend(plan_writes(dialect, &unique));
+    let reads_from = statements.len();
+    if mode == AppendMode::ReadBack {
+        let ids: Vec<&str> = unique.iter().map(|e| e.id.as_str()).collect();
+        for chunk in ids.chunks(chunk_size(dialect, 0, 1)) {
+            statements.push(select_events_by_id(dialect, chunk));
+        }
+    }
+    let results = run_with_retry(store, op, statements).await?;
+    if mode == AppendMode::Discard {
+        return Ok(Vec::new());
+    }
+    let mut stored: HashMap<String, Event> = HashMap::new();
+    for rs in results.get(reads_from..).unwrap_or_default() {
+        for row in &rs.rows {
+            let event = decode::event(row)?;
+            stored.insert(event.id.clone(), event);
+        }
+    }
+    events
+        .iter()
+        .map(|e| {
+            stored.get(&e.id).cloned().ok_or_else(|| {
+                Error::new(ErrorCode::StorageError, format!("{op} failed: event {} was not stored", e.id))
+            })
+        })
+        .collect()
+}
+
+/// Runs the batch, retrying it whole after a unique violation or a transient failure.
+async fn run_with_retry<E: Executor>(store: &SqlStore<E>, op: &str, statements: Vec<Statement>) -> Result<Vec<ResultSet>> {
+    let mut attempt = 1;
+    loop {
+        match store.executor.batch(statements.clone()).await {
+            Ok(results) => return Ok(results),
+            Err(e)
+                if attempt < MAX_ATTEMPTS
+                    && matches!(e.kind, ExecErrorKind::UniqueViolation | ExecErrorKind::Transient) =>
+            {
+                attempt += 1;
+            }
+            Err(e) => return Err(failure(ErrorCode::StorageError, op, &e).detail("attempts", attempt)),
+        }
+    }
+}

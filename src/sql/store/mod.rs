@@ -1,0 +1,168 @@
+//! [`SqlStore`]: the four ports over any [`Executor`], in the dialect it reports.
+//!
+//! Every write is one [`Executor::batch`] (D1 has no interactive transactions), with no read
+//! before it; reads are single statements or read-only batches. No value is ever formatted into
+//! SQL: every statement is written through [`Builder`].
+
+mod append;
+mod artifacts;
+mod maintenance;
+mod query_api;
+mod query_sql;
+mod session_store;
+
+use serde_json::Value as Json;
+
+use super::dialect::{Builder, Dialect, SqlType};
+use super::executor::{ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
+use super::schema;
+use crate::error::{Error, ErrorCode, Result};
+use crate::id::Env;
+use crate::json::JsonMap;
+
+/// ASM's SQL stores (`EctoSessionStore`, `EctoQueryAPI`, `EctoMaintenance`, `ArtifactRegistry`)
+/// over a host's executor: SQLite, D1 or PostgreSQL, on ASM's own schema.
+///
+/// Apply `migrations/` (see [`crate::sql::migrations`]) first; [`SqlStore::check_schema`]
+/// tells whether that was done.
+#[derive(Debug)]
+pub struct SqlStore<E: Executor> {
+    executor: E,
+    env: Env,
+}
+
+impl<E: Executor> SqlStore<E> {
+    /// A store over `executor`, taking time and ids from `env`.
+    pub fn new(executor: E, env: Env) -> SqlStore<E> {
+        SqlStore { executor, env }
+    }
+
+    /// The executor, e.g. for a host's own migrations or raw checks.
+    pub fn executor(&self) -> &E {
+        &self.executor
+    }
+
+    /// The clock and id source the store uses.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// The dialect the executor speaks.
+    pub fn dialect(&self) -> Dialect {
+        self.executor.dialect()
+    }
+
+    /// ASM's schema-presence check (sql.md §1.6): probes the required columns in ASM's order;
+    /// the first one missing is `migration_required` with `details.missing_column`.
+    pub async fn check_schema(&self) -> Result<()> {
+        for (column, sql) in schema::SCHEMA_PROBES {
+            let probe = Statement { sql: (*sql).to_owned(), params: Vec::new() };
+            match self.executor.query(probe).await {
+                Ok(_) => {}
+                Err(e) if e.kind == ExecErrorKind::MissingSchema => {
+                    return Err(migration_required("check_schema", &e).detail("missing_column", *column));
+                }
+                Err(e) => {
+                    let message = "SqlStore could not verify required schema columns. Apply the \
+                                   migrations in migrations/ before using the store.";
+                    return Err(Error::with_details(ErrorCode::MigrationRequired, message, details("check_schema", &e)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one read; failures become `code` errors named after `op`.
+    async fn read(&self, code: ErrorCode, op: &str, statement: Statement) -> Result<ResultSet> {
+        self.executor.query(statement).await.map_err(|e| failure(code, op, &e))
+    }
+
+    /// Runs statements as one atomic batch; failures become `code` errors named after `op`.
+    async fn write(&self, code: ErrorCode, op: &str, statements: Vec<Statement>) -> Result<Vec<ResultSet>> {
+        self.executor.batch(statements).await.map_err(|e| failure(code, op, &e))
+    }
+}
+
+/// The snake_case name of an executor error kind, for error details.
+fn kind_name(kind: ExecErrorKind) -> &'static str {
+    match kind {
+        ExecErrorKind::UniqueViolation => "unique_violation",
+        ExecErrorKind::MissingSchema => "missing_schema",
+        ExecErrorKind::Transient => "transient",
+        ExecErrorKind::Other => "other",
+    }
+}
+
+fn details(op: &str, e: &ExecError) -> JsonMap {
+    let mut details = JsonMap::new();
+    details.insert("reason".into(), Json::String(e.message.clone()));
+    details.insert("kind".into(), Json::from(kind_name(e.kind)));
+    details.insert("operation".into(), Json::from(op));
+    details
+}
+
+fn migration_required(op: &str, e: &ExecError) -> Error {
+    let message = "SqlStore requires migrations. Apply the migrations in migrations/ \
+                   (asm_core::sql::migrations::up) before using the store.";
+    Error::with_details(ErrorCode::MigrationRequired, message, details(op, e))
+}
+
+/// An executor failure as the port's error: `migration_required` for a missing table or column,
+/// else `code` with "<op> failed: <driver message>".
+pub(crate) fn failure(code: ErrorCode, op: &str, e: &ExecError) -> Error {
+    if e.kind == ExecErrorKind::MissingSchema {
+        return migration_required(op, e);
+    }
+    Error::with_details(code, format!("{op} failed: {}", e.message), details(op, e))
+}
+
+/// ANDs predicates onto a statement: the first one opens the `WHERE`.
+pub(crate) struct Where<'a> {
+    b: &'a mut Builder,
+    open: bool,
+}
+
+impl<'a> Where<'a> {
+    /// Starts the clause list of `b`.
+    pub(crate) fn new(b: &'a mut Builder) -> Where<'a> {
+        Where { b, open: false }
+    }
+
+    /// Starts one more predicate and returns the builder to write it.
+    pub(crate) fn and(&mut self) -> &mut Builder {
+        self.b.sql(if self.open { " AND " } else { " WHERE " });
+        self.open = true;
+        self.b
+    }
+
+    /// Adds `<column_eq>` followed by a bound text: `column_eq` is e.g. `"agent_id = "`.
+    pub(crate) fn text(&mut self, column_eq: &str, value: Option<&String>) {
+        if let Some(v) = value {
+            self.and().sql(column_eq).bind(Value::Text(v.clone()), SqlType::Text);
+        }
+    }
+
+    /// Adds `<column_op>` followed by a bound timestamp.
+    pub(crate) fn ts(&mut self, column_op: &str, value: Option<crate::time::Timestamp>) {
+        if let Some(t) = value {
+            self.and().sql(column_op).bind(Value::Text(t.to_sql_text()), SqlType::Timestamp);
+        }
+    }
+
+    /// Adds `<column_in>(…)` when `values` is non-empty (an empty list means no filter).
+    pub(crate) fn text_in<'v>(&mut self, column_in: &str, values: impl IntoIterator<Item = &'v str>) {
+        let values: Vec<&str> = values.into_iter().collect();
+        if !values.is_empty() {
+            let b = self.and();
+            b.sql(column_in);
+            super::encode::bind_text_list(b, values);
+        }
+    }
+}
+
+/// Writes ` LIMIT ?` when `limit` is a positive number (`None` or 0 means no limit).
+pub(crate) fn limit(b: &mut Builder, limit: Option<u64>) {
+    if let Some(n) = limit.filter(|n| *n > 0) {
+        b.sql(" LIMIT ").bind(Value::Integer(n.min(i64::MAX as u64) as i64), SqlType::Int);
+    }
+}

@@ -1,0 +1,251 @@
+//! [`QueryApi`] for [`SqlStore`] (sql.md §5): filters, orders and keyset paging in SQL; the tag
+//! filter, token sums and pricing in Rust.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value as Json;
+
+use super::{query_sql as q, SqlStore};
+use crate::cursor::{self, Cursor, CursorOrder, SortValue};
+use crate::error::{Error, ErrorCode, Result};
+use crate::json::{number_or_zero, JsonMap};
+use crate::ports::{
+    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, QueryApi, RunOrder, RunPage, RunSearch,
+    SessionExport, SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery,
+    UsageSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
+};
+use crate::pricing::PricingTable;
+use crate::query::{check_min_tokens, has_all_tags, page_limit};
+use crate::sql::decode::{self, Cells};
+use crate::sql::executor::{Executor, ResultSet, Value};
+use crate::sql::schema;
+
+const QUERY: ErrorCode = ErrorCode::QueryError;
+
+fn decode_cursor<O: CursorOrder>(text: Option<&String>, order: O) -> Result<Option<Cursor>> {
+    text.map(|t| cursor::decode(t, order)).transpose()
+}
+
+fn session_not_found(session_id: &str) -> Error {
+    Error::new(ErrorCode::SessionNotFound, format!("Session {session_id} not found"))
+}
+
+fn rows(results: &[ResultSet], index: usize) -> &[Vec<Value>] {
+    results.get(index).map_or(&[], |rs| rs.rows.as_slice())
+}
+
+/// Token values of one run's usage: input, output, total.
+fn tokens(usage: &JsonMap) -> (f64, f64, f64) {
+    (
+        number_or_zero(usage, "input_tokens"),
+        number_or_zero(usage, "output_tokens"),
+        number_or_zero(usage, "total_tokens"),
+    )
+}
+
+impl<E: Executor> SqlStore<E> {
+    async fn read_all(&self, op: &str, statements: Vec<crate::sql::executor::Statement>) -> Result<Vec<ResultSet>> {
+        self.executor.batch(statements).await.map_err(|e| super::failure(QUERY, op, &e))
+    }
+}
+
+impl<E: Executor> QueryApi for SqlStore<E> {
+    async fn search_sessions(&self, query: &SessionSearch) -> Result<SessionPage> {
+        let limit = page_limit(query.limit, DEFAULT_SESSION_LIMIT)?;
+        let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
+        let d = self.dialect();
+        let (sessions, total_count) = if query.tags.is_empty() {
+            let page = q::session_page(d, query, after.as_ref(), Some(limit as u64));
+            let results = self.read_all("search_sessions", vec![q::count_sessions(d, query), page]).await?;
+            let total = decode::scalar_int(rows(&results, 0))?.unwrap_or(0);
+            (decode::all(rows(&results, 1), decode::session)?, total as u64)
+        } else {
+            let page = q::session_page(d, query, after.as_ref(), None);
+            let results = self.read_all("search_sessions", vec![q::session_tags(d, query), page]).await?;
+            let mut total = 0;
+            for row in rows(&results, 0) {
+                if has_all_tags(&Cells::new("asm_sessions", row).tags()?, &query.tags) {
+                    total += 1;
+                }
+            }
+            let mut page = Vec::new();
+            for row in rows(&results, 1) {
+                let session = decode::session(row)?;
+                if page.len() < limit && has_all_tags(&session.tags, &query.tags) {
+                    page.push(session);
+                }
+            }
+            (page, total)
+        };
+        let cursor = sessions.last().map(|s| {
+            let at = match query.order_by {
+                SessionOrder::CreatedAtAsc | SessionOrder::CreatedAtDesc => s.created_at,
+                SessionOrder::UpdatedAtDesc => s.updated_at,
+            };
+            cursor::encode(query.order_by, SortValue::Time(at), &s.id)
+        });
+        Ok(SessionPage { sessions, cursor, total_count })
+    }
+
+    async fn get_session_stats(&self, session_id: &str) -> Result<SessionStats> {
+        let d = self.dialect();
+        let exists = q::rows_of_session(d, "id", " FROM asm_sessions WHERE id = ", session_id, "");
+        let statements = vec![exists, q::event_stats(d, session_id), q::run_stats(d, session_id)];
+        let results = self.read_all("get_session_stats", statements).await?;
+        if rows(&results, 0).is_empty() {
+            return Err(session_not_found(session_id));
+        }
+        let mut stats = SessionStats {
+            event_count: 0,
+            run_count: 0,
+            token_totals: TokenTotals::default(),
+            providers_used: Vec::new(),
+            first_event_at: None,
+            last_event_at: None,
+            status_counts: BTreeMap::new(),
+        };
+        if let Some(row) = rows(&results, 1).first() {
+            let mut c = Cells::new("asm_events", row);
+            stats.event_count = c.int()? as u64;
+            stats.first_event_at = c.opt_ts()?;
+            stats.last_event_at = c.opt_ts()?;
+        }
+        let mut providers = BTreeSet::new();
+        for row in rows(&results, 2) {
+            let mut c = Cells::new("asm_runs", row);
+            let status = c.run_status()?;
+            providers.extend(c.opt_text()?);
+            let (input, output, total) = tokens(&c.map()?);
+            stats.run_count += 1;
+            *stats.status_counts.entry(status).or_insert(0) += 1;
+            stats.token_totals.input_tokens += input;
+            stats.token_totals.output_tokens += output;
+            stats.token_totals.total_tokens += total;
+        }
+        stats.providers_used = providers.into_iter().collect();
+        Ok(stats)
+    }
+
+    async fn search_runs(&self, query: &RunSearch) -> Result<RunPage> {
+        let limit = page_limit(query.limit, DEFAULT_RUN_LIMIT)?;
+        check_min_tokens(query.min_tokens)?;
+        let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
+        let statement = q::run_page(self.dialect(), query, after.as_ref(), limit as u64);
+        let rs = self.read(QUERY, "search_runs", statement).await?;
+        let runs = decode::all(&rs.rows, decode::run)?;
+        let cursor = match query.order_by {
+            RunOrder::TokenUsageDesc => None,
+            order => runs.last().map(|r| cursor::encode(order, SortValue::Time(r.started_at), &r.id)),
+        };
+        Ok(RunPage { runs, cursor })
+    }
+
+    async fn get_usage_summary(&self, query: &UsageQuery) -> Result<UsageSummary> {
+        let rs = self.read(QUERY, "get_usage_summary", q::usage_runs(self.dialect(), query)).await?;
+        let mut summary = UsageSummary::default();
+        for row in &rs.rows {
+            let mut c = Cells::new("asm_runs", row);
+            let provider = c.opt_text()?.unwrap_or_else(|| "unknown".to_owned());
+            let (input, output, total) = tokens(&c.map()?);
+            summary.total_input_tokens += input;
+            summary.total_output_tokens += output;
+            summary.total_tokens += total;
+            summary.run_count += 1;
+            let entry = summary.by_provider.entry(provider).or_default();
+            entry.input_tokens += input;
+            entry.output_tokens += output;
+            entry.total_tokens += total;
+            entry.run_count += 1;
+        }
+        Ok(summary)
+    }
+
+    async fn get_cost_summary(&self, query: &CostQuery) -> Result<CostSummary> {
+        let builtin;
+        let table = match &query.pricing_table {
+            Some(table) => table,
+            None => {
+                builtin = PricingTable::builtin();
+                &builtin
+            }
+        };
+        let rs = self.read(QUERY, "get_cost_summary", q::cost_runs(self.dialect(), query)).await?;
+        let mut summary = CostSummary::default();
+        for row in &rs.rows {
+            let mut c = Cells::new("asm_runs", row);
+            let provider = c.opt_text()?;
+            let usage = c.map()?;
+            let provider_metadata = c.map()?;
+            let stored_cost = c.opt_real()?;
+            summary.run_count += 1;
+            let model = provider_metadata.get("model").and_then(Json::as_str);
+            let Some(cost) = stored_cost.or_else(|| table.cost(&usage, provider.as_deref(), model)) else {
+                summary.unmapped_runs += 1;
+                continue;
+            };
+            summary.total_cost_usd += cost;
+            let by_provider = summary.by_provider.entry(provider.unwrap_or_else(|| "unknown".to_owned())).or_default();
+            by_provider.cost_usd += cost;
+            by_provider.run_count += 1;
+            let by_model = summary.by_model.entry(model.unwrap_or("unknown").to_owned()).or_default();
+            by_model.cost_usd += cost;
+            by_model.input_tokens += number_or_zero(&usage, "input_tokens");
+            by_model.output_tokens += number_or_zero(&usage, "output_tokens");
+        }
+        Ok(summary)
+    }
+
+    async fn search_events(&self, query: &EventSearch) -> Result<EventPage> {
+        let limit = page_limit(query.limit, DEFAULT_EVENT_LIMIT)?;
+        let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
+        let statement = q::event_page(self.dialect(), query, after.as_ref(), limit as u64);
+        let rs = self.read(QUERY, "search_events", statement).await?;
+        let events = decode::all(&rs.rows, decode::event)?;
+        let cursor = events.last().map(|e| {
+            let value = match query.order_by {
+                EventOrder::SequenceAsc => SortValue::Int(e.sequence_number.unwrap_or(0)),
+                EventOrder::TimestampAsc | EventOrder::TimestampDesc => SortValue::Time(e.timestamp),
+            };
+            cursor::encode(query.order_by, value, &e.id)
+        });
+        Ok(EventPage { events, cursor })
+    }
+
+    async fn count_events(&self, query: &EventSearch) -> Result<u64> {
+        let rs = self.read(QUERY, "count_events", q::count_events(self.dialect(), query)).await?;
+        Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0) as u64)
+    }
+
+    async fn export_session(&self, session_id: &str, include_artifacts: bool) -> Result<SessionExport> {
+        let d = self.dialect();
+        let mut statements = vec![
+            q::rows_of_session(d, schema::session_select(d), " FROM asm_sessions WHERE id = ", session_id, ""),
+            q::rows_of_session(d, schema::run_select(d), " FROM asm_runs WHERE session_id = ", session_id, " ORDER BY started_at, id"),
+            q::rows_of_session(d, schema::event_select(d), " FROM asm_events WHERE session_id = ", session_id, " ORDER BY sequence_number"),
+        ];
+        if include_artifacts {
+            statements.push(q::rows_of_session(
+                d,
+                schema::artifact_select(d),
+                " FROM asm_artifacts WHERE session_id = ",
+                session_id,
+                " ORDER BY created_at, id",
+            ));
+        }
+        let results = self.read_all("export_session", statements).await?;
+        let session = match rows(&results, 0).first() {
+            Some(row) => decode::session(row)?,
+            None => return Err(session_not_found(session_id)),
+        };
+        let artifacts = match include_artifacts {
+            true => Some(decode::all(rows(&results, 3), decode::artifact)?),
+            false => None,
+        };
+        Ok(SessionExport {
+            session,
+            runs: decode::all(rows(&results, 1), decode::run)?,
+            events: decode::all(rows(&results, 2), decode::event)?,
+            artifacts,
+        })
+    }
+}

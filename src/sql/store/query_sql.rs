@@ -1,0 +1,243 @@
+//! The statements of the QueryAPI (sql.md §5): filters, keyset predicates, orders.
+
+use super::{limit, Where};
+use crate::cursor::{Cursor, SortValue};
+use crate::ports::{CostQuery, EventOrder, EventSearch, RunOrder, RunSearch, SessionOrder, SessionSearch, UsageQuery};
+use crate::sql::dialect::{Builder, Dialect, SqlType};
+use crate::sql::executor::{Statement, Value};
+use crate::sql::encode;
+use crate::sql::schema::{self, pg_ts};
+use crate::time::Timestamp;
+
+/// A sort column with its direction; ties always break on `id` in the same direction.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Order {
+    /// The sort expression.
+    pub column: &'static str,
+    /// Ascending (else descending).
+    pub ascending: bool,
+}
+
+impl Order {
+    fn write(self, b: &mut Builder) {
+        b.sql(" ORDER BY ").sql(self.column);
+        b.sql(if self.ascending { " ASC, id ASC" } else { " DESC, id DESC" });
+    }
+}
+
+/// Keeps only rows strictly after the cursor: `(col > v OR (col = v AND id > id))`, mirrored
+/// for descending orders.
+fn keyset(w: &mut Where<'_>, order: Order, cursor: Option<&Cursor>) {
+    let Some(cursor) = cursor else { return };
+    let (value, ty) = match cursor.value {
+        SortValue::Time(t) => (Value::Text(t.to_sql_text()), SqlType::Timestamp),
+        SortValue::Int(n) => (Value::Integer(n), SqlType::Int),
+    };
+    let op = if order.ascending { " > " } else { " < " };
+    let b = w.and();
+    b.sql("(").sql(order.column).sql(op).bind(value, ty);
+    let index = b.param_count();
+    b.sql(" OR (").sql(order.column).sql(" = ").rebind(index, ty);
+    b.sql(" AND id").sql(op).bind(Value::Text(cursor.id.clone()), SqlType::Text).sql("))");
+}
+
+/// The sort column of a session order.
+pub(crate) fn session_order(order: SessionOrder) -> Order {
+    match order {
+        SessionOrder::CreatedAtAsc => Order { column: "created_at", ascending: true },
+        SessionOrder::CreatedAtDesc => Order { column: "created_at", ascending: false },
+        SessionOrder::UpdatedAtDesc => Order { column: "updated_at", ascending: false },
+    }
+}
+
+fn session_filters(w: &mut Where<'_>, q: &SessionSearch) {
+    w.text("agent_id = ", q.agent_id.as_ref());
+    w.text_in("status IN ", q.status.iter().map(|s| s.as_str()));
+    if !q.provider.is_empty() {
+        let b = w.and();
+        b.sql("id IN (SELECT session_id FROM asm_runs WHERE provider IN ");
+        encode::bind_text_list(b, q.provider.iter().map(String::as_str));
+        b.sql(")");
+    }
+    w.ts("created_at >= ", q.created_after);
+    w.ts("created_at <= ", q.created_before);
+    if !q.include_deleted {
+        w.and().sql("deleted_at IS NULL");
+    }
+}
+
+/// `SELECT COUNT(id)` of the sessions matching the filters (no cursor, no limit).
+pub(crate) fn count_sessions(dialect: Dialect, q: &SessionSearch) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql("SELECT COUNT(id) FROM asm_sessions");
+    session_filters(&mut Where::new(&mut b), q);
+    b.build()
+}
+
+/// The tags of every session matching the filters (to count with the tag filter in Rust).
+pub(crate) fn session_tags(dialect: Dialect, q: &SessionSearch) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql(if dialect.is_sqlite() { "SELECT tags" } else { "SELECT array_to_json(tags)::text" });
+    b.sql(" FROM asm_sessions");
+    session_filters(&mut Where::new(&mut b), q);
+    b.build()
+}
+
+/// The sessions after the cursor in order; `page` limits the rows (none when tags filter in Rust).
+pub(crate) fn session_page(dialect: Dialect, q: &SessionSearch, cursor: Option<&Cursor>, page: Option<u64>) -> Statement {
+    let order = session_order(q.order_by);
+    let mut b = Builder::new(dialect);
+    b.sql("SELECT ").sql(schema::session_select(dialect)).sql(" FROM asm_sessions");
+    let mut w = Where::new(&mut b);
+    session_filters(&mut w, q);
+    keyset(&mut w, order, cursor);
+    order.write(&mut b);
+    limit(&mut b, page);
+    b.build()
+}
+
+/// The sort expression of a run order.
+pub(crate) fn run_order(dialect: Dialect, order: RunOrder) -> Order {
+    match order {
+        RunOrder::StartedAtDesc => Order { column: "started_at", ascending: false },
+        RunOrder::StartedAtAsc => Order { column: "started_at", ascending: true },
+        RunOrder::TokenUsageDesc => Order { column: schema::total_tokens_expr(dialect), ascending: false },
+    }
+}
+
+/// One page of runs.
+pub(crate) fn run_page(dialect: Dialect, q: &RunSearch, cursor: Option<&Cursor>, page: u64) -> Statement {
+    let order = run_order(dialect, q.order_by);
+    let mut b = Builder::new(dialect);
+    b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs");
+    let mut w = Where::new(&mut b);
+    w.text("session_id = ", q.session_id.as_ref());
+    w.text("provider = ", q.provider.as_ref());
+    w.text_in("status IN ", q.status.iter().map(|s| s.as_str()));
+    w.ts("started_at >= ", q.started_after);
+    w.ts("started_at <= ", q.started_before);
+    if let Some(n) = q.min_tokens {
+        w.and().sql(schema::total_tokens_expr(dialect)).sql(" >= ").bind(Value::Integer(n), SqlType::Int);
+    }
+    keyset(&mut w, order, cursor);
+    order.write(&mut b);
+    limit(&mut b, Some(page));
+    b.build()
+}
+
+/// The sort column of an event order.
+pub(crate) fn event_order(order: EventOrder) -> Order {
+    match order {
+        EventOrder::SequenceAsc => Order { column: "sequence_number", ascending: true },
+        EventOrder::TimestampAsc => Order { column: "\"timestamp\"", ascending: true },
+        EventOrder::TimestampDesc => Order { column: "\"timestamp\"", ascending: false },
+    }
+}
+
+fn event_filters(w: &mut Where<'_>, q: &EventSearch) {
+    w.text_in("session_id IN ", q.session_ids.iter().map(String::as_str));
+    w.text_in("run_id IN ", q.run_ids.iter().map(String::as_str));
+    w.text_in("type IN ", q.types.iter().map(|t| t.as_str()));
+    w.text_in("provider IN ", q.providers.iter().map(String::as_str));
+    w.ts("\"timestamp\" >= ", q.since);
+    w.ts("\"timestamp\" <= ", q.until);
+    w.text("correlation_id = ", q.correlation_id.as_ref());
+}
+
+/// One page of events.
+pub(crate) fn event_page(dialect: Dialect, q: &EventSearch, cursor: Option<&Cursor>, page: u64) -> Statement {
+    let order = event_order(q.order_by);
+    let mut b = Builder::new(dialect);
+    b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events");
+    let mut w = Where::new(&mut b);
+    event_filters(&mut w, q);
+    keyset(&mut w, order, cursor);
+    order.write(&mut b);
+    limit(&mut b, Some(page));
+    b.build()
+}
+
+/// `SELECT COUNT(id)` of the events matching the filters.
+pub(crate) fn count_events(dialect: Dialect, q: &EventSearch) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql("SELECT COUNT(id) FROM asm_events");
+    event_filters(&mut Where::new(&mut b), q);
+    b.build()
+}
+
+/// The filters the usage and cost summaries share.
+fn summary_filters(w: &mut Where<'_>, session_id: Option<&String>, provider: Option<&String>, since: Option<Timestamp>, until: Option<Timestamp>) {
+    w.text("session_id = ", session_id);
+    w.text("provider = ", provider);
+    w.ts("started_at >= ", since);
+    w.ts("started_at <= ", until);
+}
+
+/// `provider, token_usage` of the runs a usage summary covers.
+pub(crate) fn usage_runs(dialect: Dialect, q: &UsageQuery) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql(if dialect.is_sqlite() { "SELECT provider, token_usage" } else { "SELECT provider, token_usage::text" });
+    b.sql(" FROM asm_runs");
+    summary_filters(&mut Where::new(&mut b), q.session_id.as_ref(), q.provider.as_ref(), q.since, q.until);
+    b.sql(" ORDER BY started_at, id");
+    b.build()
+}
+
+/// `provider, token_usage, provider_metadata, cost_usd` of the runs a cost summary covers.
+pub(crate) fn cost_runs(dialect: Dialect, q: &CostQuery) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql(if dialect.is_sqlite() {
+        "SELECT provider, token_usage, provider_metadata, cost_usd"
+    } else {
+        "SELECT provider, token_usage::text, provider_metadata::text, cost_usd"
+    });
+    b.sql(" FROM asm_runs");
+    let mut w = Where::new(&mut b);
+    summary_filters(&mut w, q.session_id.as_ref(), q.provider.as_ref(), q.since, q.until);
+    if let Some(agent_id) = &q.agent_id {
+        w.and()
+            .sql("session_id IN (SELECT id FROM asm_sessions WHERE agent_id = ")
+            .bind(Value::Text(agent_id.clone()), SqlType::Text)
+            .sql(")");
+    }
+    b.sql(" ORDER BY started_at, id");
+    b.build()
+}
+
+/// Event count and first/last timestamps of one session.
+pub(crate) fn event_stats(dialect: Dialect, session_id: &str) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql(if dialect.is_sqlite() {
+        "SELECT COUNT(id), MIN(\"timestamp\"), MAX(\"timestamp\")"
+    } else {
+        concat!("SELECT COUNT(id), ", pg_ts!("MIN(\"timestamp\")"), ", ", pg_ts!("MAX(\"timestamp\")"))
+    });
+    b.sql(" FROM asm_events WHERE session_id = ").bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.build()
+}
+
+/// `status, provider, token_usage` of one session's runs.
+pub(crate) fn run_stats(dialect: Dialect, session_id: &str) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql(if dialect.is_sqlite() {
+        "SELECT status, provider, token_usage"
+    } else {
+        "SELECT status, provider, token_usage::text"
+    });
+    b.sql(" FROM asm_runs WHERE session_id = ").bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.build()
+}
+
+/// All rows of `table` (via its select list) with `column = session_id`, in `order`.
+pub(crate) fn rows_of_session(
+    dialect: Dialect,
+    select: &str,
+    from_where: &str,
+    session_id: &str,
+    order_by: &str,
+) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql("SELECT ").sql(select).sql(from_where).bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(order_by);
+    b.build()
+}

@@ -2,7 +2,7 @@
 //!
 //! [`MemoryStore`] implements all four ports over plain maps behind one [`Mutex`]. It is what a
 //! browser user gets without SQL, and the store the conformance suite treats as the reference.
-//! It follows the same decisions as the SQL store (see `docs/compatibility-store.md`): event ids
+//! It follows the same decisions as the SQL store (see `docs/compatibility.md`): event ids
 //! are deduplicated globally, `delete_session` cascades, lists come back in a fixed order, and
 //! every write is all or nothing.
 //!
@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::artifact::Artifact;
-use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::id::Env;
 use crate::run::Run;
@@ -74,7 +73,7 @@ impl State {
         log.get(at)
     }
 
-    /// Appends one event that already passed [`check_storable`]: an id already stored comes
+    /// Appends one event that already passed [`crate::validator::validate_event`]: an id already stored comes
     /// back as stored (no write, no sequence consumed); otherwise the next sequence number of
     /// its session is assigned, overwriting the caller's.
     fn append(&mut self, event: &Event) -> Event {
@@ -120,17 +119,4 @@ impl State {
     fn log(&self, session_id: &str) -> &[Event] {
         self.logs.get(session_id).map_or(&[], Vec::as_slice)
     }
-}
-
-/// The checks every store makes before writing an event: the two required strings.
-///
-/// The type and the timestamp cannot be missing in Rust; an empty id or session id can.
-fn check_storable(event: &Event) -> Result<()> {
-    if event.id.is_empty() {
-        return Err(Error::validation("id can't be blank"));
-    }
-    if event.session_id.is_empty() {
-        return Err(Error::validation("session_id can't be blank"));
-    }
-    Ok(())
 }

@@ -7,7 +7,8 @@ use crate::run::Run;
 use crate::session::Session;
 use crate::status::RunStatus;
 
-use super::{check_storable, MemoryStore};
+use super::MemoryStore;
+use crate::validator::validate_event;
 
 /// `None` or 0 means "no limit".
 fn take_limit<T>(rows: &mut Vec<T>, limit: Option<u32>) {
@@ -89,18 +90,18 @@ impl SessionStore for MemoryStore {
     }
 
     async fn append_event_with_sequence(&self, event: &Event) -> Result<Event> {
-        check_storable(event)?;
+        validate_event(event)?;
         Ok(self.state().append(event))
     }
 
     async fn append_events(&self, events: &[Event]) -> Result<Vec<Event>> {
-        events.iter().try_for_each(check_storable)?;
+        events.iter().try_for_each(validate_event)?;
         let mut state = self.state();
         Ok(events.iter().map(|e| state.append(e)).collect())
     }
 
     async fn flush(&self, payload: &FlushPayload) -> Result<()> {
-        payload.events.iter().try_for_each(check_storable)?;
+        payload.events.iter().try_for_each(validate_event)?;
         let mut state = self.state();
         for event in &payload.events {
             state.append(event);

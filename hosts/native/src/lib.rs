@@ -2,8 +2,9 @@
 //! tokio-postgres with a deadpool pool.
 //!
 //! This crate holds no store logic: it ships the core's statements to a driver and maps the
-//! driver's values and errors back. Build a store with
-//! `asm_core::sql::SqlStore::new(executor, env)`.
+//! driver's values and errors back, and supplies the host's clock and randomness
+//! ([`SystemClock`], [`OsRandom`]). Build a store with
+//! `asm_core::sql::SqlStore::new(executor, asm_native::system_env())`.
 //!
 //! ```text
 //!   caller ──▶ SqlStore<E> (asm-core: SQL text, values, decoding)
@@ -19,8 +20,10 @@
 #![forbid(unsafe_code)]
 
 mod convert;
+mod env;
 mod postgres;
 mod sqlite;
 
+pub use env::{system_env, OsRandom, SystemClock};
 pub use postgres::PostgresExecutor;
 pub use sqlite::SqliteExecutor;

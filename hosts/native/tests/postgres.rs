@@ -70,29 +70,40 @@ fn stored_encoding_is_ecto_postgres() {
 }
 
 /// 50 concurrent single appends and 10 concurrent batches of 5 on one session: exactly 1..=100.
+/// Twenty rounds in a row (a fresh session each), as issue 3 asks.
 #[test]
 fn concurrent_appends_are_gap_free() {
     block_on(async {
         let (env, _) = env();
         let s = SqlStore::new(Postgres.migrated().await, env.clone());
-        let singles = (0..50).map(|i| {
-            let e = event(&format!("evt_s{i}"), "ses_1", EventType::MessageReceived, &env);
-            let s = &s;
-            async move { vec![s.append_event_with_sequence(&e).await.unwrap()] }
-        });
-        let batches = (0..10).map(|i| {
-            let batch = events(&format!("evt_b{i}"), "ses_1", 5, &env);
-            let s = &s;
-            async move { s.append_events(&batch).await.unwrap() }
-        });
-        let (a, b) = futures::future::join(futures::future::join_all(singles), futures::future::join_all(batches)).await;
-        let mut returned: Vec<i64> = a.into_iter().chain(b).flatten().map(|e| e.sequence_number.unwrap()).collect();
-        returned.sort_unstable();
-        assert_eq!(returned, (1..=100).collect::<Vec<_>>());
-        let stored: Vec<i64> =
-            s.get_events("ses_1", &EventFilter::default()).await.unwrap().iter().map(|e| e.sequence_number.unwrap()).collect();
-        assert_eq!(stored, (1..=100).collect::<Vec<_>>());
-        assert_eq!(s.get_latest_sequence("ses_1").await.unwrap(), 100);
+        for round in 0..20 {
+            let sid = format!("ses_{round}");
+            let singles = (0..50).map(|i| {
+                let e = event(&format!("evt_r{round}_s{i}"), &sid, EventType::MessageReceived, &env);
+                let s = &s;
+                async move { vec![s.append_event_with_sequence(&e).await.unwrap()] }
+            });
+            let batches = (0..10).map(|i| {
+                let batch = events(&format!("evt_r{round}_b{i}"), &sid, 5, &env);
+                let s = &s;
+                async move { s.append_events(&batch).await.unwrap() }
+            });
+            let (a, b) =
+                futures::future::join(futures::future::join_all(singles), futures::future::join_all(batches)).await;
+            let mut returned: Vec<i64> =
+                a.into_iter().chain(b).flatten().map(|e| e.sequence_number.unwrap()).collect();
+            returned.sort_unstable();
+            assert_eq!(returned, (1..=100).collect::<Vec<_>>(), "round {round}");
+            let stored: Vec<i64> = s
+                .get_events(&sid, &EventFilter::default())
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.sequence_number.unwrap())
+                .collect();
+            assert_eq!(stored, (1..=100).collect::<Vec<_>>(), "round {round}");
+            assert_eq!(s.get_latest_sequence(&sid).await.unwrap(), 100, "round {round}");
+        }
     });
 }
 

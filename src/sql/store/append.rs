@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::{failure, SqlStore};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
+use crate::validator::validate_event;
 use crate::sql::dialect::{chunk_size, Builder, Dialect, SqlType};
 use crate::sql::executor::{ExecErrorKind, Executor, ResultSet, Statement, Value};
 use crate::sql::{decode, encode, schema};
@@ -39,17 +40,6 @@ pub(crate) enum AppendMode {
     Discard,
     /// `append_event_with_sequence`, `append_events`: one stored event per input element.
     ReadBack,
-}
-
-/// The checks every store makes before writing an event: the two required strings.
-fn check_storable(event: &Event) -> Result<()> {
-    if event.id.is_empty() {
-        return Err(Error::validation("id can't be blank"));
-    }
-    if event.session_id.is_empty() {
-        return Err(Error::validation("session_id can't be blank"));
-    }
-    Ok(())
 }
 
 /// Creates the session's counter row or takes its row lock.
@@ -136,7 +126,7 @@ pub(crate) async fn append<E: Executor>(
     mode: AppendMode,
 ) -> Result<Vec<Event>> {
     for event in events {
-        check_storable(event)?;
+        validate_event(event)?;
     }
     if events.is_empty() && prefix.is_none() {
         return Ok(Vec::new());

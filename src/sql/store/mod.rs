@@ -102,8 +102,9 @@ fn details(op: &str, e: &ExecError) -> JsonMap {
 }
 
 fn migration_required(op: &str, e: &ExecError) -> Error {
-    let message = "SqlStore requires migrations. Apply the migrations in migrations/ \
-                   (asm_core::sql::migrations::up) before using the store.";
+    let message = "SqlStore requires Migration. Run the asm_* migration (migrations/ or \
+                   asm_core::sql::migrations::up, the equivalent of \
+                   AgentSessionManager.Adapters.EctoSessionStore.Migration.up()) before starting the store.";
     Error::with_details(ErrorCode::MigrationRequired, message, details(op, e))
 }
 

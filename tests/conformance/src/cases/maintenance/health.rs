@@ -1,5 +1,5 @@
 //! Health, orphans and counters: `sql.md` §8 items 108–109, 111–112 (with the orphaned-counter
-//! fix of docs/compatibility-store.md).
+//! fix of docs/compatibility.md).
 
 use asm_core::{EventType, Limit, RetentionPolicy};
 

@@ -1,5 +1,5 @@
 //! `domain.md` §7.6 items 76–97: the event log through the SessionStore contract. Items 91–95
-//! (blocking long-poll) are not cases: no store here blocks (docs/compatibility-store.md).
+//! (blocking long-poll) are not cases: no store here blocks (docs/compatibility.md).
 
 use asm_core::ports::{EventFilter, FlushPayload, ListRuns, ListSessions};
 use asm_core::{ErrorCode, EventType, RunStatus};

@@ -1,5 +1,5 @@
 //! `domain.md` §7.8 (items 109–112, parity between implementations) and the store items of
-//! §7.17 (189–194), following the project's decisions in docs/compatibility-store.md.
+//! §7.17 (189–194), following the project's decisions in docs/compatibility.md.
 
 use asm_core::json::object;
 use asm_core::ports::{EventFilter, FlushPayload, ListRuns};

@@ -1,5 +1,5 @@
 //! `sql.md` §8 items 5–22: sessions. Item 8 (the stateless `{Store, Repo}` reference) has no
-//! Rust counterpart: there is one way to hold a store (docs/compatibility-store.md).
+//! Rust counterpart: there is one way to hold a store (docs/compatibility.md).
 
 use asm_core::json::object;
 use asm_core::ports::{ListRuns, ListSessions};

@@ -1,0 +1,39 @@
+//! The host side of the core's [`Env`](asm_core::Env): the OS clock and the OS CSPRNG.
+
+use asm_core::{Clock, IdSource, Timestamp};
+
+/// The system wall clock, truncated to microseconds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp::from_secs_nanos(since_epoch.as_secs() as i64, since_epoch.subsec_nanos())
+    }
+}
+
+/// Random bytes from the operating system (getrandom), for `ses_`/`run_`/`evt_`/`art_` ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsRandom;
+
+impl IdSource for OsRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        // The OS generator does not fail on the platforms this crate builds for; if it ever
+        // did, an id must still be produced, so fall back to the clock's low bits rather than
+        // panic inside a store call.
+        if getrandom::fill(buf).is_err() {
+            let seed = SystemClock.now().as_micros().to_le_bytes();
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = seed[i % 8] ^ (i as u8).wrapping_mul(151);
+            }
+        }
+    }
+}
+
+/// An [`asm_core::Env`] over the system clock and the OS generator.
+pub fn system_env() -> asm_core::Env {
+    asm_core::Env::new(std::sync::Arc::new(SystemClock), std::sync::Arc::new(OsRandom))
+}

@@ -353,3 +353,13 @@ impl serde::Serialize for Error {
         st.end()
     }
 }
+
+/// ASM's rule for a required string attribute: absent is "<field> is required", empty is
+/// "<field> cannot be empty" (both `validation_error`).
+pub(crate) fn require_text(value: Option<String>, field: &str) -> Result<String> {
+    match value {
+        None => Err(Error::validation(format!("{field} is required"))),
+        Some(v) if v.is_empty() => Err(Error::validation(format!("{field} cannot be empty"))),
+        Some(v) => Ok(v),
+    }
+}

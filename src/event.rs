@@ -1,6 +1,6 @@
 //! Event: one immutable entry of a session's append-only log.
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{require_text, Error, ErrorCode, Result};
 use crate::id::{Env, IdKind};
 use crate::json::JsonMap;
 use crate::time::Timestamp;
@@ -205,16 +205,8 @@ impl Event {
         let Some(event_type) = attrs.event_type else {
             return Err(Error::validation("type is required"));
         };
-        let session_id = match attrs.session_id {
-            None => return Err(Error::validation("session_id is required")),
-            Some(s) if s.is_empty() => return Err(Error::validation("session_id cannot be empty")),
-            Some(s) => s,
-        };
-        let id = match attrs.id {
-            Some(id) if id.is_empty() => return Err(Error::validation("id cannot be empty")),
-            Some(id) => id,
-            None => env.new_id(IdKind::Event),
-        };
+        let session_id = require_text(attrs.session_id, "session_id")?;
+        let id = env.chosen_or_new_id(attrs.id, IdKind::Event)?;
         Ok(Event {
             id,
             event_type,

@@ -94,6 +94,15 @@ impl Env {
         }
     }
 
+    /// The caller's id when given (it must not be empty), else a fresh one of `kind`.
+    pub fn chosen_or_new_id(&self, id: Option<String>, kind: IdKind) -> crate::Result<String> {
+        match id {
+            Some(id) if id.is_empty() => Err(crate::Error::validation("id cannot be empty")),
+            Some(id) => Ok(id),
+            None => Ok(self.new_id(kind)),
+        }
+    }
+
     fn hex_id(&self, prefix: &str) -> String {
         let mut bytes = [0u8; 16];
         self.ids.fill(&mut bytes);

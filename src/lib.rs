@@ -36,6 +36,7 @@ pub mod run;
 pub mod session;
 pub mod sql;
 pub mod status;
+pub mod summary;
 pub mod time;
 pub mod validator;
 pub mod wire;

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::{require_text, Result};
 use crate::id::{Env, IdKind};
 use crate::json::JsonMap;
 use crate::status::RunStatus;
@@ -64,16 +64,8 @@ impl NewRun {
 impl Run {
     /// ASM's `Run.new/1`: validates `session_id`, starts `pending` with `started_at = now`.
     pub fn new(attrs: NewRun, env: &Env) -> Result<Run> {
-        let session_id = match attrs.session_id {
-            None => return Err(Error::validation("session_id is required")),
-            Some(s) if s.is_empty() => return Err(Error::validation("session_id cannot be empty")),
-            Some(s) => s,
-        };
-        let id = match attrs.id {
-            Some(id) if id.is_empty() => return Err(Error::validation("id cannot be empty")),
-            Some(id) => id,
-            None => env.new_id(IdKind::Run),
-        };
+        let session_id = require_text(attrs.session_id, "session_id")?;
+        let id = env.chosen_or_new_id(attrs.id, IdKind::Run)?;
         Ok(Run {
             id,
             session_id,

@@ -1,6 +1,6 @@
 //! Session: one agent conversation, the root of runs and events.
 
-use crate::error::{Error, Result};
+use crate::error::{require_text, Result};
 use crate::id::{Env, IdKind};
 use crate::json::JsonMap;
 use crate::status::SessionStatus;
@@ -59,16 +59,8 @@ impl Session {
     /// ASM's `Session.new/1`: validates `agent_id`, starts `pending`, stamps both times with one
     /// reading of the clock.
     pub fn new(attrs: NewSession, env: &Env) -> Result<Session> {
-        let agent_id = match attrs.agent_id {
-            None => return Err(Error::validation("agent_id is required")),
-            Some(a) if a.is_empty() => return Err(Error::validation("agent_id cannot be empty")),
-            Some(a) => a,
-        };
-        let id = match attrs.id {
-            Some(id) if id.is_empty() => return Err(Error::validation("id cannot be empty")),
-            Some(id) => id,
-            None => env.new_id(IdKind::Session),
-        };
+        let agent_id = require_text(attrs.agent_id, "agent_id")?;
+        let id = env.chosen_or_new_id(attrs.id, IdKind::Session)?;
         let now = env.now();
         Ok(Session {
             id,

@@ -2,8 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
 use crate::cursor::{self, Cursor, CursorOrder, SortValue};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
@@ -13,7 +11,7 @@ use crate::ports::{
     SessionExport, SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery,
     UsageSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
 };
-use crate::pricing::PricingTable;
+use crate::summary::RunFigures;
 use crate::query::{check_min_tokens, has_all_tags, page_limit};
 use crate::run::Run;
 use crate::session::Session;
@@ -127,10 +125,6 @@ fn summary_runs<'a>(
     })
 }
 
-fn provider_key(run: &Run) -> String {
-    run.provider.clone().unwrap_or_else(|| "unknown".to_owned())
-}
-
 impl QueryApi for MemoryStore {
     async fn search_sessions(&self, query: &SessionSearch) -> Result<SessionPage> {
         let limit = page_limit(query.limit, DEFAULT_SESSION_LIMIT)?;
@@ -173,9 +167,7 @@ impl QueryApi for MemoryStore {
             stats.run_count += 1;
             *stats.status_counts.entry(run.status).or_insert(0) += 1;
             providers.extend(run.provider.clone());
-            stats.token_totals.input_tokens += number_or_zero(&run.token_usage, "input_tokens");
-            stats.token_totals.output_tokens += number_or_zero(&run.token_usage, "output_tokens");
-            stats.token_totals.total_tokens += number_or_zero(&run.token_usage, "total_tokens");
+            stats.token_totals.add(&run.token_usage);
         }
         stats.providers_used = providers.into_iter().collect();
         Ok(stats)
@@ -204,35 +196,14 @@ impl QueryApi for MemoryStore {
     async fn get_usage_summary(&self, query: &UsageQuery) -> Result<UsageSummary> {
         let state = self.state();
         let mut summary = UsageSummary::default();
-        let runs = summary_runs(&state, query.session_id.as_ref(), query.provider.as_ref(), query.since, query.until);
-        for run in runs {
-            let (input, output, total) = (
-                number_or_zero(&run.token_usage, "input_tokens"),
-                number_or_zero(&run.token_usage, "output_tokens"),
-                number_or_zero(&run.token_usage, "total_tokens"),
-            );
-            summary.total_input_tokens += input;
-            summary.total_output_tokens += output;
-            summary.total_tokens += total;
-            summary.run_count += 1;
-            let entry = summary.by_provider.entry(provider_key(run)).or_default();
-            entry.input_tokens += input;
-            entry.output_tokens += output;
-            entry.total_tokens += total;
-            entry.run_count += 1;
+        for run in summary_runs(&state, query.session_id.as_ref(), query.provider.as_ref(), query.since, query.until) {
+            summary.add_run(run.provider.as_deref(), &run.token_usage);
         }
         Ok(summary)
     }
 
     async fn get_cost_summary(&self, query: &CostQuery) -> Result<CostSummary> {
-        let builtin;
-        let table = match &query.pricing_table {
-            Some(table) => table,
-            None => {
-                builtin = PricingTable::builtin();
-                &builtin
-            }
-        };
+        let table = query.pricing();
         let state = self.state();
         let mut summary = CostSummary::default();
         let runs = summary_runs(&state, query.session_id.as_ref(), query.provider.as_ref(), query.since, query.until)
@@ -242,21 +213,13 @@ impl QueryApi for MemoryStore {
                 })
             });
         for run in runs {
-            summary.run_count += 1;
-            let model = run.provider_metadata.get("model").and_then(Value::as_str);
-            let cost = run.cost_usd.or_else(|| table.cost(&run.token_usage, run.provider.as_deref(), model));
-            let Some(cost) = cost else {
-                summary.unmapped_runs += 1;
-                continue;
+            let figures = RunFigures {
+                provider: run.provider.as_deref(),
+                token_usage: &run.token_usage,
+                provider_metadata: &run.provider_metadata,
+                cost_usd: run.cost_usd,
             };
-            summary.total_cost_usd += cost;
-            let by_provider = summary.by_provider.entry(provider_key(run)).or_default();
-            by_provider.cost_usd += cost;
-            by_provider.run_count += 1;
-            let by_model = summary.by_model.entry(model.unwrap_or("unknown").to_owned()).or_default();
-            by_model.cost_usd += cost;
-            by_model.input_tokens += number_or_zero(&run.token_usage, "input_tokens");
-            by_model.output_tokens += number_or_zero(&run.token_usage, "output_tokens");
+            summary.add_run(figures, &table);
         }
         Ok(summary)
     }

@@ -3,18 +3,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value as Json;
-
 use super::{query_sql as q, SqlStore};
 use crate::cursor::{self, Cursor, CursorOrder, SortValue};
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::{number_or_zero, JsonMap};
 use crate::ports::{
     CostQuery, CostSummary, EventOrder, EventPage, EventSearch, QueryApi, RunOrder, RunPage, RunSearch,
     SessionExport, SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery,
     UsageSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
 };
-use crate::pricing::PricingTable;
+use crate::summary::RunFigures;
 use crate::query::{check_min_tokens, has_all_tags, page_limit};
 use crate::sql::decode::{self, Cells};
 use crate::sql::executor::{Executor, ResultSet, Value};
@@ -34,14 +31,6 @@ fn rows(results: &[ResultSet], index: usize) -> &[Vec<Value>] {
     results.get(index).map_or(&[], |rs| rs.rows.as_slice())
 }
 
-/// Token values of one run's usage: input, output, total.
-fn tokens(usage: &JsonMap) -> (f64, f64, f64) {
-    (
-        number_or_zero(usage, "input_tokens"),
-        number_or_zero(usage, "output_tokens"),
-        number_or_zero(usage, "total_tokens"),
-    )
-}
 
 impl<E: Executor> SqlStore<E> {
     async fn read_all(&self, op: &str, statements: Vec<crate::sql::executor::Statement>) -> Result<Vec<ResultSet>> {
@@ -115,12 +104,9 @@ impl<E: Executor> QueryApi for SqlStore<E> {
             let mut c = Cells::new("asm_runs", row);
             let status = c.run_status()?;
             providers.extend(c.opt_text()?);
-            let (input, output, total) = tokens(&c.map()?);
+            stats.token_totals.add(&c.map()?);
             stats.run_count += 1;
             *stats.status_counts.entry(status).or_insert(0) += 1;
-            stats.token_totals.input_tokens += input;
-            stats.token_totals.output_tokens += output;
-            stats.token_totals.total_tokens += total;
         }
         stats.providers_used = providers.into_iter().collect();
         Ok(stats)
@@ -145,30 +131,14 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let mut summary = UsageSummary::default();
         for row in &rs.rows {
             let mut c = Cells::new("asm_runs", row);
-            let provider = c.opt_text()?.unwrap_or_else(|| "unknown".to_owned());
-            let (input, output, total) = tokens(&c.map()?);
-            summary.total_input_tokens += input;
-            summary.total_output_tokens += output;
-            summary.total_tokens += total;
-            summary.run_count += 1;
-            let entry = summary.by_provider.entry(provider).or_default();
-            entry.input_tokens += input;
-            entry.output_tokens += output;
-            entry.total_tokens += total;
-            entry.run_count += 1;
+            let provider = c.opt_text()?;
+            summary.add_run(provider.as_deref(), &c.map()?);
         }
         Ok(summary)
     }
 
     async fn get_cost_summary(&self, query: &CostQuery) -> Result<CostSummary> {
-        let builtin;
-        let table = match &query.pricing_table {
-            Some(table) => table,
-            None => {
-                builtin = PricingTable::builtin();
-                &builtin
-            }
-        };
+        let table = query.pricing();
         let rs = self.read(QUERY, "get_cost_summary", q::cost_runs(self.dialect(), query)).await?;
         let mut summary = CostSummary::default();
         for row in &rs.rows {
@@ -176,21 +146,10 @@ impl<E: Executor> QueryApi for SqlStore<E> {
             let provider = c.opt_text()?;
             let usage = c.map()?;
             let provider_metadata = c.map()?;
-            let stored_cost = c.opt_real()?;
-            summary.run_count += 1;
-            let model = provider_metadata.get("model").and_then(Json::as_str);
-            let Some(cost) = stored_cost.or_else(|| table.cost(&usage, provider.as_deref(), model)) else {
-                summary.unmapped_runs += 1;
-                continue;
-            };
-            summary.total_cost_usd += cost;
-            let by_provider = summary.by_provider.entry(provider.unwrap_or_else(|| "unknown".to_owned())).or_default();
-            by_provider.cost_usd += cost;
-            by_provider.run_count += 1;
-            let by_model = summary.by_model.entry(model.unwrap_or("unknown").to_owned()).or_default();
-            by_model.cost_usd += cost;
-            by_model.input_tokens += number_or_zero(&usage, "input_tokens");
-            by_model.output_tokens += number_or_zero(&usage, "output_tokens");
+            let cost_usd = c.opt_real()?;
+            let figures =
+                RunFigures { provider: provider.as_deref(), token_usage: &usage, provider_metadata: &provider_metadata, cost_usd };
+            summary.add_run(figures, &table);
         }
         Ok(summary)
     }

@@ -148,7 +148,7 @@ pub(crate) fn bind_tuple(b: &mut Builder, values: Vec<Bound>) {
     b.sql(")");
 }
 
-/// Writes `(?, ?, …)` for an `IN` list of texts.
+/// Writes the set for an `IN` of texts: one bound JSON array, whatever the list's length.
 pub(crate) fn bind_text_list<'a>(b: &mut Builder, items: impl IntoIterator<Item = &'a str>) {
-    b.bind_list(items.into_iter().map(|s| Value::Text(s.to_owned())), SqlType::Text);
+    b.bind_text_set(items);
 }

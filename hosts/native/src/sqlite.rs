@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use asm_core::sql::{migrations, Dialect, ExecError, Executor, ResultSet, Statement};
+use asm_core::sql::{migrations, Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement};
 use rusqlite::Connection;
 
 use crate::convert::{sqlite_error, sqlite_value, SqliteParam};
@@ -74,7 +74,16 @@ impl SqliteExecutor {
 }
 
 /// Runs one statement: rows for statements that return columns, else the change count.
-fn run(conn: &Connection, statement: &Statement) -> Result<ResultSet, ExecError> {
+///
+/// A statement with more bound values than the dialect allows is refused, as D1 refuses it
+/// ("too many SQL variables"), so running the D1 dialect here proves the core's chunking.
+fn run(conn: &Connection, dialect: Dialect, statement: &Statement) -> Result<ResultSet, ExecError> {
+    if statement.params.len() > dialect.max_params() {
+        return Err(ExecError::new(
+            ExecErrorKind::Other,
+            format!("too many SQL variables: {} > {} ({dialect:?})", statement.params.len(), dialect.max_params()),
+        ));
+    }
     let mut stmt = conn.prepare_cached(&statement.sql).map_err(sqlite_error)?;
     for (i, value) in statement.params.iter().enumerate() {
         stmt.raw_bind_parameter(i + 1, SqliteParam(value)).map_err(sqlite_error)?;
@@ -110,7 +119,7 @@ impl Executor for SqliteExecutor {
         let conn = self.lock();
         let begin = if statements.iter().all(is_read) { "BEGIN" } else { "BEGIN IMMEDIATE" };
         conn.execute_batch(begin).map_err(sqlite_error)?;
-        let outcome = statements.iter().map(|s| run(&conn, s)).collect::<Result<Vec<_>, _>>();
+        let outcome = statements.iter().map(|s| run(&conn, self.dialect, s)).collect::<Result<Vec<_>, _>>();
         let committed = outcome.and_then(|results| conn.execute_batch("COMMIT").map(|()| results).map_err(sqlite_error));
         if committed.is_err() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
@@ -120,7 +129,7 @@ impl Executor for SqliteExecutor {
 
     async fn query(&self, statement: Statement) -> Result<ResultSet, ExecError> {
         // One statement in autocommit mode is atomic on its own.
-        run(&self.lock(), &statement)
+        run(&self.lock(), self.dialect, &statement)
     }
 }
 

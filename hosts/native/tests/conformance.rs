@@ -10,12 +10,14 @@ use common::pg_db::{database_url, PgDb, Postgres};
 use common::sqlite_db::{Sqlite, TempDb};
 use common::{block_on, Backend};
 
-struct SqliteHarness;
+/// SQLite files, written in `Dialect::Sqlite` or in D1's dialect (100 bound values at most per
+/// statement, enforced by the executor).
+struct SqliteHarness(Dialect);
 
 impl Harness for SqliteHarness {
     type Store = SqlStore<TempDb>;
     async fn fresh_store(&self, env: Env) -> Result<Self::Store, String> {
-        Ok(SqlStore::new(Sqlite(Dialect::Sqlite).migrated().await, env))
+        Ok(SqlStore::new(Sqlite(self.0).migrated().await, env))
     }
 }
 
@@ -31,9 +33,10 @@ impl Harness for PostgresHarness {
 fn main() {
     // Fail up front (never skip) when there is no PostgreSQL to run against.
     let _ = database_url();
-    let sqlite = block_on(run_all("sqlite", &SqliteHarness));
+    let sqlite = block_on(run_all("sqlite", &SqliteHarness(Dialect::Sqlite)));
+    let d1 = block_on(run_all("sqlite-d1-dialect", &SqliteHarness(Dialect::D1)));
     let postgres = block_on(run_all("postgres", &PostgresHarness));
-    if !(sqlite.is_success() && postgres.is_success()) {
+    if !(sqlite.is_success() && d1.is_success() && postgres.is_success()) {
         std::process::exit(1);
     }
 }

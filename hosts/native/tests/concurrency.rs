@@ -68,6 +68,14 @@ async fn verify<E: Executor>(s: &SqlStore<E>, sid: &str, n: usize) -> Result<(),
     Ok(())
 }
 
+/// Saves the sessions the appends go to (events of an unsaved session are a health issue).
+async fn sessions<E: Executor>(s: &SqlStore<E>, ids: impl IntoIterator<Item = String>) -> Result<(), String> {
+    for id in ids {
+        s.save_session(&common::session(&id, s.env())).await.map_err(|e| format!("save_session: {e}"))?;
+    }
+    Ok(())
+}
+
 async fn healthy<E: Executor>(s: &SqlStore<E>) -> Result<(), String> {
     match s.health_check().await.map_err(|e| e.to_string())? {
         issues if issues.is_empty() => Ok(()),
@@ -116,8 +124,13 @@ fn postgres_64_tasks() -> bool {
     for round in 0..rounds {
         block_on(async {
             let s = SqlStore::new(common::pg_db::Postgres.migrated().await, env().0);
+            let ids = std::iter::once("ses_one".to_owned()).chain((0..tasks).map(|t| format!("ses_{t}")));
+            sessions(&s, ids).await.expect("sessions");
             let started = Instant::now();
-            let calls = (0..tasks).map(|t| appender(&s, &format!("one_{t}"), "ses_one", per_task));
+            let calls = (0..tasks).map(|t| {
+                let s = &s;
+                async move { appender(s, &format!("one_{t}"), "ses_one", per_task).await }
+            });
             let result = async {
                 let got = futures::future::join_all(calls).await.into_iter().collect::<Result<Vec<_>, _>>()?;
                 disjoint(got, tasks * per_task)?;
@@ -167,6 +180,8 @@ fn sqlite_threads_one_file() -> bool {
     for round in 0..rounds {
         let db = block_on(common::sqlite_db::Sqlite(Dialect::Sqlite).migrated());
         let s = SqlStore::new(SqliteExecutor::open(&db.path).expect("open"), env().0);
+        let ids = std::iter::once("ses_one".to_owned()).chain((0..threads).map(|t| format!("ses_{t}")));
+        block_on(sessions(&s, ids)).expect("sessions");
         let started = Instant::now();
         let result = sqlite_threads(&db.path, threads, per_thread, "one", |_| "ses_one".into()).and_then(|got| {
             disjoint(got.into_iter().map(|(_, v)| v).collect(), threads * per_thread)?;

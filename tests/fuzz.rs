@@ -4,7 +4,7 @@
 //! decoding, random maps through the redactor. A target fails on a panic.
 //!
 //! `ASM_FUZZ_CASES` (default 3000) inputs per target, seeded from `ASM_TEST_SEED` (printed).
-//! Prints `fuzz <target>: N executions, M crashes` per target. `cargo fuzz` (libFuzzer) was
+//! Prints `fuzz proptest/<target>: N executions, M crashes` per target. `cargo fuzz` (libFuzzer) was
 //! not used: see docs/reliability.md.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -98,7 +98,7 @@ fn fuzz<S: Strategy>(name: &str, strategy: S, cases: u32, target: impl Fn(&S::Va
             eprintln!("fuzz {name}: crash on {input:?}");
         }
     }
-    println!("fuzz {name}: {cases} executions, {crashes} crashes");
+    println!("fuzz proptest/{name}: {cases} executions, {crashes} crashes");
     crashes
 }
 

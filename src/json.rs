@@ -71,3 +71,31 @@ pub fn number_value(total: f64) -> Value {
         serde_json::Number::from_f64(total).map_or(Value::Null, Value::Number)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn nested(depth: usize) -> Value {
+        (0..depth).fold(json!(1), |v, _| Value::Array(vec![v]))
+    }
+
+    #[test]
+    fn depth_limit_counts_the_field_itself() {
+        assert!(check_depth("f", &nested(MAX_DEPTH)).is_ok());
+        assert!(check_depth("f", &nested(MAX_DEPTH + 1)).is_err());
+        let map = object(json!({ "k": nested(MAX_DEPTH - 1) }));
+        assert!(check_map_depth("m", &map).is_ok());
+        let map = object(json!({ "k": nested(MAX_DEPTH) }));
+        let e = check_map_depth("metadata", &map).unwrap_err();
+        assert_eq!(e.message(), "metadata is nested deeper than 100 levels");
+    }
+
+    #[test]
+    fn scalars_and_empty_containers() {
+        assert!(check_depth("f", &json!("x")).is_ok());
+        assert!(check_map_depth("m", &JsonMap::new()).is_ok());
+    }
+}

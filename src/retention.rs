@@ -133,3 +133,19 @@ impl RetentionPolicy {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prune_count_takes_first_types_then_unprotected() {
+        let policy = RetentionPolicy { max_events_per_session: Limit::Finite(2), ..RetentionPolicy::default() };
+        let types = ["session_created", "message_sent", "message_streamed", "run_started", "message_sent"];
+        assert_eq!(prune_count(&types, &policy), 3);
+        let protected = ["session_created", "run_started", "run_completed", "message_streamed"];
+        assert_eq!(prune_count(&protected, &policy), 1);
+        assert_eq!(prune_count(&types[..2], &policy), 0);
+        assert_eq!(prune_count(&types, &RetentionPolicy::default()), 0);
+    }
+}

@@ -83,6 +83,7 @@ impl Artifact {
         let checksum_sha256 = required(attrs.checksum_sha256, "checksum_sha256")?;
         let storage_backend = required(attrs.storage_backend, "storage_backend")?;
         let storage_ref = required(attrs.storage_ref, "storage_ref")?;
+        crate::json::check_map_depth("metadata", &attrs.metadata)?;
         if key.is_empty() {
             return Err(Error::validation("key cannot be empty"));
         }

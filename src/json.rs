@@ -8,6 +8,40 @@ use serde_json::Value;
 /// A JSON object with string keys: `metadata`, `context`, `data`, `token_usage`, ….
 pub type JsonMap = serde_json::Map<String, Value>;
 
+/// The deepest nesting a stored JSON field may have, counting the field's own object or array
+/// as level 1. serde_json refuses to parse text nested deeper than 127 levels, so the SQL stores
+/// could write a deeper value but never read it back (and one such row made every list that
+/// contains it fail); the stores reject it up front with `validation_error`, memory included,
+/// so every store answers alike. Not in ASM v0.8 (docs/compatibility.md).
+pub const MAX_DEPTH: usize = 100;
+
+/// `validation_error` when `value` is nested deeper than [`MAX_DEPTH`]. Iterative, so a value
+/// of any depth is checked without recursion.
+pub fn check_depth(field: &str, value: &Value) -> crate::error::Result<()> {
+    check_all(field, vec![(value, 1)])
+}
+
+/// [`check_depth`] for a map field (the map is level 1).
+pub fn check_map_depth(field: &str, map: &JsonMap) -> crate::error::Result<()> {
+    check_all(field, map.values().map(|v| (v, 2)).collect())
+}
+
+fn check_all(field: &str, mut stack: Vec<(&Value, usize)>) -> crate::error::Result<()> {
+    while let Some((value, depth)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &Value>> = match value {
+            Value::Array(items) => Box::new(items.iter()),
+            Value::Object(map) => Box::new(map.values()),
+            _ => continue,
+        };
+        if depth > MAX_DEPTH {
+            let message = format!("{field} is nested deeper than {MAX_DEPTH} levels");
+            return Err(crate::error::Error::validation(message));
+        }
+        stack.extend(children.map(|child| (child, depth + 1)));
+    }
+    Ok(())
+}
+
 /// Builds a [`JsonMap`] from a `json!` object literal; anything else gives an empty map.
 pub fn object(value: Value) -> JsonMap {
     match value {
@@ -35,5 +69,33 @@ pub fn number_value(total: f64) -> Value {
         Value::from(total as i64)
     } else {
         serde_json::Number::from_f64(total).map_or(Value::Null, Value::Number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn nested(depth: usize) -> Value {
+        (0..depth).fold(json!(1), |v, _| Value::Array(vec![v]))
+    }
+
+    #[test]
+    fn depth_limit_counts_the_field_itself() {
+        assert!(check_depth("f", &nested(MAX_DEPTH)).is_ok());
+        assert!(check_depth("f", &nested(MAX_DEPTH + 1)).is_err());
+        let map = object(json!({ "k": nested(MAX_DEPTH - 1) }));
+        assert!(check_map_depth("m", &map).is_ok());
+        let map = object(json!({ "k": nested(MAX_DEPTH) }));
+        let e = check_map_depth("metadata", &map).unwrap_err();
+        assert_eq!(e.message(), "metadata is nested deeper than 100 levels");
+    }
+
+    #[test]
+    fn scalars_and_empty_containers() {
+        assert!(check_depth("f", &json!("x")).is_ok());
+        assert!(check_map_depth("m", &JsonMap::new()).is_ok());
     }
 }

@@ -82,6 +82,33 @@ pub const PROTECTED_EVENT_TYPES: &[EventType] = &[
     EventType::RunFailed,
 ];
 
+/// How many events of one log pruning removes under `policy`, given the log's event types in
+/// ascending sequence order: first the oldest of `prune_event_types_first`, then the oldest
+/// not in [`PROTECTED_EVENT_TYPES`], until `max_events_per_session` are left. Both stores'
+/// `plan` count with this.
+pub fn prune_count<T: AsRef<str>>(types: &[T], policy: &RetentionPolicy) -> u64 {
+    let is_in = |list: &[EventType], t: &T| list.iter().any(|l| l.as_str() == t.as_ref());
+    let Some(max) = policy.max_events_per_session.finite() else { return 0 };
+    let to_prune = (types.len() as i64).saturating_sub(max);
+    if to_prune <= 0 {
+        return 0;
+    }
+    let mut removed = vec![false; types.len()];
+    let mut n = 0;
+    for (i, t) in types.iter().enumerate() {
+        if n < to_prune && is_in(&policy.prune_event_types_first, t) {
+            removed[i] = true;
+            n += 1;
+        }
+    }
+    for (i, t) in types.iter().enumerate() {
+        if n < to_prune && !removed[i] && !is_in(PROTECTED_EVENT_TYPES, t) {
+            n += 1;
+        }
+    }
+    n as u64
+}
+
 impl RetentionPolicy {
     /// ASM's `validate/1`: fields in ASM's order, first failure wins, `validation_error`.
     pub fn validate(&self) -> Result<()> {
@@ -104,5 +131,21 @@ impl RetentionPolicy {
             return Err(Error::validation("archive_store is required when archive_before_prune is true"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prune_count_takes_first_types_then_unprotected() {
+        let policy = RetentionPolicy { max_events_per_session: Limit::Finite(2), ..RetentionPolicy::default() };
+        let types = ["session_created", "message_sent", "message_streamed", "run_started", "message_sent"];
+        assert_eq!(prune_count(&types, &policy), 3);
+        let protected = ["session_created", "run_started", "run_completed", "message_streamed"];
+        assert_eq!(prune_count(&protected, &policy), 1);
+        assert_eq!(prune_count(&types[..2], &policy), 0);
+        assert_eq!(prune_count(&types, &RetentionPolicy::default()), 0);
     }
 }

@@ -5,7 +5,9 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::event::{Event, EventType};
-use crate::json::JsonMap;
+use crate::json::{self, JsonMap};
+use crate::run::Run;
+use crate::session::Session;
 
 /// ASM's `validate_structural/1` on the wire form of an event, where a missing type, a `null`
 /// data or a foreign type name can occur. Checks, in order: type present, session_id present
@@ -44,7 +46,27 @@ pub fn validate_event(event: &Event) -> Result<()> {
     if event.session_id.is_empty() {
         return Err(Error::validation("session_id can't be blank"));
     }
-    Ok(())
+    json::check_map_depth("data", &event.data)?;
+    json::check_map_depth("metadata", &event.metadata)
+}
+
+/// What stores check of a session before writing it: its JSON fields are readable back
+/// (nested at most [`json::MAX_DEPTH`] levels).
+pub fn validate_session(session: &Session) -> Result<()> {
+    json::check_map_depth("metadata", &session.metadata)?;
+    json::check_map_depth("context", &session.context)
+}
+
+/// What stores check of a run before writing it: its JSON fields are readable back.
+pub fn validate_run(run: &Run) -> Result<()> {
+    for (field, value) in [("input", &run.input), ("output", &run.output), ("error", &run.error)] {
+        if let Some(v) = value {
+            json::check_depth(field, v)?;
+        }
+    }
+    json::check_map_depth("metadata", &run.metadata)?;
+    json::check_map_depth("token_usage", &run.token_usage)?;
+    json::check_map_depth("provider_metadata", &run.provider_metadata)
 }
 
 /// A field type the shape rules ask for.

@@ -96,6 +96,20 @@ impl State {
         (before - self.counters.len()) as u64
     }
 
+    /// Every step of `execute`, in order, on this state.
+    fn run_all(&mut self, policy: &RetentionPolicy, now: Timestamp) -> MaintenanceReport {
+        MaintenanceReport {
+            sessions_soft_deleted: self.soft_delete(policy, now),
+            sessions_hard_deleted: self.hard_delete(policy, now),
+            events_pruned: self.prune_all(policy),
+            artifacts_cleaned: self.clean_orphaned_artifacts(),
+            orphaned_sequences_cleaned: self.clean_orphaned_sequences(),
+            duration_ms: 0,
+            // No step of the in-memory store can fail; the SQL store collects its step errors here.
+            errors: Vec::new(),
+        }
+    }
+
     /// §6.8: orphaned events, orphaned runs, then counter mismatches by session id.
     fn health_issues(&self) -> Vec<String> {
         let mut issues = Vec::new();
@@ -122,18 +136,18 @@ impl Maintenance for MemoryStore {
     async fn execute(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport> {
         policy.validate()?;
         let now = self.env.now();
-        let mut state = self.state();
-        let mut report = MaintenanceReport {
-            sessions_soft_deleted: state.soft_delete(policy, now),
-            sessions_hard_deleted: state.hard_delete(policy, now),
-            events_pruned: state.prune_all(policy),
-            artifacts_cleaned: state.clean_orphaned_artifacts(),
-            orphaned_sequences_cleaned: state.clean_orphaned_sequences(),
-            duration_ms: 0,
-            // No step of the in-memory store can fail; the SQL store collects its step errors here.
-            errors: Vec::new(),
-        };
-        drop(state);
+        let mut report = self.state().run_all(policy, now);
+        let elapsed = self.env.now().as_micros() - now.as_micros();
+        report.duration_ms = u64::try_from(elapsed / 1000).unwrap_or(0);
+        Ok(report)
+    }
+
+    async fn plan(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport> {
+        policy.validate()?;
+        let now = self.env.now();
+        // The very steps of `execute`, on a copy that is then dropped.
+        let mut copy = self.state().clone();
+        let mut report = copy.run_all(policy, now);
         let elapsed = self.env.now().as_micros() - now.as_micros();
         report.duration_ms = u64::try_from(elapsed / 1000).unwrap_or(0);
         Ok(report)

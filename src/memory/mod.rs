@@ -48,7 +48,7 @@ impl MemoryStore {
 }
 
 /// Everything the store holds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct State {
     /// Sessions by id.
     sessions: BTreeMap<String, Session>,

@@ -8,7 +8,7 @@ use crate::session::Session;
 use crate::status::RunStatus;
 
 use super::MemoryStore;
-use crate::validator::validate_event;
+use crate::validator::{validate_event, validate_run, validate_session};
 
 /// `None` or 0 means "no limit".
 fn take_limit<T>(rows: &mut Vec<T>, limit: Option<u32>) {
@@ -19,6 +19,7 @@ fn take_limit<T>(rows: &mut Vec<T>, limit: Option<u32>) {
 
 impl SessionStore for MemoryStore {
     async fn save_session(&self, session: &Session) -> Result<()> {
+        validate_session(session)?;
         self.state().sessions.insert(session.id.clone(), session.clone());
         Ok(())
     }
@@ -49,6 +50,7 @@ impl SessionStore for MemoryStore {
     }
 
     async fn save_run(&self, run: &Run) -> Result<()> {
+        validate_run(run)?;
         self.state().runs.insert(run.id.clone(), run.clone());
         Ok(())
     }
@@ -101,6 +103,8 @@ impl SessionStore for MemoryStore {
     }
 
     async fn flush(&self, payload: &FlushPayload) -> Result<()> {
+        validate_session(&payload.session)?;
+        validate_run(&payload.run)?;
         payload.events.iter().try_for_each(validate_event)?;
         let mut state = self.state();
         for event in &payload.events {

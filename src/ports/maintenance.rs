@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::retention::RetentionPolicy;
 
-/// What one `execute` did.
+/// What one `execute` did (or, from `plan`, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct MaintenanceReport {
     /// Sessions newly marked deleted.
@@ -28,6 +28,12 @@ pub trait Maintenance {
     /// Validates the policy, then runs soft delete, hard delete, prune, orphaned artifacts and
     /// orphaned sequences, in that order; a failing step adds to `errors` and the rest still run.
     async fn execute(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport>;
+    /// A dry run of [`Maintenance::execute`]: validates the policy and reports the counts
+    /// `execute` would report at this clock reading, changing nothing. `duration_ms` is the time
+    /// the planning took. The SQL store plans with the same selection statements `execute` runs;
+    /// data written between `plan` and `execute` (or a session crossing an age cutoff in that
+    /// time) can make them differ. Not part of ASM v0.8 (docs/compatibility.md).
+    async fn plan(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport>;
     /// Prunes one session's log down to `max_events_per_session`; returns how many were removed.
     async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64>;
     /// Marks old, non-exempt sessions deleted; returns how many.

@@ -5,7 +5,7 @@ use super::session_store::delete_sessions_cascade;
 use super::{failure, SqlStore};
 use crate::error::{ErrorCode, Result};
 use crate::ports::{Maintenance, MaintenanceReport};
-use crate::retention::{RetentionPolicy, PROTECTED_EVENT_TYPES};
+use crate::retention::{self, RetentionPolicy, PROTECTED_EVENT_TYPES};
 use crate::sql::decode::{self, Cells};
 use crate::sql::dialect::{chunk_size, Builder, Dialect, SqlType};
 use crate::sql::encode;
@@ -70,12 +70,36 @@ fn delete_oldest(dialect: Dialect, session_id: &str, types: &[&str], keep: bool,
     b.build()
 }
 
-const DELETE_ORPHANED_ARTIFACTS: &str = "DELETE FROM asm_artifacts WHERE session_id IS NOT NULL AND NOT EXISTS \
-     (SELECT 1 FROM asm_sessions s WHERE s.id = asm_artifacts.session_id)";
+/// The session's event types in sequence order (what `plan` counts pruning over).
+fn session_event_types(dialect: Dialect, session_id: &str) -> Statement {
+    let mut b = Builder::new(dialect);
+    b.sql("SELECT type FROM asm_events WHERE session_id = ").bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(" ORDER BY sequence_number");
+    b.build()
+}
 
-const DELETE_ORPHANED_SEQUENCES: &str = "DELETE FROM asm_session_sequences WHERE NOT EXISTS \
-     (SELECT 1 FROM asm_sessions s WHERE s.id = asm_session_sequences.session_id) AND NOT EXISTS \
-     (SELECT 1 FROM asm_events e WHERE e.session_id = asm_session_sequences.session_id)";
+/// The rows the orphaned-artifact step removes; `DELETE FROM` and `plan`'s `SELECT COUNT(*) FROM`
+/// share it.
+macro_rules! orphaned_artifacts {
+    () => {
+        "asm_artifacts WHERE session_id IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM asm_sessions s WHERE s.id = asm_artifacts.session_id)"
+    };
+}
+
+/// The counters the orphaned-sequence step removes, shared the same way.
+macro_rules! orphaned_sequences {
+    () => {
+        "asm_session_sequences WHERE NOT EXISTS \
+         (SELECT 1 FROM asm_sessions s WHERE s.id = asm_session_sequences.session_id) AND NOT EXISTS \
+         (SELECT 1 FROM asm_events e WHERE e.session_id = asm_session_sequences.session_id)"
+    };
+}
+
+const DELETE_ORPHANED_ARTIFACTS: &str = concat!("DELETE FROM ", orphaned_artifacts!());
+const COUNT_ORPHANED_ARTIFACTS: &str = concat!("SELECT COUNT(*) FROM ", orphaned_artifacts!());
+const DELETE_ORPHANED_SEQUENCES: &str = concat!("DELETE FROM ", orphaned_sequences!());
+const COUNT_ORPHANED_SEQUENCES: &str = concat!("SELECT COUNT(*) FROM ", orphaned_sequences!());
 
 const COUNT_ORPHANED_EVENTS: &str =
     "SELECT COUNT(*) FROM asm_events e WHERE NOT EXISTS (SELECT 1 FROM asm_sessions s WHERE s.id = e.session_id)";
@@ -96,9 +120,10 @@ fn changes(results: &[ResultSet]) -> u64 {
 }
 
 impl<E: Executor> SqlStore<E> {
-    async fn soft_delete_at(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<u64> {
+    /// The sessions soft delete marks at `now` (execute and plan both select with this).
+    async fn soft_delete_ids(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<Vec<String>> {
         let op = "soft_delete_expired_sessions";
-        let Some(days) = policy.max_completed_session_age_days.finite() else { return Ok(0) };
+        let Some(days) = policy.max_completed_session_age_days.finite() else { return Ok(Vec::new()) };
         let d = self.dialect();
         let rs = self.read(MAINTENANCE, op, soft_delete_candidates(d, policy, now.add_days(-days))).await?;
         let mut ids = Vec::new();
@@ -109,6 +134,28 @@ impl<E: Executor> SqlStore<E> {
                 ids.push(id);
             }
         }
+        Ok(ids)
+    }
+
+    /// The sessions hard delete removes at `now` (execute and plan both select with this).
+    async fn hard_delete_ids(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<Vec<String>> {
+        let op = "hard_delete_expired_sessions";
+        let Some(days) = policy.hard_delete_after_days.finite() else { return Ok(Vec::new()) };
+        let rs = self.read(MAINTENANCE, op, hard_delete_candidates(self.dialect(), now.add_days(-days))).await?;
+        rs.rows.iter().map(|row| Cells::new("asm_sessions", row).text()).collect()
+    }
+
+    /// The sessions over the event limit (execute and plan both select with this).
+    async fn prune_candidates(&self, policy: &RetentionPolicy) -> Result<Vec<String>> {
+        let Some(max) = policy.max_events_per_session.finite() else { return Ok(Vec::new()) };
+        let rs = self.read(MAINTENANCE, "prune_session_events", sessions_over(self.dialect(), max)).await?;
+        rs.rows.iter().map(|row| Cells::new("asm_events", row).text()).collect()
+    }
+
+    async fn soft_delete_at(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<u64> {
+        let op = "soft_delete_expired_sessions";
+        let d = self.dialect();
+        let ids = self.soft_delete_ids(policy, now).await?;
         if ids.is_empty() {
             return Ok(0);
         }
@@ -120,10 +167,8 @@ impl<E: Executor> SqlStore<E> {
 
     async fn hard_delete_at(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<u64> {
         let op = "hard_delete_expired_sessions";
-        let Some(days) = policy.hard_delete_after_days.finite() else { return Ok(0) };
         let d = self.dialect();
-        let rs = self.read(MAINTENANCE, op, hard_delete_candidates(d, now.add_days(-days))).await?;
-        let ids = rs.rows.iter().map(|row| Cells::new("asm_sessions", row).text()).collect::<Result<Vec<_>>>()?;
+        let ids = self.hard_delete_ids(policy, now).await?;
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let per_chunk = chunk_size(d, 0, 1).min(policy.batch_size.max(1) as usize);
         let mut deleted = 0;
@@ -135,11 +180,8 @@ impl<E: Executor> SqlStore<E> {
     }
 
     async fn prune_all(&self, policy: &RetentionPolicy) -> Result<u64> {
-        let Some(max) = policy.max_events_per_session.finite() else { return Ok(0) };
-        let rs = self.read(MAINTENANCE, "prune_session_events", sessions_over(self.dialect(), max)).await?;
         let mut pruned = 0;
-        for row in &rs.rows {
-            let session_id = Cells::new("asm_events", row).text()?;
+        for session_id in self.prune_candidates(policy).await? {
             pruned += self.prune_session_events(&session_id, policy).await.unwrap_or(0);
         }
         Ok(pruned)
@@ -158,6 +200,27 @@ impl<E: Executor> SqlStore<E> {
             }
         }
         Ok(pruned)
+    }
+
+    /// `plan`'s pruning count: the candidates `execute` would prune, less the sessions its hard
+    /// delete removes first, each counted over its log's types.
+    async fn plan_prune(&self, policy: &RetentionPolicy, hard_deleted: &[String]) -> Result<u64> {
+        let mut pruned = 0;
+        for session_id in self.prune_candidates(policy).await? {
+            if hard_deleted.contains(&session_id) {
+                continue;
+            }
+            let statement = session_event_types(self.dialect(), &session_id);
+            let rs = self.read(MAINTENANCE, "prune_session_events", statement).await?;
+            let types = rs.rows.iter().map(|row| Cells::new("asm_events", row).text()).collect::<Result<Vec<_>>>()?;
+            pruned += retention::prune_count(&types, policy);
+        }
+        Ok(pruned)
+    }
+
+    async fn count(&self, op: &str, sql: &str) -> Result<u64> {
+        let rs = self.read(MAINTENANCE, op, fixed(sql)).await?;
+        Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0).max(0) as u64)
     }
 
     async fn clean_orphaned_sequences(&self) -> Result<u64> {
@@ -184,6 +247,33 @@ impl<E: Executor> Maintenance for SqlStore<E> {
         let events_pruned = step(self.prune_all(policy).await, &mut errors);
         let artifacts_cleaned = step(self.clean_orphaned_artifacts().await, &mut errors);
         let orphaned_sequences_cleaned = step(self.clean_orphaned_sequences().await, &mut errors);
+        let elapsed = self.env.now().as_micros() - started.as_micros();
+        Ok(MaintenanceReport {
+            sessions_soft_deleted,
+            sessions_hard_deleted,
+            events_pruned,
+            artifacts_cleaned,
+            orphaned_sequences_cleaned,
+            duration_ms: u64::try_from(elapsed / 1000).unwrap_or(0),
+            errors,
+        })
+    }
+
+    async fn plan(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport> {
+        policy.validate()?;
+        let started = self.env.now();
+        let mut errors = Vec::new();
+        let soft = self.soft_delete_ids(policy, started).await.map(|ids| ids.len() as u64);
+        let sessions_soft_deleted = step(soft, &mut errors);
+        let hard = self.hard_delete_ids(policy, started).await.unwrap_or_else(|e| {
+            errors.push(e.message().to_owned());
+            Vec::new()
+        });
+        let sessions_hard_deleted = hard.len() as u64;
+        let events_pruned = step(self.plan_prune(policy, &hard).await, &mut errors);
+        let artifacts_cleaned = step(self.count("clean_orphaned_artifacts", COUNT_ORPHANED_ARTIFACTS).await, &mut errors);
+        let sequences = self.count("clean_orphaned_sequences", COUNT_ORPHANED_SEQUENCES).await;
+        let orphaned_sequences_cleaned = step(sequences, &mut errors);
         let elapsed = self.env.now().as_micros() - started.as_micros();
         Ok(MaintenanceReport {
             sessions_soft_deleted,

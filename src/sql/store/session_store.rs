@@ -11,6 +11,7 @@ use crate::session::Session;
 use crate::sql::dialect::{Builder, Dialect, SqlType};
 use crate::sql::executor::{Executor, Statement, Value};
 use crate::sql::{decode, encode, schema};
+use crate::validator::{validate_run, validate_session};
 
 const STORAGE: ErrorCode = ErrorCode::StorageError;
 
@@ -124,6 +125,7 @@ fn select_events(dialect: Dialect, session_id: &str, filter: &EventFilter) -> St
 
 impl<E: Executor> SessionStore for SqlStore<E> {
     async fn save_session(&self, session: &Session) -> Result<()> {
+        validate_session(session)?;
         self.write(STORAGE, "save_session", vec![upsert_session(self.dialect(), session)]).await?;
         Ok(())
     }
@@ -150,6 +152,7 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     }
 
     async fn save_run(&self, run: &Run) -> Result<()> {
+        validate_run(run)?;
         self.write(STORAGE, "save_run", vec![upsert_run(self.dialect(), run)]).await?;
         Ok(())
     }
@@ -190,6 +193,8 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     }
 
     async fn flush(&self, payload: &FlushPayload) -> Result<()> {
+        validate_session(&payload.session)?;
+        validate_run(&payload.run)?;
         let d = self.dialect();
         let upserts = vec![upsert_session(d, &payload.session), upsert_run(d, &payload.run)];
         append::append(self, "flush", Some(upserts), &payload.events, AppendMode::Discard).await?;

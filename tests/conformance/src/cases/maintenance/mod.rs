@@ -4,6 +4,7 @@
 
 use crate::{Case, Store};
 
+mod dry_run;
 mod health;
 mod retention;
 
@@ -11,5 +12,6 @@ mod retention;
 pub fn cases<S: Store>() -> Vec<Case<S>> {
     let mut all = retention::cases();
     all.extend(health::cases());
+    all.extend(dry_run::cases());
     all
 }

@@ -40,6 +40,12 @@ impl SqliteExecutor {
 
     fn from_connection(conn: Connection) -> SqliteExecutor {
         conn.set_prepared_statement_cache_capacity(256);
+        // The bundled SQLite has STAT4: a statement comparing a bound value with an indexed
+        // column (`session_id = ?1`) is marked to be re-planned whenever that binding changes,
+        // and rusqlite's cache clears bindings, so the append's insert and raise were compiled
+        // again on every call. The query planner stability guarantee keeps cached plans (the
+        // store's statements have one good plan whatever the values).
+        let _ = conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true);
         SqliteExecutor { conn: Mutex::new(conn), dialect: Dialect::Sqlite }
     }
 

@@ -15,7 +15,7 @@ const SESSIONS: usize = 10;
 /// W4 page size: 50 cursors deep stays inside 2 000 sessions.
 const PAGE: i64 = 20;
 /// Timed calls per W4 page measurement.
-const PAGE_CALLS: usize = 30;
+const PAGE_CALLS: usize = 100;
 /// W5 events per session and the pruning bound.
 const W5_PER_SESSION: usize = 100;
 const W5_MAX: i64 = 80;

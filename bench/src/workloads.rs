@@ -64,6 +64,40 @@ where
     }
 }
 
+/// Slices per repetition in W1–W3: ours and raw alternate slice by slice, so both sides see the
+/// same background load (the machine is shared) and the sums are compared.
+const SLICES: usize = 10;
+
+/// Runs `items` in `SLICES` slices, each through `ours` and then `raw` (or the reverse,
+/// alternating), and returns the summed wall times.
+async fn sliced<T>(
+    rep: usize,
+    items: &[T],
+    ours: impl AsyncFn(&[T]),
+    raw: impl AsyncFn(&[T]),
+) -> (Duration, Duration) {
+    let (mut o, mut r) = (Duration::ZERO, Duration::ZERO);
+    for (k, slice) in items.chunks(items.len().div_ceil(SLICES).max(1)).enumerate() {
+        let (so, sr) = interleaved(
+            rep + k,
+            async || {
+                let t = Instant::now();
+                ours(slice).await;
+                t.elapsed()
+            },
+            async || {
+                let t = Instant::now();
+                raw(slice).await;
+                t.elapsed()
+            },
+        )
+        .await;
+        o += so;
+        r += sr;
+    }
+    (o, r)
+}
+
 async fn w1<B: Backend>(backend: &B, sizes: &Sizes) -> Figure {
     let env = system_env();
     let mut fig = Figure::new("W1", backend.name(), sizes.w1, "events");
@@ -71,21 +105,18 @@ async fn w1<B: Backend>(backend: &B, sizes: &Sizes) -> Figure {
         let events = data::events(&env, &format!("w1-{rep}"), SESSIONS, sizes.w1);
         let (db_o, db_r) = (backend.fresh().await, backend.fresh().await);
         let (store, raw) = (backend.ours(&db_o).await, backend.raw(&db_r).await);
-        let (o, r) = interleaved(
+        let (o, r) = sliced(
             rep,
-            async || {
-                let t = Instant::now();
-                for e in &events {
+            &events,
+            async |slice: &[asm_core::Event]| {
+                for e in slice {
                     store.append_event(e).await.expect("append_event");
                 }
-                t.elapsed()
             },
-            async || {
-                let t = Instant::now();
-                for e in &events {
+            async |slice: &[asm_core::Event]| {
+                for e in slice {
                     raw.append_one(e).await;
                 }
-                t.elapsed()
             },
         )
         .await;
@@ -117,44 +148,35 @@ async fn w2_w3<B: Backend>(backend: &B, sizes: &Sizes) -> (Figure, Figure) {
         }
         let (db_o, db_r) = (backend.fresh().await, backend.fresh().await);
         let (store, raw) = (backend.ours(&db_o).await, backend.raw(&db_r).await);
-        let (o, r) = interleaved(
+        let (o, r) = sliced(
             rep,
-            async || {
-                let t = Instant::now();
-                for batch in &batches {
+            &batches,
+            async |slice: &[Vec<asm_core::Event>]| {
+                for batch in slice {
                     store.append_events(batch).await.expect("append_events");
                 }
-                t.elapsed()
             },
-            async || {
-                let t = Instant::now();
-                for batch in &batches {
+            async |slice: &[Vec<asm_core::Event>]| {
+                for batch in slice {
                     raw.append_batch(batch).await;
                 }
-                t.elapsed()
             },
         )
         .await;
         w2.push(o, r);
-        let (o, r) = interleaved(
+        let (o, r) = sliced(
             rep,
-            async || {
-                let t = Instant::now();
-                let mut n = 0;
-                for s in &sessions {
-                    n += store.get_events(s, &EventFilter::default()).await.expect("get_events").len();
+            &sessions,
+            async |slice: &[String]| {
+                for s in slice {
+                    let n = store.get_events(s, &EventFilter::default()).await.expect("get_events").len();
+                    assert_eq!(n, per, "ours read back every event");
                 }
-                assert_eq!(n, per * SESSIONS, "ours read back every event");
-                t.elapsed()
             },
-            async || {
-                let t = Instant::now();
-                let mut n = 0;
-                for s in &sessions {
-                    n += raw.read_session(s).await;
+            async |slice: &[String]| {
+                for s in slice {
+                    assert_eq!(raw.read_session(s).await, per, "raw read back every event");
                 }
-                assert_eq!(n, per * SESSIONS, "raw read back every event");
-                t.elapsed()
             },
         )
         .await;

@@ -33,7 +33,7 @@ pub trait Backend {
     /// Stores `sessions` and `events` as the W5 template.
     async fn make_template(&self, sessions: &[Session], events: &[Event]);
     /// A copy of the template.
-    async fn from_template(&self) -> Self::Db;
+    async fn copy_template(&self) -> Self::Db;
     /// Removes the template.
     async fn drop_template(&self);
     /// W6: each writer appends its batches (one session per writer) concurrently; wall time.
@@ -163,7 +163,7 @@ impl Backend for Sqlite {
         raw.load(sessions, events);
         raw.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").expect("checkpoint");
     }
-    async fn from_template(&self) -> PathBuf {
+    async fn copy_template(&self) -> PathBuf {
         let path = self.path();
         std::fs::copy(self.template(), &path).expect("copy template");
         path
@@ -254,7 +254,7 @@ impl Backend for Postgres {
         raw_pg::Raw::connect(&self.config(&schema)).await.load(sessions, events).await;
         self.admin.simple(&format!("ANALYZE {schema}.asm_events; ANALYZE {schema}.asm_sessions")).await.expect("analyze");
     }
-    async fn from_template(&self) -> String {
+    async fn copy_template(&self) -> String {
         let db = self.fresh().await;
         let t = format!("asm_bench_{}_template", std::process::id());
         let mut sql = String::new();

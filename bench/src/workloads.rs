@@ -55,7 +55,7 @@ where
     O: AsyncFnOnce() -> Duration,
     R: AsyncFnOnce() -> Duration,
 {
-    if rep % 2 == 0 {
+    if rep.is_multiple_of(2) {
         let o = ours().await;
         (o, raw().await)
     } else {
@@ -273,7 +273,7 @@ async fn w5<B: Backend>(backend: &B, sizes: &Sizes) -> Figure {
         ..RetentionPolicy::default()
     };
     for rep in 0..sizes.reps {
-        let (db_o, db_r) = (backend.from_template().await, backend.from_template().await);
+        let (db_o, db_r) = (backend.copy_template().await, backend.copy_template().await);
         let (store, raw) = (backend.ours(&db_o).await, backend.raw(&db_r).await);
         let (o, r) = interleaved(
             rep,

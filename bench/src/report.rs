@@ -81,6 +81,10 @@ impl Sizes {
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
+        // W4 reads 20 sessions per page and needs a full page after `w4_depth` cursors.
+        if s.wants("W4") && s.w4_sessions < (s.w4_depth + 1) * 20 {
+            return Err(format!("--w4-sessions must be at least {} for --w4-depth {}", (s.w4_depth + 1) * 20, s.w4_depth));
+        }
         Ok(s)
     }
 

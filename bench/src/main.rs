@@ -16,6 +16,10 @@ mod workloads;
 use report::{Figure, Sizes};
 
 fn main() {
+    if std::env::args().any(|a| a == "--help" || a == "-h") {
+        println!("{}", Sizes::USAGE);
+        return;
+    }
     let sizes = match Sizes::from_args(std::env::args().skip(1)) {
         Ok(sizes) => sizes,
         Err(message) => {

@@ -1,7 +1,11 @@
 //! [`PostgresExecutor`]: the executor contract over tokio-postgres with a deadpool pool.
 
 use asm_core::sql::{migrations, Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement};
+use std::future::Future;
+
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use futures::future::maybe_done;
+use futures::poll;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::NoTls;
 
@@ -11,7 +15,8 @@ use crate::convert::{pg_error, pool_error, PgCell, PgParam};
 ///
 /// Each [`Executor::batch`] takes one pooled connection and runs in one transaction (READ
 /// COMMITTED), rolled back on the first error; concurrent batches use separate connections.
-/// Prepared statements are cached per connection. Needs a Tokio runtime (any flavour).
+/// Prepared statements are cached per connection, and a batch's statements are pipelined
+/// between `BEGIN` and `COMMIT`: one round trip per batch once they are prepared. Needs a Tokio runtime (any flavour).
 #[derive(Clone)]
 pub struct PostgresExecutor {
     pool: Pool,
@@ -64,18 +69,19 @@ impl PostgresExecutor {
     }
 }
 
-/// Runs one statement inside `tx`: rows for statements that return columns, else the count.
-async fn run(tx: &deadpool_postgres::Transaction<'_>, statement: &Statement) -> Result<ResultSet, ExecError> {
-    let prepared = tx.prepare_cached(&statement.sql).await.map_err(pg_error)?;
-    let params: Vec<PgParam<'_>> = statement.params.iter().map(PgParam).collect();
-    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+/// Runs one prepared statement: rows for statements that return columns, else the count.
+async fn run(
+    client: &tokio_postgres::Client,
+    prepared: &tokio_postgres::Statement,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<ResultSet, ExecError> {
     if prepared.columns().is_empty() {
-        let changes = tx.execute(&prepared, &refs).await.map_err(pg_error)?;
+        let changes = client.execute(prepared, params).await.map_err(pg_error)?;
         return Ok(ResultSet { columns: Vec::new(), rows: Vec::new(), changes });
     }
     let columns = prepared.columns().iter().map(|c| c.name().to_owned()).collect();
     let mut rows = Vec::new();
-    for row in tx.query(&prepared, &refs).await.map_err(pg_error)? {
+    for row in client.query(prepared, params).await.map_err(pg_error)? {
         let mut values = Vec::with_capacity(row.len());
         for i in 0..row.len() {
             let cell: PgCell = row.try_get(i).map_err(pg_error)?;
@@ -91,20 +97,68 @@ impl Executor for PostgresExecutor {
         Dialect::Postgres
     }
 
+    /// One round trip per batch once its statements are prepared: `BEGIN`, every statement and
+    /// `COMMIT` are pipelined (sent before any answer is awaited; the server runs them in
+    /// order). A statement the server rejects aborts the transaction, so the pipelined `COMMIT`
+    /// becomes a rollback; a statement the client cannot encode is never sent, and then
+    /// `ROLLBACK` is sent instead of `COMMIT`. The first error in statement order is returned.
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
-        let mut client = self.pool.get().await.map_err(pool_error)?;
-        let tx = client.transaction().await.map_err(pg_error)?;
-        let mut results = Vec::with_capacity(statements.len());
-        for statement in &statements {
-            match run(&tx, statement).await {
+        let client = self.pool.get().await.map_err(pool_error)?;
+        let prepared = pipelined(statements.iter().map(|s| client.prepare_cached(&s.sql)).collect())
+            .await
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(pg_error)?;
+        let params: Vec<Vec<PgParam<'_>>> = statements.iter().map(|s| s.params.iter().map(PgParam).collect()).collect();
+        let refs: Vec<Vec<&(dyn ToSql + Sync)>> =
+            params.iter().map(|ps| ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect()).collect();
+
+        let mut begin = Box::pin(maybe_done(client.batch_execute("BEGIN")));
+        let _ = poll!(begin.as_mut());
+        let mut runs: Vec<_> =
+            prepared.iter().zip(&refs).map(|(p, r)| Box::pin(maybe_done(run(&client, p, r)))).collect();
+        for f in &mut runs {
+            let _ = poll!(f.as_mut());
+        }
+        // A statement that already failed on the client was never sent: the others must not commit.
+        let failed_early = runs.iter_mut().any(|f| matches!(f.as_mut().output_mut(), Some(Err(_))));
+        let mut end = Box::pin(maybe_done(client.batch_execute(if failed_early { "ROLLBACK" } else { "COMMIT" })));
+        let _ = poll!(end.as_mut());
+
+        begin.as_mut().await;
+        let begun = begin.as_mut().take_output().expect("awaited");
+        let mut results = Vec::with_capacity(runs.len());
+        let mut first_error = None;
+        for f in &mut runs {
+            f.as_mut().await;
+            match f.as_mut().take_output().expect("awaited") {
                 Ok(rs) => results.push(rs),
                 Err(e) => {
-                    let _ = tx.rollback().await;
-                    return Err(e);
+                    first_error.get_or_insert(e);
                 }
             }
         }
-        tx.commit().await.map_err(pg_error)?;
+        end.as_mut().await;
+        let ended = end.as_mut().take_output().expect("awaited");
+        begun.map_err(pg_error)?;
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        ended.map_err(pg_error)?;
         Ok(results)
     }
+}
+
+/// Polls every future once in order (which sends its request), then awaits them all.
+async fn pipelined<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.into_iter().map(|f| Box::pin(maybe_done(f))).collect();
+    for f in &mut futures {
+        let _ = poll!(f.as_mut());
+    }
+    let mut out = Vec::with_capacity(futures.len());
+    for f in &mut futures {
+        f.as_mut().await;
+        out.push(f.as_mut().take_output().expect("awaited"));
+    }
+    out
 }

@@ -24,12 +24,16 @@ pub struct SqliteExecutor {
 }
 
 impl SqliteExecutor {
-    /// Opens (or creates) the database file at `path`, in WAL mode with a busy timeout.
+    /// Opens (or creates) the database file at `path`, in WAL mode with a busy timeout and
+    /// temporary tables in memory.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteExecutor, ExecError> {
         let conn = Connection::open(path).map_err(sqlite_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sqlite_error)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sqlite_error)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sqlite_error)?;
+        // The append's INSERT … SELECT reads its target table, so SQLite materialises the
+        // selected rows in a temporary table first; keep those in memory, not in a temp file.
+        conn.pragma_update(None, "temp_store", "MEMORY").map_err(sqlite_error)?;
         Ok(SqliteExecutor::from_connection(conn))
     }
 
@@ -40,6 +44,12 @@ impl SqliteExecutor {
 
     fn from_connection(conn: Connection) -> SqliteExecutor {
         conn.set_prepared_statement_cache_capacity(256);
+        // The bundled SQLite has STAT4: a statement comparing a bound value with an indexed
+        // column (`session_id = ?1`) is marked to be re-planned whenever that binding changes,
+        // and rusqlite's cache clears bindings, so the append's insert and raise were compiled
+        // again on every call. The query planner stability guarantee keeps cached plans (the
+        // store's statements have one good plan whatever the values).
+        let _ = conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true);
         SqliteExecutor { conn: Mutex::new(conn), dialect: Dialect::Sqlite }
     }
 

@@ -13,9 +13,11 @@
 //!    `MAX(sequence_number)`. Numbering and filtering happen in one statement, so they agree.
 //! 3. **raise** — the counter becomes `MAX(sequence_number)` when that is larger.
 //!
-//! Then (for calls that return events) `SELECT … WHERE id IN (…)` re-reads every input id, so
-//! an id that already existed comes back as stored. A unique violation (a concurrent writer
-//! stored the same id first) or a transient failure retries the whole batch.
+//! Calls that return events add `RETURNING id, sequence_number` to the inserts: a new event
+//! comes back as given, with its number. Only ids the inserts skipped (stored before, in any
+//! session) are read afterwards with `SELECT … WHERE id IN (…)`, so they come back as stored;
+//! a batch of new events needs no read at all. A unique violation (a concurrent writer stored
+//! the same id first) or a transient failure retries the whole batch.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -25,6 +27,7 @@ use crate::event::Event;
 use crate::validator::validate_event;
 use crate::sql::dialect::{chunk_size, Builder, Dialect, SqlType};
 use crate::sql::executor::{ExecErrorKind, Executor, ResultSet, Statement, Value};
+use crate::sql::decode::Cells;
 use crate::sql::{decode, encode, schema};
 
 /// How many times a batch is tried before its error is returned.
@@ -53,7 +56,8 @@ pub(crate) fn lock_counter(dialect: Dialect, session_id: &str) -> Statement {
 
 /// Inserts the events of `chunk` (all of one session) whose id is not stored yet, numbered
 /// after the counter and the current maximum.
-pub(crate) fn insert_new_events(dialect: Dialect, session_id: &str, chunk: &[&Event]) -> Statement {
+/// With `returning`, the statement returns `id, sequence_number` of every row it inserted.
+pub(crate) fn insert_new_events(dialect: Dialect, session_id: &str, chunk: &[&Event], returning: bool) -> Statement {
     let mut b = Builder::new(dialect);
     b.sql("INSERT INTO asm_events (").sql(schema::EVENT_COLUMNS).sql(") SELECT n.column1, n.column2, n.column3, ");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
@@ -76,6 +80,9 @@ pub(crate) fn insert_new_events(dialect: Dialect, session_id: &str, chunk: &[&Ev
          CROSS JOIN (SELECT MAX(sequence_number) AS mx FROM asm_events WHERE session_id = ",
     );
     b.rebind(1, SqlType::Text).sql(") AS m WHERE s.session_id = ").rebind(1, SqlType::Text);
+    if returning {
+        b.sql(" RETURNING id, sequence_number");
+    }
     b.build()
 }
 
@@ -98,8 +105,9 @@ pub(crate) fn select_events_by_id(dialect: Dialect, ids: &[&str]) -> Statement {
     b.build()
 }
 
-/// The write statements of an append: per session in id order, lock, insert chunks, raise.
-pub(crate) fn plan_writes(dialect: Dialect, unique: &[&Event]) -> Vec<Statement> {
+/// The write statements of an append: per session in id order, lock, insert chunks, raise
+/// (the inserts `RETURNING id, sequence_number` when `returning`).
+pub(crate) fn plan_writes(dialect: Dialect, unique: &[&Event], returning: bool) -> Vec<Statement> {
     let mut groups: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
     for event in unique {
         groups.entry(event.session_id.as_str()).or_default().push(event);
@@ -109,7 +117,7 @@ pub(crate) fn plan_writes(dialect: Dialect, unique: &[&Event]) -> Vec<Statement>
     for (session_id, events) in groups {
         statements.push(lock_counter(dialect, session_id));
         for chunk in events.chunks(per_chunk) {
-            statements.push(insert_new_events(dialect, session_id, chunk));
+            statements.push(insert_new_events(dialect, session_id, chunk, returning));
         }
         statements.push(raise_counter(dialect, session_id));
     }
@@ -135,31 +143,43 @@ pub(crate) async fn append<E: Executor>(
     let mut seen = HashSet::new();
     let unique: Vec<&Event> = events.iter().filter(|e| seen.insert(e.id.as_str())).collect();
     let mut statements = prefix.unwrap_or_default();
-    statements.extend(plan_writes(dialect, &unique));
-    let reads_from = statements.len();
-    if mode == AppendMode::ReadBack {
-        let ids: Vec<&str> = unique.iter().map(|e| e.id.as_str()).collect();
-        for chunk in ids.chunks(chunk_size(dialect, 0, 1)) {
-            statements.push(select_events_by_id(dialect, chunk));
-        }
-    }
+    let read_back = mode == AppendMode::ReadBack;
+    statements.extend(plan_writes(dialect, &unique, read_back));
     let results = run_with_retry(store, op, statements).await?;
-    if mode == AppendMode::Discard {
+    if !read_back {
         return Ok(Vec::new());
     }
+    // Only the inserts return rows: the numbers of the events this call stored.
+    let mut numbered: HashMap<String, i64> = HashMap::new();
+    for rs in &results {
+        for row in &rs.rows {
+            let mut c = Cells::new("asm_events", row);
+            let id = c.text()?;
+            numbered.insert(id, c.int()?);
+        }
+    }
     let mut stored: HashMap<String, Event> = HashMap::new();
-    for rs in results.get(reads_from..).unwrap_or_default() {
+    let skipped: Vec<&str> = unique.iter().map(|e| e.id.as_str()).filter(|id| !numbered.contains_key(*id)).collect();
+    for chunk in skipped.chunks(chunk_size(dialect, 0, 1)) {
+        let rs = store
+            .executor
+            .query(select_events_by_id(dialect, chunk))
+            .await
+            .map_err(|e| failure(ErrorCode::StorageError, op, &e))?;
         for row in &rs.rows {
             let event = decode::event(row)?;
             stored.insert(event.id.clone(), event);
         }
     }
+    // A repeated input id maps to its first copy, the one the insert stored.
+    let first: HashMap<&str, &Event> = unique.iter().map(|e| (e.id.as_str(), *e)).collect();
     events
         .iter()
-        .map(|e| {
-            stored.get(&e.id).cloned().ok_or_else(|| {
+        .map(|e| match (numbered.get(&e.id), first.get(e.id.as_str())) {
+            (Some(&n), Some(&original)) => Ok(Event { sequence_number: Some(n), ..original.clone() }),
+            _ => stored.get(&e.id).cloned().ok_or_else(|| {
                 Error::new(ErrorCode::StorageError, format!("{op} failed: event {} was not stored", e.id))
-            })
+            }),
         })
         .collect()
 }

@@ -77,11 +77,11 @@ impl Wrangler {
         let started = Instant::now();
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         while started.elapsed() < Duration::from_secs(180) {
-            if let Ok(r) = agent.get(&format!("{}/v1/health", self.url)).call() {
-                if r.status() == 200 {
-                    println!("wrangler dev ready at {} after {:.1} s", self.url, started.elapsed().as_secs_f64());
-                    return;
-                }
+            if let Ok(r) = agent.get(&format!("{}/v1/health", self.url)).call()
+                && r.status() == 200
+            {
+                println!("wrangler dev ready at {} after {:.1} s", self.url, started.elapsed().as_secs_f64());
+                return;
             }
             std::thread::sleep(Duration::from_millis(250));
         }

@@ -8,6 +8,8 @@
 //!
 //! Requests are blocking ([`ureq`]) inside the ports' `async fn`s: the futures complete on
 //! their first poll. Plain HTTP is built in; HTTPS needs the `tls` feature.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod convert;
 mod ports;

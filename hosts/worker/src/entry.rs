@@ -1,7 +1,7 @@
 //! The Worker's entry points: `fetch` (the HTTP API) and `scheduled` (maintenance by cron).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use asm_core::ports::Maintenance;
 use asm_core::sql::{Executor, SqlStore, migrations};
@@ -149,16 +149,21 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
     Ok((reply, counting.map(|c| c.readings.load(Ordering::SeqCst))))
 }
 
-/// Test mode only: creates the tables if needed and deletes every `asm_*` row.
+/// Whether this isolate already ran the migrations for a test reset.
+static RESET_MIGRATED: AtomicBool = AtomicBool::new(false);
+
+/// Test mode only: creates the tables if needed (once per isolate) and deletes every `asm_*` row.
 async fn reset(backend: &Backend) -> Result<(), Error> {
-    let mut statements: Vec<asm_core::sql::Statement> = migrations::statements(migrations::up(backend.dialect()))
-        .into_iter()
-        .map(|sql| asm_core::sql::Statement { sql, params: Vec::new() })
-        .collect();
+    let statement = |sql: String| asm_core::sql::Statement { sql, params: Vec::new() };
+    let mut statements = Vec::new();
+    if !RESET_MIGRATED.load(Ordering::SeqCst) {
+        statements.extend(migrations::statements(migrations::up(backend.dialect())).into_iter().map(statement));
+    }
     for table in ["asm_artifacts", "asm_events", "asm_runs", "asm_session_sequences", "asm_sessions"] {
-        statements.push(asm_core::sql::Statement { sql: format!("DELETE FROM {table}"), params: Vec::new() });
+        statements.push(statement(format!("DELETE FROM {table}")));
     }
     backend.batch(statements).await.map_err(|e| Error::new(ErrorCode::StorageError, e.message))?;
+    RESET_MIGRATED.store(true, Ordering::SeqCst);
     Ok(())
 }
 

@@ -117,7 +117,11 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
     if let Some(size) = declared.filter(|s| *s > limit) {
         return Err(too_large(size, limit, "the request body limit"));
     }
-    let body = if method == Method::Get || method == Method::Delete { Vec::new() } else { req.bytes().await.unwrap_or_default() };
+    let body = if method == Method::Get || method == Method::Delete {
+        Vec::new()
+    } else {
+        req.bytes().await.map_err(|e| Error::validation(format!("request body could not be read: {e}")))?
+    };
     if body.len() > limit {
         return Err(too_large(body.len(), limit, "the request body limit"));
     }

@@ -76,7 +76,7 @@ impl Wrangler {
     fn wait_ready(&self) {
         let started = Instant::now();
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        while started.elapsed() < Duration::from_secs(180) {
+        while started.elapsed() < Duration::from_secs(600) {
             if let Ok(r) = agent.get(&format!("{}/v1/health", self.url)).call()
                 && r.status() == 200
             {
@@ -85,7 +85,7 @@ impl Wrangler {
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        panic!("wrangler dev did not answer /v1/health within 180 s; its log:\n{}", self.log_text());
+        panic!("wrangler dev did not answer /v1/health within 600 s (it runs the [build] command first); its log:\n{}", self.log_text());
     }
 
     /// What it printed so far.

@@ -100,6 +100,15 @@ impl Report {
 ///
 /// A case list that differs from the manifest counts as a failure, so no case can go missing.
 pub async fn run_all<H: Harness>(host: &str, harness: &H) -> Report {
+    run_all_with(host, harness, &[]).await
+}
+
+/// [`run_all`] for a host on which some cases cannot apply (each listed with why, e.g. in
+/// `docs/compatibility-worker.md`). Those cases are not run: each prints as `n/a` with its
+/// reason, the closing line adds `, K not applicable`, and their ids go to
+/// `conformance-results/<host>.not-applicable.txt` (so run + not applicable = the manifest).
+/// An id that is not in the manifest is a failure.
+pub async fn run_all_with<H: Harness>(host: &str, harness: &H, not_applicable: &[(&str, &str)]) -> Report {
     let seed = std::env::var("ASM_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_u64);
     println!("conformance {host}: seed {seed} (set ASM_TEST_SEED to change)");
     let mut report = Report::default();
@@ -114,7 +123,18 @@ pub async fn run_all<H: Harness>(host: &str, harness: &H) -> Report {
             format!("case list differs from manifest.txt (or its order): missing {missing:?}, extra {extra:?}"),
         ));
     }
+    for (id, _) in not_applicable {
+        if !manifest.contains(id) {
+            report.failed.push(("not-applicable", format!("{id} is listed as not applicable but is not in the manifest")));
+        }
+    }
+    let mut skipped = Vec::new();
     for (i, case) in cases.iter().enumerate() {
+        if let Some((_, why)) = not_applicable.iter().find(|(id, _)| *id == case.id) {
+            println!("  n/a  {}: {why}", case.id);
+            skipped.push(case.id);
+            continue;
+        }
         let clock = Arc::new(SteppingClock::new(START, 1_000));
         let env = Env::new(clock.clone(), Arc::new(SeededIds::new(seed.wrapping_add(i as u64))));
         let outcome = match harness.fresh_store(env.clone()).await {
@@ -134,10 +154,24 @@ pub async fn run_all<H: Harness>(host: &str, harness: &H) -> Report {
     }
     let dir = std::env::var("CONFORMANCE_RESULTS_DIR").unwrap_or_else(|_| "conformance-results".to_owned());
     let _ = std::fs::create_dir_all(&dir);
-    let listing: String = cases.iter().map(|c| format!("{}\n", c.id)).collect();
+    let listing: String =
+        cases.iter().filter(|c| !skipped.contains(&c.id)).map(|c| format!("{}\n", c.id)).collect();
     if let Err(e) = std::fs::write(format!("{dir}/{host}.txt"), listing) {
         report.failed.push(("results-file", format!("could not write {dir}/{host}.txt: {e}")));
     }
-    println!("conformance {host}: {} passed, {} failed", report.passed.len(), report.failed.len());
+    if skipped.is_empty() {
+        println!("conformance {host}: {} passed, {} failed", report.passed.len(), report.failed.len());
+    } else {
+        let listing: String = skipped.iter().map(|id| format!("{id}\n")).collect();
+        if let Err(e) = std::fs::write(format!("{dir}/{host}.not-applicable.txt"), listing) {
+            report.failed.push(("results-file", format!("could not write {dir}/{host}.not-applicable.txt: {e}")));
+        }
+        println!(
+            "conformance {host}: {} passed, {} failed, {} not applicable",
+            report.passed.len(),
+            report.failed.len(),
+            skipped.len()
+        );
+    }
     report
 }

@@ -1,0 +1,113 @@
+//! `wrangler dev --local` on 127.0.0.1 in its own process group, stopped (the whole group) on drop.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `wrangler dev`.
+pub struct Wrangler {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// Where its output goes.
+    pub log: PathBuf,
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn wrangler_bin() -> PathBuf {
+    let bin = root().join("node_modules/.bin/wrangler");
+    assert!(bin.exists(), "{} is missing: run `npm ci` (scripts/test does)", bin.display());
+    bin
+}
+
+/// Applies the D1 migrations to a local D1 kept under `state`.
+pub fn migrate_d1(state: &Path) {
+    let out = Command::new(wrangler_bin())
+        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+        .arg(state)
+        .current_dir(root())
+        .env("CI", "true")
+        .output()
+        .expect("wrangler d1 migrations apply");
+    assert!(out.status.success(), "d1 migrations apply failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+impl Wrangler {
+    /// Starts the built Worker with `vars` (`KEY:VALUE`) and extra environment, and waits for
+    /// `GET /v1/health`.
+    pub fn start(name: &str, state: &Path, vars: &[String], envs: &[(&str, String)]) -> Wrangler {
+        let port = free_port();
+        let inspector = free_port();
+        let log = std::env::temp_dir().join(format!("asm-wrangler-{name}-{port}.log"));
+        let out = std::fs::File::create(&log).expect("log file");
+        let mut cmd = Command::new(wrangler_bin());
+        cmd.args(["dev", "--local", "--ip", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--inspector-ip", "127.0.0.1", "--inspector-port", &inspector.to_string()])
+            .args(["--show-interactive-dev-session=false", "--test-scheduled", "--persist-to"])
+            .arg(state)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log file"))
+            .stderr(out)
+            .process_group(0);
+        for v in vars {
+            cmd.args(["--var", v]);
+        }
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("wrangler dev starts");
+        let w = Wrangler { child, url: format!("http://127.0.0.1:{port}"), log };
+        w.wait_ready();
+        w
+    }
+
+    fn wait_ready(&self) {
+        let started = Instant::now();
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        while started.elapsed() < Duration::from_secs(600) {
+            if let Ok(r) = agent.get(&format!("{}/v1/health", self.url)).call()
+                && r.status() == 200
+            {
+                println!("wrangler dev ready at {} after {:.1} s", self.url, started.elapsed().as_secs_f64());
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!("wrangler dev did not answer /v1/health within 600 s (it runs the [build] command first); its log:\n{}", self.log_text());
+    }
+
+    /// What it printed so far.
+    pub fn log_text(&self) -> String {
+        let mut s = String::new();
+        let _ = std::fs::File::open(&self.log).and_then(|mut f| f.read_to_string(&mut s));
+        s
+    }
+}
+
+impl Drop for Wrangler {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}

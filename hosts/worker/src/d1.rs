@@ -1,0 +1,111 @@
+//! [`D1Executor`]: the executor contract over a D1 binding. `D1Database::batch` runs its
+//! statements as one implicit transaction, which is exactly the contract's atomic batch.
+
+use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use wasm_bindgen::JsValue;
+use worker::d1::D1Database;
+
+use crate::d1_errors::d1_error_kind;
+
+/// Largest integer a JavaScript number carries exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
+/// Runs the core's statements on a D1 database.
+pub struct D1Executor {
+    db: D1Database,
+}
+
+impl D1Executor {
+    /// An executor over the D1 binding.
+    pub fn new(db: D1Database) -> D1Executor {
+        D1Executor { db }
+    }
+}
+
+/// A worker error as an executor error, its kind read from D1's text.
+fn exec_error(e: worker::Error) -> ExecError {
+    let message = match &e {
+        worker::Error::D1(d1) => format!("{d1}: {}", d1.cause()),
+        other => other.to_string(),
+    };
+    ExecError::new(d1_error_kind(&message), message)
+}
+
+/// A bound value as JavaScript sees it. Integers beyond 2^53 go as decimal text, which SQLite's
+/// INTEGER affinity stores as the exact integer (a JS number would round them).
+fn js_value(value: &Value) -> JsValue {
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => JsValue::from_f64(*n as f64),
+        Value::Integer(n) => JsValue::from_str(&n.to_string()),
+        Value::Real(x) => JsValue::from_f64(*x),
+        Value::Text(s) => JsValue::from_str(s),
+    }
+}
+
+/// One D1 row: its values in column order (D1 returns rows as objects, whose keys keep the
+/// select-list order; the core decodes by position).
+struct OrderedRow(Vec<Value>);
+
+impl<'de> Deserialize<'de> for OrderedRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OrderedRow, D::Error> {
+        struct RowVisitor;
+        impl<'de> Visitor<'de> for RowVisitor {
+            type Value = OrderedRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a D1 row object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OrderedRow, A::Error> {
+                let mut values = Vec::new();
+                while let Some((_, cell)) = map.next_entry::<String, serde_json::Value>()? {
+                    values.push(cell_value(cell));
+                }
+                Ok(OrderedRow(values))
+            }
+        }
+        d.deserialize_map(RowVisitor)
+    }
+}
+
+/// A D1 cell as a core value (numbers that are whole and safe read as integers).
+fn cell_value(cell: serde_json::Value) -> Value {
+    match cell {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Integer(i64::from(b)),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i),
+            None => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::Text(s),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+impl Executor for D1Executor {
+    fn dialect(&self) -> Dialect {
+        Dialect::D1
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
+        if statements.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut prepared = Vec::with_capacity(statements.len());
+        for statement in &statements {
+            let args: Vec<JsValue> = statement.params.iter().map(js_value).collect();
+            prepared.push(self.db.prepare(statement.sql.as_str()).bind(&args).map_err(exec_error)?);
+        }
+        let results = self.db.batch(prepared).await.map_err(exec_error)?;
+        let mut out = Vec::with_capacity(results.len());
+        for result in results {
+            let rows: Vec<OrderedRow> = result.results().map_err(exec_error)?;
+            let changes = result.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) as u64;
+            out.push(ResultSet { columns: Vec::new(), rows: rows.into_iter().map(|r| r.0).collect(), changes });
+        }
+        if out.len() != statements.len() {
+            return Err(ExecError::new(ExecErrorKind::Other, "D1 returned a different number of results"));
+        }
+        Ok(out)
+    }
+}

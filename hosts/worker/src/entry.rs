@@ -1,0 +1,194 @@
+//! The Worker's entry points: `fetch` (the HTTP API) and `scheduled` (maintenance by cron).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use asm_core::ports::Maintenance;
+use asm_core::sql::{Executor, SqlStore, migrations};
+use asm_core::{Clock, Env, Error, ErrorCode, RetentionPolicy, SteppingClock, Timestamp};
+use worker::{Context, Method, Request, Response, ScheduleContext, ScheduledEvent, console_log, event};
+
+use crate::api::{ApiRequest, Reply, dispatch};
+use crate::auth::authorized;
+use crate::backend::Backend;
+use crate::errors::{body_of, no_such_path, status_of, too_large, unauthorized, wrong_method};
+use crate::routes::{Op, Routed, route};
+
+/// Default request body limit (`ASM_MAX_BODY_BYTES` overrides it).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// D1's largest row (and largest bound string or blob): 2,000,000 bytes.
+pub const D1_MAX_ROW_BYTES: usize = 2_000_000;
+/// Header carrying the test clock's first reading (test mode only).
+pub const TEST_NOW_HEADER: &str = "x-asm-test-now";
+/// Response header: how many readings the request took from the test clock.
+pub const TEST_READINGS_HEADER: &str = "x-asm-test-clock-readings";
+
+/// A clock that counts its readings, so the test client can keep its own clock in step.
+struct CountingClock {
+    inner: SteppingClock,
+    readings: AtomicU64,
+}
+
+impl Clock for CountingClock {
+    fn now(&self) -> Timestamp {
+        self.readings.fetch_add(1, Ordering::SeqCst);
+        self.inner.now()
+    }
+}
+
+/// The Workers clock: `Date.now()`, in milliseconds.
+fn worker_now() -> Timestamp {
+    Timestamp::from_millis(js_sys::Date::now() as i64)
+}
+
+/// `crypto.getRandomValues`, through getrandom's `wasm_js` backend.
+fn random_bytes(buf: &mut [u8]) {
+    if getrandom::fill(buf).is_err() {
+        for b in buf.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+}
+
+fn var(env: &worker::Env, name: &str) -> Option<String> {
+    env.var(name).ok().map(|v| v.to_string()).or_else(|| env.secret(name).ok().map(|s| s.to_string()))
+}
+
+fn test_mode(env: &worker::Env) -> bool {
+    var(env, "ASM_TEST_MODE").as_deref() == Some("1")
+}
+
+fn json_response(reply: Reply) -> worker::Result<Response> {
+    let response = match &reply.body {
+        None => Response::empty()?,
+        Some(body) => Response::from_json(body)?,
+    };
+    Ok(response.with_status(reply.status))
+}
+
+fn error_reply(error: &Error) -> Reply {
+    Reply { status: status_of(error), body: Some(body_of(error)) }
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: worker::Env, _ctx: Context) -> worker::Result<Response> {
+    let (reply, readings) = match handle(req, &env).await {
+        Ok(answer) => answer,
+        Err(error) => (error_reply(&error), None),
+    };
+    let mut response = json_response(reply)?;
+    if let Some(n) = readings {
+        let _ = response.headers_mut().set(TEST_READINGS_HEADER, &n.to_string());
+    }
+    Ok(response)
+}
+
+/// The whole request: route, authenticate, limit the body, run the operation.
+async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u64>), Error> {
+    let method = req.method();
+    let url = req.url().map_err(|e| Error::validation(format!("bad URL: {e}")))?;
+    let path = url.path().to_owned();
+    let query = url.query().unwrap_or("").to_owned();
+    let matched = match route(method.as_ref(), &path) {
+        Routed::Found(m) => m,
+        Routed::WrongMethod => return Err(wrong_method(method.as_ref(), &path)),
+        Routed::NoSuchPath => return Err(no_such_path(&path)),
+    };
+    let testing = test_mode(env);
+    if matched.op == Op::TestReset && !testing {
+        return Err(no_such_path(&path));
+    }
+    if matched.op == Op::Health {
+        return Ok((Reply { status: 200, body: Some(serde_json::json!({ "status": "ok" })) }, None));
+    }
+    let token = var(env, "ASM_API_TOKEN").unwrap_or_default();
+    let header = req.headers().get("authorization").ok().flatten();
+    if !authorized(header.as_deref(), &token) {
+        return Err(unauthorized());
+    }
+    if matched.op == Op::OpenApi {
+        let doc: serde_json::Value = serde_json::from_str(crate::openapi::OPENAPI_JSON)
+            .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
+        return Ok((Reply { status: 200, body: Some(doc) }, None));
+    }
+    let backend_name = var(env, "ASM_BACKEND").unwrap_or_else(|| "d1".to_owned());
+    let limit = var(env, "ASM_MAX_BODY_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if let Some(size) = declared.filter(|s| *s > limit) {
+        return Err(too_large(size, limit, "the request body limit"));
+    }
+    let body = if method == Method::Get || method == Method::Delete {
+        Vec::new()
+    } else {
+        req.bytes().await.map_err(|e| Error::validation(format!("request body could not be read: {e}")))?
+    };
+    if body.len() > limit {
+        return Err(too_large(body.len(), limit, "the request body limit"));
+    }
+    if backend_name == "d1" && body.len() > D1_MAX_ROW_BYTES {
+        return Err(too_large(body.len(), D1_MAX_ROW_BYTES, "D1's row limit"));
+    }
+    let test_now = if testing { req.headers().get(TEST_NOW_HEADER).ok().flatten() } else { None };
+    let counting = test_now.as_deref().map(|iso| {
+        let start = Timestamp::parse_iso8601(iso).unwrap_or_else(worker_now);
+        Arc::new(CountingClock { inner: SteppingClock::new(start, 1_000), readings: AtomicU64::new(0) })
+    });
+    let clock: Arc<dyn Clock> = match &counting {
+        Some(c) => c.clone(),
+        None => Arc::new(worker_now),
+    };
+    let asm_env = Env::new(clock, Arc::new(random_bytes));
+    let backend = Backend::from_env(env, &backend_name)?;
+    let reply = if matched.op == Op::TestReset {
+        reset(&backend).await?;
+        Reply { status: 204, body: None }
+    } else {
+        let store = SqlStore::new(backend, asm_env);
+        let request = ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
+        match dispatch(&store, request).await {
+            Ok(reply) => reply,
+            Err(error) => error_reply(&error),
+        }
+    };
+    Ok((reply, counting.map(|c| c.readings.load(Ordering::SeqCst))))
+}
+
+/// Whether this isolate already ran the migrations for a test reset.
+static RESET_MIGRATED: AtomicBool = AtomicBool::new(false);
+
+/// Test mode only: creates the tables if needed (once per isolate) and deletes every `asm_*` row.
+async fn reset(backend: &Backend) -> Result<(), Error> {
+    let statement = |sql: String| asm_core::sql::Statement { sql, params: Vec::new() };
+    let mut statements = Vec::new();
+    if !RESET_MIGRATED.load(Ordering::SeqCst) {
+        statements.extend(migrations::statements(migrations::up(backend.dialect())).into_iter().map(statement));
+    }
+    for table in ["asm_artifacts", "asm_events", "asm_runs", "asm_session_sequences", "asm_sessions"] {
+        statements.push(statement(format!("DELETE FROM {table}")));
+    }
+    backend.batch(statements).await.map_err(|e| Error::new(ErrorCode::StorageError, e.message))?;
+    RESET_MIGRATED.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: worker::Env, _ctx: ScheduleContext) {
+    let policy_json = var(&env, "ASM_RETENTION_POLICY").unwrap_or_else(|| "{}".to_owned());
+    let outcome = async {
+        let value: serde_json::Value =
+            serde_json::from_str(&policy_json).map_err(|e| Error::validation(format!("ASM_RETENTION_POLICY: {e}")))?;
+        let policy = RetentionPolicy::from_json(&value)?;
+        let backend_name = var(&env, "ASM_BACKEND").unwrap_or_else(|| "d1".to_owned());
+        let store = SqlStore::new(Backend::from_env(&env, &backend_name)?, Env::new(Arc::new(worker_now), Arc::new(random_bytes)));
+        store.execute(&policy).await
+    }
+    .await;
+    match outcome {
+        Ok(report) => console_log!(
+            "asm maintenance ({}): {}",
+            event.cron(),
+            serde_json::to_string(&report).unwrap_or_default()
+        ),
+        Err(error) => console_log!("asm maintenance ({}) failed: {}", event.cron(), error.to_json()),
+    }
+}

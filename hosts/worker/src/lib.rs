@@ -1,0 +1,36 @@
+//! The Cloudflare Worker host of asm-core: the ASM HTTP API v1 (JSON) over D1, or over
+//! PostgreSQL through Hyperdrive, plus a cron trigger that runs Maintenance.
+//!
+//! The Worker holds no domain logic: requests are parsed with the core's JSON readers, answered
+//! with its serialisations, and every rule (validation, sequencing, cursors, retention) runs in
+//! the core's `SqlStore` over one of two executors.
+//!
+//! ```text
+//!  HTTP ──▶ entry (auth, body limit, test clock) ──▶ routes ──▶ api::dispatch ──▶ SqlStore
+//!                                                                      │
+//!                                              D1Executor / HyperdriveExecutor ◀┘
+//! ```
+//!
+//! Only `routes`, `api`, `convert`, `errors`, `auth`, `d1_errors` and `openapi` build natively
+//! (and are tested there); the executors and entry points exist on wasm32 only.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod convert;
+pub mod d1_errors;
+pub mod errors;
+pub mod openapi;
+pub mod routes;
+
+#[cfg(target_arch = "wasm32")]
+pub mod backend;
+#[cfg(target_arch = "wasm32")]
+pub mod d1;
+#[cfg(target_arch = "wasm32")]
+mod entry;
+#[cfg(target_arch = "wasm32")]
+pub mod hyperdrive;
+#[cfg(target_arch = "wasm32")]
+mod pg_convert;

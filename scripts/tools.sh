@@ -1,0 +1,44 @@
+# Pinned tools for the Worker host, shared by scripts/dev and scripts/test.
+# Source it: `. scripts/tools.sh`. Idempotent: installs only what is missing, into $HOME/.cache.
+#
+#   rust target   wasm32-unknown-unknown (rustup)
+#   worker-build  0.8.7   (cargo install --locked)            → $ASM_TOOLS/bin
+#   wasm-bindgen  0.2.130 (cargo install, no --locked: see docs) → $ASM_TOOLS/bin; must equal Cargo.lock
+#   wrangler      4.86.0  (npm ci from package-lock.json; the newest wrangler that runs on Node 20)
+#
+# Exports what worker-build needs to stay offline: WASM_BINDGEN_BIN and ESBUILD_BIN (wasm-opt
+# is off in hosts/worker/Cargo.toml), and wrangler's no-telemetry switches.
+
+ASM_TOOLS="${ASM_TOOLS:-$HOME/.cache/asm-edge/tools}"
+WORKER_BUILD_VERSION=0.8.7
+WASM_BINDGEN_VERSION=0.2.130
+export ASM_TOOLS
+
+asm_tools_install() {
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  command -v node >/dev/null || { echo "tools: node (>= 20) and npm are required (apt-get install nodejs npm)" >&2; return 1; }
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  mkdir -p "$ASM_TOOLS/bin"
+  if ! "$ASM_TOOLS/bin/worker-build" --version 2>/dev/null | grep -q "$WORKER_BUILD_VERSION"; then
+    echo "tools: installing worker-build $WORKER_BUILD_VERSION (about 5 minutes, once)" >&2
+    cargo install -q worker-build --version "$WORKER_BUILD_VERSION" --locked --root "$ASM_TOOLS" || return 1
+  fi
+  if ! "$ASM_TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    echo "tools: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes, once)" >&2
+    # Not --locked: its lockfile pins a webpki-roots this registry does not have.
+    cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$ASM_TOOLS" || return 1
+  fi
+  if [ ! -x "$root/node_modules/.bin/wrangler" ] || ! cmp -s "$root/package-lock.json" "$root/node_modules/.package-lock.json.asm"; then
+    echo "tools: npm ci (wrangler)" >&2
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+    cp "$root/package-lock.json" "$root/node_modules/.package-lock.json.asm"
+  fi
+  export PATH="$ASM_TOOLS/bin:$root/node_modules/.bin:$PATH"
+  export WASM_BINDGEN_BIN="$ASM_TOOLS/bin/wasm-bindgen"
+  local esbuild
+  esbuild=$(ls "$root"/node_modules/@esbuild/linux-x64/bin/esbuild 2>/dev/null || true)
+  [ -n "$esbuild" ] && export ESBUILD_BIN="$esbuild"
+  export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/asm-edge/target}"
+}

@@ -104,7 +104,7 @@ pub async fn run_all<H: Harness>(host: &str, harness: &H) -> Report {
 }
 
 /// [`run_all`] for a host on which some cases cannot apply (each listed with why, e.g. in
-/// `docs/compatibility-worker.md`). Those cases are not run: each prints as `n/a` with its
+/// `docs/compatibility.md`). Those cases are not run: each prints as `n/a` with its
 /// reason, the closing line adds `, K not applicable`, and their ids go to
 /// `conformance-results/<host>.not-applicable.txt` (so run + not applicable = the manifest).
 /// An id that is not in the manifest is a failure.

@@ -13,7 +13,7 @@ use asm_http_client::HttpStore;
 use futures::executor::block_on;
 use wrangler::{Wrangler, migrate_d1};
 
-/// Cases that cannot apply over HTTP, with why (also in `docs/compatibility-worker.md`).
+/// Cases that cannot apply over HTTP, with why (also in `docs/compatibility.md`).
 const NOT_APPLICABLE: &[(&str, &str)] = &[
     (
         "sql_8_39_invalid_event_consumes_nothing",

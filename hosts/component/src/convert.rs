@@ -84,12 +84,12 @@ impl From<Error> for wit::Error {
 
 // ---- executor ----
 
-impl From<host::Dialect> for Dialect {
-    fn from(d: host::Dialect) -> Self {
+impl From<host::SqlDialect> for Dialect {
+    fn from(d: host::SqlDialect) -> Self {
         match d {
-            host::Dialect::Sqlite => Dialect::Sqlite,
-            host::Dialect::D1 => Dialect::D1,
-            host::Dialect::Postgres => Dialect::Postgres,
+            host::SqlDialect::Sqlite => Dialect::Sqlite,
+            host::SqlDialect::D1 => Dialect::D1,
+            host::SqlDialect::Postgres => Dialect::Postgres,
         }
     }
 }

@@ -19,7 +19,7 @@ impl session_store::Guest for Component {
         Ok(call(async |s| s.get_session(&session_id).await)?.into())
     }
 
-    fn list_sessions(filter: wit::ListSessions) -> Out<Vec<wit::Session>> {
+    fn list_sessions(filter: wit::ListSessionsFilter) -> Out<Vec<wit::Session>> {
         let filter = filter.try_into()?;
         Ok(list(call(async |s| s.list_sessions(&filter).await)?))
     }
@@ -37,7 +37,7 @@ impl session_store::Guest for Component {
         Ok(call(async |s| s.get_run(&run_id).await)?.into())
     }
 
-    fn list_runs(session_id: String, filter: wit::ListRuns) -> Out<Vec<wit::Run>> {
+    fn list_runs(session_id: String, filter: wit::ListRunsFilter) -> Out<Vec<wit::Run>> {
         let filter = filter.try_into()?;
         Ok(list(call(async |s| s.list_runs(&session_id, &filter).await)?))
     }

@@ -86,12 +86,12 @@ impl From<wit::Error> for Error {
 
 // ---- executor ----
 
-impl From<Dialect> for host::Dialect {
+impl From<Dialect> for host::SqlDialect {
     fn from(d: Dialect) -> Self {
         match d {
-            Dialect::Sqlite => host::Dialect::Sqlite,
-            Dialect::D1 => host::Dialect::D1,
-            Dialect::Postgres => host::Dialect::Postgres,
+            Dialect::Sqlite => host::SqlDialect::Sqlite,
+            Dialect::D1 => host::SqlDialect::D1,
+            Dialect::Postgres => host::SqlDialect::Postgres,
         }
     }
 }

@@ -2,11 +2,14 @@
 
 use asm_core::sql::Executor;
 
-use crate::bindings::asm::session_store::executor as wit;
+use crate::bindings::asm::session_store::{executor as wit, types};
 use crate::host::HostState;
 
+/// The `types` interface has no functions.
+impl<E> types::Host for HostState<E> {}
+
 impl<E: Executor> wit::Host for HostState<E> {
-    fn dialect(&mut self) -> wit::Dialect {
+    fn dialect(&mut self) -> wit::SqlDialect {
         self.executor.dialect().into()
     }
 

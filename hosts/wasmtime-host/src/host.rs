@@ -22,28 +22,26 @@ pub struct HostState<E> {
     table: ResourceTable,
 }
 
-impl<E> WasiView for HostState<E> {
+impl<E: Send> WasiView for HostState<E> {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
+/// Compiles the component at `path` (a `wasm32-wasip2` build of `hosts/component`). Compile
+/// once and share the [`Component`] between hosts of different executor types.
+pub fn compile(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
+    Component::from_file(engine, path)
+}
+
 /// The compiled component, linked with the host's imports for executors of type `E`; makes a
 /// fresh [`ComponentStore`] (a fresh instance) per database.
-///
-/// Compile once with [`ComponentHost::compile`] and share the [`Component`] between hosts of
-/// different executor types.
 pub struct ComponentHost<E: 'static> {
     engine: Engine,
     pre: bindings::StorePre<HostState<E>>,
 }
 
-impl<E: Executor + 'static> ComponentHost<E> {
-    /// Compiles the component at `path` (a `wasm32-wasip2` build of `hosts/component`).
-    pub fn compile(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
-        Component::from_file(engine, path)
-    }
-
+impl<E: Executor + Send + 'static> ComponentHost<E> {
     /// Links WASI 0.2 and the `executor` import, and pre-instantiates `component`.
     pub fn new(engine: &Engine, component: &Component) -> wasmtime::Result<ComponentHost<E>> {
         let mut linker = Linker::<HostState<E>>::new(engine);

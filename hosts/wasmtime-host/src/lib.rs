@@ -22,7 +22,7 @@ mod host;
 mod store;
 mod wasi;
 
-pub use host::{ComponentHost, HostState};
+pub use host::{ComponentHost, HostState, compile};
 pub use store::ComponentStore;
 
 /// The bindings wasmtime generates for the `store` world.

@@ -13,7 +13,7 @@ use asm_conformance::{Harness, run_all};
 use asm_core::Env;
 use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, Statement};
 use asm_native::{PostgresExecutor, SqliteExecutor};
-use asm_wasmtime_host::{COMPONENT_PATH, ComponentHost, ComponentStore};
+use asm_wasmtime_host::{COMPONENT_PATH, ComponentHost, ComponentStore, compile};
 use futures::executor::block_on;
 use tokio::runtime::Runtime;
 use wasmtime::Engine;
@@ -161,6 +161,10 @@ impl Harness for PostgresHarness {
     }
 }
 
+fn link<T>(e: wasmtime::Error) -> T {
+    fail(&format!("linking the component: {e:#}"))
+}
+
 fn main() {
     // Fail up front (never skip) when there is no PostgreSQL to run against.
     let _ = database_url();
@@ -171,7 +175,7 @@ fn main() {
     let engine = Engine::default();
     let started = Instant::now();
     let component: Component =
-        ComponentHost::<TempDb>::compile(&engine, &path).unwrap_or_else(|e| fail(&format!("compiling the component: {e:#}")));
+        compile(&engine, &path).unwrap_or_else(|e| fail(&format!("compiling the component: {e:#}")));
     println!("component compile: {} ms", started.elapsed().as_millis());
     let rt = Arc::new(
         tokio::runtime::Builder::new_current_thread()
@@ -179,7 +183,6 @@ fn main() {
             .build()
             .unwrap_or_else(|e| fail(&format!("tokio runtime: {e}"))),
     );
-    let link = |e: wasmtime::Error| fail(&format!("linking the component: {e:#}"));
     let sqlite = SqliteHarness { host: ComponentHost::new(&engine, &component).unwrap_or_else(link), rt: rt.clone() };
     let postgres = PostgresHarness { host: ComponentHost::new(&engine, &component).unwrap_or_else(link), rt };
 

@@ -165,17 +165,17 @@ impl From<ArtifactStats> for wit::ArtifactStats {
     }
 }
 
-impl TryFrom<wit::ListSessions> for ListSessions {
+impl TryFrom<wit::ListSessionsFilter> for ListSessions {
     type Error = Error;
-    fn try_from(f: wit::ListSessions) -> Result<Self> {
+    fn try_from(f: wit::ListSessionsFilter) -> Result<Self> {
         let status = f.status.as_deref().map(SessionStatus::from_name).transpose()?;
         Ok(ListSessions { status, agent_id: f.agent_id, limit: f.limit })
     }
 }
 
-impl TryFrom<wit::ListRuns> for ListRuns {
+impl TryFrom<wit::ListRunsFilter> for ListRuns {
     type Error = Error;
-    fn try_from(f: wit::ListRuns) -> Result<Self> {
+    fn try_from(f: wit::ListRunsFilter) -> Result<Self> {
         Ok(ListRuns { status: f.status.as_deref().map(RunStatus::from_name).transpose()?, limit: f.limit })
     }
 }

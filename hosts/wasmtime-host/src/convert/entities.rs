@@ -5,7 +5,7 @@ use asm_core::{
     Artifact, ArtifactStats, Error, Event, EventType, NewArtifact, Run, RunStatus, Session, SessionStatus,
 };
 
-use super::{Result, at, json_text, list, micros, object, try_list, value, wit};
+use super::{Result, at, json_text, list, micros, object, value, wit};
 
 impl TryFrom<wit::Session> for Session {
     type Error = Error;
@@ -165,15 +165,15 @@ impl From<wit::ArtifactStats> for ArtifactStats {
     }
 }
 
-impl From<ListSessions> for wit::ListSessions {
+impl From<ListSessions> for wit::ListSessionsFilter {
     fn from(f: ListSessions) -> Self {
-        wit::ListSessions { status: f.status.map(|s| s.as_str().to_owned()), agent_id: f.agent_id, limit: f.limit }
+        wit::ListSessionsFilter { status: f.status.map(|s| s.as_str().to_owned()), agent_id: f.agent_id, limit: f.limit }
     }
 }
 
-impl From<ListRuns> for wit::ListRuns {
+impl From<ListRuns> for wit::ListRunsFilter {
     fn from(f: ListRuns) -> Self {
-        wit::ListRuns { status: f.status.map(|s| s.as_str().to_owned()), limit: f.limit }
+        wit::ListRunsFilter { status: f.status.map(|s| s.as_str().to_owned()), limit: f.limit }
     }
 }
 

@@ -27,7 +27,8 @@ pub use executor::{wasi_env, HostExecutor};
 #[allow(missing_docs, unsafe_code)]
 pub mod bindings {
     wit_bindgen::generate!({ world: "store", path: "../../wit" });
-    export!(super::Component with_types_in self);
+    use super::Component;
+    export!(Component with_types_in self);
 }
 
 use asm_core::sql::SqlStore;

@@ -47,7 +47,14 @@ impl EnvRandom {
         if self.buffer.is_empty() {
             let id = self.env.new_id(IdKind::Session);
             let hex = id.as_bytes().get(4..).unwrap_or_default();
-            self.buffer = hex.chunks(2).rev().map(|pair| (digit(pair[0]) << 4) | digit(pair[pair.len() - 1])).collect();
+            self.buffer = hex
+                .chunks(2)
+                .rev()
+                .map(|pair| match pair {
+                    [hi, lo] => (digit(*hi) << 4) | digit(*lo),
+                    _ => 0,
+                })
+                .collect();
         }
         self.buffer.pop().unwrap_or(0)
     }

@@ -27,7 +27,11 @@ pub use executor::{wasi_env, HostExecutor};
 #[allow(missing_docs, unsafe_code)]
 pub mod bindings {
     wit_bindgen::generate!({ world: "store", path: "../../wit" });
+    // Exported only when built for WebAssembly: the export names (`asm:session-store/...#...`)
+    // are not valid native symbol names, and `cargo test --workspace` builds this crate natively.
+    #[cfg(target_family = "wasm")]
     use super::Component;
+    #[cfg(target_family = "wasm")]
     export!(Component with_types_in self);
 }
 

@@ -46,6 +46,8 @@ impl Executor for HostExecutor {
 /// The guest's clock and randomness: WASI's wall clock (through `SystemTime`) and WASI's secure
 /// random source (through `getrandom`). A host that wants a controlled clock or seeded ids
 /// supplies them in its WASI context.
+// This is the host side of the core's Clock: reading the clock here is the point.
+#[allow(clippy::disallowed_methods)]
 pub fn wasi_env() -> Env {
     let clock = || {
         let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();

@@ -68,15 +68,23 @@ impl Wrangler {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("wrangler dev starts");
-        let w = Wrangler { child, url: format!("http://127.0.0.1:{port}"), log };
+        let mut w = Wrangler { child, url: format!("http://127.0.0.1:{port}"), log };
         w.wait_ready();
         w
     }
 
-    fn wait_ready(&self) {
+    /// Waits for `/v1/health`, failing at once when wrangler exits or its build step fails
+    /// (it keeps running after a failed build, waiting for a file change).
+    fn wait_ready(&mut self) {
         let started = Instant::now();
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         while started.elapsed() < Duration::from_secs(600) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("wrangler dev exited ({status}) before answering; its log:\n{}", self.log_text());
+            }
+            if self.log_text().contains("Running custom build") && self.log_text().contains("failed") {
+                panic!("wrangler dev's [build] command failed; its log:\n{}", self.log_text());
+            }
             if let Ok(r) = agent.get(&format!("{}/v1/health", self.url)).call()
                 && r.status() == 200
             {

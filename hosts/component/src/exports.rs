@@ -122,6 +122,11 @@ impl maintenance::Guest for Component {
         Ok(call(async |s| s.execute(&policy).await)?.into())
     }
 
+    fn plan(policy: wit::RetentionPolicy) -> Out<wit::MaintenanceReport> {
+        let policy = policy.try_into()?;
+        Ok(call(async |s| s.plan(&policy).await)?.into())
+    }
+
     fn prune_session_events(session_id: String, policy: wit::RetentionPolicy) -> Out<u64> {
         let policy = policy.try_into()?;
         Ok(call(async |s| s.prune_session_events(&session_id, &policy).await)?)

@@ -162,6 +162,11 @@ impl<E: 'static> Maintenance for ComponentStore<E> {
         Ok(self.call(|w, s| w.asm_session_store_maintenance().call_execute(s, &policy))?.into())
     }
 
+    async fn plan(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport> {
+        let policy = policy.clone().into();
+        Ok(self.call(|w, s| w.asm_session_store_maintenance().call_plan(s, &policy))?.into())
+    }
+
     async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64> {
         let policy = policy.clone().into();
         self.call(|w, s| w.asm_session_store_maintenance().call_prune_session_events(s, session_id, &policy))

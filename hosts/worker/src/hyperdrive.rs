@@ -7,7 +7,7 @@ use futures_util::future::join;
 use tokio_postgres::types::ToSql;
 use worker::{Hyperdrive, SecureTransport, Socket};
 
-use crate::pg_convert::{PgCell, PgParam, pg_error};
+use asm_postgres_types::{PgCell, PgParam, pg_error};
 
 /// Runs the core's statements on the PostgreSQL database behind a Hyperdrive binding.
 pub struct HyperdriveExecutor {

@@ -32,5 +32,3 @@ pub mod d1;
 mod entry;
 #[cfg(target_arch = "wasm32")]
 pub mod hyperdrive;
-#[cfg(target_arch = "wasm32")]
-mod pg_convert;

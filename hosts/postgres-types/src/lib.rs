@@ -1,5 +1,8 @@
-//! The core's values to and from PostgreSQL's binary formats, and tokio-postgres errors as
-//! executor errors (the same mapping as `hosts/native/src/convert.rs`).
+//! The core's executor values to and from PostgreSQL's binary formats, and tokio-postgres errors
+//! as executor errors — one mapping for every host that talks to PostgreSQL through
+//! tokio-postgres (the native executor and the Worker's Hyperdrive executor).
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 use std::error::Error as _;
 
@@ -11,7 +14,7 @@ type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
 /// A core value bound to a parameter; the core's SQL casts every placeholder.
 #[derive(Debug)]
-pub(crate) struct PgParam<'a>(pub &'a Value);
+pub struct PgParam<'a>(pub &'a Value);
 
 impl ToSql for PgParam<'_> {
     fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, BoxError> {
@@ -36,7 +39,7 @@ impl ToSql for PgParam<'_> {
 }
 
 /// A PostgreSQL cell read as a core value.
-pub(crate) struct PgCell(pub Value);
+pub struct PgCell(pub Value);
 
 impl<'a> FromSql<'a> for PgCell {
     fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<PgCell, BoxError> {
@@ -100,7 +103,7 @@ fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
 }
 
 /// A tokio-postgres error as a normalised kind, keeping the server's message.
-pub(crate) fn pg_error(e: tokio_postgres::Error) -> ExecError {
+pub fn pg_error(e: tokio_postgres::Error) -> ExecError {
     use tokio_postgres::error::SqlState;
     let message = match e.as_db_error() {
         Some(db) => db.message().to_owned(),
@@ -116,4 +119,25 @@ pub(crate) fn pg_error(e: tokio_postgres::Error) -> ExecError {
         _ => ExecErrorKind::Other,
     };
     ExecError::new(kind, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numeric_text;
+
+    fn numeric(ndigits: i16, weight: i16, sign: u16, dscale: i16, digits: &[i16]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for w in [ndigits, weight, sign as i16, dscale].iter().chain(digits) {
+            out.extend_from_slice(&w.to_be_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn numeric_binary_to_text() {
+        assert_eq!(numeric_text(&numeric(2, 1, 0, 0, &[12, 3456])).unwrap(), "123456");
+        assert_eq!(numeric_text(&numeric(2, 0, 0x4000, 2, &[7, 5000])).unwrap(), "-7.50");
+        assert_eq!(numeric_text(&numeric(0, 0, 0, 0, &[])).unwrap(), "0");
+        assert_eq!(numeric_text(&numeric(1, -1, 0, 4, &[25])).unwrap(), "0.0025");
+    }
 }

@@ -79,6 +79,12 @@ impl Env {
         self.clock.now()
     }
 
+    /// Random bytes from the host's source, for hosts that hand the env's randomness on (a
+    /// JavaScript or WASI guest's own random source).
+    pub fn fill_random(&self, buf: &mut [u8]) {
+        self.ids.fill(buf);
+    }
+
     /// A fresh id of the given kind.
     pub fn new_id(&self, kind: IdKind) -> String {
         match kind {

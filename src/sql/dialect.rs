@@ -15,6 +15,20 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// The dialect's name as hosts spell it in configuration: `sqlite`, `d1` or `postgres`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::D1 => "d1",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// The dialect [`Dialect::name`] names.
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        [Dialect::Sqlite, Dialect::D1, Dialect::Postgres].into_iter().find(|d| d.name() == name)
+    }
+
     /// Most bound values one statement may carry.
     pub fn max_params(self) -> usize {
         match self {

@@ -59,6 +59,45 @@ pub enum ExecErrorKind {
     Other,
 }
 
+impl ExecErrorKind {
+    /// The kind of a PostgreSQL error from its SQLSTATE, for drivers that expose the code as
+    /// text (tokio-postgres, node-postgres, PGlite).
+    pub fn from_sqlstate(code: &str) -> ExecErrorKind {
+        match code {
+            "23505" => ExecErrorKind::UniqueViolation,
+            "42P01" | "42703" => ExecErrorKind::MissingSchema,
+            // serialization failure, deadlock, lost connection, server shutting down
+            "40001" | "40P01" | "57P01" | "57P02" | "57P03" => ExecErrorKind::Transient,
+            c if c.starts_with("08") => ExecErrorKind::Transient,
+            _ => ExecErrorKind::Other,
+        }
+    }
+
+    /// The kind of an SQLite-family error from its message text, for drivers that report only
+    /// text (D1, sql.js): `UNIQUE constraint failed: …`, `no such table: …`, `database is locked`.
+    pub fn from_sqlite_message(message: &str) -> ExecErrorKind {
+        let m = message.to_ascii_lowercase();
+        if m.contains("unique constraint failed")
+            || m.contains("sqlite_constraint_unique")
+            || m.contains("sqlite_constraint_primarykey")
+        {
+            ExecErrorKind::UniqueViolation
+        } else if m.contains("no such table") || m.contains("no such column") {
+            ExecErrorKind::MissingSchema
+        } else if m.contains("sqlite_busy")
+            || m.contains("database is locked")
+            || m.contains("network connection lost")
+            || m.contains("object to be reset")
+            || m.contains("overloaded")
+            || m.contains("internal error")
+        {
+            ExecErrorKind::Transient
+        } else {
+            ExecErrorKind::Other
+        }
+    }
+}
+
 /// A failed batch. The batch was rolled back: nothing of it is stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExecError {
@@ -109,5 +148,34 @@ pub trait Executor {
     async fn query(&self, statement: Statement) -> Result<ResultSet, ExecError> {
         let mut results = self.batch(vec![statement]).await?;
         Ok(results.pop().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExecErrorKind;
+
+    #[test]
+    fn sqlite_texts_from_d1_miniflare_and_sql_js() {
+        // Seen from `wrangler dev --local` (toolchain.md §3), in D1's documentation and from sql.js.
+        let unique = "D1_ERROR: UNIQUE constraint failed: asm_events.id: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)";
+        assert_eq!(ExecErrorKind::from_sqlite_message(unique), ExecErrorKind::UniqueViolation);
+        assert_eq!(ExecErrorKind::from_sqlite_message("UNIQUE constraint failed: asm_runs.id"), ExecErrorKind::UniqueViolation);
+        let missing = "D1_ERROR: no such table: asm_sessions: SQLITE_ERROR";
+        assert_eq!(ExecErrorKind::from_sqlite_message(missing), ExecErrorKind::MissingSchema);
+        assert_eq!(ExecErrorKind::from_sqlite_message("no such column: foo"), ExecErrorKind::MissingSchema);
+        assert_eq!(ExecErrorKind::from_sqlite_message("D1_ERROR: Network connection lost."), ExecErrorKind::Transient);
+        assert_eq!(ExecErrorKind::from_sqlite_message("database is locked: SQLITE_BUSY"), ExecErrorKind::Transient);
+        assert_eq!(ExecErrorKind::from_sqlite_message("string or blob too big: SQLITE_TOOBIG"), ExecErrorKind::Other);
+        assert_eq!(ExecErrorKind::from_sqlite_message("near \"SELEC\": syntax error"), ExecErrorKind::Other);
+    }
+
+    #[test]
+    fn sqlstates() {
+        assert_eq!(ExecErrorKind::from_sqlstate("23505"), ExecErrorKind::UniqueViolation);
+        assert_eq!(ExecErrorKind::from_sqlstate("42P01"), ExecErrorKind::MissingSchema);
+        assert_eq!(ExecErrorKind::from_sqlstate("40001"), ExecErrorKind::Transient);
+        assert_eq!(ExecErrorKind::from_sqlstate("08006"), ExecErrorKind::Transient);
+        assert_eq!(ExecErrorKind::from_sqlstate("22P02"), ExecErrorKind::Other);
     }
 }

@@ -6,6 +6,7 @@
 //! or ASM's error — the checks run in ASM's order and stop at the first failure — and never
 //! panics. The edges ASM leaves unspecified are listed in `docs/compatibility.md` ("Wire format").
 
+pub mod client;
 mod entities;
 mod error;
 mod options;

@@ -11,7 +11,6 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod convert;
 mod ports;
 
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use asm_core::ports::{
 use asm_core::{Artifact, ArtifactStats, Error, ErrorCode, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
 use serde_json::{Value, json};
 
-use crate::convert as c;
+use asm_core::wire::client as c;
 use crate::{HttpStore, Method, encode, iso, query_string};
 
 fn to_value(v: impl serde::Serialize) -> Result<Value> {

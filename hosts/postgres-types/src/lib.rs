@@ -104,19 +104,14 @@ fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
 
 /// A tokio-postgres error as a normalised kind, keeping the server's message.
 pub fn pg_error(e: tokio_postgres::Error) -> ExecError {
-    use tokio_postgres::error::SqlState;
     let message = match e.as_db_error() {
         Some(db) => db.message().to_owned(),
         None => e.source().map_or_else(|| e.to_string(), |s| format!("{e}: {s}")),
     };
     let kind = match e.code() {
-        Some(c) if *c == SqlState::UNIQUE_VIOLATION => ExecErrorKind::UniqueViolation,
-        Some(c) if *c == SqlState::UNDEFINED_TABLE || *c == SqlState::UNDEFINED_COLUMN => ExecErrorKind::MissingSchema,
-        Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
-            ExecErrorKind::Transient
-        }
+        Some(code) => ExecErrorKind::from_sqlstate(code.code()),
         None if e.is_closed() || e.as_db_error().is_none() => ExecErrorKind::Transient,
-        _ => ExecErrorKind::Other,
+        None => ExecErrorKind::Other,
     };
     ExecError::new(kind, message)
 }

@@ -6,7 +6,6 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use wasm_bindgen::JsValue;
 use worker::d1::D1Database;
 
-use crate::d1_errors::d1_error_kind;
 
 /// Largest integer a JavaScript number carries exactly (2^53 - 1).
 const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
@@ -29,7 +28,7 @@ fn exec_error(e: worker::Error) -> ExecError {
         worker::Error::D1(d1) => format!("{d1}: {}", d1.cause()),
         other => other.to_string(),
     };
-    ExecError::new(d1_error_kind(&message), message)
+    ExecError::new(ExecErrorKind::from_sqlite_message(&message), message)
 }
 
 /// A bound value as JavaScript sees it. Integers beyond 2^53 go as decimal text, which SQLite's

@@ -11,7 +11,7 @@
 //!                                              D1Executor / HyperdriveExecutor ◀┘
 //! ```
 //!
-//! Only `routes`, `api`, `convert`, `errors`, `auth`, `d1_errors` and `openapi` build natively
+//! Only `routes`, `api`, `convert`, `errors`, `auth` and `openapi` build natively
 //! (and are tested there); the executors and entry points exist on wasm32 only.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
@@ -19,7 +19,6 @@
 pub mod api;
 pub mod auth;
 pub mod convert;
-pub mod d1_errors;
 pub mod errors;
 pub mod openapi;
 pub mod routes;

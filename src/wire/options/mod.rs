@@ -236,3 +236,142 @@ impl CostQuery {
         })
     }
 }
+
+impl crate::artifact::NewArtifact {
+    /// Parses `register`'s input: an object whose text fields are strings or absent, `byte_size`
+    /// an integer and `metadata` an object (anything else reads as `{}`). The registry itself
+    /// checks which fields are required.
+    pub fn from_json(value: &Value) -> Result<crate::artifact::NewArtifact> {
+        let map = value.as_object().ok_or_else(|| Error::validation("artifact must be a JSON object"))?;
+        let text = |key: &str| attr_text(map, key);
+        let byte_size = attr_int(map, "byte_size").map_err(|_| Error::validation("byte_size must be an integer"))?;
+        Ok(crate::artifact::NewArtifact {
+            id: text("id")?,
+            session_id: text("session_id")?,
+            run_id: text("run_id")?,
+            key: text("key")?,
+            content_type: text("content_type")?,
+            byte_size,
+            checksum_sha256: text("checksum_sha256")?,
+            storage_backend: text("storage_backend")?,
+            storage_ref: text("storage_ref")?,
+            metadata: match map.get("metadata") {
+                Some(Value::Object(m)) => m.clone(),
+                _ => crate::json::JsonMap::new(),
+            },
+        })
+    }
+}
+
+impl crate::event::Event {
+    /// Parses a batch of events: a list of event maps, or `{"events": [...]}`. A bad element's
+    /// error carries its `index`.
+    pub fn list_from_json(value: &Value) -> Result<Vec<crate::event::Event>> {
+        let items = match value {
+            Value::Array(items) => items,
+            Value::Object(m) => match m.get("events") {
+                Some(Value::Array(items)) => items,
+                _ => return Err(Error::validation("events must be a list")),
+            },
+            _ => return Err(Error::validation("events must be a list")),
+        };
+        items.iter().enumerate().map(|(i, item)| Self::from_map(item).map_err(|e| e.detail("index", i))).collect()
+    }
+}
+
+/// The attribute object given to an entity constructor: an object, or `null` for none.
+fn attrs_object(value: &Value) -> Result<crate::json::JsonMap> {
+    match value {
+        Value::Object(m) => Ok(m.clone()),
+        Value::Null => Ok(crate::json::JsonMap::new()),
+        _ => Err(Error::validation("attributes must be a JSON object")),
+    }
+}
+
+/// An optional text attribute: absent or `null` is `None`, any other non-string is an error.
+fn attr_text(map: &crate::json::JsonMap, key: &str) -> Result<Option<String>> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::validation(format!("{key} must be a string"))),
+    }
+}
+
+/// A map attribute: absent or `null` is `{}`, any other non-object is an error.
+fn attr_map(map: &crate::json::JsonMap, key: &str) -> Result<crate::json::JsonMap> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(crate::json::JsonMap::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(_) => Err(Error::validation(format!("{key} must be a map"))),
+    }
+}
+
+/// An optional integer attribute.
+fn attr_int(map: &crate::json::JsonMap, key: &str) -> Result<Option<i64>> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => crate::json::as_integer(v).map(Some).ok_or_else(|| Error::validation(format!("{key} must be an integer"))),
+    }
+}
+
+impl crate::session::NewSession {
+    /// `Session.new`'s attributes from JSON (`{id?, agent_id, parent_session_id?, metadata?,
+    /// context?, tags?}`); `Session::new` then validates them as ASM does.
+    pub fn from_json(value: &Value) -> Result<crate::session::NewSession> {
+        let map = attrs_object(value)?;
+        let tags = match map.get("tags") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|t| t.as_str().map(str::to_owned).ok_or_else(|| Error::validation("tags must be a list of strings")))
+                .collect::<Result<_>>()?,
+            Some(_) => return Err(Error::validation("tags must be a list of strings")),
+        };
+        Ok(crate::session::NewSession {
+            id: attr_text(&map, "id")?,
+            agent_id: attr_text(&map, "agent_id")?,
+            parent_session_id: attr_text(&map, "parent_session_id")?,
+            metadata: attr_map(&map, "metadata")?,
+            context: attr_map(&map, "context")?,
+            tags,
+        })
+    }
+}
+
+impl crate::run::NewRun {
+    /// `Run.new`'s attributes from JSON (`{id?, session_id, input?, metadata?}`).
+    pub fn from_json(value: &Value) -> Result<crate::run::NewRun> {
+        let map = attrs_object(value)?;
+        Ok(crate::run::NewRun {
+            id: attr_text(&map, "id")?,
+            session_id: attr_text(&map, "session_id")?,
+            input: map.get("input").filter(|v| !v.is_null()).cloned(),
+            metadata: attr_map(&map, "metadata")?,
+        })
+    }
+}
+
+impl crate::event::NewEvent {
+    /// `Event.new`'s attributes from JSON (`{id?, type, session_id, run_id?, data?, metadata?,
+    /// sequence_number?, schema_version?, provider?, correlation_id?}`). An unknown `type` is
+    /// `invalid_event_type`, as in ASM.
+    pub fn from_json(value: &Value) -> Result<crate::event::NewEvent> {
+        let map = attrs_object(value)?;
+        let event_type = match attr_text(&map, "type")? {
+            None => None,
+            Some(name) => Some(EventType::from_name(&name)?),
+        };
+        Ok(crate::event::NewEvent {
+            id: attr_text(&map, "id")?,
+            event_type,
+            session_id: attr_text(&map, "session_id")?,
+            run_id: attr_text(&map, "run_id")?,
+            data: attr_map(&map, "data")?,
+            metadata: attr_map(&map, "metadata")?,
+            sequence_number: attr_int(&map, "sequence_number")?,
+            schema_version: attr_int(&map, "schema_version")?,
+            provider: attr_text(&map, "provider")?,
+            correlation_id: attr_text(&map, "correlation_id")?,
+        })
+    }
+}

@@ -94,6 +94,26 @@ impl Report {
     }
 }
 
+/// The seed of a run: `ASM_TEST_SEED`, or a fixed default.
+pub fn seed_from_env() -> u64 {
+    std::env::var("ASM_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SEED)
+}
+
+/// The seed when `ASM_TEST_SEED` is not set.
+pub const DEFAULT_SEED: u64 = 0x5eed;
+
+/// Runs case number `index` of a run seeded with `seed` against a fresh store from `harness`:
+/// its clock starts at [`START`] and its ids come from `seed + index`, so every host sees the
+/// same ids and times. For hosts that drive the cases one at a time (the npm package's tests).
+pub async fn run_case<H: Harness>(harness: &H, case: &Case<H::Store>, seed: u64, index: usize) -> CaseResult {
+    let clock = Arc::new(SteppingClock::new(START, 1_000));
+    let env = Env::new(clock.clone(), Arc::new(SeededIds::new(seed.wrapping_add(index as u64))));
+    match harness.fresh_store(env.clone()).await {
+        Ok(store) => (case.run)(&Ctx { store, env, clock }).await,
+        Err(e) => Err(format!("could not make a fresh store: {e}")),
+    }
+}
+
 /// Runs every case against fresh stores from `harness`, printing each id and the closing line,
 /// and writes the ids run to `conformance-results/<host>.txt` (under `CONFORMANCE_RESULTS_DIR`
 /// when set, else the current directory).
@@ -109,7 +129,7 @@ pub async fn run_all<H: Harness>(host: &str, harness: &H) -> Report {
 /// `conformance-results/<host>.not-applicable.txt` (so run + not applicable = the manifest).
 /// An id that is not in the manifest is a failure.
 pub async fn run_all_with<H: Harness>(host: &str, harness: &H, not_applicable: &[(&str, &str)]) -> Report {
-    let seed = std::env::var("ASM_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_u64);
+    let seed = seed_from_env();
     println!("conformance {host}: seed {seed} (set ASM_TEST_SEED to change)");
     let mut report = Report::default();
     let cases = all_cases::<H::Store>();
@@ -135,13 +155,7 @@ pub async fn run_all_with<H: Harness>(host: &str, harness: &H, not_applicable: &
             skipped.push(case.id);
             continue;
         }
-        let clock = Arc::new(SteppingClock::new(START, 1_000));
-        let env = Env::new(clock.clone(), Arc::new(SeededIds::new(seed.wrapping_add(i as u64))));
-        let outcome = match harness.fresh_store(env.clone()).await {
-            Ok(store) => (case.run)(&Ctx { store, env, clock }).await,
-            Err(e) => Err(format!("could not make a fresh store: {e}")),
-        };
-        match outcome {
+        match run_case(harness, case, seed, i).await {
             Ok(()) => {
                 println!("  ok   {}", case.id);
                 report.passed.push(case.id);

@@ -1,14 +1,15 @@
-//! Options to the JSON the API's `from_json` readers take, and the API's answers back to the
-//! port result types. Entities go through the core's own `to_map` / `from_map`.
+//! The client's half of the wire: options to the JSON that [`super`]'s `from_json` readers take,
+//! and JSON answers back to the port result types, for every host that reaches a store through
+//! JSON (the HTTP client, the JavaScript package's tests). Entities go through `to_map` / `from_map`.
 
 use std::collections::BTreeMap;
 
-use asm_core::ports::{
-    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, MaintenanceReport, ModelCost, ProviderCost,
+use crate::ports::{
+    CostQuery, EventFilter, ListRuns, ListSessions, CostSummary, EventOrder, EventPage, EventSearch, MaintenanceReport, ModelCost, ProviderCost,
     ProviderUsage, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder, SessionPage, SessionSearch,
     SessionStats, TokenTotals, UsageQuery, UsageSummary,
 };
-use asm_core::{
+use crate::{
     Artifact, ArtifactStats, Error, ErrorCode, Event, Limit, NewArtifact, Result, RetentionPolicy, Run, RunStatus,
     Session, Timestamp,
 };
@@ -34,8 +35,35 @@ fn compact(value: Value) -> Value {
     }
 }
 
+/// `list_sessions` options.
+pub fn list_sessions(f: &ListSessions) -> Value {
+    compact(json!({
+        "status": f.status.map(|s| s.as_str()),
+        "agent_id": opt_str(&f.agent_id),
+        "limit": f.limit,
+    }))
+}
+
+/// `list_runs` options.
+pub fn list_runs(f: &ListRuns) -> Value {
+    compact(json!({ "status": f.status.map(|s| s.as_str()), "limit": f.limit }))
+}
+
+/// `get_events` options.
+pub fn event_filter(f: &EventFilter) -> Value {
+    compact(json!({
+        "run_id": opt_str(&f.run_id),
+        "type": f.event_type.map(|t| t.as_str()),
+        "since": opt_iso(f.since),
+        "after": f.after,
+        "before": f.before,
+        "limit": f.limit,
+        "wait_timeout_ms": f.wait_timeout_ms,
+    }))
+}
+
 /// `search_sessions` options.
-pub(crate) fn session_search(q: &SessionSearch) -> Value {
+pub fn session_search(q: &SessionSearch) -> Value {
     let order = match q.order_by {
         SessionOrder::CreatedAtAsc => "created_at_asc",
         SessionOrder::CreatedAtDesc => "created_at_desc",
@@ -56,7 +84,7 @@ pub(crate) fn session_search(q: &SessionSearch) -> Value {
 }
 
 /// `search_runs` options.
-pub(crate) fn run_search(q: &RunSearch) -> Value {
+pub fn run_search(q: &RunSearch) -> Value {
     let order = match q.order_by {
         RunOrder::StartedAtDesc => "started_at_desc",
         RunOrder::StartedAtAsc => "started_at_asc",
@@ -76,7 +104,7 @@ pub(crate) fn run_search(q: &RunSearch) -> Value {
 }
 
 /// `search_events` / `count_events` options.
-pub(crate) fn event_search(q: &EventSearch) -> Value {
+pub fn event_search(q: &EventSearch) -> Value {
     let order = match q.order_by {
         EventOrder::SequenceAsc => "sequence_asc",
         EventOrder::TimestampAsc => "timestamp_asc",
@@ -97,7 +125,7 @@ pub(crate) fn event_search(q: &EventSearch) -> Value {
 }
 
 /// `get_usage_summary` options.
-pub(crate) fn usage_query(q: &UsageQuery) -> Value {
+pub fn usage_query(q: &UsageQuery) -> Value {
     compact(json!({
         "session_id": opt_str(&q.session_id),
         "provider": opt_str(&q.provider),
@@ -107,7 +135,7 @@ pub(crate) fn usage_query(q: &UsageQuery) -> Value {
 }
 
 /// `get_cost_summary` options.
-pub(crate) fn cost_query(q: &CostQuery) -> Result<Value> {
+pub fn cost_query(q: &CostQuery) -> Result<Value> {
     let table = match &q.pricing_table {
         Some(t) => serde_json::to_value(t).map_err(|e| Error::validation(e.to_string()))?,
         None => Value::Null,
@@ -130,7 +158,7 @@ fn limit(l: Limit) -> Value {
 }
 
 /// A retention policy, every field given.
-pub(crate) fn policy(p: &RetentionPolicy) -> Value {
+pub fn policy(p: &RetentionPolicy) -> Value {
     json!({
         "max_session_age_days": limit(p.max_session_age_days),
         "max_completed_session_age_days": limit(p.max_completed_session_age_days),
@@ -147,7 +175,7 @@ pub(crate) fn policy(p: &RetentionPolicy) -> Value {
 }
 
 /// `register`'s input.
-pub(crate) fn new_artifact(a: &NewArtifact) -> Value {
+pub fn new_artifact(a: &NewArtifact) -> Value {
     json!({
         "id": opt_str(&a.id),
         "session_id": opt_str(&a.session_id),
@@ -165,7 +193,7 @@ pub(crate) fn new_artifact(a: &NewArtifact) -> Value {
 // ---- answers ----
 
 /// The member `key` of an answer object.
-pub(crate) fn member<'a>(v: &'a Value, key: &str) -> Result<&'a Value> {
+pub fn member<'a>(v: &'a Value, key: &str) -> Result<&'a Value> {
     v.get(key).ok_or_else(|| wrong(&format!("no {key}")))
 }
 
@@ -173,27 +201,33 @@ fn list<'a>(v: &'a Value, key: &str) -> Result<&'a Vec<Value>> {
     member(v, key)?.as_array().ok_or_else(|| wrong(&format!("{key} is not a list")))
 }
 
-pub(crate) fn sessions(v: &Value, key: &str) -> Result<Vec<Session>> {
+/// The sessions listed under `key`.
+pub fn sessions(v: &Value, key: &str) -> Result<Vec<Session>> {
     list(v, key)?.iter().map(Session::from_map).collect()
 }
 
-pub(crate) fn runs(v: &Value, key: &str) -> Result<Vec<Run>> {
+/// The runs listed under `key`.
+pub fn runs(v: &Value, key: &str) -> Result<Vec<Run>> {
     list(v, key)?.iter().map(Run::from_map).collect()
 }
 
-pub(crate) fn events(v: &Value, key: &str) -> Result<Vec<Event>> {
+/// The events listed under `key`.
+pub fn events(v: &Value, key: &str) -> Result<Vec<Event>> {
     list(v, key)?.iter().map(Event::from_map).collect()
 }
 
-pub(crate) fn artifacts(v: &Value, key: &str) -> Result<Vec<Artifact>> {
+/// The artifacts listed under `key`.
+pub fn artifacts(v: &Value, key: &str) -> Result<Vec<Artifact>> {
     list(v, key)?.iter().map(Artifact::from_map).collect()
 }
 
-pub(crate) fn u64_of(v: &Value, key: &str) -> Result<u64> {
+/// The count under `key`.
+pub fn u64_of(v: &Value, key: &str) -> Result<u64> {
     member(v, key)?.as_u64().ok_or_else(|| wrong(&format!("{key} is not a count")))
 }
 
-pub(crate) fn i64_of(v: &Value, key: &str) -> Result<i64> {
+/// The integer under `key`.
+pub fn i64_of(v: &Value, key: &str) -> Result<i64> {
     member(v, key)?.as_i64().ok_or_else(|| wrong(&format!("{key} is not an integer")))
 }
 
@@ -218,19 +252,23 @@ fn entries(v: &Value, key: &str) -> Result<Map<String, Value>> {
     member(v, key)?.as_object().cloned().ok_or_else(|| wrong(&format!("{key} is not an object")))
 }
 
-pub(crate) fn session_page(v: &Value) -> Result<SessionPage> {
+/// A `search_sessions` answer.
+pub fn session_page(v: &Value) -> Result<SessionPage> {
     Ok(SessionPage { sessions: sessions(v, "sessions")?, cursor: cursor(v), total_count: u64_of(v, "total_count")? })
 }
 
-pub(crate) fn run_page(v: &Value) -> Result<RunPage> {
+/// A `search_runs` answer.
+pub fn run_page(v: &Value) -> Result<RunPage> {
     Ok(RunPage { runs: runs(v, "runs")?, cursor: cursor(v) })
 }
 
-pub(crate) fn event_page(v: &Value) -> Result<EventPage> {
+/// A `search_events` answer.
+pub fn event_page(v: &Value) -> Result<EventPage> {
     Ok(EventPage { events: events(v, "events")?, cursor: cursor(v) })
 }
 
-pub(crate) fn session_stats(v: &Value) -> Result<SessionStats> {
+/// A `get_session_stats` answer.
+pub fn session_stats(v: &Value) -> Result<SessionStats> {
     let totals = member(v, "token_totals")?;
     let mut status_counts = BTreeMap::new();
     for (name, n) in entries(v, "status_counts")? {
@@ -253,7 +291,8 @@ pub(crate) fn session_stats(v: &Value) -> Result<SessionStats> {
     })
 }
 
-pub(crate) fn usage_summary(v: &Value) -> Result<UsageSummary> {
+/// A `get_usage_summary` answer.
+pub fn usage_summary(v: &Value) -> Result<UsageSummary> {
     let mut by_provider = BTreeMap::new();
     for (name, u) in entries(v, "by_provider")? {
         let usage = ProviderUsage {
@@ -273,7 +312,8 @@ pub(crate) fn usage_summary(v: &Value) -> Result<UsageSummary> {
     })
 }
 
-pub(crate) fn cost_summary(v: &Value) -> Result<CostSummary> {
+/// A `get_cost_summary` answer.
+pub fn cost_summary(v: &Value) -> Result<CostSummary> {
     let mut by_provider = BTreeMap::new();
     for (name, c) in entries(v, "by_provider")? {
         by_provider.insert(name, ProviderCost { cost_usd: float_or_nan(&c, "cost_usd"), run_count: u64_of(&c, "run_count")? });
@@ -296,7 +336,8 @@ pub(crate) fn cost_summary(v: &Value) -> Result<CostSummary> {
     })
 }
 
-pub(crate) fn session_export(v: &Value) -> Result<SessionExport> {
+/// An `export_session` answer.
+pub fn session_export(v: &Value) -> Result<SessionExport> {
     let artifacts = match v.get("artifacts") {
         Some(Value::Array(_)) => Some(artifacts(v, "artifacts")?),
         _ => None,
@@ -309,7 +350,8 @@ pub(crate) fn session_export(v: &Value) -> Result<SessionExport> {
     })
 }
 
-pub(crate) fn maintenance_report(v: &Value) -> Result<MaintenanceReport> {
+/// A maintenance report (`execute`, `plan`).
+pub fn maintenance_report(v: &Value) -> Result<MaintenanceReport> {
     let errors = list(v, "errors")?.iter().filter_map(Value::as_str).map(str::to_owned).collect();
     Ok(MaintenanceReport {
         sessions_soft_deleted: u64_of(v, "sessions_soft_deleted")?,
@@ -322,6 +364,7 @@ pub(crate) fn maintenance_report(v: &Value) -> Result<MaintenanceReport> {
     })
 }
 
-pub(crate) fn artifact_stats(v: &Value) -> Result<ArtifactStats> {
+/// An artifact `session_stats` answer.
+pub fn artifact_stats(v: &Value) -> Result<ArtifactStats> {
     Ok(ArtifactStats { artifact_count: u64_of(v, "artifact_count")?, total_bytes: i64_of(v, "total_bytes")? })
 }

@@ -1,0 +1,59 @@
+// An executor over node-postgres: a `pg.Pool` (a connection per batch) or one `pg.Client`
+// (batches queued one after another). Each batch is BEGIN … COMMIT.
+
+// Raw text for every type but booleans and small numbers: the store decodes timestamps, JSON,
+// bigints and numerics from text itself (node-postgres would make them Dates and objects).
+const RAW = {
+  getTypeParser(oid) {
+    switch (oid) {
+      case 16: return (text) => text === 't';
+      case 21: case 23: case 700: case 701: return Number;
+      default: return (text) => text;
+    }
+  },
+};
+
+/**
+ * @param {import('pg').Pool | import('pg').Client} pool
+ * @returns {import('../index.js').Executor}
+ */
+export function pgExecutor(pool) {
+  const isPool = typeof pool.totalCount === 'number';
+  let queue = Promise.resolve();
+  async function inTransaction(client, statements) {
+    await client.query('BEGIN');
+    try {
+      const results = [];
+      for (const { sql, params } of statements) {
+        const res = await client.query({ text: sql, values: params, rowMode: 'array', types: RAW });
+        results.push({ rows: res.rows, changes: res.command === 'SELECT' ? 0 : (res.rowCount ?? 0) });
+      }
+      await client.query('COMMIT');
+      return results;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+  return {
+    dialect: 'postgres',
+    async batch(statements) {
+      if (!isPool) {
+        const turn = queue.then(() => inTransaction(pool, statements));
+        queue = turn.catch(() => {});
+        return turn;
+      }
+      const client = await pool.connect();
+      let broken;
+      try {
+        return await inTransaction(client, statements);
+      } catch (error) {
+        // A connection-level failure (no SQLSTATE) must not go back to the pool.
+        broken = typeof error?.code !== 'string' || error.code.length !== 5 ? error : undefined;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}

@@ -1,0 +1,148 @@
+//! [`JsExecutor`]: the executor contract over any JavaScript object with the executor's shape,
+//! `{ dialect: "sqlite" | "d1" | "postgres", batch(statements) }` (the package's own executors
+//! for D1, sql.js, node-postgres and PGlite have it; so can a user's).
+
+use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
+use asm_core::{Error, Result};
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::convert::message_of;
+
+/// What a dialect name must be.
+pub const DIALECTS: &str = "dialect must be \"sqlite\", \"d1\" or \"postgres\"";
+
+/// Largest integer a JavaScript number carries exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
+/// The core's statements run by a JavaScript object's `batch()`.
+pub struct JsExecutor {
+    target: JsValue,
+    batch: Function,
+    dialect: Dialect,
+}
+
+impl JsExecutor {
+    /// Checks `target`'s shape: a `batch` function and a known `dialect`.
+    pub fn new(target: JsValue) -> Result<JsExecutor> {
+        let member = |name: &str| Reflect::get(&target, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let batch = member("batch")
+            .dyn_into::<Function>()
+            .map_err(|_| Error::validation("the executor must have a batch(statements) function"))?;
+        let dialect = member("dialect")
+            .as_string()
+            .and_then(|name| Dialect::from_name(&name))
+            .ok_or_else(|| Error::validation(format!("the executor's {DIALECTS}")))?;
+        Ok(JsExecutor { target, batch, dialect })
+    }
+}
+
+/// A bound value as JavaScript sees it. Integers beyond 2^53 go as decimal text, which SQLite's
+/// INTEGER affinity and PostgreSQL's casts read back exactly (a number would round them).
+fn js_param(value: &Value) -> JsValue {
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => JsValue::from_f64(*n as f64),
+        Value::Integer(n) => JsValue::from_str(&n.to_string()),
+        Value::Real(x) => JsValue::from_f64(*x),
+        Value::Text(s) => JsValue::from_str(s),
+    }
+}
+
+/// A cell from a driver: `null`, a number (whole and safe reads as an integer), a `bigint`,
+/// text or a boolean. Anything else is the executor's mistake.
+fn cell(value: JsValue) -> std::result::Result<Value, ExecError> {
+    if value.is_null() || value.is_undefined() {
+        Ok(Value::Null)
+    } else if let Some(x) = value.as_f64() {
+        let whole = x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64;
+        Ok(if whole { Value::Integer(x as i64) } else { Value::Real(x) })
+    } else if let Some(s) = value.as_string() {
+        Ok(Value::Text(s))
+    } else if let Some(b) = value.as_bool() {
+        Ok(Value::Integer(i64::from(b)))
+    } else if value.is_bigint() {
+        let text = js_sys::BigInt::from(value).to_string(10).map(String::from).unwrap_or_default();
+        text.parse().map(Value::Integer).map_err(|_| other(format!("integer out of range: {text}")))
+    } else {
+        Err(other(format!("unsupported cell value {value:?}: executors return null, numbers, bigints, text or booleans")))
+    }
+}
+
+fn other(message: String) -> ExecError {
+    ExecError::new(ExecErrorKind::Other, message)
+}
+
+/// A thrown driver error as a kind: its `kind` when the executor set one, else its SQLSTATE
+/// `code` (node-postgres, PGlite), a network `code` (`ECONNRESET` …), or SQLite's message text.
+fn exec_error(thrown: JsValue, dialect: Dialect) -> ExecError {
+    let message = message_of(&thrown);
+    let text = |name: &str| Reflect::get(&thrown, &name.into()).ok().and_then(|v| v.as_string());
+    let kind = match (text("kind").as_deref(), text("code")) {
+        (Some("unique_violation"), _) => ExecErrorKind::UniqueViolation,
+        (Some("missing_schema"), _) => ExecErrorKind::MissingSchema,
+        (Some("transient"), _) => ExecErrorKind::Transient,
+        (Some(_), _) => ExecErrorKind::Other,
+        (None, Some(code)) if code.len() == 5 && !code.starts_with('E') => ExecErrorKind::from_sqlstate(&code),
+        (None, Some(code)) if code.starts_with("ECONN") || code == "EPIPE" || code == "ETIMEDOUT" => {
+            ExecErrorKind::Transient
+        }
+        _ if dialect.is_sqlite() => ExecErrorKind::from_sqlite_message(&message),
+        _ if message.contains("Connection terminated") => ExecErrorKind::Transient,
+        _ => ExecErrorKind::Other,
+    };
+    ExecError::new(kind, message)
+}
+
+fn statement_object(statement: &Statement) -> JsValue {
+    let object = Object::new();
+    let params: Array = statement.params.iter().map(js_param).collect();
+    // Setting a property on a fresh plain object cannot fail.
+    let _ = Reflect::set(&object, &"sql".into(), &statement.sql.as_str().into());
+    let _ = Reflect::set(&object, &"params".into(), &params);
+    object.into()
+}
+
+/// One `{ rows, changes }` answer as a result set.
+fn result_set(answer: JsValue) -> std::result::Result<ResultSet, ExecError> {
+    let rows = Reflect::get(&answer, &"rows".into()).unwrap_or(JsValue::UNDEFINED);
+    let rows = if rows.is_undefined() || rows.is_null() {
+        Vec::new()
+    } else {
+        let rows: Array = rows.dyn_into().map_err(|_| other("rows must be an array of arrays".into()))?;
+        rows.iter()
+            .map(|row| {
+                let row: Array = row.dyn_into().map_err(|_| other("each row must be an array of values".into()))?;
+                row.iter().map(cell).collect()
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?
+    };
+    let changes = Reflect::get(&answer, &"changes".into()).ok().and_then(|c| c.as_f64()).unwrap_or(0.0);
+    Ok(ResultSet { columns: Vec::new(), rows, changes: changes.max(0.0) as u64 })
+}
+
+impl Executor for JsExecutor {
+    fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> std::result::Result<Vec<ResultSet>, ExecError> {
+        if statements.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Array = statements.iter().map(statement_object).collect();
+        let returned = self.batch.call1(&self.target, &list).map_err(|e| exec_error(e, self.dialect))?;
+        let answers = JsFuture::from(Promise::resolve(&returned)).await.map_err(|e| exec_error(e, self.dialect))?;
+        let answers: Array =
+            answers.dyn_into().map_err(|_| other("batch() must resolve to an array of { rows, changes }".into()))?;
+        if answers.length() as usize != statements.len() {
+            return Err(other(format!(
+                "batch() returned {} results for {} statements",
+                answers.length(),
+                statements.len()
+            )));
+        }
+        answers.iter().map(result_set).collect()
+    }
+}

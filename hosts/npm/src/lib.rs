@@ -1,0 +1,20 @@
+//! The WebAssembly inside the npm package: the core's [`SqlStore`](asm_core::sql::SqlStore) over
+//! an executor written in JavaScript, exported through wasm-bindgen as the `Store` class and
+//! three entity constructors.
+//!
+//! Only glue lives here: values cross as JSON (`JSON.stringify` on the way in, so `Date`s become
+//! ISO text; `JSON.parse` on the way out), errors become `Error`s carrying the ASM `code`,
+//! `details` and `retryable`, and SQL goes to the host's `batch()`. The JavaScript entry points
+//! and the executors for D1, sql.js, node-postgres and PGlite are in `js/`; the types in `types/`.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod convert;
+mod entities;
+mod env;
+mod errors;
+mod executor;
+mod store;
+
+pub use executor::JsExecutor;
+pub use store::Store;

@@ -1,0 +1,392 @@
+//! The `Store` class: every port operation as a camelCase method returning a `Promise`.
+//!
+//! Arguments and answers are the JSON of the HTTP API (snake_case members, as ASM's `to_map`),
+//! so one shape serves the Worker, this package and an Elixir deployment reading the same rows.
+//! Every failure — a bad argument included — is a rejected `Promise` with an `AsmError`.
+
+use std::future::Future;
+use std::rc::Rc;
+
+use asm_core::ports::{
+    ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, Maintenance, QueryApi,
+    RunSearch, SessionSearch, SessionStore, UsageQuery,
+};
+use asm_core::sql::{migrations, Dialect, Executor, SqlStore, Statement};
+use asm_core::{Error, ErrorCode, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
+use js_sys::Promise;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::convert::{from_js, text_arg, to_js};
+use crate::entities;
+use crate::env::env_from_options;
+use crate::errors::to_js_error;
+use crate::executor::{DIALECTS, JsExecutor};
+
+type Inner = Rc<SqlStore<JsExecutor>>;
+
+/// A session store over a JavaScript executor.
+#[wasm_bindgen]
+pub struct Store {
+    inner: Inner,
+}
+
+/// A `Promise` settled by `work`: fulfilled with its value, or rejected with an `AsmError`.
+fn promise(work: impl Future<Output = Result<JsValue>> + 'static) -> Promise {
+    future_to_promise(async move { work.await.map_err(|e| to_js_error(&e)) })
+}
+
+/// Options as JSON (`undefined` and `null` are "no options").
+fn options(value: &JsValue) -> Result<Value> {
+    from_js(value, "options")
+}
+
+/// The `include_artifacts` member of `exportSession`'s options.
+fn include_artifacts(value: &Value) -> Result<bool> {
+    match value.get("include_artifacts") {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(Error::validation("include_artifacts must be a boolean")),
+    }
+}
+
+#[wasm_bindgen]
+impl Store {
+    /// A store over `executor` (`{ dialect, batch }`), with time and randomness from `options`
+    /// (`{ now?, randomBytes? }`) or the host.
+    #[wasm_bindgen(constructor)]
+    pub fn new(executor: JsValue, options: JsValue) -> std::result::Result<Store, JsValue> {
+        let build = || -> Result<Store> {
+            let executor = JsExecutor::new(executor)?;
+            let env = env_from_options(&options)?;
+            Ok(Store { inner: Rc::new(SqlStore::new(executor, env)) })
+        };
+        build().map_err(|e| to_js_error(&e))
+    }
+
+    /// `"sqlite"`, `"d1"` or `"postgres"`.
+    #[wasm_bindgen(getter)]
+    pub fn dialect(&self) -> String {
+        self.inner.executor().dialect().name().to_owned()
+    }
+
+    /// Creates the `asm_*` tables and indexes when missing, in one batch.
+    pub fn migrate(&self) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let dialect = s.executor().dialect();
+            let statements = migrations::statements(migrations::up(dialect))
+                .into_iter()
+                .map(|sql| Statement { sql, params: Vec::new() })
+                .collect();
+            s.executor()
+                .batch(statements)
+                .await
+                .map_err(|e| Error::new(ErrorCode::StorageWriteFailed, format!("migration failed: {e}")))?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// `Session.new` with this store's clock and ids.
+    #[wasm_bindgen(js_name = newSession)]
+    pub fn new_session(&self, attrs: JsValue) -> std::result::Result<JsValue, JsValue> {
+        entities::session(&attrs, self.inner.env())
+    }
+
+    /// `Run.new` with this store's clock and ids.
+    #[wasm_bindgen(js_name = newRun)]
+    pub fn new_run(&self, attrs: JsValue) -> std::result::Result<JsValue, JsValue> {
+        entities::run(&attrs, self.inner.env())
+    }
+
+    /// `Event.new` with this store's clock and ids.
+    #[wasm_bindgen(js_name = newEvent)]
+    pub fn new_event(&self, attrs: JsValue) -> std::result::Result<JsValue, JsValue> {
+        entities::event(&attrs, self.inner.env())
+    }
+
+    // ---- SessionStore ----
+
+    /// Inserts or updates a session.
+    #[wasm_bindgen(js_name = saveSession)]
+    pub fn save_session(&self, session: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            s.save_session(&Session::from_map(&from_js(&session, "session")?)?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// A session by id (`not_found` when there is none).
+    #[wasm_bindgen(js_name = getSession)]
+    pub fn get_session(&self, session_id: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.get_session(&text_arg(&session_id, "session_id")?).await?) })
+    }
+
+    /// Sessions, filtered by `{ status?, agent_id?, limit? }`.
+    #[wasm_bindgen(js_name = listSessions)]
+    pub fn list_sessions(&self, filter: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.list_sessions(&ListSessions::from_json(&options(&filter)?)?).await?) })
+    }
+
+    /// Deletes a session with its runs, events and artifacts.
+    #[wasm_bindgen(js_name = deleteSession)]
+    pub fn delete_session(&self, session_id: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            s.delete_session(&text_arg(&session_id, "session_id")?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Inserts or updates a run.
+    #[wasm_bindgen(js_name = saveRun)]
+    pub fn save_run(&self, run: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            s.save_run(&Run::from_map(&from_js(&run, "run")?)?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// A run by id.
+    #[wasm_bindgen(js_name = getRun)]
+    pub fn get_run(&self, run_id: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.get_run(&text_arg(&run_id, "run_id")?).await?) })
+    }
+
+    /// A session's runs, filtered by `{ status?, limit? }`.
+    #[wasm_bindgen(js_name = listRuns)]
+    pub fn list_runs(&self, session_id: JsValue, filter: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let session_id = text_arg(&session_id, "session_id")?;
+            to_js(&s.list_runs(&session_id, &ListRuns::from_json(&options(&filter)?)?).await?)
+        })
+    }
+
+    /// The session's running run, or `null`.
+    #[wasm_bindgen(js_name = getActiveRun)]
+    pub fn get_active_run(&self, session_id: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.get_active_run(&text_arg(&session_id, "session_id")?).await?) })
+    }
+
+    /// Appends one event and answers it with its sequence number (an already stored id answers
+    /// the stored event).
+    #[wasm_bindgen(js_name = appendEvent)]
+    pub fn append_event(&self, event: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            to_js(&s.append_event_with_sequence(&Event::from_map(&from_js(&event, "event")?)?).await?)
+        })
+    }
+
+    /// Appends events atomically (a list, or `{ events }`), answering them numbered.
+    #[wasm_bindgen(js_name = appendEvents)]
+    pub fn append_events(&self, events: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.append_events(&Event::list_from_json(&from_js(&events, "events")?)?).await?) })
+    }
+
+    /// Saves an execution result (`{ session, run, events, provider_metadata? }`) atomically.
+    pub fn flush(&self, payload: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            s.flush(&FlushPayload::from_json(&from_js(&payload, "payload")?)?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// A session's events in sequence order, filtered by `{ run_id?, type?, since?, after?,
+    /// before?, limit? }`.
+    #[wasm_bindgen(js_name = getEvents)]
+    pub fn get_events(&self, session_id: JsValue, filter: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let session_id = text_arg(&session_id, "session_id")?;
+            to_js(&s.get_events(&session_id, &EventFilter::from_json(&options(&filter)?)?).await?)
+        })
+    }
+
+    /// The session's last sequence number (0 when it has no events).
+    #[wasm_bindgen(js_name = getLatestSequence)]
+    pub fn get_latest_sequence(&self, session_id: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.get_latest_sequence(&text_arg(&session_id, "session_id")?).await?) })
+    }
+
+    // ---- QueryApi ----
+
+    /// A page of sessions and the cursor of the next.
+    #[wasm_bindgen(js_name = searchSessions)]
+    pub fn search_sessions(&self, query: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.search_sessions(&SessionSearch::from_json(&options(&query)?)?).await?) })
+    }
+
+    /// Event and run counts, token totals and providers of one session.
+    #[wasm_bindgen(js_name = getSessionStats)]
+    pub fn get_session_stats(&self, session_id: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.get_session_stats(&text_arg(&session_id, "session_id")?).await?) })
+    }
+
+    /// A page of runs and the cursor of the next.
+    #[wasm_bindgen(js_name = searchRuns)]
+    pub fn search_runs(&self, query: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.search_runs(&RunSearch::from_json(&options(&query)?)?).await?) })
+    }
+
+    /// Token usage totals, overall and per provider.
+    #[wasm_bindgen(js_name = getUsageSummary)]
+    pub fn get_usage_summary(&self, query: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.get_usage_summary(&UsageQuery::from_json(&options(&query)?)?).await?) })
+    }
+
+    /// Costs from a pricing table, overall, per provider and per model.
+    #[wasm_bindgen(js_name = getCostSummary)]
+    pub fn get_cost_summary(&self, query: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.get_cost_summary(&CostQuery::from_json(&options(&query)?)?).await?) })
+    }
+
+    /// A page of events across sessions and the cursor of the next.
+    #[wasm_bindgen(js_name = searchEvents)]
+    pub fn search_events(&self, query: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.search_events(&EventSearch::from_json(&options(&query)?)?).await?) })
+    }
+
+    /// How many events match (limit and cursor are ignored).
+    #[wasm_bindgen(js_name = countEvents)]
+    pub fn count_events(&self, query: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.count_events(&EventSearch::from_json(&options(&query)?)?).await?) })
+    }
+
+    /// A session with its runs, events and (with `{ include_artifacts: true }`) artifacts.
+    #[wasm_bindgen(js_name = exportSession)]
+    pub fn export_session(&self, session_id: JsValue, opts: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let session_id = text_arg(&session_id, "session_id")?;
+            to_js(&s.export_session(&session_id, include_artifacts(&options(&opts)?)?).await?)
+        })
+    }
+
+    // ---- Maintenance ----
+
+    /// Runs every retention step of `policy`; the report lists step errors.
+    pub fn execute(&self, policy: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.execute(&RetentionPolicy::from_json(&options(&policy)?)?).await?) })
+    }
+
+    /// What `execute(policy)` would do now, changing nothing.
+    pub fn plan(&self, policy: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?) })
+    }
+
+    /// Prunes one session's events down to the policy's limit; answers how many went.
+    #[wasm_bindgen(js_name = pruneSessionEvents)]
+    pub fn prune_session_events(&self, session_id: JsValue, policy: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let session_id = text_arg(&session_id, "session_id")?;
+            to_js(&s.prune_session_events(&session_id, &RetentionPolicy::from_json(&options(&policy)?)?).await?)
+        })
+    }
+
+    /// Soft-deletes sessions past the policy's ages; answers how many.
+    #[wasm_bindgen(js_name = softDeleteExpiredSessions)]
+    pub fn soft_delete_expired_sessions(&self, policy: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            to_js(&s.soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
+        })
+    }
+
+    /// Hard-deletes sessions soft-deleted longer than the policy allows; answers how many.
+    #[wasm_bindgen(js_name = hardDeleteExpiredSessions)]
+    pub fn hard_delete_expired_sessions(&self, policy: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            to_js(&s.hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
+        })
+    }
+
+    /// Deletes artifacts whose session is gone; answers how many.
+    #[wasm_bindgen(js_name = cleanOrphanedArtifacts)]
+    pub fn clean_orphaned_artifacts(&self) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.clean_orphaned_artifacts().await?) })
+    }
+
+    /// The store's consistency problems (empty when healthy).
+    #[wasm_bindgen(js_name = healthCheck)]
+    pub fn health_check(&self) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.health_check().await?) })
+    }
+
+    // ---- ArtifactRegistry ----
+
+    /// Registers artifact metadata and answers the stored artifact.
+    #[wasm_bindgen(js_name = registerArtifact)]
+    pub fn register_artifact(&self, attrs: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.register(NewArtifact::from_json(&from_js(&attrs, "artifact")?)?).await?) })
+    }
+
+    /// An artifact by key, or `null`.
+    #[wasm_bindgen(js_name = getArtifact)]
+    pub fn get_artifact(&self, key: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.get_by_key(&text_arg(&key, "key")?).await?) })
+    }
+
+    /// A session's artifacts.
+    #[wasm_bindgen(js_name = listArtifacts)]
+    pub fn list_artifacts(&self, session_id: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.list_by_session(&text_arg(&session_id, "session_id")?).await?) })
+    }
+
+    /// A session's artifact count and total bytes.
+    #[wasm_bindgen(js_name = artifactStats)]
+    pub fn artifact_stats(&self, session_id: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&ArtifactRegistry::session_stats(&*s, &text_arg(&session_id, "session_id")?).await?) })
+    }
+
+    /// Deletes an artifact's metadata.
+    #[wasm_bindgen(js_name = deleteArtifact)]
+    pub fn delete_artifact(&self, key: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            s.delete(&text_arg(&key, "key")?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}
+
+/// The statements that create (`"up"`, the default) or drop (`"down"`) the `asm_*` tables on a
+/// dialect, for migration tools of one's own.
+#[wasm_bindgen(js_name = migrationStatements)]
+pub fn migration_statements(dialect: &str, direction: Option<String>) -> std::result::Result<Vec<String>, JsValue> {
+    let dialect = Dialect::from_name(dialect).ok_or_else(|| to_js_error(&Error::validation(DIALECTS)))?;
+    let sql = match direction.as_deref() {
+        None | Some("up") => migrations::up(dialect),
+        Some("down") => migrations::down(dialect),
+        Some(_) => return Err(to_js_error(&Error::validation("direction must be \"up\" or \"down\""))),
+    };
+    Ok(migrations::statements(sql))
+}

@@ -1,0 +1,69 @@
+// Runs the shared conformance cases (the Rust suite compiled to WebAssembly, see
+// hosts/npm/conformance) as node:test tests against stores the caller makes from the built
+// package, then prints `conformance <host>: N passed, M failed` and writes
+// conformance-results/<host>.txt, as every other host does.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { WIRE_NOT_APPLICABLE } from './not-applicable.mjs';
+
+export { WIRE_NOT_APPLICABLE };
+
+/** The conformance driver built by hosts/npm/tests/run (ASM_NPM_CONFORMANCE names its folder). */
+export async function loadDriver() {
+  const dir = process.env.ASM_NPM_CONFORMANCE;
+  if (!dir) {
+    throw new Error('ASM_NPM_CONFORMANCE is not set: run hosts/npm/tests/run (it builds the driver and the package)');
+  }
+  const driver = await import(pathToFileURL(join(dir, 'asm_npm_conformance.js')).href);
+  driver.initSync({ module: readFileSync(join(dir, 'asm_npm_conformance_bg.wasm')) });
+  return driver;
+}
+
+/** The seed of the run: ASM_TEST_SEED, or the suite's default (0x5eed). */
+export const SEED = Number(process.env.ASM_TEST_SEED ?? 0x5eed);
+
+/** Writes the ids run and prints the closing line; fails when the ids differ from the manifest. */
+export function report(host, driver, outcomes) {
+  const ids = driver.caseIds();
+  const manifest = driver.manifestIds();
+  const failed = outcomes.filter((o) => o.why !== null);
+  const passed = outcomes.length - failed.length;
+  const listed = ids.length === manifest.length && ids.every((id, i) => id === manifest[i]);
+  const dir = process.env.CONFORMANCE_RESULTS_DIR ?? 'conformance-results';
+  mkdirSync(dir, { recursive: true });
+  const skipped = ids.filter((id) => WIRE_NOT_APPLICABLE.has(id));
+  writeFileSync(join(dir, `${host}.txt`), outcomes.map((o) => `${o.id}\n`).join(''));
+  writeFileSync(join(dir, `${host}.not-applicable.txt`), skipped.map((id) => `${id}\n`).join(''));
+  for (const o of failed) console.log(`  FAIL ${o.id}: ${o.why}`);
+  for (const id of skipped) console.log(`  n/a  ${id}: ${WIRE_NOT_APPLICABLE.get(id)}`);
+  const complete = outcomes.length + skipped.length === ids.length;
+  const failures = failed.length + (listed ? 0 : 1) + (complete ? 0 : 1);
+  console.log(`conformance ${host}: ${passed} passed, ${failures} failed, ${skipped.length} not applicable`);
+  return failures === 0;
+}
+
+/**
+ * Registers one node:test test per case. `makeStore(hooks)` returns a fresh, migrated store
+ * whose options include `hooks` (the case's `now` and `randomBytes`).
+ */
+export async function conformanceSuite(host, makeStore, { teardown } = {}) {
+  const driver = await loadDriver();
+  const outcomes = [];
+  describe(`conformance ${host}`, () => {
+    driver.caseIds().forEach((id, index) => {
+      if (WIRE_NOT_APPLICABLE.has(id)) return;
+      test(id, async () => {
+        const why = (await driver.runCase(index, SEED, makeStore)) ?? null;
+        outcomes.push({ id, why });
+        assert.equal(why, null, why ?? '');
+      });
+    });
+    after(async () => {
+      await teardown?.();
+      if (!report(host, driver, outcomes)) process.exitCode = 1;
+    });
+  });
+}

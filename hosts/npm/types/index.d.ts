@@ -1,0 +1,988 @@
+// Types of the `asm-edge` package: an agent session store (the Rust core of agent-session-manager
+// compiled to WebAssembly) over a SQL executor of your choice.
+//
+// Every argument and answer is the JSON of the HTTP API (`hosts/worker/openapi.json`): snake_case
+// members, statuses and event types as strings, timestamps as ISO-8601 text. Arguments go through
+// `JSON.stringify`, so a `Date` anywhere in them arrives as its ISO-8601 text and `undefined`
+// members are dropped; answers come from `JSON.parse`, so they are plain objects.
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+// ---------------------------------------------------------------------------------------------
+
+/** Any JSON value: what free-form fields (`input`, `output`, `error`, …) hold. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+
+/**
+ * A JSON object: what `metadata`, `context`, `data`, `token_usage` … hold. `undefined` members
+ * are allowed in arguments (`JSON.stringify` drops them); answers never contain them.
+ */
+export interface JsonObject {
+  [key: string]: JsonValue | undefined;
+}
+
+/** An instant as the store writes it: ISO-8601 UTC with microseconds, `2025-01-27T12:00:00.123456Z`. */
+export type IsoTimestamp = string;
+
+/**
+ * An instant as an argument: ISO-8601 text with an offset (`Z` or `+hh:mm`; microseconds are
+ * kept), or a `Date` (sent as its `toISOString()`, millisecond precision).
+ */
+export type TimestampInput = string | Date;
+
+// ---------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------
+
+/** Where a session is in its life; any status may follow any other. */
+export type SessionStatus = 'pending' | 'active' | 'paused' | 'completed' | 'failed' | 'cancelled';
+
+/** Where a run is in its life; only `running` makes a run active, the last four end it. */
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'timeout';
+
+/** The 28 event types of AgentSessionManager v0.8, in its order. */
+export type EventType =
+  | 'session_created'
+  | 'session_started'
+  | 'session_paused'
+  | 'session_resumed'
+  | 'session_completed'
+  | 'session_failed'
+  | 'session_cancelled'
+  | 'run_started'
+  | 'run_completed'
+  | 'run_failed'
+  | 'run_cancelled'
+  | 'run_timeout'
+  | 'message_sent'
+  | 'message_received'
+  | 'message_streamed'
+  | 'tool_call_started'
+  | 'tool_call_completed'
+  | 'tool_call_failed'
+  | 'error_occurred'
+  | 'error_recovered'
+  | 'token_usage_updated'
+  | 'turn_completed'
+  | 'workspace_snapshot_taken'
+  | 'workspace_diff_computed'
+  | 'policy_violation'
+  | 'tool_approval_requested'
+  | 'tool_approval_granted'
+  | 'tool_approval_denied';
+
+/** The 48 error codes: ASM's 45, then the three its adapters emit (`persistence_error`, `query_error`, `maintenance_error`). */
+export type ErrorCode =
+  | 'validation_error'
+  | 'invalid_input'
+  | 'missing_required_field'
+  | 'invalid_format'
+  | 'invalid_status'
+  | 'invalid_transition'
+  | 'invalid_event_type'
+  | 'invalid_capability_type'
+  | 'missing_required_capability'
+  | 'stream_closed'
+  | 'context_mismatch'
+  | 'invalid_cursor'
+  | 'session_mismatch'
+  | 'run_mismatch'
+  | 'not_found'
+  | 'session_not_found'
+  | 'run_not_found'
+  | 'capability_not_found'
+  | 'already_exists'
+  | 'duplicate_capability'
+  | 'provider_error'
+  | 'provider_unavailable'
+  | 'provider_rate_limited'
+  | 'provider_timeout'
+  | 'provider_authentication_failed'
+  | 'provider_quota_exceeded'
+  | 'storage_error'
+  | 'storage_connection_failed'
+  | 'dependency_not_available'
+  | 'migration_required'
+  | 'storage_write_failed'
+  | 'storage_read_failed'
+  | 'timeout'
+  | 'cancelled'
+  | 'policy_violation'
+  | 'internal_error'
+  | 'unknown_error'
+  | 'max_sessions_exceeded'
+  | 'max_runs_exceeded'
+  | 'capability_not_supported'
+  | 'invalid_operation'
+  | 'tool_error'
+  | 'tool_not_found'
+  | 'tool_execution_failed'
+  | 'tool_permission_denied'
+  | 'persistence_error'
+  | 'query_error'
+  | 'maintenance_error';
+
+// ---------------------------------------------------------------------------------------------
+// Entities (answers): every key is always present, absent values are `null`
+// ---------------------------------------------------------------------------------------------
+
+/** A session: one agent conversation, the root of runs and events (ASM's `Session.to_map`). */
+export interface Session {
+  /** `ses_` + 32 hex characters unless the caller chose one. */
+  id: string;
+  /** The agent that owns the session; never empty. */
+  agent_id: string;
+  status: SessionStatus;
+  /** The session this one was forked from; not checked for existence. */
+  parent_session_id: string | null;
+  metadata: JsonObject;
+  /** Shared context: system prompts, configuration. */
+  context: JsonObject;
+  /** Labels, order kept; retention never soft-deletes a session carrying an exempt tag. */
+  tags: string[];
+  created_at: IsoTimestamp;
+  /** The age retention measures. */
+  updated_at: IsoTimestamp;
+  /** Set by soft-delete maintenance; a session with it set is soft-deleted. */
+  deleted_at: IsoTimestamp | null;
+}
+
+/** A run: one execution inside a session (ASM's `Run.to_map`). */
+export interface Run {
+  /** `run_` + 32 hex characters unless the caller chose one. */
+  id: string;
+  session_id: string;
+  status: RunStatus;
+  /** Any JSON; `null` when absent. */
+  input: JsonValue;
+  /** Any JSON; `null` when absent. */
+  output: JsonValue;
+  /** Any JSON; `null` when absent. */
+  error: JsonValue;
+  metadata: JsonObject;
+  /** `input_tokens`, `output_tokens`, `total_tokens`, `cache_read_input_tokens`, `cache_creation_input_tokens`. */
+  token_usage: JsonObject;
+  /** Provider extras; `model` is what cost summaries price by. */
+  provider_metadata: JsonObject;
+  turn_count: number;
+  started_at: IsoTimestamp;
+  /** Stamped by a terminal status. */
+  ended_at: IsoTimestamp | null;
+  /** The AI provider that ran it (`claude`, `codex`, `gemini`, …). */
+  provider: string | null;
+  /** A cost the provider reported; cost summaries price runs without one. */
+  cost_usd: number | null;
+}
+
+/** An event: one immutable entry of a session's append-only log (ASM's `Event.to_map`). */
+export interface Event {
+  /** `evt_` + 32 hex characters unless the caller chose one; unique across all sessions. */
+  id: string;
+  type: EventType;
+  timestamp: IsoTimestamp;
+  session_id: string;
+  run_id: string | null;
+  /** The payload. */
+  data: JsonObject;
+  metadata: JsonObject;
+  /** Assigned by the store on append (gap-free per session); `null` on an event not yet stored. */
+  sequence_number: number | null;
+  /** Payload schema version, ≥ 1. */
+  schema_version: number;
+  provider: string | null;
+  /** Ties events of one request together across sessions. */
+  correlation_id: string | null;
+}
+
+/** An event read from the store: it always has its sequence number. */
+export interface StoredEvent extends Event {
+  sequence_number: number;
+}
+
+/** Metadata of a blob kept in an artifact store (a row of `asm_artifacts`). */
+export interface Artifact {
+  /** `art_` + 16 base64url characters unless the caller chose one. */
+  id: string;
+  session_id: string | null;
+  run_id: string | null;
+  /** Unique across all artifacts, soft-deleted ones included. */
+  key: string;
+  /** MIME type, if known. */
+  content_type: string | null;
+  byte_size: number;
+  /** As the caller computed it (not verified). */
+  checksum_sha256: string;
+  /** Which store holds the blob (`s3`, `file`, …). */
+  storage_backend: string;
+  /** Where in that store (`s3://bucket/…`). */
+  storage_ref: string;
+  metadata: JsonObject;
+  created_at: IsoTimestamp;
+  /** Set by `deleteArtifact` (a soft delete). */
+  deleted_at: IsoTimestamp | null;
+}
+
+/** An artifact row of `exportSession` (ASM's export rows have no `deleted_at`). */
+export type ExportedArtifact = Omit<Artifact, 'deleted_at'>;
+
+// ---------------------------------------------------------------------------------------------
+// Entities (arguments): what `saveSession`, `saveRun`, `appendEvent` and `flush` accept
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A session to save (ASM's `Session.from_map`): id, agent_id, status, created_at and updated_at
+ * are required; every other member is lenient (a wrong type reads as empty or `null`).
+ * A `Session` answer is one.
+ */
+export interface SessionInput {
+  id: string;
+  agent_id: string;
+  status: SessionStatus;
+  created_at: TimestampInput;
+  updated_at: TimestampInput;
+  parent_session_id?: string | null;
+  metadata?: JsonObject | null;
+  context?: JsonObject | null;
+  tags?: readonly string[] | null;
+  deleted_at?: TimestampInput | null;
+}
+
+/**
+ * A run to save (ASM's `Run.from_map`): id, session_id, status and started_at are required;
+ * `turn_count` defaults to 0. A `Run` answer is one.
+ */
+export interface RunInput {
+  id: string;
+  session_id: string;
+  status: RunStatus;
+  started_at: TimestampInput;
+  input?: JsonValue;
+  output?: JsonValue;
+  error?: JsonValue;
+  metadata?: JsonObject | null;
+  token_usage?: JsonObject | null;
+  provider_metadata?: JsonObject | null;
+  turn_count?: number | null;
+  ended_at?: TimestampInput | null;
+  provider?: string | null;
+  cost_usd?: number | null;
+}
+
+/**
+ * An event to append (ASM's `Event.from_map`): id, type, session_id, timestamp and
+ * schema_version (an integer ≥ 1) are required; a given `sequence_number` is overwritten.
+ * An `Event` from `newEvent` is one.
+ */
+export interface EventInput {
+  id: string;
+  type: EventType;
+  session_id: string;
+  timestamp: TimestampInput;
+  schema_version: number;
+  run_id?: string | null;
+  data?: JsonObject | null;
+  metadata?: JsonObject | null;
+  sequence_number?: number | null;
+  provider?: string | null;
+  correlation_id?: string | null;
+}
+
+/** Attributes of `newSession` (ASM's `Session.new`): the session starts `pending`. */
+export interface NewSession {
+  /** Required and non-empty (`validation_error` otherwise). */
+  agent_id: string;
+  /** Generated (`ses_…`) when absent; must not be empty. */
+  id?: string | null;
+  parent_session_id?: string | null;
+  metadata?: JsonObject | null;
+  context?: JsonObject | null;
+  tags?: readonly string[] | null;
+}
+
+/** Attributes of `newRun` (ASM's `Run.new`): the run starts `pending` with `started_at` now. */
+export interface NewRun {
+  /** Required and non-empty. */
+  session_id: string;
+  /** Generated (`run_…`) when absent; must not be empty. */
+  id?: string | null;
+  input?: JsonValue;
+  metadata?: JsonObject | null;
+}
+
+/** Attributes of `newEvent` (ASM's `Event.new`): the timestamp is now. */
+export interface NewEvent {
+  /** Required; an unknown name is `invalid_event_type`. */
+  type: EventType;
+  /** Required and non-empty. */
+  session_id: string;
+  /** Generated (`evt_…`) when absent; must not be empty. */
+  id?: string | null;
+  run_id?: string | null;
+  data?: JsonObject | null;
+  metadata?: JsonObject | null;
+  /** Kept as given; the store overwrites it on append. */
+  sequence_number?: number | null;
+  /** Defaults to 1. */
+  schema_version?: number | null;
+  provider?: string | null;
+  correlation_id?: string | null;
+}
+
+/**
+ * Attributes of `registerArtifact`. A missing required member is `persistence_error`
+ * ("<field> is required"); a key already used, even by a deleted artifact, too.
+ */
+export interface NewArtifact {
+  key: string;
+  /** An integer. */
+  byte_size: number;
+  checksum_sha256: string;
+  storage_backend: string;
+  storage_ref: string;
+  /** Generated (`art_…`) when absent or empty. */
+  id?: string | null;
+  session_id?: string | null;
+  run_id?: string | null;
+  content_type?: string | null;
+  metadata?: JsonObject | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options. `null` anywhere means "not given", as does a missing options argument.
+// ---------------------------------------------------------------------------------------------
+
+/** Filters of `listSessions`. */
+export interface ListSessions {
+  status?: SessionStatus | null;
+  agent_id?: string | null;
+  /** An integer ≥ 0; 0 or absent means all. */
+  limit?: number | null;
+}
+
+/** Filters of `listRuns`. */
+export interface ListRuns {
+  status?: RunStatus | null;
+  /** An integer ≥ 0; 0 or absent means all. */
+  limit?: number | null;
+}
+
+/** Filters of `getEvents`, ANDed; `limit` applies after all of them. */
+export interface EventFilter {
+  run_id?: string | null;
+  /** Exactly this type. */
+  type?: EventType | null;
+  /** `timestamp >= since`. */
+  since?: TimestampInput | null;
+  /** `sequence_number > after` (a value that is not an integer ≥ 0 is ignored). */
+  after?: number | null;
+  /** `sequence_number < before` (a value that is not an integer ≥ 0 is ignored). */
+  before?: number | null;
+  /** An integer ≥ 0; 0 or absent means all. */
+  limit?: number | null;
+  /** Accepted and ignored: no store here long-polls. */
+  wait_timeout_ms?: number | null;
+}
+
+/** What `flush` persists atomically: the result of one execution. */
+export interface FlushPayload {
+  /** Upserted. */
+  session: SessionInput;
+  /** Upserted. */
+  run: RunInput;
+  /** Appended in order, sequenced; ids already stored are not written again. */
+  events: readonly EventInput[];
+  /** Accepted and not persisted (nor by ASM's stores). */
+  provider_metadata?: JsonObject | null;
+}
+
+/** Orders of `searchSessions` (ties break on id); an unknown name means the default, `updated_at_desc`. */
+export type SessionOrder = 'created_at_asc' | 'created_at_desc' | 'updated_at_desc';
+
+/** Orders of `searchRuns`; an unknown name means the default, `started_at_desc`. `token_usage_desc` pages without a cursor. */
+export type RunOrder = 'started_at_desc' | 'started_at_asc' | 'token_usage_desc';
+
+/** Orders of `searchEvents`; an unknown name means the default, `sequence_asc`. */
+export type EventOrder = 'sequence_asc' | 'timestamp_asc' | 'timestamp_desc';
+
+/** Options of `searchSessions` (all ANDed). */
+export interface SessionSearch {
+  agent_id?: string | null;
+  /** One status or any of several. */
+  status?: SessionStatus | readonly SessionStatus[] | null;
+  /** Sessions having a run by this provider (or one of these). */
+  provider?: string | readonly string[] | null;
+  /** Sessions carrying every one of these tags. */
+  tags?: readonly string[] | null;
+  created_after?: TimestampInput | null;
+  created_before?: TimestampInput | null;
+  /** Include soft-deleted sessions (default false). */
+  include_deleted?: boolean | null;
+  order_by?: SessionOrder | null;
+  /** Page size, 1 to 1000; default 50. */
+  limit?: number | null;
+  /** The `cursor` of the previous page (`null` starts from the first). */
+  cursor?: string | null;
+}
+
+/** Options of `searchRuns` (all ANDed). */
+export interface RunSearch {
+  session_id?: string | null;
+  /** One provider (a list is not accepted here). */
+  provider?: string | null;
+  /** One status or any of several. */
+  status?: RunStatus | readonly RunStatus[] | null;
+  started_after?: TimestampInput | null;
+  started_before?: TimestampInput | null;
+  /** Stored `token_usage.total_tokens >=` this integer ≥ 0 (a non-integer is `query_error`). */
+  min_tokens?: number | null;
+  order_by?: RunOrder | null;
+  /** Page size, 1 to 1000; default 50. */
+  limit?: number | null;
+  /** The `cursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** Options of `searchEvents` and `countEvents` (all ANDed; an empty list means no filter). */
+export interface EventSearch {
+  session_ids?: readonly string[] | null;
+  run_ids?: readonly string[] | null;
+  /** One type or any of several. */
+  types?: EventType | readonly EventType[] | null;
+  providers?: readonly string[] | null;
+  /** `timestamp >= since`. */
+  since?: TimestampInput | null;
+  /** `timestamp <= until`. */
+  until?: TimestampInput | null;
+  correlation_id?: string | null;
+  order_by?: EventOrder | null;
+  /** Page size, 1 to 1000; default 100. Ignored by `countEvents`. */
+  limit?: number | null;
+  /** The `cursor` of the previous page. Ignored by `countEvents`. */
+  cursor?: string | null;
+}
+
+/** Options of `getUsageSummary`: runs matching all of them. */
+export interface UsageQuery {
+  session_id?: string | null;
+  provider?: string | null;
+  /** `started_at >= since`. */
+  since?: TimestampInput | null;
+  /** `started_at <= until`. */
+  until?: TimestampInput | null;
+}
+
+/** Dollars per million tokens. */
+export interface PricingRates {
+  input: number;
+  output: number;
+  /** Cache reads; the input rate when absent. */
+  cache_read?: number | null;
+  /** Cache writes; the input rate when absent. */
+  cache_creation?: number | null;
+}
+
+/** One provider's rates: by exact model name, else by the longest model-name prefix, else `default`. */
+export interface ProviderPricing {
+  default?: PricingRates | null;
+  models?: Record<string, PricingRates>;
+}
+
+/** Rates by provider name (`claude`, `codex`, `gemini`, …). */
+export interface PricingTable {
+  providers: Record<string, ProviderPricing>;
+}
+
+/** Options of `getCostSummary`. */
+export interface CostQuery {
+  session_id?: string | null;
+  /** Runs of sessions of this agent. */
+  agent_id?: string | null;
+  provider?: string | null;
+  /** `started_at >= since`. */
+  since?: TimestampInput | null;
+  /** `started_at <= until`. */
+  until?: TimestampInput | null;
+  /**
+   * Rates for runs without a stored `cost_usd`: `{ providers: { … } }` or the providers map
+   * itself; the built-in table (public list prices) when absent.
+   */
+  pricing_table?: PricingTable | Record<string, ProviderPricing> | null;
+}
+
+/** Options of `exportSession`. */
+export interface ExportOptions {
+  /** Add the session's artifacts, deleted ones included (default false). */
+  include_artifacts?: boolean | null;
+}
+
+/** A bound in days or events, or `'infinity'` (ASM's `:infinity`) for none. */
+export type RetentionLimit = number | 'infinity' | ':infinity';
+
+/**
+ * A retention policy (ASM's `RetentionPolicy.new`): the defaults, overridden by the members given;
+ * unknown members are ignored. Limits must be integers ≥ 1 or `'infinity'`.
+ */
+export interface RetentionPolicy {
+  /** Validated only, as in ASM. Default `'infinity'`. */
+  max_session_age_days?: RetentionLimit | null;
+  /** Soft-delete sessions not updated for this many days. Default 90. */
+  max_completed_session_age_days?: RetentionLimit | null;
+  /** Hard-delete sessions soft-deleted this many days ago. Default 30. */
+  hard_delete_after_days?: RetentionLimit | null;
+  /** Prune each session's log down to this many events. Default `'infinity'`. */
+  max_events_per_session?: RetentionLimit | null;
+  /** Validated only, as in ASM. Default `'infinity'`. */
+  max_total_events?: RetentionLimit | null;
+  /** Upper bound on rows one maintenance statement touches. Default 100. */
+  batch_size?: number | null;
+  /** Validated only (archiving is not implemented, as in ASM); needs `archive_store`. */
+  archive_before_prune?: boolean | null;
+  archive_store?: string | null;
+  /** Sessions in these statuses are never soft-deleted. Default `['active', 'paused']`. */
+  exempt_statuses?: SessionStatus | readonly SessionStatus[] | null;
+  /** Sessions with any of these tags are never soft-deleted. Default `['pinned']`. */
+  exempt_tags?: readonly string[] | null;
+  /** Pruning removes these types first. Default `['message_streamed', 'token_usage_updated']`. */
+  prune_event_types_first?: EventType | readonly EventType[] | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------------------------
+
+/** One page of `searchSessions`. */
+export interface SessionPage {
+  sessions: Session[];
+  /** Pass as `cursor` for the next page; `null` when this page is empty. */
+  cursor: string | null;
+  /** All sessions matching the filters, ignoring cursor and limit. */
+  total_count: number;
+}
+
+/** One page of `searchRuns`. */
+export interface RunPage {
+  runs: Run[];
+  /** Pass as `cursor` for the next page; `null` when this page is empty or the order is by tokens. */
+  cursor: string | null;
+}
+
+/** One page of `searchEvents`. */
+export interface EventPage {
+  events: StoredEvent[];
+  /** Pass as `cursor` for the next page; `null` when this page is empty. */
+  cursor: string | null;
+}
+
+/** Token sums; missing or non-numeric counts count as 0. */
+export interface TokenTotals {
+  input_tokens: number;
+  output_tokens: number;
+  /** The sum of the stored `total_tokens` (never computed from the other two). */
+  total_tokens: number;
+}
+
+/** `getSessionStats`: counts and sums of one session. */
+export interface SessionStats {
+  event_count: number;
+  run_count: number;
+  token_totals: TokenTotals;
+  /** Distinct run providers, sorted. */
+  providers_used: string[];
+  first_event_at: IsoTimestamp | null;
+  last_event_at: IsoTimestamp | null;
+  /** Runs per status; statuses with no run are absent. */
+  status_counts: Partial<Record<RunStatus, number>>;
+}
+
+/** Token usage of one provider's runs. */
+export interface ProviderUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  run_count: number;
+}
+
+/** `getUsageSummary`: token usage of the matching runs. */
+export interface UsageSummary {
+  total_input_tokens: number;
+  total_output_tokens: number;
+  total_tokens: number;
+  run_count: number;
+  /** Per provider; runs without one under `"unknown"`. */
+  by_provider: Record<string, ProviderUsage>;
+}
+
+/** Cost of one provider's runs. */
+export interface ProviderCost {
+  cost_usd: number;
+  run_count: number;
+}
+
+/** Cost of one model's runs. */
+export interface ModelCost {
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** `getCostSummary`: the stored `cost_usd`, else the usage priced by the pricing table. */
+export interface CostSummary {
+  total_cost_usd: number;
+  /** All matching runs, unmapped ones included. */
+  run_count: number;
+  /** Per provider; runs without one under `"unknown"`. */
+  by_provider: Record<string, ProviderCost>;
+  /** Per `provider_metadata.model`; runs without one under `"unknown"`. */
+  by_model: Record<string, ModelCost>;
+  /** Runs with no stored cost and no rate in the pricing table. */
+  unmapped_runs: number;
+}
+
+/** `exportSession`: a session with everything it owns. */
+export interface SessionExport {
+  session: Session;
+  runs: Run[];
+  /** In sequence order. */
+  events: StoredEvent[];
+  /** Present only with `{ include_artifacts: true }`. */
+  artifacts?: ExportedArtifact[];
+}
+
+/** What one maintenance `execute` did (or, from `plan`, would do). */
+export interface MaintenanceReport {
+  sessions_soft_deleted: number;
+  sessions_hard_deleted: number;
+  events_pruned: number;
+  artifacts_cleaned: number;
+  orphaned_sequences_cleaned: number;
+  /** Wall time, from the store's clock. */
+  duration_ms: number;
+  /** One message per failed step; the other steps still ran. */
+  errors: string[];
+}
+
+/** A session's live artifacts: how many and their total size. */
+export interface ArtifactStats {
+  artifact_count: number;
+  total_bytes: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What every failure of the store is (a rejected `Promise`, or a throw from the constructor and
+ * the `new*` functions): an `Error` carrying ASM's code. Tell it apart with `isAsmError`.
+ */
+export interface AsmError extends Error {
+  name: 'AsmError';
+  code: ErrorCode;
+  /**
+   * Structured context. Database failures have `reason` (the driver's message), `kind`
+   * (`unique_violation`, `missing_schema`, `transient` or `other`) and `operation`.
+   */
+  details: Record<string, unknown>;
+  /** ASM's flag for the code: true only for the five codes worth retrying unchanged. */
+  retryable: boolean;
+}
+
+/** True for the errors the store throws; narrows `unknown` (a `catch` variable) to `AsmError`. */
+export declare function isAsmError(error: unknown): error is AsmError;
+
+// ---------------------------------------------------------------------------------------------
+// Executors
+// ---------------------------------------------------------------------------------------------
+
+/** The SQL an executor speaks: `sqlite` (≥ 3.35), `d1` (SQLite, 100 bound values per statement) or `postgres`. */
+export type Dialect = 'sqlite' | 'd1' | 'postgres';
+
+/**
+ * A bound value: `null`, a number, or text. Integers beyond 2^53 arrive as decimal text, which
+ * SQLite's INTEGER affinity and PostgreSQL's casts read back exactly.
+ */
+export type SqlValue = null | number | string;
+
+/**
+ * A cell an executor returns: `null`/`undefined` (SQL NULL), a number, a `bigint`, text or a
+ * boolean (read as 0 or 1). Anything else fails the batch.
+ */
+export type SqlCell = SqlValue | bigint | boolean | undefined;
+
+/** One statement: SQL with `?1, ?2, …` (SQLite, D1) or `$1, $2, …` (PostgreSQL) placeholders, and their values. */
+export interface Statement {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** What one statement returned. */
+export interface BatchResult {
+  /** Rows as arrays of cells in select-list order; absent or `null` for none. */
+  rows?: ReadonlyArray<readonly SqlCell[]> | null;
+  /** Rows inserted, updated or deleted (0 for reads); absent means 0. */
+  changes?: number | null;
+}
+
+/**
+ * What the store runs its SQL through: any object with a `dialect` and a `batch` that runs the
+ * statements in order as one atomic unit (all or nothing) and answers one result per statement.
+ * To be told apart, a thrown error may carry `kind` (`ExecutorErrorKind`), a PostgreSQL SQLSTATE
+ * `code`, a network `code` (`ECONNRESET` …), or SQLite's message text.
+ */
+export interface Executor {
+  readonly dialect: Dialect;
+  batch(statements: Statement[]): Promise<readonly BatchResult[]> | readonly BatchResult[];
+}
+
+/** The `kind` an executor may set on a thrown error; it decides `details.kind` and the store's handling. */
+export type ExecutorErrorKind = 'unique_violation' | 'missing_schema' | 'transient' | 'other';
+
+/** A D1 prepared statement, as far as `d1Executor` uses it. */
+export interface D1PreparedStatement {
+  bind(...values: unknown[]): D1PreparedStatement;
+}
+
+/** One result of a D1 `batch()`, as far as `d1Executor` reads it. */
+export interface D1Result {
+  results?: unknown[] | null;
+  meta?: { changes?: number | null } | null;
+}
+
+/** A D1 binding (or a D1 session), as far as `d1Executor` uses it; `@cloudflare/workers-types`' `D1Database` is one. */
+export interface D1Database {
+  prepare(query: string): D1PreparedStatement;
+  batch(statements: D1PreparedStatement[]): Promise<D1Result[]>;
+}
+
+/** A sql.js statement, as far as `sqlJsExecutor` uses it. */
+export interface SqlJsStatement {
+  bind(values: SqlValue[]): boolean;
+  step(): boolean;
+  get(params: null, config: { useBigInt: boolean }): unknown[];
+  free(): unknown;
+}
+
+/** A sql.js `Database`, as far as `sqlJsExecutor` uses it. */
+export interface SqlJsDatabase {
+  exec(sql: string): unknown;
+  prepare(sql: string): SqlJsStatement;
+  getRowsModified(): number;
+}
+
+/** A better-sqlite3 statement, as far as `betterSqlite3Executor` uses it. */
+export interface BetterSqlite3Statement {
+  readonly reader: boolean;
+  raw(toggleState?: boolean): BetterSqlite3Statement;
+  safeIntegers(toggleState?: boolean): BetterSqlite3Statement;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+}
+
+/** A better-sqlite3 transaction function, as far as `betterSqlite3Executor` uses it. */
+export interface BetterSqlite3Transaction {
+  immediate(statements: Statement[]): unknown;
+}
+
+/** A better-sqlite3 `Database`, as far as `betterSqlite3Executor` uses it. */
+export interface BetterSqlite3Database {
+  prepare(source: string): BetterSqlite3Statement;
+  transaction(fn: (statements: Statement[]) => BatchResult[]): BetterSqlite3Transaction;
+}
+
+/** The query config `pgExecutor` sends: array rows, with its own type parsers. */
+export interface PgQueryConfig {
+  text: string;
+  values: SqlValue[];
+  rowMode: 'array';
+  types: { getTypeParser(oid: number, format?: string): (text: string) => unknown };
+}
+
+/** A node-postgres result, as far as `pgExecutor` reads it. */
+export interface PgQueryResult {
+  rows: unknown[];
+  command: string;
+  rowCount: number | null;
+}
+
+/** A node-postgres `Client` (or a pool's client), as far as `pgExecutor` uses it. */
+export interface PgClient {
+  query(text: string): Promise<unknown>;
+  query(config: PgQueryConfig): Promise<PgQueryResult>;
+}
+
+/** A client checked out of a node-postgres `Pool`. */
+export interface PgPoolClient extends PgClient {
+  release(error?: Error | boolean): void;
+}
+
+/** A node-postgres `Pool`, as far as `pgExecutor` uses it (`totalCount` tells it from a `Client`). */
+export interface PgPool {
+  readonly totalCount: number;
+  connect(): Promise<PgPoolClient>;
+}
+
+/** The query options `pgliteExecutor` sends: array rows, with its own parsers by type OID. */
+export interface PGliteQueryOptions {
+  rowMode?: 'array' | 'object';
+  parsers?: { [typeId: number]: (value: string, typeId: number) => unknown };
+}
+
+/** A PGlite transaction, as far as `pgliteExecutor` uses it. */
+export interface PGliteTransaction {
+  query(query: string, params?: unknown[], options?: PGliteQueryOptions): Promise<{ rows: unknown[]; affectedRows?: number }>;
+}
+
+/** A `PGlite` (or `PGliteWorker`) instance, as far as `pgliteExecutor` uses it. */
+export interface PGliteDatabase {
+  transaction<T>(callback: (tx: PGliteTransaction) => Promise<T>): Promise<T>;
+}
+
+/** An executor over a D1 binding (Workers): each batch is one `db.batch()`, which D1 runs as one transaction. */
+export declare function d1Executor(db: D1Database): Executor;
+
+/** An executor over a sql.js `Database` (Node, browsers): each batch is `BEGIN IMMEDIATE … COMMIT` in one turn. */
+export declare function sqlJsExecutor(db: SqlJsDatabase): Executor;
+
+/** An executor over a better-sqlite3 `Database` (Node): each batch is one immediate transaction. */
+export declare function betterSqlite3Executor(db: BetterSqlite3Database): Executor;
+
+/** An executor over node-postgres: a `Pool` (a connection per batch) or one `Client` (batches queued), each batch `BEGIN … COMMIT`. */
+export declare function pgExecutor(pool: PgPool | PgClient): Executor;
+
+/** An executor over PGlite (PostgreSQL in WebAssembly, Node and browsers): each batch is one `db.transaction`. */
+export declare function pgliteExecutor(db: PGliteDatabase): Executor;
+
+// ---------------------------------------------------------------------------------------------
+// The store
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where a store takes time and randomness from; each function given is called once when the
+ * store is made, so a broken one fails there. Without them: `Date.now()` and
+ * `crypto.getRandomValues`.
+ */
+export interface StoreOptions {
+  /** The clock: a `Date`, or ISO-8601 text (which keeps microseconds). */
+  now?: (() => Date | string) | null;
+  /** `n` random bytes for ids, as a `Uint8Array` of length `n`. */
+  randomBytes?: ((n: number) => Uint8Array) | null;
+}
+
+/** Options of `openStore`. */
+export interface OpenStoreOptions extends StoreOptions {
+  /** Create the `asm_*` tables when missing (default true). */
+  migrate?: boolean;
+}
+
+/**
+ * A session store over an executor: sessions, runs, a gap-free event log, artifacts, search,
+ * usage and cost summaries, retention. Every method answers a `Promise` (rejected with an
+ * `AsmError`) except the three `new*` constructors; every write is one atomic batch.
+ */
+export declare class Store {
+  /** A store over `executor`; throws an `AsmError` when the executor or the options are malformed. Does not migrate (see `openStore`). */
+  constructor(executor: Executor, options?: StoreOptions | null);
+
+  /** The executor's dialect. */
+  readonly dialect: Dialect;
+
+  /** Releases the WebAssembly memory of the store now (otherwise done when it is garbage-collected); the store is unusable afterwards. */
+  free(): void;
+
+  /** Creates the `asm_*` tables and indexes when missing, in one batch (`storage_write_failed` on failure). */
+  migrate(): Promise<void>;
+
+  /** A new `pending` session with this store's clock and ids (not saved). */
+  newSession(attrs: NewSession): Session;
+  /** A new `pending` run with this store's clock and ids (not saved). */
+  newRun(attrs: NewRun): Run;
+  /** A new event with this store's clock and ids (not appended). */
+  newEvent(attrs: NewEvent): Event;
+
+  /** Inserts or fully replaces the session with this id. */
+  saveSession(session: SessionInput): Promise<void>;
+  /** The session, soft-deleted or not; `session_not_found` when absent. */
+  getSession(sessionId: string): Promise<Session>;
+  /** Sessions matching the filters, in no particular order. */
+  listSessions(filter?: ListSessions | null): Promise<Session[]>;
+  /** Removes the session with its runs, events, artifacts and sequence counter; idempotent. */
+  deleteSession(sessionId: string): Promise<void>;
+  /** Inserts or fully replaces the run with this id. */
+  saveRun(run: RunInput): Promise<void>;
+  /** The run; `run_not_found` when absent. */
+  getRun(runId: string): Promise<Run>;
+  /** The session's runs matching the filters, in no particular order. */
+  listRuns(sessionId: string, filter?: ListRuns | null): Promise<Run[]>;
+  /** The session's `running` run, or `null`. */
+  getActiveRun(sessionId: string): Promise<Run | null>;
+  /** Appends one event and answers it with its sequence number; an id already stored answers the stored event. */
+  appendEvent(event: EventInput): Promise<StoredEvent>;
+  /** Appends events in order, all or nothing (a list, or `{ events }`); answers one stored event per element. */
+  appendEvents(events: readonly EventInput[] | { events: readonly EventInput[] }): Promise<StoredEvent[]>;
+  /** Saves an execution's session, run and events together, all or nothing. */
+  flush(payload: FlushPayload): Promise<void>;
+  /** The session's events in sequence order, filtered. */
+  getEvents(sessionId: string, filter?: EventFilter | null): Promise<StoredEvent[]>;
+  /** The highest sequence number ever assigned in the session; 0 when none. */
+  getLatestSequence(sessionId: string): Promise<number>;
+
+  /** A page of sessions and the cursor of the next. */
+  searchSessions(query?: SessionSearch | null): Promise<SessionPage>;
+  /** Event and run counts, token totals and providers of one session; `session_not_found` when absent. */
+  getSessionStats(sessionId: string): Promise<SessionStats>;
+  /** A page of runs and the cursor of the next. */
+  searchRuns(query?: RunSearch | null): Promise<RunPage>;
+  /** Token usage of the matching runs, overall and per provider. */
+  getUsageSummary(query?: UsageQuery | null): Promise<UsageSummary>;
+  /** Cost of the matching runs, overall, per provider and per model. */
+  getCostSummary(query?: CostQuery | null): Promise<CostSummary>;
+  /** A page of events across sessions and the cursor of the next. */
+  searchEvents(query?: EventSearch | null): Promise<EventPage>;
+  /** How many events match (`limit` and `cursor` are ignored). */
+  countEvents(query?: EventSearch | null): Promise<number>;
+  /** The session with its runs, events and artifacts; `session_not_found` when absent. */
+  exportSession(sessionId: string, options: ExportOptions & { include_artifacts: true }): Promise<SessionExport & { artifacts: ExportedArtifact[] }>;
+  /** The session with its runs and events (and, with `{ include_artifacts: true }`, artifacts); `session_not_found` when absent. */
+  exportSession(sessionId: string, options?: ExportOptions | null): Promise<SessionExport>;
+
+  /** Runs every retention step of the policy (soft delete, hard delete, prune, orphans); failed steps are listed in `errors`. */
+  execute(policy?: RetentionPolicy | null): Promise<MaintenanceReport>;
+  /** What `execute(policy)` would do now, changing nothing (not in ASM v0.8). */
+  plan(policy?: RetentionPolicy | null): Promise<MaintenanceReport>;
+  /** Prunes one session's log down to `max_events_per_session`; answers how many events went. */
+  pruneSessionEvents(sessionId: string, policy?: RetentionPolicy | null): Promise<number>;
+  /** Soft-deletes sessions past the policy's age that are not exempt; answers how many. */
+  softDeleteExpiredSessions(policy?: RetentionPolicy | null): Promise<number>;
+  /** Hard-deletes sessions soft-deleted longer than the policy allows, with everything they own; answers how many. */
+  hardDeleteExpiredSessions(policy?: RetentionPolicy | null): Promise<number>;
+  /** Deletes artifact rows whose session is gone; answers how many. */
+  cleanOrphanedArtifacts(): Promise<number>;
+  /** The store's consistency problems, as messages; empty when healthy. */
+  healthCheck(): Promise<string[]>;
+
+  /** Records artifact metadata and answers the stored artifact. */
+  registerArtifact(attrs: NewArtifact): Promise<Artifact>;
+  /** The live artifact with this key, or `null`. */
+  getArtifact(key: string): Promise<Artifact | null>;
+  /** The session's live artifacts, oldest first. */
+  listArtifacts(sessionId: string): Promise<Artifact[]>;
+  /** Count and total size of the session's live artifacts. */
+  artifactStats(sessionId: string): Promise<ArtifactStats>;
+  /** Soft-deletes the artifact with this key; idempotent. */
+  deleteArtifact(key: string): Promise<void>;
+}
+
+/** Makes a store over `executor` and, unless `{ migrate: false }`, creates the `asm_*` tables when missing. */
+export declare function openStore(executor: Executor, options?: OpenStoreOptions | null): Promise<Store>;
+
+/** A new `pending` session (ASM's `Session.new`) with the host's clock and `crypto.getRandomValues`; throws an `AsmError` on bad attributes. */
+export declare function newSession(attrs: NewSession): Session;
+
+/** A new `pending` run (ASM's `Run.new`) with the host's clock and randomness; throws an `AsmError` on bad attributes. */
+export declare function newRun(attrs: NewRun): Run;
+
+/** A new event (ASM's `Event.new`) with the host's clock and randomness; throws an `AsmError` on bad attributes. */
+export declare function newEvent(attrs: NewEvent): Event;
+
+/** The statements that create the `asm_*` tables and indexes on a dialect (no trailing semicolons), for your own migration tool. */
+export declare function migrationStatements(dialect: Dialect): string[];

@@ -1,0 +1,23 @@
+// The conformance cases through the package's D1 executor on real D1: Miniflare (the runtime
+// under `wrangler dev --local`) runs workerd with a local D1 database, and its binding is used
+// from Node as a JavaScript Worker would use `env.DB`. Tables are dropped and created before
+// every case.
+import { Miniflare } from 'miniflare';
+import { Store, d1Executor, migrationStatements } from 'asm-edge';
+import { conformanceSuite } from './support/conformance.mjs';
+
+const mf = new Miniflare({
+  modules: true,
+  script: 'export default { fetch() { return new Response(null, { status: 204 }) } }',
+  d1Databases: ['DB'],
+  host: '127.0.0.1',
+});
+const executor = d1Executor(await mf.getD1Database('DB'));
+const down = migrationStatements('d1', 'down').map((sql) => ({ sql, params: [] }));
+
+await conformanceSuite('node-d1', async (hooks) => {
+  await executor.batch(down);
+  const store = new Store(executor, hooks);
+  await store.migrate();
+  return store;
+}, { teardown: () => mf.dispose() });

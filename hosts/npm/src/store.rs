@@ -11,8 +11,8 @@ use asm_core::ports::{
     ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, Maintenance, QueryApi,
     RunSearch, SessionSearch, SessionStore, UsageQuery,
 };
-use asm_core::sql::{migrations, Dialect, Executor, SqlStore, Statement};
-use asm_core::{Error, ErrorCode, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
+use asm_core::sql::{migrations, Dialect, SqlStore};
+use asm_core::{Error, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
 use js_sys::Promise;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -68,22 +68,14 @@ impl Store {
     /// `"sqlite"`, `"d1"` or `"postgres"`.
     #[wasm_bindgen(getter)]
     pub fn dialect(&self) -> String {
-        self.inner.executor().dialect().name().to_owned()
+        self.inner.dialect().name().to_owned()
     }
 
     /// Creates the `asm_*` tables and indexes when missing, in one batch.
     pub fn migrate(&self) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            let dialect = s.executor().dialect();
-            let statements = migrations::statements(migrations::up(dialect))
-                .into_iter()
-                .map(|sql| Statement { sql, params: Vec::new() })
-                .collect();
-            s.executor()
-                .batch(statements)
-                .await
-                .map_err(|e| Error::new(ErrorCode::StorageWriteFailed, format!("migration failed: {e}")))?;
+            s.migrate().await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -118,7 +110,7 @@ impl Store {
         })
     }
 
-    /// A session by id (`not_found` when there is none).
+    /// A session by id (`session_not_found` when there is none).
     #[wasm_bindgen(js_name = getSession)]
     pub fn get_session(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();

@@ -679,8 +679,8 @@ export interface AsmError extends Error {
   name: 'AsmError';
   code: ErrorCode;
   /**
-   * Structured context. Database failures have `reason` (the driver's message), `kind`
-   * (`unique_violation`, `missing_schema`, `transient` or `other`) and `operation`.
+   * Structured context. When the database fails an operation: `reason` (the driver's message),
+   * `kind` (`unique_violation`, `missing_schema`, `transient` or `other`) and `operation`.
    */
   details: Record<string, unknown>;
   /** ASM's flag for the code: true only for the five codes worth retrying unchanged. */
@@ -984,5 +984,8 @@ export declare function newRun(attrs: NewRun): Run;
 /** A new event (ASM's `Event.new`) with the host's clock and randomness; throws an `AsmError` on bad attributes. */
 export declare function newEvent(attrs: NewEvent): Event;
 
-/** The statements that create the `asm_*` tables and indexes on a dialect (no trailing semicolons), for your own migration tool. */
-export declare function migrationStatements(dialect: Dialect): string[];
+/**
+ * The statements that create (`'up'`, the default) or drop (`'down'`) the `asm_*` tables and
+ * indexes on a dialect, one per entry without a trailing semicolon, for your own migration tool.
+ */
+export declare function migrationStatements(dialect: Dialect, direction?: 'up' | 'down' | null): string[];

@@ -52,6 +52,16 @@ impl<E: Executor> SqlStore<E> {
         self.executor.dialect()
     }
 
+    /// Creates the `asm_*` tables and indexes when missing (the dialect's up migration, one
+    /// atomic batch), for hosts that have no migration tool of their own.
+    pub async fn migrate(&self) -> Result<()> {
+        let statements = super::migrations::statements(super::migrations::up(self.dialect()))
+            .into_iter()
+            .map(|sql| Statement { sql, params: Vec::new() })
+            .collect();
+        self.write(ErrorCode::StorageWriteFailed, "migrate", statements).await.map(drop)
+    }
+
     /// ASM's schema-presence check (sql.md §1.6): probes the required columns in ASM's order;
     /// the first one missing is `migration_required` with `details.missing_column`.
     pub async fn check_schema(&self) -> Result<()> {

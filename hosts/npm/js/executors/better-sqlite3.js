@@ -1,18 +1,31 @@
 // An executor over a better-sqlite3 `Database` (Node): each batch is one `db.transaction`.
 
+const WRITES = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
+
 /**
  * @param {import('better-sqlite3').Database} db
  * @returns {import('../index.js').Executor}
  */
 export function betterSqlite3Executor(db) {
+  // The store sends the same few SQL texts again and again: prepare each once.
+  const prepared = new Map();
+  const prepare = (sql) => {
+    let stmt = prepared.get(sql);
+    if (!stmt) {
+      if (prepared.size >= 512) prepared.clear();
+      stmt = db.prepare(sql);
+      prepared.set(sql, stmt);
+    }
+    return stmt;
+  };
   const run = db.transaction((statements) =>
     statements.map(({ sql, params }) => {
-      const stmt = db.prepare(sql);
+      const stmt = prepare(sql);
       if (stmt.reader) {
         // safeIntegers keeps integers beyond 2^53 exact (as bigints).
         const rows = stmt.raw(true).safeIntegers(true).all(params);
         // A reader that writes (INSERT … RETURNING) returns a row per changed row.
-        return { rows, changes: rows.length };
+        return { rows, changes: WRITES.test(sql) ? rows.length : 0 };
       }
       return { rows: [], changes: stmt.run(params).changes };
     }),

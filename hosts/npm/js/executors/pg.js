@@ -13,6 +13,20 @@ const RAW = {
   },
 };
 
+// A name per SQL text makes node-postgres prepare each statement once per connection. The
+// store's texts are few (their values are always bound), so the names stay few too.
+const names = new Map();
+function statementName(sql) {
+  let name = names.get(sql);
+  if (name === undefined) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < sql.length; i++) h = Math.imul(h ^ sql.charCodeAt(i), 0x01000193) >>> 0;
+    name = `asm_${h.toString(36)}_${sql.length}`;
+    if (names.size < 4096) names.set(sql, name);
+  }
+  return name;
+}
+
 /**
  * @param {import('pg').Pool | import('pg').Client} pool
  * @returns {import('../index.js').Executor}
@@ -25,7 +39,7 @@ export function pgExecutor(pool) {
     try {
       const results = [];
       for (const { sql, params } of statements) {
-        const res = await client.query({ text: sql, values: params, rowMode: 'array', types: RAW });
+        const res = await client.query({ name: statementName(sql), text: sql, values: params, rowMode: 'array', types: RAW });
         results.push({ rows: res.rows, changes: res.command === 'SELECT' ? 0 : (res.rowCount ?? 0) });
       }
       await client.query('COMMIT');

@@ -1,6 +1,8 @@
 // An executor over a sql.js `Database` (Node and browsers). sql.js is synchronous, so a batch
 // runs start to end inside one JavaScript turn: BEGIN … COMMIT can interleave with nothing.
 
+const WRITES = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
+
 /**
  * @param {import('sql.js').Database} db
  * @returns {import('../index.js').Executor}
@@ -18,7 +20,8 @@ export function sqlJsExecutor(db) {
             const rows = [];
             // bigints keep integers beyond 2^53 exact; the store reads them back as integers.
             while (stmt.step()) rows.push(stmt.get(null, { useBigInt: true }));
-            return { rows, changes: db.getRowsModified() };
+            // getRowsModified() keeps the last write's count through reads.
+            return { rows, changes: WRITES.test(sql) ? db.getRowsModified() : 0 };
           } finally {
             stmt.free();
           }
@@ -26,7 +29,11 @@ export function sqlJsExecutor(db) {
         db.exec('COMMIT');
         return results;
       } catch (error) {
-        if (!db.getAutocommit?.()) db.exec('ROLLBACK');
+        try {
+          db.exec('ROLLBACK');
+        } catch {
+          // SQLite already ended the transaction; the statement's error is the one to report.
+        }
         throw error;
       }
     },

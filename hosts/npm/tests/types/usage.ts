@@ -201,6 +201,10 @@ await openStore(d1Exec, textClock);
 await openStore(postgresClient, null);
 await store.migrate();
 expectType<string[]>(migrationStatements('postgres'));
+expectType<string[]>(migrationStatements('d1', 'down'));
+migrationStatements('sqlite', 'up');
+// @ts-expect-error a direction is 'up' or 'down'
+migrationStatements('sqlite', 'sideways');
 // @ts-expect-error not a dialect
 migrationStatements('mysql');
 opened.free();
@@ -360,8 +364,8 @@ expectType<number>(cost.total_cost_usd);
 expectType<number>(cost.unmapped_runs);
 // @ts-expect-error rates need an output rate
 const badRates: PricingRates = { input: 3 };
-// @ts-expect-error not a pricing table (rates are under a provider)
-await store.getCostSummary({ pricing_table: { providers: { default: { input: 3, output: 15 } } } });
+// @ts-expect-error rates need an output rate (the providers map without its wrapper)
+await store.getCostSummary({ pricing_table: { claude: { default: { input: 3 } } } });
 
 const exported: SessionExport = await store.exportSession(session.id);
 expectType<ExportedArtifact[] | undefined>(exported.artifacts);

@@ -36,29 +36,57 @@ pub fn validate_structural(event: &Value) -> Result<()> {
     }
 }
 
+/// The store's required-field check (Ecto's `validate_required`: an empty string is blank).
+fn required(field: &str, value: &str) -> Result<()> {
+    if value.is_empty() { Err(Error::validation(format!("{field} can't be blank"))) } else { Ok(()) }
+}
+
+/// The first and last instants a store accepts: years 1 to 9999, what ISO-8601 text with a
+/// four-digit year, Elixir's Ecto types and both databases all carry.
+const FIRST_INSTANT: i64 = -62_135_596_800_000_000;
+const LAST_INSTANT: i64 = 253_402_300_799_999_999;
+
+/// A timestamp field must fall in years 1..=9999.
+fn in_range(field: &str, at: Option<crate::time::Timestamp>) -> Result<()> {
+    match at {
+        Some(t) if !(FIRST_INSTANT..=LAST_INSTANT).contains(&t.as_micros()) => {
+            Err(Error::validation(format!("{field} is out of range (years 1 to 9999)")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The structural check for a typed event, which stores run before writing: the type,
 /// timestamp and data map are guaranteed by the type, so what is left is that `id` and
 /// `session_id` are not blank.
 pub fn validate_event(event: &Event) -> Result<()> {
-    if event.id.is_empty() {
-        return Err(Error::validation("id can't be blank"));
-    }
-    if event.session_id.is_empty() {
-        return Err(Error::validation("session_id can't be blank"));
-    }
+    required("id", &event.id)?;
+    required("session_id", &event.session_id)?;
+    in_range("timestamp", Some(event.timestamp))?;
     json::check_map_depth("data", &event.data)?;
     json::check_map_depth("metadata", &event.metadata)
 }
 
-/// What stores check of a session before writing it: its JSON fields are readable back
+/// What stores check of a session before writing it: `id` and `agent_id` are not blank, its
+/// times are in range, and its JSON fields are readable back
 /// (nested at most [`json::MAX_DEPTH`] levels).
 pub fn validate_session(session: &Session) -> Result<()> {
+    required("id", &session.id)?;
+    required("agent_id", &session.agent_id)?;
+    in_range("created_at", Some(session.created_at))?;
+    in_range("updated_at", Some(session.updated_at))?;
+    in_range("deleted_at", session.deleted_at)?;
     json::check_map_depth("metadata", &session.metadata)?;
     json::check_map_depth("context", &session.context)
 }
 
-/// What stores check of a run before writing it: its JSON fields are readable back.
+/// What stores check of a run before writing it: `id` and `session_id` are not blank, its
+/// times are in range, and its JSON fields are readable back.
 pub fn validate_run(run: &Run) -> Result<()> {
+    required("id", &run.id)?;
+    required("session_id", &run.session_id)?;
+    in_range("started_at", Some(run.started_at))?;
+    in_range("ended_at", run.ended_at)?;
     for (field, value) in [("input", &run.input), ("output", &run.output), ("error", &run.error)] {
         if let Some(v) = value {
             json::check_depth(field, v)?;
@@ -120,4 +148,34 @@ pub fn validate_shape(event_type: EventType, data: &JsonMap) -> Vec<String> {
             Some(_) => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::id::{Env, SeededIds};
+    use crate::session::NewSession;
+    use crate::time::{SteppingClock, Timestamp};
+
+    fn session() -> Session {
+        let env = Env::new(Arc::new(SteppingClock::new(Timestamp::from_micros(0), 1)), Arc::new(SeededIds::new(1)));
+        Session::new(NewSession::for_agent("a"), &env).expect("session")
+    }
+
+    #[test]
+    fn stores_refuse_blank_ids_and_times_outside_years_1_to_9999() {
+        assert!(validate_session(&session()).is_ok());
+        let blank = Session { id: String::new(), ..session() };
+        assert_eq!(validate_session(&blank).unwrap_err().message(), "id can't be blank");
+        let no_agent = Session { agent_id: String::new(), ..session() };
+        assert_eq!(validate_session(&no_agent).unwrap_err().message(), "agent_id can't be blank");
+        for micros in [i64::MIN, FIRST_INSTANT - 1, LAST_INSTANT + 1, i64::MAX] {
+            let odd = Session { created_at: Timestamp::from_micros(micros), ..session() };
+            assert_eq!(validate_session(&odd).unwrap_err().code(), crate::ErrorCode::ValidationError);
+        }
+        let edge = Session { created_at: Timestamp::from_micros(LAST_INSTANT), ..session() };
+        assert!(validate_session(&edge).is_ok());
+    }
 }

@@ -29,9 +29,16 @@ impl<E: 'static> ComponentStore<E> {
         ComponentStore { store: RefCell::new(store), world }
     }
 
-    /// Calls one export. A trap (or a call into an instance that trapped before) is
-    /// `internal_error` with wasmtime's message; the guest's own errors come back as they are.
-    fn call<W>(
+    /// Runs `f` on the executor behind the instance, e.g. to dump the rows in a test.
+    pub fn with_executor<T>(&self, f: impl FnOnce(&E) -> T) -> T {
+        f(&self.store.borrow().data().executor)
+    }
+
+    /// Calls one export with WIT values of the caller's making (the ports below use it; tests
+    /// of the WIT boundary send values no port would). A trap (or a call into an instance that
+    /// trapped before) is `internal_error` with wasmtime's message; the guest's own errors come
+    /// back as they are.
+    pub fn call<W>(
         &self,
         f: impl FnOnce(&bindings::Store, &mut Store<HostState<E>>) -> wasmtime::Result<std::result::Result<W, wit::Error>>,
     ) -> Result<W> {

@@ -3,8 +3,8 @@
 // from Node as a JavaScript Worker would use `env.DB`. Tables are dropped and created before
 // every case.
 import { Miniflare } from 'miniflare';
-import { Store, d1Executor, migrationStatements } from 'asm-edge';
-import { conformanceSuite } from './support/conformance.mjs';
+import { d1Executor } from 'asm-edge';
+import { conformanceSuite, recreatingTables } from './support/conformance.mjs';
 
 const mf = new Miniflare({
   modules: true,
@@ -13,11 +13,5 @@ const mf = new Miniflare({
   host: '127.0.0.1',
 });
 const executor = d1Executor(await mf.getD1Database('DB'));
-const down = migrationStatements('d1', 'down').map((sql) => ({ sql, params: [] }));
 
-await conformanceSuite('node-d1', async (hooks) => {
-  await executor.batch(down);
-  const store = new Store(executor, hooks);
-  await store.migrate();
-  return store;
-}, { teardown: () => mf.dispose() });
+await conformanceSuite('node-d1', recreatingTables(executor), { teardown: () => mf.dispose() });

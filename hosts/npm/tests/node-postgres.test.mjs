@@ -1,8 +1,8 @@
 // The conformance cases through the package on the test command's PostgreSQL server with
 // node-postgres: a schema of this run's own, its tables dropped and created before every case.
 import pg from 'pg';
-import { Store, migrationStatements, pgExecutor } from 'asm-edge';
-import { conformanceSuite } from './support/conformance.mjs';
+import { pgExecutor } from 'asm-edge';
+import { conformanceSuite, recreatingTables } from './support/conformance.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -14,14 +14,8 @@ await admin.connect();
 await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
 const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 8 });
 const executor = pgExecutor(pool);
-const down = migrationStatements('postgres', 'down').map((sql) => ({ sql, params: [] }));
 
-await conformanceSuite('node-postgres', async (hooks) => {
-  await executor.batch(down);
-  const store = new Store(executor, hooks);
-  await store.migrate();
-  return store;
-}, {
+await conformanceSuite('node-postgres', recreatingTables(executor), {
   teardown: async () => {
     await pool.end();
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Store, migrationStatements } from 'asm-edge';
 import { WIRE_NOT_APPLICABLE } from './not-applicable.mjs';
 
 export { WIRE_NOT_APPLICABLE };
@@ -66,4 +67,18 @@ export async function conformanceSuite(host, makeStore, { teardown } = {}) {
       if (!report(host, driver, outcomes)) process.exitCode = 1;
     });
   });
+}
+
+/**
+ * A store factory over one long-lived database: before every case its `asm_*` tables are
+ * dropped (the down migration) and created again.
+ */
+export function recreatingTables(executor) {
+  const down = migrationStatements(executor.dialect, 'down').map((sql) => ({ sql, params: [] }));
+  return async (hooks) => {
+    await executor.batch(down);
+    const store = new Store(executor, hooks);
+    await store.migrate();
+    return store;
+  };
 }

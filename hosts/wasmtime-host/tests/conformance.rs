@@ -5,17 +5,16 @@
 // The host times the component's build and compile; the core's clock rule is not about that.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, exit};
+use std::process::exit;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use asm_conformance::{Harness, run_all};
 use asm_core::Env;
 use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, Statement};
-use asm_native::{PostgresExecutor, SqliteExecutor};
-use asm_wasmtime_host::{COMPONENT_PATH, ComponentHost, ComponentStore, compile};
+use asm_native::PostgresExecutor;
+use asm_wasmtime_host::{ComponentHost, ComponentStore, compile};
 use futures::executor::block_on;
 use tokio::runtime::Runtime;
 use wasmtime::Engine;

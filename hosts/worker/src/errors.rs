@@ -9,10 +9,15 @@ use serde_json::{Value, json};
 /// One ASM code is both: `persistence_error` is what ASM's registry answers for an artifact it
 /// refuses (a required field missing: 400; a key or id already taken: 409) and what a store
 /// answers when the database fails (500). Database failures carry the executor's `kind` in
-/// their details; refusals do not.
+/// their details; refusals do not. A database failure of the transient kind (D1's
+/// `SQLITE_BUSY`, "database is locked", a lost connection) that outlasted the store's own
+/// retries is 503: the same request may succeed later.
 pub fn status_of(error: &Error) -> u16 {
     if let Some(status) = error.details().get("http_status").and_then(Value::as_u64) {
         return u16::try_from(status).unwrap_or(500);
+    }
+    if error.details().get("kind").and_then(Value::as_str) == Some("transient") {
+        return 503;
     }
     match error.code() {
         ErrorCode::PersistenceError if !error.details().contains_key("kind") => {
@@ -92,6 +97,8 @@ mod tests {
         assert_eq!(status_of(&Error::from_code(ErrorCode::StorageError)), 500);
         let db_failure = Error::from_code(ErrorCode::PersistenceError).detail("kind", "other");
         assert_eq!(status_of(&db_failure), 500);
+        let busy = Error::from_code(ErrorCode::StorageError).detail("kind", "transient");
+        assert_eq!(status_of(&busy), 503);
         assert_eq!(status_of(&Error::new(ErrorCode::PersistenceError, "storage_ref is required")), 400);
         assert_eq!(status_of(&Error::new(ErrorCode::PersistenceError, "key has already been taken")), 409);
         assert_eq!(status_of(&unauthorized()), 401);

@@ -12,7 +12,8 @@
 //! is clean.
 //!
 //! A failed request is retried (same ids, at most [`MAX_ATTEMPTS`] times) only when the Worker
-//! answers with a retryable ASM error; every other error fails the client. Retries are counted
+//! answers with a retryable ASM error or a transient database failure (details `kind:
+//! "transient"`, HTTP 503); every other error fails the client. Retries are counted
 //! and printed. `ASM_STRESS_ROUNDS` (default 1) sets the rounds, `ASM_STRESS_APPENDS` (default
 //! 200) the events per client. Prints `reliability concurrency-worker: N passed, M failed`.
 
@@ -62,12 +63,17 @@ struct Client {
     batched: bool,
 }
 
-/// Runs `op`, retrying only retryable ASM errors.
+/// Whether the same request may succeed later.
+fn transient(e: &Error) -> bool {
+    e.is_retryable() || e.details().get("kind").and_then(|k| k.as_str()) == Some("transient")
+}
+
+/// Runs `op`, retrying only transient errors.
 fn with_retries<T>(retries: &AtomicUsize, mut op: impl FnMut() -> Result<T>) -> Result<T> {
     let mut attempt = 1;
     loop {
         match op() {
-            Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+            Err(e) if transient(&e) && attempt < MAX_ATTEMPTS => {
                 retries.fetch_add(1, Ordering::Relaxed);
                 attempt += 1;
             }

@@ -11,7 +11,7 @@ use worker::{Context, Method, Request, Response, ScheduleContext, ScheduledEvent
 use crate::api::{ApiRequest, Reply, dispatch};
 use crate::auth::authorized;
 use crate::backend::Backend;
-use crate::errors::{body_of, no_such_path, status_of, too_large, unauthorized, wrong_method};
+use crate::errors::{bad_segment, body_of, no_such_path, status_of, too_large, unauthorized, wrong_method};
 use crate::routes::{Op, Routed, route};
 
 /// Default request body limit (`ASM_MAX_BODY_BYTES` overrides it).
@@ -93,6 +93,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
         Routed::Found(m) => m,
         Routed::WrongMethod => return Err(wrong_method(method.as_ref(), &path)),
         Routed::NoSuchPath => return Err(no_such_path(&path)),
+        Routed::BadSegment(segment) => return Err(bad_segment(&segment)),
     };
     let testing = test_mode(env);
     if matched.op == Op::TestReset && !testing {

@@ -5,11 +5,24 @@ use serde_json::{Value, json};
 
 /// The HTTP status for an error: validation 400, not found 404, already exists 409, the
 /// HTTP layer's own refusals by their details, everything else (storage, runtime …) 500.
+///
+/// One ASM code is both: `persistence_error` is what ASM's registry answers for an artifact it
+/// refuses (a required field missing: 400; a key or id already taken: 409) and what a store
+/// answers when the database fails (500). Database failures carry the executor's `kind` in
+/// their details; refusals do not. A database failure of the transient kind (D1's
+/// `SQLITE_BUSY`, "database is locked", a lost connection) that outlasted the store's own
+/// retries is 503: the same request may succeed later.
 pub fn status_of(error: &Error) -> u16 {
     if let Some(status) = error.details().get("http_status").and_then(Value::as_u64) {
         return u16::try_from(status).unwrap_or(500);
     }
+    if error.details().get("kind").and_then(Value::as_str) == Some("transient") {
+        return 503;
+    }
     match error.code() {
+        ErrorCode::PersistenceError if !error.details().contains_key("kind") => {
+            if error.message().ends_with("has already been taken") { 409 } else { 400 }
+        }
         ErrorCode::NotFound | ErrorCode::SessionNotFound | ErrorCode::RunNotFound | ErrorCode::CapabilityNotFound => 404,
         ErrorCode::AlreadyExists | ErrorCode::DuplicateCapability => 409,
         ErrorCode::SessionMismatch | ErrorCode::RunMismatch | ErrorCode::ContextMismatch => 409,
@@ -59,6 +72,12 @@ pub fn wrong_method(method: &str, path: &str) -> Error {
     http_error(405, ErrorCode::InvalidOperation, format!("{method} is not served on {path}")).detail("reason", "method_not_allowed")
 }
 
+/// 400 for a path segment that is not percent-encoded UTF-8.
+pub fn bad_segment(segment: &str) -> Error {
+    http_error(400, ErrorCode::ValidationError, format!("path segment {segment} is not percent-encoded UTF-8"))
+        .detail("reason", "bad_path_segment")
+}
+
 /// 400 for a body that is not JSON.
 pub fn bad_json(reason: &str) -> Error {
     http_error(400, ErrorCode::ValidationError, "request body is not valid JSON").detail("reason", reason)
@@ -76,7 +95,12 @@ mod tests {
         assert_eq!(status_of(&Error::from_code(ErrorCode::AlreadyExists)), 409);
         assert_eq!(status_of(&Error::from_code(ErrorCode::InvalidCursor)), 400);
         assert_eq!(status_of(&Error::from_code(ErrorCode::StorageError)), 500);
-        assert_eq!(status_of(&Error::from_code(ErrorCode::PersistenceError)), 500);
+        let db_failure = Error::from_code(ErrorCode::PersistenceError).detail("kind", "other");
+        assert_eq!(status_of(&db_failure), 500);
+        let busy = Error::from_code(ErrorCode::StorageError).detail("kind", "transient");
+        assert_eq!(status_of(&busy), 503);
+        assert_eq!(status_of(&Error::new(ErrorCode::PersistenceError, "storage_ref is required")), 400);
+        assert_eq!(status_of(&Error::new(ErrorCode::PersistenceError, "key has already been taken")), 409);
         assert_eq!(status_of(&unauthorized()), 401);
         assert_eq!(status_of(&too_large(3, 2, "the limit")), 413);
     }

@@ -150,24 +150,34 @@ pub enum Routed {
     WrongMethod,
     /// No route has this path (404).
     NoSuchPath,
+    /// A route has this path, but a `{…}` segment is not percent-encoded UTF-8 (400).
+    BadSegment(String),
 }
 
 /// Finds the route for `method` and `path` (the path without its query string).
 pub fn route(method: &str, path: &str) -> Routed {
     let mut path_exists = false;
     for candidate in ROUTES {
-        if let Some(params) = match_template(candidate.path, path) {
-            if candidate.method == method {
-                return Routed::Found(Matched { op: candidate.op, params });
+        if let Some(raw) = match_template(candidate.path, path) {
+            if candidate.method != method {
+                path_exists = true;
+                continue;
             }
-            path_exists = true;
+            let mut params = Vec::with_capacity(raw.len());
+            for segment in raw {
+                match percent_decode(segment) {
+                    Some(param) => params.push(param),
+                    None => return Routed::BadSegment(segment.to_owned()),
+                }
+            }
+            return Routed::Found(Matched { op: candidate.op, params });
         }
     }
     if path_exists { Routed::WrongMethod } else { Routed::NoSuchPath }
 }
 
-/// The parameter values when `path` fits `template`.
-fn match_template(template: &str, path: &str) -> Option<Vec<String>> {
+/// The raw (still percent-encoded) parameter segments when `path` fits `template`.
+fn match_template<'p>(template: &str, path: &'p str) -> Option<Vec<&'p str>> {
     let mut want = template.split('/');
     let mut got = path.split('/');
     let mut params = Vec::new();
@@ -178,7 +188,7 @@ fn match_template(template: &str, path: &str) -> Option<Vec<String>> {
                 if g.is_empty() {
                     return None;
                 }
-                params.push(percent_decode(g)?);
+                params.push(g);
             }
             (Some(w), Some(g)) if w == g => {}
             _ => return None,
@@ -230,6 +240,13 @@ mod tests {
         assert_eq!(route("PATCH", "/v1/sessions/s1"), Routed::WrongMethod);
         assert_eq!(route("GET", "/v1/nope"), Routed::NoSuchPath);
         assert_eq!(route("GET", "/v1/sessions/"), Routed::NoSuchPath);
+    }
+
+    #[test]
+    fn a_segment_that_is_not_utf8_is_a_bad_segment() {
+        assert_eq!(route("GET", "/v1/sessions/%FF%FE"), Routed::BadSegment("%FF%FE".to_owned()));
+        assert_eq!(route("GET", "/v1/sessions/%zz/runs"), Routed::BadSegment("%zz".to_owned()));
+        assert_eq!(route("PATCH", "/v1/sessions/%FF"), Routed::WrongMethod);
     }
 
     #[test]

@@ -7,22 +7,28 @@ use serde_json::{Value, json};
 use crate::TOKEN;
 use crate::wrangler::Wrangler;
 
-struct Http {
+/// Raw requests to the Worker: any method, path, header and body bytes.
+pub struct Http {
     agent: ureq::Agent,
     base: String,
 }
 
 impl Http {
-    fn new(base: &str) -> Http {
+    /// A client of the Worker at `base`.
+    pub fn new(base: &str) -> Http {
         Http { agent: ureq::Agent::config_builder().http_status_as_error(false).build().into(), base: base.to_owned() }
     }
 
     /// (status, JSON body or Null) of one request; `token` None sends no Authorization header.
-    fn req(&self, method: &str, path: &str, token: Option<&str>, body: Option<&[u8]>) -> (u16, Value) {
+    pub fn req(&self, method: &str, path: &str, token: Option<&str>, body: Option<&[u8]>) -> (u16, Value) {
+        self.send(method, path, token.map(|t| format!("Bearer {t}")).as_deref(), body)
+    }
+
+    /// As [`Http::req`], with the whole Authorization header value (`None`: no header).
+    pub fn send(&self, method: &str, path: &str, authorization: Option<&str>, body: Option<&[u8]>) -> (u16, Value) {
         let url = format!("{}{path}", self.base);
-        let auth = token.map(|t| format!("Bearer {t}"));
         let mut b = ureq::http::Request::builder().method(method).uri(&url);
-        if let Some(a) = &auth {
+        if let Some(a) = authorization {
             b = b.header("authorization", a);
         }
         let request = b.body(body.map(<[u8]>::to_vec).unwrap_or_default()).expect("request");
@@ -33,7 +39,8 @@ impl Http {
     }
 }
 
-fn code(body: &Value) -> &str {
+/// The ASM error code of an error answer ("" when there is none).
+pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("")
 }
 

@@ -1,10 +1,13 @@
 //! The Worker over its real runtime (`wrangler dev --local`): the shared conformance cases
 //! through [`HttpStore`] on D1 and on PostgreSQL via Hyperdrive, then auth, error mapping,
-//! body limits and a cron-triggered maintenance run (see `checks.rs`).
+//! body limits and a cron-triggered maintenance run (see `checks.rs`), hostile requests on both
+//! backends (`hostile.rs`) and 16 concurrent appending clients on D1 (`concurrency.rs`).
 // The harness times child processes with the OS clock; only the core must not read it.
 #![allow(clippy::disallowed_methods)]
 
 mod checks;
+mod concurrency;
+mod hostile;
 mod wrangler;
 
 use asm_conformance::{Harness, run_all_with};
@@ -61,19 +64,29 @@ fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
     v
 }
 
+/// The D1 Worker's body limit: bodies up to 3 MB are let through, so that D1's own 2 MB row
+/// limit is what refuses.
+const D1_TEST_BODY_LIMIT: usize = 3_000_000;
+/// The Worker's default body limit (1 MiB), which the Hyperdrive Worker keeps.
+const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
 fn main() {
     let hyperdrive = hyperdrive_url();
     let mut ok = true;
+    let mut hostile = (0, 0);
     let state = tempdir("d1");
     migrate_d1(&state);
     {
-        // Bodies up to 3 MB are let through here, so that D1's own 2 MB row limit is what refuses.
-        let w = Wrangler::start("d1", &state, &vars("d1", &["ASM_MAX_BODY_BYTES:3000000"]), &[]);
+        let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
+        let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
         let started = std::time::Instant::now();
         let report = block_on(run_all_with("worker-d1", &WorkerHarness { url: w.url.clone() }, NOT_APPLICABLE));
         println!("worker-d1 conformance took {:.0} s", started.elapsed().as_secs_f64());
         ok &= report.is_success();
         ok &= checks::run_all_checks(&w, "d1");
+        let (passed, failed) = hostile::run(&w.url, "d1", D1_TEST_BODY_LIMIT);
+        hostile = (hostile.0 + passed, hostile.1 + failed);
+        ok &= concurrency::run(&w.url);
     }
     {
         let envs = [("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE", hyperdrive.clone())];
@@ -83,7 +96,11 @@ fn main() {
         println!("worker-hyperdrive conformance took {:.0} s", started.elapsed().as_secs_f64());
         ok &= report.is_success();
         ok &= checks::run_all_checks(&w, "postgres");
+        let (passed, failed) = hostile::run(&w.url, "postgres", DEFAULT_BODY_LIMIT);
+        hostile = (hostile.0 + passed, hostile.1 + failed);
     }
+    println!("reliability hostile-input-http: {} passed, {} failed", hostile.0, hostile.1);
+    ok &= hostile.1 == 0;
     if !ok {
         std::process::exit(1);
     }

@@ -1,4 +1,5 @@
 //! `wrangler dev --local` on 127.0.0.1 in its own process group, stopped (the whole group) on drop.
+//! Also compiled into the Worker benchmark (`bench/src/bin/worker.rs`).
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -16,9 +17,11 @@ pub struct Wrangler {
     pub log: PathBuf,
 }
 
-/// The repository root.
+/// The repository root: the nearest directory above the compiling crate with `wrangler.toml`.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir.ancestors().find(|d| d.join("wrangler.toml").is_file()).expect("wrangler.toml above the crate");
+    root.canonicalize().expect("repository root")
 }
 
 fn free_port() -> u16 {

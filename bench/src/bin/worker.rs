@@ -1,0 +1,178 @@
+//! `asm-bench-worker`: the Worker rows of the benchmark (issue 7). Starts the built Worker under
+//! `wrangler dev --local` on a fresh local D1 (loopback only, the test harness's launcher) and
+//! drives it from a load generator of a few concurrent clients, each an OS thread with its own
+//! connection appending to its own session:
+//!
+//! - `append-single`: `POST /v1/events`, one event per request;
+//! - `append-batch`: `POST /v1/events/batch`, [`BATCH`] events per request.
+//!
+//! Prints `worker append-single: R req/s, p50 X ms, p99 Y ms` and the same for `append-batch`
+//! (R = the measured requests over the time the clients spent in them, i.e. their summed latency
+//! divided by the number of clients; percentiles over all measured requests), and writes
+//! `bench/results/worker-latest.json`. Bounded in count (requests per client) and in time (a
+//! client stops starting requests after [`PHASE_LIMIT`]). `--quick` runs fewer requests.
+//! Run it through `bench/run`, which builds the Worker first.
+
+#[path = "../../../hosts/http-client/tests/worker/wrangler.rs"]
+#[allow(dead_code)]
+mod wrangler;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use wrangler::{Wrangler, migrate_d1, root};
+
+/// Concurrent clients.
+const CLIENTS: usize = 4;
+/// Events per batch request.
+const BATCH: usize = 100;
+/// No client starts a request after this long in one phase.
+const PHASE_LIMIT: Duration = Duration::from_secs(60);
+/// Requests per client before measuring (not counted).
+const WARM_UP: usize = 10;
+const TOKEN: &str = "bench-token-0123456789abcdef";
+
+/// One workload's sizes.
+struct Phase {
+    name: &'static str,
+    path: &'static str,
+    /// Events per request (1: a single append).
+    events: usize,
+    /// Requests per client.
+    requests: usize,
+}
+
+fn event(id: &str, session_id: &str) -> Value {
+    json!({
+        "id": id, "type": "message_received", "session_id": session_id,
+        "timestamp": "2025-01-27T12:00:01.000000Z", "schema_version": 1, "data": {"content": "benchmark event"}
+    })
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(30))).build().into()
+}
+
+/// Sends `body` and returns the status.
+fn post(agent: &ureq::Agent, url: &str, body: &[u8]) -> u16 {
+    let request = agent
+        .post(url)
+        .header("authorization", &format!("Bearer {TOKEN}"))
+        .header("content-type", "application/json")
+        .send(body);
+    match request {
+        Ok(mut response) => {
+            let _ = response.body_mut().read_to_vec();
+            response.status().as_u16()
+        }
+        Err(_) => 0,
+    }
+}
+
+/// One client's requests of `phase`; returns the latencies of the measured ones.
+fn client(base: &str, phase: &Phase, index: usize) -> Result<Vec<Duration>, String> {
+    let agent = agent();
+    let session = format!("bench-{}-{index}", phase.name);
+    let saved = json!({
+        "id": session, "agent_id": "bench", "status": "active",
+        "created_at": "2025-01-27T12:00:00.000000Z", "updated_at": "2025-01-27T12:00:00.000000Z"
+    });
+    let status = agent
+        .put(&format!("{base}/v1/sessions/{session}"))
+        .header("authorization", &format!("Bearer {TOKEN}"))
+        .send(saved.to_string().as_bytes())
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    if status != 200 {
+        return Err(format!("saving {session}: HTTP {status}"));
+    }
+    let url = format!("{base}{}", phase.path);
+    let body = |r: usize| -> Vec<u8> {
+        let ids = (0..phase.events).map(|i| event(&format!("{session}-r{r}-e{i}"), &session));
+        let value = if phase.events == 1 { ids.into_iter().next().unwrap_or(Value::Null) } else { Value::Array(ids.collect()) };
+        value.to_string().into_bytes()
+    };
+    let started = Instant::now();
+    let mut latencies = Vec::with_capacity(phase.requests);
+    for r in 0..WARM_UP + phase.requests {
+        if started.elapsed() > PHASE_LIMIT {
+            break;
+        }
+        let body = body(r);
+        let t0 = Instant::now();
+        let status = post(&agent, &url, &body);
+        let took = t0.elapsed();
+        if status != 200 {
+            return Err(format!("{} request {r}: HTTP {status}", phase.name));
+        }
+        if r >= WARM_UP {
+            latencies.push(took);
+        }
+    }
+    Ok(latencies)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Runs `phase` with every client at once; returns its JSON figures.
+fn run_phase(base: &str, phase: &Phase) -> Value {
+    let started = Instant::now();
+    let results: Vec<Result<Vec<Duration>, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..CLIENTS).map(|i| scope.spawn(move || client(base, phase, i))).collect();
+        handles.into_iter().map(|h| h.join().expect("client thread")).collect()
+    });
+    let mut latencies = Vec::new();
+    for result in results {
+        match result {
+            Ok(l) => latencies.extend(l),
+            Err(e) => panic!("worker {}: {e}", phase.name),
+        }
+    }
+    // The wall time includes the warm-up; the rate counts the measured requests over the time
+    // the clients spent on them.
+    let busy: Duration = latencies.iter().sum::<Duration>() / CLIENTS as u32;
+    let wall = started.elapsed();
+    latencies.sort_unstable();
+    let pick = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1];
+    let (p50, p99) = (pick(0.50), pick(0.99));
+    let rate = latencies.len() as f64 / busy.as_secs_f64();
+    let events = if phase.events > 1 { format!(" ({:.0} events/s)", rate * phase.events as f64) } else { String::new() };
+    println!(
+        "worker {}: {rate:.0} req/s{events}, p50 {:.1} ms, p99 {:.1} ms ({CLIENTS} clients, {} requests of {} event(s), {:.1} s)",
+        phase.name,
+        ms(p50),
+        ms(p99),
+        latencies.len(),
+        phase.events,
+        wall.as_secs_f64()
+    );
+    json!({
+        "workload": phase.name, "clients": CLIENTS, "requests": latencies.len(), "events_per_request": phase.events,
+        "requests_per_s": rate, "p50_ms": ms(p50), "p99_ms": ms(p99), "wall_s": wall.as_secs_f64()
+    })
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (single, batch) = if quick { (300, 25) } else { (1000, 100) };
+    let state = std::env::temp_dir().join(format!("asm-bench-worker-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(&state).expect("state dir");
+    migrate_d1(&state);
+    let vars = ["ASM_BACKEND:d1".to_owned(), format!("ASM_API_TOKEN:{TOKEN}")];
+    let figures = {
+        let w = Wrangler::start("bench", &state, &vars, &[]);
+        let phases = [
+            Phase { name: "append-single", path: "/v1/events", events: 1, requests: single },
+            Phase { name: "append-batch", path: "/v1/events/batch", events: BATCH, requests: batch },
+        ];
+        phases.iter().map(|p| run_phase(&w.url, p)).collect::<Vec<_>>()
+    };
+    let _ = std::fs::remove_dir_all(&state);
+    let out = root().join("bench/results/worker-latest.json");
+    let doc = json!({ "host": "worker (wrangler dev --local, local D1)", "quick": quick, "figures": figures });
+    std::fs::write(&out, serde_json::to_string_pretty(&doc).unwrap_or_default()).expect("write results");
+    eprintln!("asm-bench-worker: wrote {}", out.display());
+}

@@ -10,7 +10,7 @@ use asm_core::{Error, ErrorCode, Event, NewArtifact, RetentionPolicy, Result, Ru
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::convert::{body_json, new_artifact, query_json};
+use crate::convert::{body_json, query_json};
 use crate::routes::Op;
 
 /// Every port a store behind the API offers.
@@ -71,19 +71,6 @@ fn same_id(path_id: &str, body_id: &str, what: &str) -> Result<()> {
     } else {
         Err(Error::validation(format!("{what} id in the path ({path_id}) differs from the body ({body_id})")))
     }
-}
-
-/// The events of a batch body: a list, or `{"events": [...]}`.
-fn event_list(body: &Value) -> Result<Vec<Event>> {
-    let items = match body {
-        Value::Array(items) => items,
-        Value::Object(m) => match m.get("events") {
-            Some(Value::Array(items)) => items,
-            _ => return Err(Error::validation("events must be a list")),
-        },
-        _ => return Err(Error::validation("events must be a list")),
-    };
-    items.iter().enumerate().map(|(i, item)| Event::from_map(item).map_err(|e| e.detail("index", i))).collect()
 }
 
 /// A routed request decoded into the port call it asks for: the pure half of the API (path
@@ -188,7 +175,7 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         }
         Op::GetRun => Call::GetRun(id()?),
         Op::AppendEvent => Call::AppendEvent(Event::from_map(&body()?)?),
-        Op::AppendEvents => Call::AppendEvents(event_list(&body()?)?),
+        Op::AppendEvents => Call::AppendEvents(Event::list_from_json(&body()?)?),
         Op::GetEvents => {
             let filter = EventFilter::from_json(&query()?)?;
             Call::GetEvents(id()?, filter)
@@ -216,7 +203,7 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         Op::HardDeleteExpired => Call::HardDeleteExpired(RetentionPolicy::from_json(&body()?)?),
         Op::CleanOrphanedArtifacts => Call::CleanOrphanedArtifacts,
         Op::HealthCheck => Call::HealthCheck,
-        Op::RegisterArtifact => Call::RegisterArtifact(new_artifact(&body()?)?),
+        Op::RegisterArtifact => Call::RegisterArtifact(NewArtifact::from_json(&body()?)?),
         Op::GetArtifact => Call::GetArtifact(id()?),
         Op::DeleteArtifact => Call::DeleteArtifact(id()?),
         Op::ListArtifacts => Call::ListArtifacts(id()?),

@@ -1,8 +1,7 @@
-//! JSON in and out of the HTTP layer: request bodies, query strings as option objects, and the
-//! one input type the core has no JSON reader for (`NewArtifact`).
+//! JSON in and out of the HTTP layer: request bodies, and query strings as option objects.
 
 use asm_core::json::JsonMap;
-use asm_core::{Error, NewArtifact, Result};
+use asm_core::{Error, Result};
 use serde_json::Value;
 
 use crate::errors::bad_json;
@@ -49,40 +48,10 @@ fn bad_query(pair: &str) -> Error {
     Error::validation(format!("malformed query parameter: {pair}"))
 }
 
-/// `ArtifactRegistry::register`'s input from a JSON object; the registry checks the fields.
-pub fn new_artifact(value: &Value) -> Result<NewArtifact> {
-    let map = value.as_object().ok_or_else(|| Error::validation("artifact must be a JSON object"))?;
-    let text = |key: &str| -> Result<Option<String>> {
-        match map.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(Error::validation(format!("{key} must be a string"))),
-        }
-    };
-    let byte_size = match map.get("byte_size") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_i64().ok_or_else(|| Error::validation("byte_size must be an integer"))?),
-    };
-    Ok(NewArtifact {
-        id: text("id")?,
-        session_id: text("session_id")?,
-        run_id: text("run_id")?,
-        key: text("key")?,
-        content_type: text("content_type")?,
-        byte_size,
-        checksum_sha256: text("checksum_sha256")?,
-        storage_backend: text("storage_backend")?,
-        storage_ref: text("storage_ref")?,
-        metadata: match map.get("metadata") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => JsonMap::new(),
-        },
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use asm_core::NewArtifact;
     use serde_json::json;
 
     #[test]
@@ -101,7 +70,7 @@ mod tests {
         assert_eq!(body_json(b"  ").unwrap(), Value::Null);
         assert_eq!(body_json(b"{\"a\":1}").unwrap(), json!({"a": 1}));
         assert_eq!(body_json(b"{").unwrap_err().code(), asm_core::ErrorCode::ValidationError);
-        assert!(new_artifact(&json!({"key": 1})).is_err());
-        assert_eq!(new_artifact(&json!({"key": "k", "byte_size": 3})).unwrap().byte_size, Some(3));
+        assert!(NewArtifact::from_json(&json!({"key": 1})).is_err());
+        assert_eq!(NewArtifact::from_json(&json!({"key": "k", "byte_size": 3})).unwrap().byte_size, Some(3));
     }
 }

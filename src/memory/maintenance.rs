@@ -154,15 +154,18 @@ impl Maintenance for MemoryStore {
     }
 
     async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64> {
+        policy.check_not_negative()?;
         Ok(self.state().prune(session_id, policy))
     }
 
     async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
+        policy.check_not_negative()?;
         let now = self.env.now();
         Ok(self.state().soft_delete(policy, now))
     }
 
     async fn hard_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
+        policy.check_not_negative()?;
         let now = self.env.now();
         Ok(self.state().hard_delete(policy, now))
     }

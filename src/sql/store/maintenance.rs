@@ -287,6 +287,7 @@ impl<E: Executor> Maintenance for SqlStore<E> {
     }
 
     async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64> {
+        policy.check_not_negative()?;
         let Some(max) = policy.max_events_per_session.finite() else { return Ok(0) };
         let op = "prune_session_events";
         let rs = self.read(MAINTENANCE, op, count_session_events(self.dialect(), session_id)).await?;
@@ -309,10 +310,12 @@ impl<E: Executor> Maintenance for SqlStore<E> {
     }
 
     async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
+        policy.check_not_negative()?;
         self.soft_delete_at(policy, self.env.now()).await
     }
 
     async fn hard_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
+        policy.check_not_negative()?;
         self.hard_delete_at(policy, self.env.now()).await
     }
 

@@ -3,10 +3,10 @@
 //! changes nothing.
 
 use asm_core::ports::{EventFilter, ListRuns, ListSessions, MaintenanceReport};
-use asm_core::{EventType, Limit, RetentionPolicy, Session, SessionStatus};
+use asm_core::{ErrorCode, EventType, Limit, RetentionPolicy, Session, SessionStatus};
 
 use crate::cases::helpers::{artifact_attrs, event, run, session_with_id, OrFail};
-use crate::{ensure_eq, Case, CaseResult, Ctx, Store, START};
+use crate::{ensure_eq, expect_code, Case, CaseResult, Ctx, Store, START};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -14,6 +14,7 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
         rel_8_5_plan_matches_execute,
         rel_8_5_execute_twice_changes_nothing,
         rel_8_5_exempt_status_and_tags_never_touched,
+        rel_8_5_negative_limits_change_nothing,
     ]
 }
 
@@ -140,4 +141,19 @@ async fn rel_8_5_exempt_status_and_tags_never_touched<S: Store>(cx: &Ctx<S>) -> 
         ensure_eq(log_now, active_log.clone(), "exempt session's events")?;
     }
     Ok(())
+}
+
+/// The single steps run without `RetentionPolicy::validate` (as in ASM), but a negative limit
+/// would prune a whole log or put the deletion cutoff in the future: each is `validation_error`
+/// and nothing changes (docs/compatibility.md, "Maintenance").
+async fn rel_8_5_negative_limits_change_nothing<S: Store>(cx: &Ctx<S>) -> CaseResult {
+    fixture(cx).await?;
+    let before = snapshot(cx).await?;
+    let prune = RetentionPolicy { max_events_per_session: Limit::Finite(-3), ..policy() };
+    expect_code(cx.store.prune_session_events("ses_long", &prune).await, ErrorCode::ValidationError)?;
+    let soft = RetentionPolicy { max_session_age_days: Limit::Finite(-3), ..policy() };
+    expect_code(cx.store.soft_delete_expired_sessions(&soft).await, ErrorCode::ValidationError)?;
+    let hard = RetentionPolicy { hard_delete_after_days: Limit::Finite(-1), ..policy() };
+    expect_code(cx.store.hard_delete_expired_sessions(&hard).await, ErrorCode::ValidationError)?;
+    ensure_eq(snapshot(cx).await?, before, "the store")
 }

@@ -110,18 +110,22 @@ pub fn prune_count<T: AsRef<str>>(types: &[T], policy: &RetentionPolicy) -> u64 
 }
 
 impl RetentionPolicy {
-    /// The check the single maintenance steps run (prune one session, soft delete, hard delete),
-    /// which ASM runs without `validate`: a negative limit would prune or delete everything (a
-    /// cutoff in the future), so it is `validation_error`. 0 stays allowed, as in ASM.
-    pub fn check_not_negative(&self) -> Result<()> {
-        let limits = [
+    /// The five limits with their field names, in `validate/1`'s order.
+    fn limits(&self) -> [(&'static str, Limit); 5] {
+        [
             ("max_session_age_days", self.max_session_age_days),
             ("max_completed_session_age_days", self.max_completed_session_age_days),
             ("hard_delete_after_days", self.hard_delete_after_days),
             ("max_events_per_session", self.max_events_per_session),
             ("max_total_events", self.max_total_events),
-        ];
-        match limits.into_iter().find(|(_, l)| matches!(l, Limit::Finite(n) if *n < 0)) {
+        ]
+    }
+
+    /// The check the single maintenance steps run (prune one session, soft delete, hard delete),
+    /// which ASM runs without `validate`: a negative limit would prune or delete everything (a
+    /// cutoff in the future), so it is `validation_error`. 0 stays allowed, as in ASM.
+    pub fn check_not_negative(&self) -> Result<()> {
+        match self.limits().into_iter().find(|(_, l)| matches!(l, Limit::Finite(n) if *n < 0)) {
             Some((field, _)) => Err(Error::validation(format!("{field} must not be negative"))),
             None => Ok(()),
         }
@@ -129,14 +133,7 @@ impl RetentionPolicy {
 
     /// ASM's `validate/1`: fields in ASM's order, first failure wins, `validation_error`.
     pub fn validate(&self) -> Result<()> {
-        let bounds = [
-            ("max_session_age_days", self.max_session_age_days),
-            ("max_completed_session_age_days", self.max_completed_session_age_days),
-            ("hard_delete_after_days", self.hard_delete_after_days),
-            ("max_events_per_session", self.max_events_per_session),
-            ("max_total_events", self.max_total_events),
-        ];
-        for (field, limit) in bounds {
+        for (field, limit) in self.limits() {
             if !limit.is_valid() {
                 return Err(Error::validation(format!("{field} must be a positive integer or :infinity")));
             }

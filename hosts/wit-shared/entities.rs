@@ -1,9 +1,9 @@
-//! Session, run and event conversions in both directions. Both WIT hosts send and receive these
+//! Session, run, event and artifact conversions in both directions. Both WIT hosts send and receive these
 //! entities, so this one source serves the guest (`hosts/component`) and the wasmtime host
 //! (`hosts/wasmtime-host`): each includes it with `#[path]` from its `convert/entities.rs`, where
 //! `wit` names that crate's own generated types. It holds no logic of its own.
 
-use asm_core::{Error, Event, EventType, Run, RunStatus, Session, SessionStatus};
+use asm_core::{Artifact, ArtifactStats, Error, Event, EventType, NewArtifact, Run, RunStatus, Session, SessionStatus};
 
 use super::{Result, at, json_text, micros, object, value, wit};
 impl TryFrom<wit::Session> for Session {
@@ -118,5 +118,91 @@ impl From<Event> for wit::Event {
             provider: e.provider,
             correlation_id: e.correlation_id,
         }
+    }
+}
+
+impl From<Artifact> for wit::Artifact {
+    fn from(a: Artifact) -> Self {
+        wit::Artifact {
+            metadata: json_text(&a.metadata),
+            id: a.id,
+            session_id: a.session_id,
+            run_id: a.run_id,
+            key: a.key,
+            content_type: a.content_type,
+            byte_size: a.byte_size,
+            checksum_sha256: a.checksum_sha256,
+            storage_backend: a.storage_backend,
+            storage_ref: a.storage_ref,
+            created_at: a.created_at.as_micros(),
+            deleted_at: micros(a.deleted_at),
+        }
+    }
+}
+
+impl TryFrom<wit::Artifact> for Artifact {
+    type Error = Error;
+    fn try_from(a: wit::Artifact) -> Result<Self> {
+        Ok(Artifact {
+            metadata: object(&a.metadata, "metadata")?,
+            id: a.id,
+            session_id: a.session_id,
+            run_id: a.run_id,
+            key: a.key,
+            content_type: a.content_type,
+            byte_size: a.byte_size,
+            checksum_sha256: a.checksum_sha256,
+            storage_backend: a.storage_backend,
+            storage_ref: a.storage_ref,
+            created_at: at(a.created_at),
+            deleted_at: a.deleted_at.map(at),
+        })
+    }
+}
+
+impl TryFrom<wit::NewArtifact> for NewArtifact {
+    type Error = Error;
+    fn try_from(a: wit::NewArtifact) -> Result<Self> {
+        Ok(NewArtifact {
+            metadata: object(&a.metadata, "metadata")?,
+            id: a.id,
+            session_id: a.session_id,
+            run_id: a.run_id,
+            key: a.key,
+            content_type: a.content_type,
+            byte_size: a.byte_size,
+            checksum_sha256: a.checksum_sha256,
+            storage_backend: a.storage_backend,
+            storage_ref: a.storage_ref,
+        })
+    }
+}
+
+impl From<NewArtifact> for wit::NewArtifact {
+    fn from(a: NewArtifact) -> Self {
+        wit::NewArtifact {
+            metadata: json_text(&a.metadata),
+            id: a.id,
+            session_id: a.session_id,
+            run_id: a.run_id,
+            key: a.key,
+            content_type: a.content_type,
+            byte_size: a.byte_size,
+            checksum_sha256: a.checksum_sha256,
+            storage_backend: a.storage_backend,
+            storage_ref: a.storage_ref,
+        }
+    }
+}
+
+impl From<ArtifactStats> for wit::ArtifactStats {
+    fn from(s: ArtifactStats) -> Self {
+        wit::ArtifactStats { artifact_count: s.artifact_count, total_bytes: s.total_bytes }
+    }
+}
+
+impl From<wit::ArtifactStats> for ArtifactStats {
+    fn from(s: wit::ArtifactStats) -> Self {
+        ArtifactStats { artifact_count: s.artifact_count, total_bytes: s.total_bytes }
     }
 }

@@ -1,56 +1,13 @@
 //! Sessions, runs, events, artifacts, and the options of the SessionStore port.
 
 use asm_core::ports::{EventFilter, FlushPayload, ListRuns, ListSessions};
-use asm_core::{Artifact, ArtifactStats, Error, EventType, NewArtifact, RunStatus, SessionStatus};
+use asm_core::{Error, EventType, RunStatus, SessionStatus};
 
 use super::{Result, at, json_text, micros, object, try_list, value, wit};
 
-/// Sessions, runs and events go both ways: one source shared with the other WIT host.
+/// Sessions, runs, events and artifacts go both ways: one source shared with the other WIT host.
 #[path = "../../../wit-shared/entities.rs"]
 mod both_ways;
-
-impl From<Artifact> for wit::Artifact {
-    fn from(a: Artifact) -> Self {
-        wit::Artifact {
-            metadata: json_text(&a.metadata),
-            id: a.id,
-            session_id: a.session_id,
-            run_id: a.run_id,
-            key: a.key,
-            content_type: a.content_type,
-            byte_size: a.byte_size,
-            checksum_sha256: a.checksum_sha256,
-            storage_backend: a.storage_backend,
-            storage_ref: a.storage_ref,
-            created_at: a.created_at.as_micros(),
-            deleted_at: micros(a.deleted_at),
-        }
-    }
-}
-
-impl TryFrom<wit::NewArtifact> for NewArtifact {
-    type Error = Error;
-    fn try_from(a: wit::NewArtifact) -> Result<Self> {
-        Ok(NewArtifact {
-            metadata: object(&a.metadata, "metadata")?,
-            id: a.id,
-            session_id: a.session_id,
-            run_id: a.run_id,
-            key: a.key,
-            content_type: a.content_type,
-            byte_size: a.byte_size,
-            checksum_sha256: a.checksum_sha256,
-            storage_backend: a.storage_backend,
-            storage_ref: a.storage_ref,
-        })
-    }
-}
-
-impl From<ArtifactStats> for wit::ArtifactStats {
-    fn from(s: ArtifactStats) -> Self {
-        wit::ArtifactStats { artifact_count: s.artifact_count, total_bytes: s.total_bytes }
-    }
-}
 
 impl TryFrom<wit::ListSessionsFilter> for ListSessions {
     type Error = Error;

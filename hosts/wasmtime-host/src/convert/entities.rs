@@ -1,56 +1,12 @@
 //! Sessions, runs, events, artifacts, and the options of the SessionStore port.
 
 use asm_core::ports::{EventFilter, FlushPayload, ListRuns, ListSessions};
-use asm_core::{Artifact, ArtifactStats, Error, NewArtifact};
 
 use super::{Result, at, json_text, list, micros, object, value, wit};
 
-/// Sessions, runs and events go both ways: one source shared with the other WIT host.
+/// Sessions, runs, events and artifacts go both ways: one source shared with the other WIT host.
 #[path = "../../../wit-shared/entities.rs"]
 mod both_ways;
-
-impl TryFrom<wit::Artifact> for Artifact {
-    type Error = Error;
-    fn try_from(a: wit::Artifact) -> Result<Self> {
-        Ok(Artifact {
-            metadata: object(&a.metadata, "metadata")?,
-            id: a.id,
-            session_id: a.session_id,
-            run_id: a.run_id,
-            key: a.key,
-            content_type: a.content_type,
-            byte_size: a.byte_size,
-            checksum_sha256: a.checksum_sha256,
-            storage_backend: a.storage_backend,
-            storage_ref: a.storage_ref,
-            created_at: at(a.created_at),
-            deleted_at: a.deleted_at.map(at),
-        })
-    }
-}
-
-impl From<NewArtifact> for wit::NewArtifact {
-    fn from(a: NewArtifact) -> Self {
-        wit::NewArtifact {
-            metadata: json_text(&a.metadata),
-            id: a.id,
-            session_id: a.session_id,
-            run_id: a.run_id,
-            key: a.key,
-            content_type: a.content_type,
-            byte_size: a.byte_size,
-            checksum_sha256: a.checksum_sha256,
-            storage_backend: a.storage_backend,
-            storage_ref: a.storage_ref,
-        }
-    }
-}
-
-impl From<wit::ArtifactStats> for ArtifactStats {
-    fn from(s: wit::ArtifactStats) -> Self {
-        ArtifactStats { artifact_count: s.artifact_count, total_bytes: s.total_bytes }
-    }
-}
 
 impl From<ListSessions> for wit::ListSessionsFilter {
     fn from(f: ListSessions) -> Self {

@@ -4,7 +4,7 @@
 mod entities;
 mod queries;
 
-use asm_core::sql::{Dialect, ExecError, ExecErrorKind, ResultSet, Statement, Value};
+use asm_core::sql::{Dialect, ExecError, ExecErrorKind, ResultSet, Statement};
 use asm_core::{Error, ErrorCode, JsonMap, Timestamp};
 
 use crate::bindings::asm::session_store::executor as host;
@@ -94,27 +94,9 @@ impl From<host::SqlDialect> for Dialect {
     }
 }
 
-impl From<Value> for host::SqlValue {
-    fn from(v: Value) -> Self {
-        match v {
-            Value::Null => host::SqlValue::Null,
-            Value::Integer(i) => host::SqlValue::Integer(i),
-            Value::Real(x) => host::SqlValue::Real(x),
-            Value::Text(s) => host::SqlValue::Text(s),
-        }
-    }
-}
-
-impl From<host::SqlValue> for Value {
-    fn from(v: host::SqlValue) -> Self {
-        match v {
-            host::SqlValue::Null => Value::Null,
-            host::SqlValue::Integer(i) => Value::Integer(i),
-            host::SqlValue::Real(x) => Value::Real(x),
-            host::SqlValue::Text(s) => Value::Text(s),
-        }
-    }
-}
+/// SQL values go both ways: one source shared with the other WIT host.
+#[path = "../../wit-shared/sql_values.rs"]
+mod sql_values;
 
 impl From<Statement> for host::Statement {
     fn from(s: Statement) -> Self {

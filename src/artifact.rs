@@ -75,7 +75,10 @@ impl Artifact {
     pub fn new(attrs: NewArtifact, env: &Env) -> Result<Artifact> {
         fn required<T>(value: Option<T>, field: &str) -> Result<T> {
             value.ok_or_else(|| {
-                Error::new(crate::error::ErrorCode::PersistenceError, format!("{field} is required"))
+                Error::new(
+                    crate::error::ErrorCode::PersistenceError,
+                    format!("{field} is required"),
+                )
             })
         }
         let key = required(attrs.key, "key")?;

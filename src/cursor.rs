@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::ports::{EventOrder, RunOrder, SessionOrder};
@@ -146,12 +146,16 @@ pub fn decode<O: CursorOrder>(text: &str, order: O) -> Result<Cursor> {
         .decode(text)
         .or_else(|_| URL_SAFE.decode(text))
         .map_err(|_| invalid("Cursor is not valid Base64"))?;
-    let payload: Value =
-        serde_json::from_slice(&bytes).map_err(|_| invalid("Cursor payload could not be decoded"))?;
+    let payload: Value = serde_json::from_slice(&bytes)
+        .map_err(|_| invalid("Cursor payload could not be decoded"))?;
     let shape = || invalid("Cursor does not match expected format");
     let obj = payload.as_object().ok_or_else(shape)?;
-    let (Some(Value::String(kind)), Some(Value::String(order_name)), Some(value), Some(Value::String(id))) =
-        (obj.get("k"), obj.get("o"), obj.get("v"), obj.get("id"))
+    let (
+        Some(Value::String(kind)),
+        Some(Value::String(order_name)),
+        Some(value),
+        Some(Value::String(id)),
+    ) = (obj.get("k"), obj.get("o"), obj.get("v"), obj.get("id"))
     else {
         return Err(shape());
     };
@@ -181,14 +185,29 @@ mod tests {
     fn round_trips_and_rejects_in_order() {
         let t = Timestamp::from_micros(1_700_000_000_123_456);
         let c = encode(SessionOrder::CreatedAtDesc, SortValue::Time(t), "ses_1");
-        assert_eq!(decode(&c, SessionOrder::CreatedAtDesc).unwrap(), Cursor { value: SortValue::Time(t), id: "ses_1".into() });
+        assert_eq!(
+            decode(&c, SessionOrder::CreatedAtDesc).unwrap(),
+            Cursor { value: SortValue::Time(t), id: "ses_1".into() }
+        );
         let msg = |r: Result<Cursor>| r.unwrap_err().message().to_owned();
-        assert_eq!(msg(decode("", SessionOrder::CreatedAtDesc)), "Cursor must be a non-empty string");
+        assert_eq!(
+            msg(decode("", SessionOrder::CreatedAtDesc)),
+            "Cursor must be a non-empty string"
+        );
         assert_eq!(msg(decode("%%%", SessionOrder::CreatedAtDesc)), "Cursor is not valid Base64");
-        assert_eq!(msg(decode("bm90IGpzb24", SessionOrder::CreatedAtDesc)), "Cursor payload could not be decoded");
-        assert_eq!(msg(decode(&c, SessionOrder::UpdatedAtDesc)), "Cursor order does not match requested order_by");
+        assert_eq!(
+            msg(decode("bm90IGpzb24", SessionOrder::CreatedAtDesc)),
+            "Cursor payload could not be decoded"
+        );
+        assert_eq!(
+            msg(decode(&c, SessionOrder::UpdatedAtDesc)),
+            "Cursor order does not match requested order_by"
+        );
         let e = encode(EventOrder::SequenceAsc, SortValue::Int(3), "evt_1");
-        assert_eq!(msg(decode(&e, SessionOrder::CreatedAtDesc)), "Cursor does not match expected format");
+        assert_eq!(
+            msg(decode(&e, SessionOrder::CreatedAtDesc)),
+            "Cursor does not match expected format"
+        );
         assert_eq!(decode(&e, EventOrder::SequenceAsc).unwrap().value, SortValue::Int(3));
     }
 }

@@ -119,7 +119,11 @@ impl ErrorCode {
 
     /// ASM's per-category accessor lists (there is none for the state category).
     pub fn in_category(category: Category) -> Vec<ErrorCode> {
-        ErrorCode::ALL.iter().copied().filter(|c| c.is_canonical() && c.category() == category).collect()
+        ErrorCode::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.is_canonical() && c.category() == category)
+            .collect()
     }
 }
 
@@ -176,7 +180,9 @@ impl Category {
 
     /// `category/1` on a raw name: `Unknown` for anything that is not a canonical code.
     pub fn of_name(name: &str) -> Category {
-        ErrorCode::parse(name).filter(|c| c.is_canonical()).map_or(Category::Unknown, ErrorCode::category)
+        ErrorCode::parse(name)
+            .filter(|c| c.is_canonical())
+            .map_or(Category::Unknown, ErrorCode::category)
     }
 }
 

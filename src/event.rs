@@ -1,6 +1,6 @@
 //! Event: one immutable entry of a session's append-only log.
 
-use crate::error::{require_text, Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result, require_text};
 use crate::id::{Env, IdKind};
 use crate::json::JsonMap;
 use crate::time::Timestamp;
@@ -118,8 +118,9 @@ impl EventType {
 
     /// ASM's `Event.new` check: an unknown name is `invalid_event_type`.
     pub fn from_name(name: &str) -> Result<EventType> {
-        EventType::parse(name)
-            .ok_or_else(|| Error::new(ErrorCode::InvalidEventType, format!("Invalid event type: {name}")))
+        EventType::parse(name).ok_or_else(|| {
+            Error::new(ErrorCode::InvalidEventType, format!("Invalid event type: {name}"))
+        })
     }
 
     /// `EventNormalizer.resolve_type`: a known name, else `error_occurred`.
@@ -195,7 +196,11 @@ pub struct NewEvent {
 impl NewEvent {
     /// Attributes with the two required fields set.
     pub fn of(event_type: EventType, session_id: impl Into<String>) -> NewEvent {
-        NewEvent { event_type: Some(event_type), session_id: Some(session_id.into()), ..NewEvent::default() }
+        NewEvent {
+            event_type: Some(event_type),
+            session_id: Some(session_id.into()),
+            ..NewEvent::default()
+        }
     }
 }
 

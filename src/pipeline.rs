@@ -52,7 +52,9 @@ impl EventBuilder {
             Some(Value::Object(m)) => m.clone(),
             _ => JsonMap::new(),
         };
-        let event_type = field("type").and_then(Value::as_str).map_or(EventType::ErrorOccurred, EventType::resolve);
+        let event_type = field("type")
+            .and_then(Value::as_str)
+            .map_or(EventType::ErrorOccurred, EventType::resolve);
         let mut event = Event::new(
             NewEvent {
                 event_type: Some(event_type),
@@ -66,7 +68,9 @@ impl EventBuilder {
             },
             env,
         )?;
-        if let Some(at) = field("timestamp").and_then(Value::as_str).and_then(Timestamp::parse_iso8601) {
+        if let Some(at) =
+            field("timestamp").and_then(Value::as_str).and_then(Timestamp::parse_iso8601)
+        {
             event.timestamp = at;
         }
         if let Some(config) = &ctx.redaction {
@@ -90,7 +94,12 @@ pub struct EventPipeline;
 impl EventPipeline {
     /// Builds one event and appends it with `append_event_with_sequence`; returns it as stored.
     /// A `raw` that is not an object is `validation_error "raw event data must be a map"`.
-    pub async fn process<S: SessionStore>(store: &S, raw: &Value, ctx: &BuildContext, env: &Env) -> Result<Event> {
+    pub async fn process<S: SessionStore>(
+        store: &S,
+        raw: &Value,
+        ctx: &BuildContext,
+        env: &Env,
+    ) -> Result<Event> {
         let event = build(raw, ctx, env)?;
         store.append_event_with_sequence(&event).await
     }
@@ -136,7 +145,13 @@ pub struct ExecutionState {
 impl ExecutionState {
     /// A state with no events and no provider metadata.
     pub fn new(session: Session, run: Run) -> ExecutionState {
-        ExecutionState { session, run, events: Vec::new(), provider_metadata: JsonMap::new(), sequence_counter: 0 }
+        ExecutionState {
+            session,
+            run,
+            events: Vec::new(),
+            provider_metadata: JsonMap::new(),
+            sequence_counter: 0,
+        }
     }
 
     /// Records an event and bumps the counter; the event's `sequence_number` is left alone

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::json::{number_or_zero, JsonMap};
+use crate::json::{JsonMap, number_or_zero};
 
 /// Dollars per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -78,7 +78,10 @@ impl PricingTable {
             "gemini".to_owned(),
             ProviderPricing {
                 default: Some(rates(1.25, 10.0, 0.31, None)),
-                models: BTreeMap::from([("gemini-2.5-flash".to_owned(), rates(0.30, 2.50, 0.075, None))]),
+                models: BTreeMap::from([(
+                    "gemini-2.5-flash".to_owned(),
+                    rates(0.30, 2.50, 0.075, None),
+                )]),
             },
         );
         PricingTable { providers }
@@ -104,13 +107,19 @@ impl PricingTable {
     }
 
     /// The cost of one run's usage, or `None` when no rate applies.
-    pub fn cost(&self, usage: &JsonMap, provider: Option<&str>, model: Option<&str>) -> Option<f64> {
+    pub fn cost(
+        &self,
+        usage: &JsonMap,
+        provider: Option<&str>,
+        model: Option<&str>,
+    ) -> Option<f64> {
         let r = self.rates_for(provider?, model)?;
         let per_token = |rate: f64| rate / 1_000_000.0;
         Some(
             number_or_zero(usage, "input_tokens") * per_token(r.input)
                 + number_or_zero(usage, "output_tokens") * per_token(r.output)
-                + number_or_zero(usage, "cache_read_input_tokens") * per_token(r.cache_read.unwrap_or(r.input))
+                + number_or_zero(usage, "cache_read_input_tokens")
+                    * per_token(r.cache_read.unwrap_or(r.input))
                 + number_or_zero(usage, "cache_creation_input_tokens")
                     * per_token(r.cache_creation.unwrap_or(r.input)),
         )

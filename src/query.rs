@@ -19,7 +19,9 @@ pub fn page_limit(limit: Option<i64>, default: i64) -> Result<usize> {
 /// `min_tokens` must be a non-negative integer; ASM answers `query_error`, not validation.
 pub fn check_min_tokens(min_tokens: Option<i64>) -> Result<()> {
     match min_tokens {
-        Some(n) if n < 0 => Err(Error::new(ErrorCode::QueryError, "min_tokens must be a non-negative integer")),
+        Some(n) if n < 0 => {
+            Err(Error::new(ErrorCode::QueryError, "min_tokens must be a non-negative integer"))
+        }
         _ => Ok(()),
     }
 }

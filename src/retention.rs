@@ -135,14 +135,18 @@ impl RetentionPolicy {
     pub fn validate(&self) -> Result<()> {
         for (field, limit) in self.limits() {
             if !limit.is_valid() {
-                return Err(Error::validation(format!("{field} must be a positive integer or :infinity")));
+                return Err(Error::validation(format!(
+                    "{field} must be a positive integer or :infinity"
+                )));
             }
         }
         if self.batch_size < 1 {
             return Err(Error::validation("batch_size must be a positive integer"));
         }
         if self.archive_before_prune && self.archive_store.is_none() {
-            return Err(Error::validation("archive_store is required when archive_before_prune is true"));
+            return Err(Error::validation(
+                "archive_store is required when archive_before_prune is true",
+            ));
         }
         Ok(())
     }
@@ -154,8 +158,12 @@ mod tests {
 
     #[test]
     fn prune_count_takes_first_types_then_unprotected() {
-        let policy = RetentionPolicy { max_events_per_session: Limit::Finite(2), ..RetentionPolicy::default() };
-        let types = ["session_created", "message_sent", "message_streamed", "run_started", "message_sent"];
+        let policy = RetentionPolicy {
+            max_events_per_session: Limit::Finite(2),
+            ..RetentionPolicy::default()
+        };
+        let types =
+            ["session_created", "message_sent", "message_streamed", "run_started", "message_sent"];
         assert_eq!(prune_count(&types, &policy), 3);
         let protected = ["session_created", "run_started", "run_completed", "message_streamed"];
         assert_eq!(prune_count(&protected, &policy), 1);

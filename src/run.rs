@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::error::{require_text, Result};
+use crate::error::{Result, require_text};
 use crate::id::{Env, IdKind};
 use crate::json::JsonMap;
 use crate::status::RunStatus;
@@ -117,8 +117,10 @@ impl Run {
             let merged = match (self.token_usage.get(key), new) {
                 (Some(Value::Number(a)), Value::Number(b)) => match (a.as_i64(), b.as_i64()) {
                     (Some(x), Some(y)) => Value::from(x.saturating_add(y)),
-                    _ => serde_json::Number::from_f64(a.as_f64().unwrap_or(0.0) + b.as_f64().unwrap_or(0.0))
-                        .map_or(Value::Null, Value::Number),
+                    _ => serde_json::Number::from_f64(
+                        a.as_f64().unwrap_or(0.0) + b.as_f64().unwrap_or(0.0),
+                    )
+                    .map_or(Value::Null, Value::Number),
                 },
                 _ => new.clone(),
             };

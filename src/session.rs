@@ -1,6 +1,6 @@
 //! Session: one agent conversation, the root of runs and events.
 
-use crate::error::{require_text, Result};
+use crate::error::{Result, require_text};
 use crate::id::{Env, IdKind};
 use crate::json::JsonMap;
 use crate::status::SessionStatus;

@@ -81,6 +81,9 @@ status_enum! {
 impl RunStatus {
     /// Statuses that end a run (and stamp `ended_at`).
     pub fn is_terminal(self) -> bool {
-        matches!(self, RunStatus::Completed | RunStatus::Failed | RunStatus::Cancelled | RunStatus::Timeout)
+        matches!(
+            self,
+            RunStatus::Completed | RunStatus::Failed | RunStatus::Cancelled | RunStatus::Timeout
+        )
     }
 }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::json::{number_or_zero, JsonMap};
+use crate::json::{JsonMap, number_or_zero};
 use crate::ports::{CostQuery, CostSummary, TokenTotals, UsageSummary};
 use crate::pricing::PricingTable;
 
@@ -56,12 +56,14 @@ impl CostSummary {
     pub fn add_run(&mut self, run: RunFigures<'_>, table: &PricingTable) {
         self.run_count += 1;
         let model = run.provider_metadata.get("model").and_then(serde_json::Value::as_str);
-        let Some(cost) = run.cost_usd.or_else(|| table.cost(run.token_usage, run.provider, model)) else {
+        let Some(cost) = run.cost_usd.or_else(|| table.cost(run.token_usage, run.provider, model))
+        else {
             self.unmapped_runs += 1;
             return;
         };
         self.total_cost_usd += cost;
-        let by_provider = self.by_provider.entry(run.provider.unwrap_or(UNKNOWN).to_owned()).or_default();
+        let by_provider =
+            self.by_provider.entry(run.provider.unwrap_or(UNKNOWN).to_owned()).or_default();
         by_provider.cost_usd += cost;
         by_provider.run_count += 1;
         let by_model = self.by_model.entry(model.unwrap_or(UNKNOWN).to_owned()).or_default();

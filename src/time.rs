@@ -108,11 +108,15 @@ fn parse_naive(text: &str) -> Option<(i64, &str)> {
     }
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = &b[from..from + len];
-        part.iter().all(u8::is_ascii_digit).then(|| {
-            part.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'))
-        })
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0')))
     };
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':'
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
     {
         return None;
     }
@@ -276,7 +280,10 @@ mod tests {
     fn offsets_shift_to_utc_and_precision_truncates() {
         let t = Timestamp::parse_iso8601("2025-01-27T14:00:00.1234567+02:00").unwrap();
         assert_eq!(t.to_iso8601(), "2025-01-27T12:00:00.123456Z");
-        assert_eq!(Timestamp::parse_iso8601("2025-01-27T12:00:00-0130").unwrap().to_iso8601(), "2025-01-27T13:30:00.000000Z");
+        assert_eq!(
+            Timestamp::parse_iso8601("2025-01-27T12:00:00-0130").unwrap().to_iso8601(),
+            "2025-01-27T13:30:00.000000Z"
+        );
         assert!(Timestamp::parse_iso8601("2025-01-27T12:00:00").is_none());
         assert!(Timestamp::parse_iso8601("2025-02-30T12:00:00Z").is_none());
         assert!(Timestamp::parse_iso8601("2024-02-29T23:59:59Z").is_some());

@@ -38,7 +38,11 @@ pub fn validate_structural(event: &Value) -> Result<()> {
 
 /// The store's required-field check (Ecto's `validate_required`: an empty string is blank).
 fn required(field: &str, value: &str) -> Result<()> {
-    if value.is_empty() { Err(Error::validation(format!("{field} can't be blank"))) } else { Ok(()) }
+    if value.is_empty() {
+        Err(Error::validation(format!("{field} can't be blank")))
+    } else {
+        Ok(())
+    }
 }
 
 /// The first and last instants a store accepts: years 1 to 9999, what ISO-8601 text with a
@@ -126,8 +130,12 @@ fn rules(event_type: EventType) -> &'static [(&'static str, Kind)] {
     match event_type {
         T::MessageReceived => &[("content", Kind::String), ("role", Kind::String)],
         T::MessageStreamed => &[("content", Kind::String)],
-        T::ToolCallStarted | T::ToolCallCompleted | T::ToolCallFailed => &[("tool_name", Kind::String)],
-        T::TokenUsageUpdated => &[("input_tokens", Kind::Integer), ("output_tokens", Kind::Integer)],
+        T::ToolCallStarted | T::ToolCallCompleted | T::ToolCallFailed => {
+            &[("tool_name", Kind::String)]
+        }
+        T::TokenUsageUpdated => {
+            &[("input_tokens", Kind::Integer), ("output_tokens", Kind::Integer)]
+        }
         T::RunCompleted => &[("stop_reason", Kind::String)],
         T::ErrorOccurred => &[("error_message", Kind::String)],
         T::PolicyViolation => &[("policy", Kind::String), ("kind", Kind::String)],
@@ -143,8 +151,12 @@ pub fn validate_shape(event_type: EventType, data: &JsonMap) -> Vec<String> {
     rules(event_type)
         .iter()
         .filter_map(|(field, kind)| match data.get(*field) {
-            None | Some(Value::Null) => Some(format!("missing required field '{field}' for shape validation")),
-            Some(v) if !kind.accepts(v) => Some(format!("field '{field}' expected {}, got {v}", kind.name())),
+            None | Some(Value::Null) => {
+                Some(format!("missing required field '{field}' for shape validation"))
+            }
+            Some(v) if !kind.accepts(v) => {
+                Some(format!("field '{field}' expected {}, got {v}", kind.name()))
+            }
             Some(_) => None,
         })
         .collect()
@@ -160,7 +172,10 @@ mod tests {
     use crate::time::{SteppingClock, Timestamp};
 
     fn session() -> Session {
-        let env = Env::new(Arc::new(SteppingClock::new(Timestamp::from_micros(0), 1)), Arc::new(SeededIds::new(1)));
+        let env = Env::new(
+            Arc::new(SteppingClock::new(Timestamp::from_micros(0), 1)),
+            Arc::new(SeededIds::new(1)),
+        );
         Session::new(NewSession::for_agent("a"), &env).expect("session")
     }
 
@@ -173,7 +188,10 @@ mod tests {
         assert_eq!(validate_session(&no_agent).unwrap_err().message(), "agent_id can't be blank");
         for micros in [i64::MIN, FIRST_INSTANT - 1, LAST_INSTANT + 1, i64::MAX] {
             let odd = Session { created_at: Timestamp::from_micros(micros), ..session() };
-            assert_eq!(validate_session(&odd).unwrap_err().code(), crate::ErrorCode::ValidationError);
+            assert_eq!(
+                validate_session(&odd).unwrap_err().code(),
+                crate::ErrorCode::ValidationError
+            );
         }
         let edge = Session { created_at: Timestamp::from_micros(LAST_INSTANT), ..session() };
         assert!(validate_session(&edge).is_ok());

@@ -1,7 +1,8 @@
 //! The redactor's PCRE-like byte semantics, its counting rule and its depth limit.
 
 use asm_core::redactor::{
-    DEFAULT_PATTERN_SOURCES, DefaultPattern, Patterns, RedactionConfig, Replacement, redact, redact_map,
+    DEFAULT_PATTERN_SOURCES, DefaultPattern, Patterns, RedactionConfig, Replacement, redact,
+    redact_map,
 };
 use asm_core::{Event, EventType, JsonMap, Timestamp};
 use serde_json::{Value, json};
@@ -29,7 +30,8 @@ fn event(event_type: EventType, data: Value) -> Event {
 /// Redacts one string as a `tool_output` and returns it with the count.
 fn scrub_with(text: &str, config: &RedactionConfig) -> (String, usize) {
     let r = redact(&event(EventType::ToolCallCompleted, json!({ "tool_output": text })), config);
-    let out = r.event.data.get("tool_output").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let out =
+        r.event.data.get("tool_output").and_then(Value::as_str).unwrap_or_default().to_owned();
     (out, r.redaction_count)
 }
 
@@ -112,12 +114,16 @@ fn replacement_text_is_literal() {
 
 #[test]
 fn custom_patterns_run_after_the_defaults() {
-    let config = RedactionConfig::from_json(&json!({"patterns": ["REDACTED"]}), true).expect("config");
-    assert!(matches!(config.patterns, Patterns::Extend(ref p) if p.len() == 1 && p[0].0 == "custom"));
+    let config =
+        RedactionConfig::from_json(&json!({"patterns": ["REDACTED"]}), true).expect("config");
+    assert!(
+        matches!(config.patterns, Patterns::Extend(ref p) if p.len() == 1 && p[0].0 == "custom")
+    );
     // The default turns the key into "[REDACTED]", which the custom pattern then matches again.
     assert_eq!(scrub_with("AKIAIOSFODNN7EXAMPLE", &config), ("[[REDACTED]]".to_owned(), 2));
     assert!(RedactionConfig::from_json(&json!({"patterns": ["("]}), true).is_err());
-    let dropped = RedactionConfig::from_json(&json!({"patterns": [1, {"x": 2}]}), true).expect("config");
+    let dropped =
+        RedactionConfig::from_json(&json!({"patterns": [1, {"x": 2}]}), true).expect("config");
     assert!(matches!(dropped.patterns, Patterns::Extend(ref p) if p.is_empty()));
 }
 
@@ -134,7 +140,10 @@ fn at_depth(depth: usize, secret: &str) -> Value {
 fn maps_below_depth_ten_are_scanned_and_deeper_ones_are_not() {
     for (depth, expected) in [(1, 1), (10, 1), (11, 0), (13, 0)] {
         let r = redact(
-            &event(EventType::ToolCallCompleted, json!({ "tool_output": at_depth(depth, "password=x") })),
+            &event(
+                EventType::ToolCallCompleted,
+                json!({ "tool_output": at_depth(depth, "password=x") }),
+            ),
             &on(),
         );
         assert_eq!(r.redaction_count, expected, "map at depth {depth}");
@@ -159,7 +168,10 @@ fn lists_are_not_depth_capped_but_maps_inside_them_are() {
 
 #[test]
 fn fields_from_data_and_metadata_are_merged_sorted_and_unique() {
-    let mut e = event(EventType::MessageSent, json!({"z": "AKIAIOSFODNN7EXAMPLE", "a": "password=x", "m": "clean"}));
+    let mut e = event(
+        EventType::MessageSent,
+        json!({"z": "AKIAIOSFODNN7EXAMPLE", "a": "password=x", "m": "clean"}),
+    );
     e.metadata = asm_core::json::object(json!({"a": "token=1 api_key=2", "b": 3}));
     let r = redact(&e, &RedactionConfig { scan_metadata: true, ..on() });
     assert_eq!(r.fields_redacted, vec!["a", "z"]);
@@ -169,8 +181,7 @@ fn fields_from_data_and_metadata_are_merged_sorted_and_unique() {
 #[test]
 fn shallow_scan_uses_the_per_type_fields() {
     let config = RedactionConfig { deep_scan: false, ..on() };
-    let data =
-        json!({"error_message": "password=x", "provider_error": {"stderr": "AKIAIOSFODNN7EXAMPLE"}, "other": "pwd=y"});
+    let data = json!({"error_message": "password=x", "provider_error": {"stderr": "AKIAIOSFODNN7EXAMPLE"}, "other": "pwd=y"});
     let r = redact(&event(EventType::ErrorOccurred, data), &config);
     assert_eq!(r.fields_redacted, vec!["error_message", "provider_error"]);
     assert_eq!(r.event.data.get("other"), Some(&json!("pwd=y")));
@@ -181,7 +192,9 @@ fn shallow_scan_uses_the_per_type_fields() {
 
 #[test]
 fn redact_map_ignores_the_skip_list_and_depth_counts_from_the_map() {
-    let map = asm_core::json::object(json!({"value": "AKIAIOSFODNN7EXAMPLE", "deep": at_depth(11, "password=x")}));
+    let map = asm_core::json::object(
+        json!({"value": "AKIAIOSFODNN7EXAMPLE", "deep": at_depth(11, "password=x")}),
+    );
     let out = redact_map(&map, &on());
     assert_eq!(out.get("value"), Some(&json!("[REDACTED]")));
     assert_eq!(out.get("deep"), map.get("deep"));

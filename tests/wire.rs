@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 
 use asm_core::ports::{
-    CostSummary, EventFilter, EventOrder, EventSearch, FlushPayload, ListRuns, ListSessions, ProviderUsage, RunOrder,
-    RunSearch, SessionExport, SessionOrder, SessionSearch, SessionStats, TokenTotals, UsageSummary,
+    CostSummary, EventFilter, EventOrder, EventSearch, FlushPayload, ListRuns, ListSessions,
+    ProviderUsage, RunOrder, RunSearch, SessionExport, SessionOrder, SessionSearch, SessionStats,
+    TokenTotals, UsageSummary,
 };
 use asm_core::{
-    Error, ErrorCode, Event, EventType, Limit, RetentionPolicy, Run, RunStatus, Session, SessionStatus, Timestamp,
+    Error, ErrorCode, Event, EventType, Limit, RetentionPolicy, Run, RunStatus, Session,
+    SessionStatus, Timestamp,
 };
 use serde_json::{Value, json};
 
@@ -39,13 +41,22 @@ fn session_checks_run_in_order() {
     assert_eq!(err(with("id", json!(1))), v("id must be a string"));
     assert_eq!(err(with("agent_id", json!(""))), v("agent_id cannot be empty"));
     assert_eq!(err(with("status", json!(null))), v("status is required"));
-    assert_eq!(err(with("status", json!("x"))), (ErrorCode::InvalidStatus, "Invalid status: x".into()));
+    assert_eq!(
+        err(with("status", json!("x"))),
+        (ErrorCode::InvalidStatus, "Invalid status: x".into())
+    );
     assert_eq!(err(with("created_at", json!(null))), v("datetime is required"));
     assert_eq!(err(with("updated_at", json!("2025-01-27T12:00:00"))), v("Invalid datetime format"));
     assert_eq!(err(with("created_at", json!(5))), v("datetime must be a string"));
     // The first failing field wins.
-    assert_eq!(err(Session::from_map(&json!({"agent_id": "", "status": "x"}))), v("id is required"));
-    assert_eq!(err(Session::from_map(&json!({"id": "s", "status": "x"}))), v("agent_id is required"));
+    assert_eq!(
+        err(Session::from_map(&json!({"agent_id": "", "status": "x"}))),
+        v("id is required")
+    );
+    assert_eq!(
+        err(Session::from_map(&json!({"id": "s", "status": "x"}))),
+        v("agent_id is required")
+    );
 }
 
 #[test]
@@ -68,8 +79,7 @@ fn session_lenient_fields() {
 
 #[test]
 fn run_and_event_checks() {
-    let run =
-        json!({"id": "r", "session_id": "s", "status": "timeout", "started_at": T, "turn_count": 2.5, "cost_usd": "x"});
+    let run = json!({"id": "r", "session_id": "s", "status": "timeout", "started_at": T, "turn_count": 2.5, "cost_usd": "x"});
     let r = Run::from_map(&run).expect("run");
     assert_eq!((r.status, r.turn_count, r.cost_usd), (RunStatus::Timeout, 0, None));
     assert_eq!(
@@ -109,26 +119,46 @@ fn error_map_checks() {
     assert_eq!(err(Error::from_map(&json!({"code": null}))), v("Missing error code"));
     assert_eq!(err(Error::from_map(&json!({"code": ["x"]}))), v("Invalid error code format"));
     assert_eq!(err(Error::from_map(&json!({"code": "timeout"}))), v("Missing error message"));
-    assert_eq!(err(Error::from_map(&json!({"code": "timeout", "message": 1}))), v("Invalid error message format"));
+    assert_eq!(
+        err(Error::from_map(&json!({"code": "timeout", "message": 1}))),
+        v("Invalid error message format")
+    );
     let bad_ts = json!({"code": "timeout", "message": "m", "timestamp": "now"});
     assert_eq!(err(Error::from_map(&bad_ts)), v("Invalid timestamp format"));
-    let ok = Error::from_map(&json!({"code": "timeout", "message": "m", "details": [1]})).expect("ok");
+    let ok =
+        Error::from_map(&json!({"code": "timeout", "message": "m", "details": [1]})).expect("ok");
     assert_eq!((ok.code(), ok.details().len()), (ErrorCode::Timeout, 0));
 }
 
 #[test]
 fn store_options() {
-    let l = ListSessions::from_json(&json!({"status": "active", "agent_id": "a", "limit": 0})).expect("ok");
-    assert_eq!((l.status, l.agent_id.as_deref(), l.limit), (Some(SessionStatus::Active), Some("a"), Some(0)));
+    let l = ListSessions::from_json(&json!({"status": "active", "agent_id": "a", "limit": 0}))
+        .expect("ok");
+    assert_eq!(
+        (l.status, l.agent_id.as_deref(), l.limit),
+        (Some(SessionStatus::Active), Some("a"), Some(0))
+    );
     assert_eq!(ListSessions::from_json(&json!(null)).expect("ok"), ListSessions::default());
-    assert_eq!(err(ListSessions::from_json(&json!({"limit": -1}))), v("limit must be a positive integer"));
-    assert_eq!(err(ListRuns::from_json(&json!({"limit": 2.0}))), v("limit must be a positive integer"));
-    assert_eq!(ListRuns::from_json(&json!({"limit": 1u64 << 40})).expect("ok").limit, Some(u32::MAX));
+    assert_eq!(
+        err(ListSessions::from_json(&json!({"limit": -1}))),
+        v("limit must be a positive integer")
+    );
+    assert_eq!(
+        err(ListRuns::from_json(&json!({"limit": 2.0}))),
+        v("limit must be a positive integer")
+    );
+    assert_eq!(
+        ListRuns::from_json(&json!({"limit": 1u64 << 40})).expect("ok").limit,
+        Some(u32::MAX)
+    );
     assert_eq!(
         err(ListRuns::from_json(&json!({"status": "bogus"}))),
         v("status contains unsupported value: \"bogus\"")
     );
-    assert_eq!(err(ListRuns::from_json(&json!({"status": 1}))), v("status values must be atoms or strings"));
+    assert_eq!(
+        err(ListRuns::from_json(&json!({"status": 1}))),
+        v("status values must be atoms or strings")
+    );
     assert_eq!(err(ListRuns::from_json(&json!([]))).0, ErrorCode::ValidationError);
     let f = EventFilter::from_json(
         &json!({"type": "run_started", "after": -1, "before": 4, "since": T, "wait_timeout_ms": 0}),
@@ -160,27 +190,38 @@ fn query_options_validate_in_asm_order() {
         v("status values must be atoms or strings")
     );
     assert_eq!(err(SessionSearch::from_json(&json!({"cursor": 1}))).0, ErrorCode::InvalidCursor);
-    let r =
-        RunSearch::from_json(&json!({"order_by": "token_usage_desc", "min_tokens": -5})).expect("sign checked later");
+    let r = RunSearch::from_json(&json!({"order_by": "token_usage_desc", "min_tokens": -5}))
+        .expect("sign checked later");
     assert_eq!((r.order_by, r.min_tokens), (RunOrder::TokenUsageDesc, Some(-5)));
     assert_eq!(err(RunSearch::from_json(&json!({"min_tokens": "x"}))).0, ErrorCode::QueryError);
-    let e =
-        EventSearch::from_json(&json!({"types": "run_started", "order_by": "timestamp_desc", "session_ids": ["a"]}))
-            .expect("ok");
+    let e = EventSearch::from_json(
+        &json!({"types": "run_started", "order_by": "timestamp_desc", "session_ids": ["a"]}),
+    )
+    .expect("ok");
     assert_eq!(
         (e.types, e.order_by, e.session_ids),
         (vec![EventType::RunStarted], EventOrder::TimestampDesc, vec!["a".to_owned()])
     );
-    assert_eq!(err(EventSearch::from_json(&json!({"types": ["x"]}))), v("types contains unsupported value: \"x\""));
-    assert_eq!(err(EventSearch::from_json(&json!({"providers": "claude"}))), v("providers must be a list of strings"));
+    assert_eq!(
+        err(EventSearch::from_json(&json!({"types": ["x"]}))),
+        v("types contains unsupported value: \"x\"")
+    );
+    assert_eq!(
+        err(EventSearch::from_json(&json!({"providers": "claude"}))),
+        v("providers must be a list of strings")
+    );
 }
 
 #[test]
 fn retention_policy_from_json() {
-    let p =
-        RetentionPolicy::from_json(&json!({"max_total_events": ":infinity", "exempt_statuses": ["completed"], "x": 1}))
-            .expect("ok");
-    assert_eq!((p.max_total_events, p.exempt_statuses), (Limit::Infinity, vec![SessionStatus::Completed]));
+    let p = RetentionPolicy::from_json(
+        &json!({"max_total_events": ":infinity", "exempt_statuses": ["completed"], "x": 1}),
+    )
+    .expect("ok");
+    assert_eq!(
+        (p.max_total_events, p.exempt_statuses),
+        (Limit::Infinity, vec![SessionStatus::Completed])
+    );
     let e = RetentionPolicy::from_json(&json!({"batch_size": "big", "max_session_age_days": 1.5}));
     assert_eq!(err(e), v("max_session_age_days must be a positive integer or :infinity"));
     assert_eq!(
@@ -196,7 +237,8 @@ fn session() -> Session {
 }
 
 fn run() -> Run {
-    Run::from_map(&json!({"id": "r", "session_id": "s1", "status": "running", "started_at": T})).expect("run")
+    Run::from_map(&json!({"id": "r", "session_id": "s1", "status": "running", "started_at": T}))
+        .expect("run")
 }
 
 #[test]
@@ -206,13 +248,23 @@ fn flush_payload_from_json() {
     let p = FlushPayload::from_json(&good).expect("ok");
     assert_eq!((p.events.len(), &p.provider_metadata), (1, &None));
     let invalid = v("invalid execution_result payload");
-    assert_eq!(err(FlushPayload::from_json(&json!({"session": session_map(), "run": run().to_map()}))), invalid);
-    assert_eq!(err(FlushPayload::from_json(&json!({"session": 1, "run": run().to_map(), "events": []}))), invalid);
-    let bad_event = json!({"session": session_map(), "run": run().to_map(), "events": [{"invalid": true}]});
+    assert_eq!(
+        err(FlushPayload::from_json(&json!({"session": session_map(), "run": run().to_map()}))),
+        invalid
+    );
+    assert_eq!(
+        err(FlushPayload::from_json(&json!({"session": 1, "run": run().to_map(), "events": []}))),
+        invalid
+    );
+    let bad_event =
+        json!({"session": session_map(), "run": run().to_map(), "events": [{"invalid": true}]});
     assert_eq!(err(FlushPayload::from_json(&bad_event)), v("events must be Event structs"));
     let not_map = json!({"session": session_map(), "run": run().to_map(), "events": [3]});
     assert_eq!(err(FlushPayload::from_json(&not_map)), v("events must be Event structs"));
-    assert_eq!(serde_json::to_value(&p).ok().and_then(|j| FlushPayload::from_json(&j).ok()), Some(p));
+    assert_eq!(
+        serde_json::to_value(&p).ok().and_then(|j| FlushPayload::from_json(&j).ok()),
+        Some(p)
+    );
 }
 
 #[test]
@@ -237,14 +289,21 @@ fn results_serialize_like_asm() {
     );
     let usage = UsageSummary {
         total_input_tokens: 3.0,
-        by_provider: BTreeMap::from([("unknown".into(), ProviderUsage { run_count: 1, ..Default::default() })]),
+        by_provider: BTreeMap::from([(
+            "unknown".into(),
+            ProviderUsage { run_count: 1, ..Default::default() },
+        )]),
         ..Default::default()
     };
     let u = serde_json::to_value(&usage).unwrap_or_default();
-    assert_eq!((&u["total_input_tokens"], &u["by_provider"]["unknown"]["input_tokens"]), (&json!(3), &json!(0)));
+    assert_eq!(
+        (&u["total_input_tokens"], &u["by_provider"]["unknown"]["input_tokens"]),
+        (&json!(3), &json!(0))
+    );
     let cost = serde_json::to_value(CostSummary::default()).unwrap_or_default();
     assert_eq!(cost["total_cost_usd"], json!(0.0));
-    let export = SessionExport { session: session(), runs: vec![run()], events: vec![], artifacts: None };
+    let export =
+        SessionExport { session: session(), runs: vec![run()], events: vec![], artifacts: None };
     let j = serde_json::to_value(&export).unwrap_or_default();
     assert!(j.get("artifacts").is_none());
     assert_eq!(j["runs"][0]["status"], json!("running"));

@@ -5,13 +5,14 @@
 
 use asm_core::pipeline::{BuildContext, EventBuilder};
 use asm_core::ports::{
-    CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, RunSearch, SessionSearch, UsageQuery,
+    CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, RunSearch,
+    SessionSearch, UsageQuery,
 };
 use asm_core::redactor::{RedactionConfig, redact, redact_map};
 use asm_core::validator::validate_structural;
 use asm_core::{
-    Artifact, Env, Error, ErrorCode, Event, EventType, JsonMap, RetentionPolicy, Run, RunStatus, SeededIds, Session,
-    SessionStatus, SteppingClock, Timestamp,
+    Artifact, Env, Error, ErrorCode, Event, EventType, JsonMap, RetentionPolicy, Run, RunStatus,
+    SeededIds, Session, SessionStatus, SteppingClock, Timestamp,
 };
 use proptest::prelude::*;
 use serde_json::{Number, Value};
@@ -64,8 +65,10 @@ fn scalar() -> impl Strategy<Value = Value> {
         finite_f64().prop_map(|x| Number::from_f64(x).map_or(Value::Null, Value::Number)),
         ".{0,12}".prop_map(Value::String),
         timestamp().prop_map(|t| Value::String(t.to_iso8601())),
-        prop::sample::select(&["pending", "running", "session_created", "infinity", "validation_error"][..])
-            .prop_map(|s| Value::String(s.to_owned())),
+        prop::sample::select(
+            &["pending", "running", "session_created", "infinity", "validation_error"][..]
+        )
+        .prop_map(|s| Value::String(s.to_owned())),
     ]
 }
 
@@ -73,7 +76,8 @@ fn json() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(key(), inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(key(), inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
@@ -138,7 +142,8 @@ prop_compose! {
 
 /// A valid map with one field replaced by an arbitrary value, or removed.
 fn near_valid(valid: Value) -> impl Strategy<Value = Value> {
-    let keys: Vec<String> = valid.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    let keys: Vec<String> =
+        valid.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
     (prop::sample::select(keys), prop::option::of(json())).prop_map(move |(k, v)| {
         let mut m = valid.clone();
         if let Some(o) = m.as_object_mut() {

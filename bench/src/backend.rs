@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use asm_core::ports::SessionStore;
-use asm_core::sql::{migrations, Executor, SqlStore};
+use asm_core::sql::{Executor, SqlStore, migrations};
 use asm_core::{Event, Session};
-use asm_native::{system_env, PostgresExecutor, SqliteExecutor};
+use asm_native::{PostgresExecutor, SqliteExecutor, system_env};
 
 use crate::{raw_pg, raw_sqlite};
 
@@ -50,7 +50,11 @@ pub trait RawOps {
     /// A session's events in order; the count.
     async fn read_session(&self, session_id: &str) -> usize;
     /// Total, page size and the last key of the page after `after`.
-    async fn search(&self, after: Option<&(String, String)>, limit: i64) -> (i64, usize, Option<(String, String)>);
+    async fn search(
+        &self,
+        after: Option<&(String, String)>,
+        limit: i64,
+    ) -> (i64, usize, Option<(String, String)>);
     /// The W5 maintenance.
     async fn maintenance(&self, now: &str, soft: &str, hard: &str, max: i64, batch: usize) -> u64;
     /// Setup bulk load.
@@ -67,7 +71,11 @@ impl RawOps for raw_sqlite::Raw {
     async fn read_session(&self, session_id: &str) -> usize {
         raw_sqlite::Raw::read_session(self, session_id).len()
     }
-    async fn search(&self, after: Option<&(String, String)>, limit: i64) -> (i64, usize, Option<(String, String)>) {
+    async fn search(
+        &self,
+        after: Option<&(String, String)>,
+        limit: i64,
+    ) -> (i64, usize, Option<(String, String)>) {
         let (total, page, last) = raw_sqlite::Raw::search(self, after, limit);
         (total, page.len(), last)
     }
@@ -89,7 +97,11 @@ impl RawOps for raw_pg::Raw {
     async fn read_session(&self, session_id: &str) -> usize {
         raw_pg::Raw::read_session(self, session_id).await.len()
     }
-    async fn search(&self, after: Option<&(String, String)>, limit: i64) -> (i64, usize, Option<(String, String)>) {
+    async fn search(
+        &self,
+        after: Option<&(String, String)>,
+        limit: i64,
+    ) -> (i64, usize, Option<(String, String)>) {
         let (total, page, last) = raw_pg::Raw::search(self, after, limit).await;
         (total, page.len(), last)
     }
@@ -177,9 +189,11 @@ impl Backend for Sqlite {
             for batches in writers {
                 scope.spawn(move || {
                     if ours {
-                        let store = SqlStore::new(SqliteExecutor::open(db).expect("open"), system_env());
+                        let store =
+                            SqlStore::new(SqliteExecutor::open(db).expect("open"), system_env());
                         for batch in batches {
-                            futures::executor::block_on(store.append_events(batch)).expect("append");
+                            futures::executor::block_on(store.append_events(batch))
+                                .expect("append");
                         }
                     } else {
                         let raw = raw_sqlite::Raw::open(db);
@@ -204,7 +218,8 @@ pub struct Postgres {
 impl Postgres {
     /// Connects to `DATABASE_URL` (bench/run sets it).
     pub async fn new() -> Postgres {
-        let url = std::env::var("DATABASE_URL").expect("DATABASE_URL is not set: run bench/run, which starts a server");
+        let url = std::env::var("DATABASE_URL")
+            .expect("DATABASE_URL is not set: run bench/run, which starts a server");
         let admin = PostgresExecutor::connect(&url, 1).expect("pool");
         Postgres { url, admin, next: Cell::new(0) }
     }
@@ -216,8 +231,10 @@ impl Postgres {
     }
 
     async fn create(&self, schema: &str) {
-        let sql = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}; {}; RESET search_path",
-            migrations::POSTGRES_UP);
+        let sql = format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}; {}; RESET search_path",
+            migrations::POSTGRES_UP
+        );
         self.admin.simple(&sql).await.expect("create schema");
     }
 }
@@ -240,26 +257,37 @@ impl Backend for Postgres {
         schema
     }
     async fn ours(&self, db: &String) -> SqlStore<PostgresExecutor> {
-        SqlStore::new(PostgresExecutor::from_config(self.config(db), POOL).expect("pool"), system_env())
+        SqlStore::new(
+            PostgresExecutor::from_config(self.config(db), POOL).expect("pool"),
+            system_env(),
+        )
     }
     async fn raw(&self, db: &String) -> raw_pg::Raw {
         raw_pg::Raw::connect(&self.config(db)).await
     }
     async fn drop_db(&self, db: String) {
-        self.admin.simple(&format!("DROP SCHEMA IF EXISTS {db} CASCADE")).await.expect("drop schema");
+        self.admin
+            .simple(&format!("DROP SCHEMA IF EXISTS {db} CASCADE"))
+            .await
+            .expect("drop schema");
     }
     async fn make_template(&self, sessions: &[Session], events: &[Event]) {
         let schema = format!("asm_bench_{}_template", std::process::id());
         self.create(&schema).await;
         raw_pg::Raw::connect(&self.config(&schema)).await.load(sessions, events).await;
-        self.admin.simple(&format!("ANALYZE {schema}.asm_events; ANALYZE {schema}.asm_sessions")).await.expect("analyze");
+        self.admin
+            .simple(&format!("ANALYZE {schema}.asm_events; ANALYZE {schema}.asm_sessions"))
+            .await
+            .expect("analyze");
     }
     async fn copy_template(&self) -> String {
         let db = self.fresh().await;
         let t = format!("asm_bench_{}_template", std::process::id());
         let mut sql = String::new();
         for table in ["asm_sessions", "asm_events", "asm_session_sequences"] {
-            sql.push_str(&format!("INSERT INTO {db}.{table} SELECT * FROM {t}.{table}; ANALYZE {db}.{table}; "));
+            sql.push_str(&format!(
+                "INSERT INTO {db}.{table} SELECT * FROM {t}.{table}; ANALYZE {db}.{table}; "
+            ));
         }
         self.admin.simple(&sql).await.expect("copy template");
         db
@@ -270,15 +298,19 @@ impl Backend for Postgres {
     async fn concurrent(&self, db: &String, ours: bool, writers: &[Vec<Vec<Event>>]) -> Duration {
         if ours {
             let executor = PostgresExecutor::from_config(self.config(db), POOL).expect("pool");
-            let stores: Vec<_> = writers.iter().map(|_| SqlStore::new(executor.clone(), system_env())).collect();
+            let stores: Vec<_> =
+                writers.iter().map(|_| SqlStore::new(executor.clone(), system_env())).collect();
             // Open the pool's connections before the clock starts, as the raw side does.
-            futures::future::join_all(stores.iter().map(|s| s.get_latest_sequence("warm-up"))).await;
+            futures::future::join_all(stores.iter().map(|s| s.get_latest_sequence("warm-up")))
+                .await;
             let started = Instant::now();
-            futures::future::join_all(stores.iter().zip(writers).map(|(store, batches)| async move {
-                for batch in batches {
-                    store.append_events(batch).await.expect("append");
-                }
-            }))
+            futures::future::join_all(stores.iter().zip(writers).map(
+                |(store, batches)| async move {
+                    for batch in batches {
+                        store.append_events(batch).await.expect("append");
+                    }
+                },
+            ))
             .await;
             started.elapsed()
         } else {

@@ -1,6 +1,8 @@
 //! Generated sessions and events, shared by our store and the raw baselines (same values).
 
-use asm_core::{Env, Event, EventType, JsonMap, NewEvent, NewSession, Session, SessionStatus, Timestamp};
+use asm_core::{
+    Env, Event, EventType, JsonMap, NewEvent, NewSession, Session, SessionStatus, Timestamp,
+};
 
 /// `n` events spread round-robin over `sessions` sessions named `<prefix>-<k>`.
 pub fn events(env: &Env, prefix: &str, sessions: usize, n: usize) -> Vec<Event> {

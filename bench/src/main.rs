@@ -27,7 +27,8 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     let mut figures: Vec<Figure> = Vec::new();
     for name in &sizes.backends {
         eprintln!("asm-bench: {name} …");

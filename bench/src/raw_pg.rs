@@ -10,8 +10,7 @@ use tokio_postgres::{Client, NoTls, Row, Statement};
 
 use crate::data::{json, ts};
 
-const COLUMNS: &str =
-    "id, type, \"timestamp\", session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id";
+const COLUMNS: &str = "id, type, \"timestamp\", session_id, run_id, sequence_number, data, metadata, schema_version, provider, correlation_id";
 const BUMP: &str = "INSERT INTO asm_session_sequences (session_id, last_sequence) VALUES ($1, $2) \
      ON CONFLICT (session_id) DO UPDATE SET last_sequence = asm_session_sequences.last_sequence + excluded.last_sequence \
      RETURNING last_sequence";
@@ -93,14 +92,18 @@ impl RawRow {
         let mut cells = Vec::with_capacity(row.len());
         for i in 0..row.len() {
             let cell = match row.columns()[i].type_() {
-                &tokio_postgres::types::Type::INT4 => row.get::<_, Option<i32>>(i).map(|n| n.to_string()),
+                &tokio_postgres::types::Type::INT4 => {
+                    row.get::<_, Option<i32>>(i).map(|n| n.to_string())
+                }
                 _ => row.get::<_, Option<String>>(i),
             };
             cells.push(cell);
         }
         let json = json_cols
             .iter()
-            .map(|&i| cells[i].as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default())
+            .map(|&i| {
+                cells[i].as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
+            })
             .collect();
         RawRow { cells, json }
     }
@@ -113,7 +116,11 @@ impl Raw {
         tokio::spawn(async move {
             let _ = connection.await;
         });
-        Raw { client, inserts: RefCell::new(HashMap::new()), statements: RefCell::new(HashMap::new()) }
+        Raw {
+            client,
+            inserts: RefCell::new(HashMap::new()),
+            statements: RefCell::new(HashMap::new()),
+        }
     }
 
     async fn insert_statement(&self, rows: usize) -> Statement {
@@ -153,7 +160,8 @@ impl Raw {
     }
 
     async fn insert(&self, events: &[Event], first_seq: i64) {
-        let params: Vec<Params> = events.iter().enumerate().map(|(i, e)| Params::of(e, first_seq + i as i64)).collect();
+        let params: Vec<Params> =
+            events.iter().enumerate().map(|(i, e)| Params::of(e, first_seq + i as i64)).collect();
         for chunk in params.chunks(1000) {
             let mut refs: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * 11);
             for p in chunk {
@@ -225,7 +233,10 @@ impl Raw {
             self.insert(evs, 1).await;
             let n = evs.len() as i32;
             self.client
-                .execute("INSERT INTO asm_session_sequences (session_id, last_sequence) VALUES ($1, $2)", &[sid, &n])
+                .execute(
+                    "INSERT INTO asm_session_sequences (session_id, last_sequence) VALUES ($1, $2)",
+                    &[sid, &n],
+                )
                 .await
                 .expect("counter");
         }
@@ -234,9 +245,14 @@ impl Raw {
 
     /// `search_sessions` (default order, live sessions): total and one page after `after`, in
     /// one transaction; returns the page's last key.
-    pub async fn search(&self, after: Option<&(String, String)>, limit: i64) -> (i64, Vec<RawRow>, Option<(String, String)>) {
+    pub async fn search(
+        &self,
+        after: Option<&(String, String)>,
+        limit: i64,
+    ) -> (i64, Vec<RawRow>, Option<(String, String)>) {
         self.client.batch_execute("BEGIN").await.expect("begin");
-        let count = self.prepared("SELECT COUNT(id) FROM asm_sessions WHERE deleted_at IS NULL").await;
+        let count =
+            self.prepared("SELECT COUNT(id) FROM asm_sessions WHERE deleted_at IS NULL").await;
         let total: i64 = self.client.query_one(&count, &[]).await.expect("count").get(0);
         let rows = match after {
             None => {
@@ -255,12 +271,21 @@ impl Raw {
         };
         self.client.batch_execute("COMMIT").await.expect("commit");
         let page: Vec<RawRow> = rows.iter().map(|r| RawRow::of(r, &[4, 5, 6])).collect();
-        let last = page.last().map(|r| (r.cells[8].clone().unwrap_or_default(), r.cells[0].clone().unwrap_or_default()));
+        let last = page.last().map(|r| {
+            (r.cells[8].clone().unwrap_or_default(), r.cells[0].clone().unwrap_or_default())
+        });
         (total, page, last)
     }
 
     /// Maintenance equivalent to `execute` with the W5 policy (see the SQLite baseline).
-    pub async fn maintenance(&self, now: &str, soft_cutoff: &str, hard_cutoff: &str, max: i64, batch: usize) -> u64 {
+    pub async fn maintenance(
+        &self,
+        now: &str,
+        soft_cutoff: &str,
+        hard_cutoff: &str,
+        max: i64,
+        batch: usize,
+    ) -> u64 {
         let c = &self.client;
         let mut touched = c
             .execute(

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use asm_core::{Event, Session};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::data::{json, ts};
 
@@ -158,7 +158,10 @@ impl Raw {
         }
         for (sid, n) in next {
             self.conn
-                .execute("INSERT INTO asm_session_sequences (session_id, last_sequence) VALUES (?1, ?2)", params![sid, n])
+                .execute(
+                    "INSERT INTO asm_session_sequences (session_id, last_sequence) VALUES (?1, ?2)",
+                    params![sid, n],
+                )
                 .expect("counter");
         }
         self.conn.execute_batch("COMMIT").expect("commit");
@@ -166,7 +169,11 @@ impl Raw {
 
     /// `search_sessions` (default order `updated_at DESC, id DESC`, live sessions): the total and
     /// one page after `after`, in one read transaction; returns the page's last key.
-    pub fn search(&self, after: Option<&(String, String)>, limit: i64) -> (i64, Vec<RawSession>, Option<(String, String)>) {
+    pub fn search(
+        &self,
+        after: Option<&(String, String)>,
+        limit: i64,
+    ) -> (i64, Vec<RawSession>, Option<(String, String)>) {
         self.conn.execute_batch("BEGIN").expect("begin");
         let total: i64 = self
             .conn
@@ -180,7 +187,10 @@ impl Raw {
             None => {
                 let sql = format!("{cols} ORDER BY updated_at DESC, id DESC LIMIT ?1");
                 let mut stmt = self.conn.prepare_cached(&sql).expect("prepare");
-                stmt.query_map(params![limit], RawSession::from_row).expect("page").collect::<Result<_, _>>().expect("rows")
+                stmt.query_map(params![limit], RawSession::from_row)
+                    .expect("page")
+                    .collect::<Result<_, _>>()
+                    .expect("rows")
             }
             Some((updated, id)) => {
                 let sql = format!(
@@ -201,7 +211,14 @@ impl Raw {
     /// Maintenance equivalent to `execute` with the W5 policy: soft delete, hard delete with
     /// the five-table cascade in chunks of `batch`, prune per session over `max` (prune-first
     /// types, then unprotected, oldest first), orphaned artifacts and counters.
-    pub fn maintenance(&self, now: &str, soft_cutoff: &str, hard_cutoff: &str, max: i64, batch: usize) -> u64 {
+    pub fn maintenance(
+        &self,
+        now: &str,
+        soft_cutoff: &str,
+        hard_cutoff: &str,
+        max: i64,
+        batch: usize,
+    ) -> u64 {
         let mut touched = 0u64;
         self.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
         touched += self
@@ -227,10 +244,19 @@ impl Raw {
             self.conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
             for table in ["asm_events", "asm_runs", "asm_artifacts", "asm_session_sequences"] {
                 let sql = format!("DELETE FROM {table} WHERE session_id IN ({list})");
-                self.conn.prepare_cached(&sql).expect("prepare").execute(rusqlite::params_from_iter(chunk)).expect("delete");
+                self.conn
+                    .prepare_cached(&sql)
+                    .expect("prepare")
+                    .execute(rusqlite::params_from_iter(chunk))
+                    .expect("delete");
             }
             let sql = format!("DELETE FROM asm_sessions WHERE id IN ({list})");
-            touched += self.conn.prepare_cached(&sql).expect("prepare").execute(rusqlite::params_from_iter(chunk)).expect("delete") as u64;
+            touched += self
+                .conn
+                .prepare_cached(&sql)
+                .expect("prepare")
+                .execute(rusqlite::params_from_iter(chunk))
+                .expect("delete") as u64;
             self.conn.execute_batch("COMMIT").expect("commit");
         }
         let over: Vec<(String, i64)> = self
@@ -287,7 +313,11 @@ impl Raw {
     #[allow(dead_code)]
     pub fn counter(&self, session_id: &str) -> Option<i64> {
         self.conn
-            .query_row("SELECT last_sequence FROM asm_session_sequences WHERE session_id = ?1", [session_id], |r| r.get(0))
+            .query_row(
+                "SELECT last_sequence FROM asm_session_sequences WHERE session_id = ?1",
+                [session_id],
+                |r| r.get(0),
+            )
             .optional()
             .expect("counter")
     }

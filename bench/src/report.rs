@@ -65,7 +65,8 @@ impl Sizes {
                 continue;
             }
             let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            let number = || value.parse::<usize>().map_err(|_| format!("{flag}: not a number: {value}"));
+            let number =
+                || value.parse::<usize>().map_err(|_| format!("{flag}: not a number: {value}"));
             match flag.as_str() {
                 "--reps" => s.reps = number()?.max(1),
                 "--w1" => s.w1 = number()?,
@@ -83,7 +84,11 @@ impl Sizes {
         }
         // W4 reads 20 sessions per page and needs a full page after `w4_depth` cursors.
         if s.wants("W4") && s.w4_sessions < (s.w4_depth + 1) * 20 {
-            return Err(format!("--w4-sessions must be at least {} for --w4-depth {}", (s.w4_depth + 1) * 20, s.w4_depth));
+            return Err(format!(
+                "--w4-sessions must be at least {} for --w4-depth {}",
+                (s.w4_depth + 1) * 20,
+                s.w4_depth
+            ));
         }
         Ok(s)
     }
@@ -123,7 +128,14 @@ fn median(mut xs: Vec<f64>) -> f64 {
 impl Figure {
     /// An empty figure.
     pub fn new(workload: &str, backend: &str, ops: usize, unit: &'static str) -> Figure {
-        Figure { workload: workload.into(), backend: backend.into(), ops, unit, ours: Vec::new(), raw: Vec::new() }
+        Figure {
+            workload: workload.into(),
+            backend: backend.into(),
+            ops,
+            unit,
+            ours: Vec::new(),
+            raw: Vec::new(),
+        }
     }
 
     /// Records one repetition.
@@ -153,18 +165,31 @@ pub fn print(sizes: &Sizes, figures: &[Figure]) {
         sizes.mode, sizes.reps
     );
     println!();
-    println!("| workload | backend | ops | unit | ours s | raw s | ours ops/s | raw ops/s | ratio |");
+    println!(
+        "| workload | backend | ops | unit | ours s | raw s | ours ops/s | raw ops/s | ratio |"
+    );
     println!("|---|---|---:|---|---:|---:|---:|---:|---:|");
     for f in figures {
         let (o, r) = (f.ours_median(), f.raw_median());
         println!(
             "| {} | {} | {} | {} | {:.3} | {:.3} | {:.0} | {:.0} | {:.2} |",
-            f.workload, f.backend, f.ops, f.unit, o, r, f.ops as f64 / o, f.ops as f64 / r, f.ratio()
+            f.workload,
+            f.backend,
+            f.ops,
+            f.unit,
+            o,
+            r,
+            f.ops as f64 / o,
+            f.ops as f64 / r,
+            f.ratio()
         );
     }
     println!();
     for (backend, ours, raw) in depth_ratios(figures) {
-        println!("deep/first W4 {backend}: ours {ours:.2}, raw {raw:.2} (time of the page after {} cursors / first page; ≤ 1.5 is flat)", sizes.w4_depth);
+        println!(
+            "deep/first W4 {backend}: ours {ours:.2}, raw {raw:.2} (time of the page after {} cursors / first page; ≤ 1.5 is flat)",
+            sizes.w4_depth
+        );
     }
     println!("ratio lines: ours throughput / raw throughput (≥ 0.80 means within 20 % of raw)");
     for f in figures {
@@ -176,8 +201,14 @@ pub fn print(sizes: &Sizes, figures: &[Figure]) {
 fn depth_ratios(figures: &[Figure]) -> Vec<(String, f64, f64)> {
     let mut out = Vec::new();
     for deep in figures.iter().filter(|f| f.workload == "W4-deep") {
-        if let Some(first) = figures.iter().find(|f| f.workload == "W4" && f.backend == deep.backend) {
-            out.push((deep.backend.clone(), deep.ours_median() / first.ours_median(), deep.raw_median() / first.raw_median()));
+        if let Some(first) =
+            figures.iter().find(|f| f.workload == "W4" && f.backend == deep.backend)
+        {
+            out.push((
+                deep.backend.clone(),
+                deep.ours_median() / first.ours_median(),
+                deep.raw_median() / first.raw_median(),
+            ));
         }
     }
     out
@@ -185,9 +216,19 @@ fn depth_ratios(figures: &[Figure]) -> Vec<(String, f64, f64)> {
 
 fn machine() -> serde_json::Value {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu = cpuinfo.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).unwrap_or("").trim();
+    let cpu = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("")
+        .trim();
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let mem = meminfo.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| l.split(':').nth(1)).unwrap_or("").trim();
+    let mem = meminfo
+        .lines()
+        .find(|l| l.starts_with("MemTotal"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("")
+        .trim();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     serde_json::json!({
         "nproc": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),

@@ -137,7 +137,8 @@ async fn w2_w3<B: Backend>(backend: &B, sizes: &Sizes) -> (Figure, Figure) {
         let per = sizes.w2 / SESSIONS;
         // Batches of 100 of one session each, sessions taking turns.
         let mut batches = Vec::new();
-        let per_session: Vec<Vec<_>> = sessions.iter().map(|s| data::session_events(&env, s, per)).collect();
+        let per_session: Vec<Vec<_>> =
+            sessions.iter().map(|s| data::session_events(&env, s, per)).collect();
         for b in 0..per.div_ceil(sizes.batch) {
             for events in &per_session {
                 let chunk = &events[(b * sizes.batch).min(per)..((b + 1) * sizes.batch).min(per)];
@@ -169,7 +170,11 @@ async fn w2_w3<B: Backend>(backend: &B, sizes: &Sizes) -> (Figure, Figure) {
             &sessions,
             async |slice: &[String]| {
                 for s in slice {
-                    let n = store.get_events(s, &EventFilter::default()).await.expect("get_events").len();
+                    let n = store
+                        .get_events(s, &EventFilter::default())
+                        .await
+                        .expect("get_events")
+                        .len();
                     assert_eq!(n, per, "ours read back every event");
                 }
             },
@@ -194,8 +199,10 @@ async fn w4<B: Backend>(backend: &B, sizes: &Sizes) -> Vec<Figure> {
     let calls = PAGE_CALLS;
     let mut first = Figure::new("W4", backend.name(), calls, "pages");
     let mut deep = Figure::new("W4-deep", backend.name(), calls, "pages");
-    let sessions: Vec<_> = (0..sizes.w4_sessions).map(|_| data::session(&env, "bench-agent")).collect();
-    let events: Vec<_> = sessions.iter().flat_map(|s| data::session_events(&env, &s.id, 10)).collect();
+    let sessions: Vec<_> =
+        (0..sizes.w4_sessions).map(|_| data::session(&env, "bench-agent")).collect();
+    let events: Vec<_> =
+        sessions.iter().flat_map(|s| data::session_events(&env, &s.id, 10)).collect();
     let (db_o, db_r) = (backend.fresh().await, backend.fresh().await);
     backend.raw(&db_o).await.load(&sessions, &events).await;
     backend.raw(&db_r).await.load(&sessions, &events).await;
@@ -205,7 +212,10 @@ async fn w4<B: Backend>(backend: &B, sizes: &Sizes) -> Vec<Figure> {
     let mut cursor = None;
     let mut key = None;
     for _ in 0..sizes.w4_depth {
-        let page = store.search_sessions(&SessionSearch { cursor: cursor.clone(), ..query.clone() }).await.expect("search");
+        let page = store
+            .search_sessions(&SessionSearch { cursor: cursor.clone(), ..query.clone() })
+            .await
+            .expect("search");
         cursor = page.cursor;
         key = raw.search(key.as_ref(), PAGE).await.2;
     }
@@ -263,7 +273,8 @@ async fn w5<B: Backend>(backend: &B, sizes: &Sizes) -> Figure {
     let mut fig = Figure::new("W5", backend.name(), sizes.w5, "events");
     let n_sessions = (sizes.w5 / W5_PER_SESSION).max(4);
     let sessions: Vec<_> = (0..n_sessions).map(|k| data::maintenance_session(&env, k)).collect();
-    let events: Vec<_> = sessions.iter().flat_map(|s| data::session_events(&env, &s.id, W5_PER_SESSION)).collect();
+    let events: Vec<_> =
+        sessions.iter().flat_map(|s| data::session_events(&env, &s.id, W5_PER_SESSION)).collect();
     backend.make_template(&sessions, &events).await;
     drop(events);
     let policy = RetentionPolicy {

@@ -1,12 +1,12 @@
 //! Any JSON value into every option parser (`from_json` of the port option structs).
 #![no_main]
 
+use asm_core::RetentionPolicy;
 use asm_core::ports::{
-    CostQuery, EventFilter, EventOrder, EventSearch, FlushPayload, ListRuns, ListSessions, RunOrder, RunSearch,
-    SessionOrder, SessionSearch, UsageQuery,
+    CostQuery, EventFilter, EventOrder, EventSearch, FlushPayload, ListRuns, ListSessions,
+    RunOrder, RunSearch, SessionOrder, SessionSearch, UsageQuery,
 };
 use asm_core::redactor::RedactionConfig;
-use asm_core::RetentionPolicy;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,10 @@
 //! (`hosts/wasmtime-host`): each includes it with `#[path]` from its `convert/entities.rs`, where
 //! `wit` names that crate's own generated types. It holds no logic of its own.
 
-use asm_core::{Artifact, ArtifactStats, Error, Event, EventType, NewArtifact, Run, RunStatus, Session, SessionStatus};
+use asm_core::{
+    Artifact, ArtifactStats, Error, Event, EventType, NewArtifact, Run, RunStatus, Session,
+    SessionStatus,
+};
 
 use super::{Result, at, json_text, micros, object, value, wit};
 impl TryFrom<wit::Session> for Session {

@@ -21,7 +21,12 @@ impl ArtifactRegistry for MemoryStore {
     }
 
     async fn get_by_key(&self, key: &str) -> Result<Option<Artifact>> {
-        Ok(self.state().artifacts.values().find(|a| a.key == key && a.deleted_at.is_none()).cloned())
+        Ok(self
+            .state()
+            .artifacts
+            .values()
+            .find(|a| a.key == key && a.deleted_at.is_none())
+            .cloned())
     }
 
     async fn list_by_session(&self, session_id: &str) -> Result<Vec<Artifact>> {
@@ -38,7 +43,10 @@ impl ArtifactRegistry for MemoryStore {
 
     async fn session_stats(&self, session_id: &str) -> Result<ArtifactStats> {
         let state = self.state();
-        let live = state.artifacts.values().filter(|a| a.session_id.as_deref() == Some(session_id) && a.deleted_at.is_none());
+        let live = state
+            .artifacts
+            .values()
+            .filter(|a| a.session_id.as_deref() == Some(session_id) && a.deleted_at.is_none());
         let mut stats = ArtifactStats { artifact_count: 0, total_bytes: 0 };
         for a in live {
             stats.artifact_count += 1;
@@ -49,7 +57,9 @@ impl ArtifactRegistry for MemoryStore {
 
     async fn delete(&self, key: &str) -> Result<()> {
         let now = self.env.now();
-        for a in self.state().artifacts.values_mut().filter(|a| a.key == key && a.deleted_at.is_none()) {
+        for a in
+            self.state().artifacts.values_mut().filter(|a| a.key == key && a.deleted_at.is_none())
+        {
             a.deleted_at = Some(now);
         }
         Ok(())

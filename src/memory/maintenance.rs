@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::ports::{Maintenance, MaintenanceReport};
-use crate::retention::{RetentionPolicy, PROTECTED_EVENT_TYPES};
+use crate::retention::{PROTECTED_EVENT_TYPES, RetentionPolicy};
 use crate::time::Timestamp;
 
 use super::{MemoryStore, State};
@@ -74,8 +74,12 @@ impl State {
     /// Prunes every session (saved or not) above the limit.
     fn prune_all(&mut self, policy: &RetentionPolicy) -> u64 {
         let Some(max) = policy.max_events_per_session.finite() else { return 0 };
-        let over: Vec<String> =
-            self.logs.iter().filter(|(_, log)| log.len() as i64 > max).map(|(id, _)| id.clone()).collect();
+        let over: Vec<String> = self
+            .logs
+            .iter()
+            .filter(|(_, log)| log.len() as i64 > max)
+            .map(|(id, _)| id.clone())
+            .collect();
         over.iter().map(|id| self.prune(id, policy)).sum()
     }
 
@@ -83,7 +87,8 @@ impl State {
     fn clean_orphaned_artifacts(&mut self) -> u64 {
         let before = self.artifacts.len();
         let sessions = &self.sessions;
-        self.artifacts.retain(|_, a| a.session_id.as_ref().is_none_or(|s| sessions.contains_key(s)));
+        self.artifacts
+            .retain(|_, a| a.session_id.as_ref().is_none_or(|s| sessions.contains_key(s)));
         (before - self.artifacts.len()) as u64
     }
 
@@ -92,7 +97,9 @@ impl State {
     fn clean_orphaned_sequences(&mut self) -> u64 {
         let before = self.counters.len();
         let (sessions, logs) = (&self.sessions, &self.logs);
-        self.counters.retain(|id, _| sessions.contains_key(id) || logs.get(id).is_some_and(|l| !l.is_empty()));
+        self.counters.retain(|id, _| {
+            sessions.contains_key(id) || logs.get(id).is_some_and(|l| !l.is_empty())
+        });
         (before - self.counters.len()) as u64
     }
 
@@ -113,19 +120,26 @@ impl State {
     /// §6.8: orphaned events, orphaned runs, then counter mismatches by session id.
     fn health_issues(&self) -> Vec<String> {
         let mut issues = Vec::new();
-        let orphan_events: usize =
-            self.logs.iter().filter(|(id, _)| !self.sessions.contains_key(*id)).map(|(_, l)| l.len()).sum();
+        let orphan_events: usize = self
+            .logs
+            .iter()
+            .filter(|(id, _)| !self.sessions.contains_key(*id))
+            .map(|(_, l)| l.len())
+            .sum();
         if orphan_events > 0 {
             issues.push(format!("{orphan_events} events reference non-existent sessions"));
         }
-        let orphan_runs = self.runs.values().filter(|r| !self.sessions.contains_key(&r.session_id)).count();
+        let orphan_runs =
+            self.runs.values().filter(|r| !self.sessions.contains_key(&r.session_id)).count();
         if orphan_runs > 0 {
             issues.push(format!("{orphan_runs} runs reference non-existent sessions"));
         }
         for (session_id, counter) in &self.counters {
             let max = self.log(session_id).iter().filter_map(|e| e.sequence_number).max();
             if let Some(max) = max.filter(|m| m != counter) {
-                issues.push(format!("Sequence mismatch for {session_id}: counter={counter}, max_sequence={max}"));
+                issues.push(format!(
+                    "Sequence mismatch for {session_id}: counter={counter}, max_sequence={max}"
+                ));
             }
         }
         issues
@@ -153,7 +167,11 @@ impl Maintenance for MemoryStore {
         Ok(report)
     }
 
-    async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64> {
+    async fn prune_session_events(
+        &self,
+        session_id: &str,
+        policy: &RetentionPolicy,
+    ) -> Result<u64> {
         policy.check_not_negative()?;
         Ok(self.state().prune(session_id, policy))
     }

@@ -7,14 +7,14 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
 use crate::json::number_or_zero;
 use crate::ports::{
-    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, QueryApi, RunOrder, RunPage, RunSearch,
-    SessionExport, SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery,
-    UsageSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
+    CostQuery, CostSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
+    EventOrder, EventPage, EventSearch, QueryApi, RunOrder, RunPage, RunSearch, SessionExport,
+    SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery, UsageSummary,
 };
-use crate::summary::RunFigures;
 use crate::query::{check_min_tokens, has_all_tags, page_limit};
 use crate::run::Run;
 use crate::session::Session;
+use crate::summary::RunFigures;
 use crate::time::Timestamp;
 
 use super::{MemoryStore, State};
@@ -196,7 +196,13 @@ impl QueryApi for MemoryStore {
     async fn get_usage_summary(&self, query: &UsageQuery) -> Result<UsageSummary> {
         let state = self.state();
         let mut summary = UsageSummary::default();
-        for run in summary_runs(&state, query.session_id.as_ref(), query.provider.as_ref(), query.since, query.until) {
+        for run in summary_runs(
+            &state,
+            query.session_id.as_ref(),
+            query.provider.as_ref(),
+            query.since,
+            query.until,
+        ) {
             summary.add_run(run.provider.as_deref(), &run.token_usage);
         }
         Ok(summary)
@@ -206,12 +212,19 @@ impl QueryApi for MemoryStore {
         let table = query.pricing();
         let state = self.state();
         let mut summary = CostSummary::default();
-        let runs = summary_runs(&state, query.session_id.as_ref(), query.provider.as_ref(), query.since, query.until)
-            .filter(|r| {
-                query.agent_id.as_ref().is_none_or(|a| {
-                    state.sessions.get(&r.session_id).is_some_and(|s| &s.agent_id == a)
-                })
-            });
+        let runs = summary_runs(
+            &state,
+            query.session_id.as_ref(),
+            query.provider.as_ref(),
+            query.since,
+            query.until,
+        )
+        .filter(|r| {
+            query
+                .agent_id
+                .as_ref()
+                .is_none_or(|a| state.sessions.get(&r.session_id).is_some_and(|s| &s.agent_id == a))
+        });
         for run in runs {
             let figures = RunFigures {
                 provider: run.provider.as_deref(),
@@ -250,10 +263,16 @@ impl QueryApi for MemoryStore {
         Ok(state.logs.values().flatten().filter(|e| event_matches(e, query)).count() as u64)
     }
 
-    async fn export_session(&self, session_id: &str, include_artifacts: bool) -> Result<SessionExport> {
+    async fn export_session(
+        &self,
+        session_id: &str,
+        include_artifacts: bool,
+    ) -> Result<SessionExport> {
         let state = self.state();
-        let session = state.sessions.get(session_id).cloned().ok_or_else(|| session_not_found(session_id))?;
-        let mut runs: Vec<Run> = state.runs.values().filter(|r| r.session_id == session_id).cloned().collect();
+        let session =
+            state.sessions.get(session_id).cloned().ok_or_else(|| session_not_found(session_id))?;
+        let mut runs: Vec<Run> =
+            state.runs.values().filter(|r| r.session_id == session_id).cloned().collect();
         runs.sort_by(|a, b| (a.started_at, &a.id).cmp(&(b.started_at, &b.id)));
         let artifacts = include_artifacts.then(|| {
             let mut rows: Vec<_> = state

@@ -35,7 +35,8 @@ pub trait Maintenance {
     /// time) can make them differ. Not part of ASM v0.8 (docs/compatibility.md).
     async fn plan(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport>;
     /// Prunes one session's log down to `max_events_per_session`; returns how many were removed.
-    async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64>;
+    async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy)
+    -> Result<u64>;
     /// Marks old, non-exempt sessions deleted; returns how many.
     async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64>;
     /// Removes sessions soft-deleted long enough ago, with everything they own; returns how many.

@@ -12,9 +12,9 @@ mod session_store;
 pub use artifact_registry::ArtifactRegistry;
 pub use maintenance::{Maintenance, MaintenanceReport};
 pub use query_api::{
-    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, ModelCost, ProviderCost, ProviderUsage,
-    QueryApi, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder, SessionPage, SessionSearch,
-    SessionStats, TokenTotals, UsageQuery, UsageSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT,
-    DEFAULT_SESSION_LIMIT, MAX_QUERY_LIMIT,
+    CostQuery, CostSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
+    EventOrder, EventPage, EventSearch, MAX_QUERY_LIMIT, ModelCost, ProviderCost, ProviderUsage,
+    QueryApi, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder, SessionPage,
+    SessionSearch, SessionStats, TokenTotals, UsageQuery, UsageSummary,
 };
 pub use session_store::{EventFilter, FlushPayload, ListRuns, ListSessions, SessionStore};

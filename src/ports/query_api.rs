@@ -312,5 +312,9 @@ pub trait QueryApi {
     /// Number of events matching the filters.
     async fn count_events(&self, query: &EventSearch) -> Result<u64>;
     /// The session with its runs, events and optionally artifacts.
-    async fn export_session(&self, session_id: &str, include_artifacts: bool) -> Result<SessionExport>;
+    async fn export_session(
+        &self,
+        session_id: &str,
+        include_artifacts: bool,
+    ) -> Result<SessionExport>;
 }

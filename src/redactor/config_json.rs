@@ -19,9 +19,16 @@ impl RedactionConfig {
     ///   `[REDACTED:<category>]`.
     pub fn from_json(value: &Value, enabled_default: bool) -> Result<RedactionConfig> {
         let map = match value {
-            Value::Null => return Ok(RedactionConfig { enabled: enabled_default, ..RedactionConfig::default() }),
+            Value::Null => {
+                return Ok(RedactionConfig {
+                    enabled: enabled_default,
+                    ..RedactionConfig::default()
+                });
+            }
             Value::Object(m) => m,
-            other => return Err(Error::validation(format!("redaction must be a map, got: {other}"))),
+            other => {
+                return Err(Error::validation(format!("redaction must be a map, got: {other}")));
+            }
         };
         let flag = |key: &str, default: bool| match map.get(key) {
             None | Some(Value::Null) => Ok(default),
@@ -37,7 +44,9 @@ impl RedactionConfig {
             _ => Patterns::Default,
         };
         let replacement = match map.get("replacement") {
-            Some(Value::String(s)) if s == "categorized" || s == ":categorized" => Replacement::Categorized,
+            Some(Value::String(s)) if s == "categorized" || s == ":categorized" => {
+                Replacement::Categorized
+            }
             Some(Value::String(s)) => Replacement::Text(s.clone()),
             None | Some(Value::Null) => Replacement::default(),
             Some(_) => return Err(Error::validation("replacement must be a string")),
@@ -64,8 +73,8 @@ fn entries(list: &[Value]) -> Result<Vec<(String, Regex)>> {
             },
             _ => continue,
         };
-        let regex =
-            Regex::new(source).map_err(|e| Error::validation(format!("invalid redaction pattern {source:?}: {e}")))?;
+        let regex = Regex::new(source)
+            .map_err(|e| Error::validation(format!("invalid redaction pattern {source:?}: {e}")))?;
         out.push((category.to_owned(), regex));
     }
     Ok(out)

@@ -179,7 +179,8 @@ struct Scanner<'a> {
 impl<'a> Scanner<'a> {
     fn new(config: &'a RedactionConfig) -> Scanner<'a> {
         let defaults = || default_patterns().iter().map(Pattern::Default);
-        let custom = |list: &'a [(String, Regex)]| list.iter().map(|(c, r)| Pattern::Custom(c.as_str(), r));
+        let custom =
+            |list: &'a [(String, Regex)]| list.iter().map(|(c, r)| Pattern::Custom(c.as_str(), r));
         let patterns = match &config.patterns {
             Patterns::Default => defaults().collect(),
             Patterns::Extend(list) => defaults().chain(custom(list)).collect(),
@@ -208,7 +209,9 @@ impl<'a> Scanner<'a> {
         match value {
             Value::String(s) => Value::String(self.text(s)),
             Value::Object(m) => Value::Object(self.map(m, depth, &mut Vec::new())),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.value(v, depth + 1)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.value(v, depth + 1)).collect())
+            }
             other => other.clone(),
         }
     }
@@ -220,18 +223,20 @@ impl<'a> Scanner<'a> {
             let replaced = match pattern {
                 Pattern::Default(p) => {
                     let with = replacement_text(self.replacement, p.category);
-                    let out = p.regex.replace_all(current.as_bytes(), |_: &regex::bytes::Captures<'_>| {
-                        hits += 1;
-                        with.as_bytes().to_vec()
-                    });
+                    let out = p.regex.replace_all(
+                        current.as_bytes(),
+                        |_: &regex::bytes::Captures<'_>| {
+                            hits += 1;
+                            with.as_bytes().to_vec()
+                        },
+                    );
                     match out {
                         Cow::Borrowed(_) => None,
                         // Default matches start and end at ASCII bytes or at the end of a run of
                         // non-space bytes, so the text stays UTF-8; the fallback never loses it.
-                        Cow::Owned(bytes) => Some(
-                            String::from_utf8(bytes)
-                                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                        ),
+                        Cow::Owned(bytes) => Some(String::from_utf8(bytes).unwrap_or_else(|e| {
+                            String::from_utf8_lossy(e.as_bytes()).into_owned()
+                        })),
                     }
                 }
                 Pattern::Custom(category, regex) => {

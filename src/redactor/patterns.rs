@@ -26,7 +26,10 @@ pub const DEFAULT_PATTERN_SOURCES: [(&str, &str); 22] = [
     ("auth_token", r"(?i)(auth[_-]?token|authtoken)\s*[:=]\s*\S+"),
     ("connection_string", r"(?i)(postgres|postgresql|mysql|redis|mongodb|amqp|mssql)://[^\s]+"),
     ("private_key", r"-----BEGIN (RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----"),
-    ("env_secret", r"(?i)(DATABASE_URL|REDIS_URL|SECRET_KEY_BASE|ENCRYPTION_KEY|PRIVATE_KEY)\s*=\s*\S+"),
+    (
+        "env_secret",
+        r"(?i)(DATABASE_URL|REDIS_URL|SECRET_KEY_BASE|ENCRYPTION_KEY|PRIVATE_KEY)\s*=\s*\S+",
+    ),
 ];
 
 /// One compiled default pattern.

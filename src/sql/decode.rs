@@ -113,7 +113,9 @@ impl<'a> Cells<'a> {
         let (i, v) = self.take();
         match v {
             Value::Null => Ok(Vec::new()),
-            Value::Text(s) => serde_json::from_str(s).map_err(|_| self.bad(i, "a JSON array of strings", v)),
+            Value::Text(s) => {
+                serde_json::from_str(s).map_err(|_| self.bad(i, "a JSON array of strings", v))
+            }
             other => Err(self.bad(i, "a JSON array of strings", other)),
         }
     }

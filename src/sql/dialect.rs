@@ -108,7 +108,11 @@ impl Builder {
     }
 
     /// Binds a list as `(?, ?, …)` for `IN`; the caller keeps lists under the parameter limit.
-    pub fn bind_list(&mut self, values: impl IntoIterator<Item = Value>, ty: SqlType) -> &mut Builder {
+    pub fn bind_list(
+        &mut self,
+        values: impl IntoIterator<Item = Value>,
+        ty: SqlType,
+    ) -> &mut Builder {
         self.sql.push('(');
         for (i, v) in values.into_iter().enumerate() {
             if i > 0 {
@@ -123,8 +127,13 @@ impl Builder {
     /// Binds a set of texts as ONE JSON-array value and writes a subquery over it, for
     /// `x IN <set>`: a filter list costs one bound value whatever its length (D1 allows 100).
     pub fn bind_text_set<'a>(&mut self, items: impl IntoIterator<Item = &'a str>) -> &mut Builder {
-        let array = serde_json::Value::Array(items.into_iter().map(serde_json::Value::from).collect());
-        self.sql(if self.dialect.is_sqlite() { "(SELECT value FROM json_each(" } else { "(SELECT jsonb_array_elements_text(" });
+        let array =
+            serde_json::Value::Array(items.into_iter().map(serde_json::Value::from).collect());
+        self.sql(if self.dialect.is_sqlite() {
+            "(SELECT value FROM json_each("
+        } else {
+            "(SELECT jsonb_array_elements_text("
+        });
         self.bind(Value::Text(array.to_string()), SqlType::Json);
         self.sql("))")
     }
@@ -178,7 +187,8 @@ mod tests {
         assert_eq!(b.build().sql, "SELECT ?1, ?1");
         let mut b = Builder::new(Dialect::Postgres);
         b.sql("x IN ").bind_list([Value::Text("a".into()), Value::Text("b".into())], SqlType::Text);
-        b.sql(" AND ts > ").bind(Value::Text("2025-01-01T00:00:00.000000".into()), SqlType::Timestamp);
+        b.sql(" AND ts > ")
+            .bind(Value::Text("2025-01-01T00:00:00.000000".into()), SqlType::Timestamp);
         assert_eq!(b.build().sql, "x IN ($1::text, $2::text) AND ts > $3::text::timestamp");
         assert_eq!(chunk_size(Dialect::D1, 1, 11), 9);
         let mut b = Builder::new(Dialect::D1);

@@ -160,14 +160,32 @@ mod tests {
         // Seen from `wrangler dev --local` (toolchain.md §3), in D1's documentation and from sql.js.
         let unique = "D1_ERROR: UNIQUE constraint failed: asm_events.id: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)";
         assert_eq!(ExecErrorKind::from_sqlite_message(unique), ExecErrorKind::UniqueViolation);
-        assert_eq!(ExecErrorKind::from_sqlite_message("UNIQUE constraint failed: asm_runs.id"), ExecErrorKind::UniqueViolation);
+        assert_eq!(
+            ExecErrorKind::from_sqlite_message("UNIQUE constraint failed: asm_runs.id"),
+            ExecErrorKind::UniqueViolation
+        );
         let missing = "D1_ERROR: no such table: asm_sessions: SQLITE_ERROR";
         assert_eq!(ExecErrorKind::from_sqlite_message(missing), ExecErrorKind::MissingSchema);
-        assert_eq!(ExecErrorKind::from_sqlite_message("no such column: foo"), ExecErrorKind::MissingSchema);
-        assert_eq!(ExecErrorKind::from_sqlite_message("D1_ERROR: Network connection lost."), ExecErrorKind::Transient);
-        assert_eq!(ExecErrorKind::from_sqlite_message("database is locked: SQLITE_BUSY"), ExecErrorKind::Transient);
-        assert_eq!(ExecErrorKind::from_sqlite_message("string or blob too big: SQLITE_TOOBIG"), ExecErrorKind::Other);
-        assert_eq!(ExecErrorKind::from_sqlite_message("near \"SELEC\": syntax error"), ExecErrorKind::Other);
+        assert_eq!(
+            ExecErrorKind::from_sqlite_message("no such column: foo"),
+            ExecErrorKind::MissingSchema
+        );
+        assert_eq!(
+            ExecErrorKind::from_sqlite_message("D1_ERROR: Network connection lost."),
+            ExecErrorKind::Transient
+        );
+        assert_eq!(
+            ExecErrorKind::from_sqlite_message("database is locked: SQLITE_BUSY"),
+            ExecErrorKind::Transient
+        );
+        assert_eq!(
+            ExecErrorKind::from_sqlite_message("string or blob too big: SQLITE_TOOBIG"),
+            ExecErrorKind::Other
+        );
+        assert_eq!(
+            ExecErrorKind::from_sqlite_message("near \"SELEC\": syntax error"),
+            ExecErrorKind::Other
+        );
     }
 
     #[test]

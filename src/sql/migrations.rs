@@ -11,7 +11,8 @@ pub const SQLITE_DOWN: &str = include_str!("../../migrations/d1-down/0001_create
 /// Creates the five `asm_*` tables and their indexes on PostgreSQL.
 pub const POSTGRES_UP: &str = include_str!("../../migrations/postgres/0001_create_asm_tables.sql");
 /// Drops them on PostgreSQL.
-pub const POSTGRES_DOWN: &str = include_str!("../../migrations/postgres-down/0001_create_asm_tables.sql");
+pub const POSTGRES_DOWN: &str =
+    include_str!("../../migrations/postgres-down/0001_create_asm_tables.sql");
 
 /// The up migration of a dialect.
 pub fn up(dialect: Dialect) -> &'static str {
@@ -31,5 +32,10 @@ pub fn statements(sql: &str) -> Vec<String> {
         .filter(|l| !l.trim_start().starts_with("--"))
         .map(|l| format!("{l}\n"))
         .collect();
-    without_comments.split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    without_comments
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }

@@ -8,6 +8,6 @@ pub mod migrations;
 mod schema;
 mod store;
 
-pub use dialect::{chunk_size, Builder, Dialect, SqlType};
+pub use dialect::{Builder, Dialect, SqlType, chunk_size};
 pub use executor::{ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
 pub use store::SqlStore;

@@ -16,8 +16,7 @@ macro_rules! pg_ts {
 pub(crate) use pg_ts;
 
 /// Columns of `asm_sessions`, in write order (the insert and the decoder use it).
-pub(crate) const SESSION_COLUMNS: &str =
-    "id, agent_id, status, parent_session_id, metadata, context, tags, created_at, updated_at, deleted_at";
+pub(crate) const SESSION_COLUMNS: &str = "id, agent_id, status, parent_session_id, metadata, context, tags, created_at, updated_at, deleted_at";
 
 const SESSION_SELECT_PG: &str = concat!(
     "id, agent_id, status, parent_session_id, metadata::text, context::text, array_to_json(tags)::text, ",
@@ -105,6 +104,9 @@ pub(crate) const SCHEMA_PROBES: &[(&str, &str)] = &[
     ("asm_runs.cost_usd", "SELECT cost_usd IS NULL FROM asm_runs LIMIT 1"),
     ("asm_events.provider", "SELECT provider IS NULL FROM asm_events LIMIT 1"),
     ("asm_events.correlation_id", "SELECT correlation_id IS NULL FROM asm_events LIMIT 1"),
-    ("asm_session_sequences.updated_at", "SELECT updated_at IS NULL FROM asm_session_sequences LIMIT 1"),
+    (
+        "asm_session_sequences.updated_at",
+        "SELECT updated_at IS NULL FROM asm_session_sequences LIMIT 1",
+    ),
     ("asm_artifacts.id", "SELECT id IS NULL FROM asm_artifacts LIMIT 1"),
 ];

@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::ports::{
-    CostQuery, EventFilter, ListRuns, ListSessions, CostSummary, EventOrder, EventPage, EventSearch, MaintenanceReport, ModelCost, ProviderCost,
-    ProviderUsage, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder, SessionPage, SessionSearch,
-    SessionStats, TokenTotals, UsageQuery, UsageSummary,
+    CostQuery, CostSummary, EventFilter, EventOrder, EventPage, EventSearch, ListRuns,
+    ListSessions, MaintenanceReport, ModelCost, ProviderCost, ProviderUsage, RunOrder, RunPage,
+    RunSearch, SessionExport, SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals,
+    UsageQuery, UsageSummary,
 };
 use crate::{
-    Artifact, ArtifactStats, Error, ErrorCode, Event, Limit, NewArtifact, Result, RetentionPolicy, Run, RunStatus,
-    Session, Timestamp,
+    Artifact, ArtifactStats, Error, ErrorCode, Event, Limit, NewArtifact, Result, RetentionPolicy,
+    Run, RunStatus, Session, Timestamp,
 };
 use serde_json::{Map, Value, json};
 
@@ -254,7 +255,11 @@ fn entries(v: &Value, key: &str) -> Result<Map<String, Value>> {
 
 /// A `search_sessions` answer.
 pub fn session_page(v: &Value) -> Result<SessionPage> {
-    Ok(SessionPage { sessions: sessions(v, "sessions")?, cursor: cursor(v), total_count: u64_of(v, "total_count")? })
+    Ok(SessionPage {
+        sessions: sessions(v, "sessions")?,
+        cursor: cursor(v),
+        total_count: u64_of(v, "total_count")?,
+    })
 }
 
 /// A `search_runs` answer.
@@ -275,7 +280,8 @@ pub fn session_stats(v: &Value) -> Result<SessionStats> {
         let status = RunStatus::parse(&name).ok_or_else(|| wrong("unknown run status"))?;
         status_counts.insert(status, n.as_u64().ok_or_else(|| wrong("status count"))?);
     }
-    let providers_used = list(v, "providers_used")?.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+    let providers_used =
+        list(v, "providers_used")?.iter().filter_map(Value::as_str).map(str::to_owned).collect();
     Ok(SessionStats {
         event_count: u64_of(v, "event_count")?,
         run_count: u64_of(v, "run_count")?,
@@ -316,7 +322,13 @@ pub fn usage_summary(v: &Value) -> Result<UsageSummary> {
 pub fn cost_summary(v: &Value) -> Result<CostSummary> {
     let mut by_provider = BTreeMap::new();
     for (name, c) in entries(v, "by_provider")? {
-        by_provider.insert(name, ProviderCost { cost_usd: float_or_nan(&c, "cost_usd"), run_count: u64_of(&c, "run_count")? });
+        by_provider.insert(
+            name,
+            ProviderCost {
+                cost_usd: float_or_nan(&c, "cost_usd"),
+                run_count: u64_of(&c, "run_count")?,
+            },
+        );
     }
     let mut by_model = BTreeMap::new();
     for (name, c) in entries(v, "by_model")? {
@@ -366,5 +378,8 @@ pub fn maintenance_report(v: &Value) -> Result<MaintenanceReport> {
 
 /// An artifact `session_stats` answer.
 pub fn artifact_stats(v: &Value) -> Result<ArtifactStats> {
-    Ok(ArtifactStats { artifact_count: u64_of(v, "artifact_count")?, total_bytes: i64_of(v, "total_bytes")? })
+    Ok(ArtifactStats {
+        artifact_count: u64_of(v, "artifact_count")?,
+        total_bytes: i64_of(v, "total_bytes")?,
+    })
 }

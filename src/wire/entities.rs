@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::{
-    float_value, iso_or_null, object_or_empty, optional_datetime, optional_integer, optional_string, optional_value,
-    present, required_datetime, required_string, string_or_null,
+    float_value, iso_or_null, object_or_empty, optional_datetime, optional_integer,
+    optional_string, optional_value, present, required_datetime, required_string, string_or_null,
 };
 use crate::artifact::Artifact;
 use crate::error::{Error, ErrorCode, Result};
@@ -24,9 +24,8 @@ fn as_object<'a>(value: &'a Value, what: &str) -> Result<&'a JsonMap> {
 fn required_status<T>(map: &JsonMap, parse: fn(&str) -> Option<T>) -> Result<T> {
     match present(map, "status") {
         None => Err(Error::validation("status is required")),
-        Some(Value::String(s)) => {
-            parse(s).ok_or_else(|| Error::new(ErrorCode::InvalidStatus, format!("Invalid status: {s}")))
-        }
+        Some(Value::String(s)) => parse(s)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidStatus, format!("Invalid status: {s}"))),
         Some(_) => Err(Error::validation("status must be a string")),
     }
 }
@@ -34,7 +33,9 @@ fn required_status<T>(map: &JsonMap, parse: fn(&str) -> Option<T>) -> Result<T> 
 /// Tags as stored: the string elements of a list, in order; anything else reads as `[]`.
 fn tags(map: &JsonMap) -> Vec<String> {
     match map.get("tags") {
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(Value::Array(items)) => {
+            items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -161,9 +162,9 @@ impl Event {
         let timestamp = required_datetime(map, "timestamp", "timestamp")?;
         let schema_version = match present(map, "schema_version") {
             None => return Err(Error::validation("schema_version is required")),
-            Some(v) => crate::json::as_integer(v)
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| Error::validation("schema_version must be an integer greater than or equal to 1"))?,
+            Some(v) => crate::json::as_integer(v).filter(|n| *n >= 1).ok_or_else(|| {
+                Error::validation("schema_version must be an integer greater than or equal to 1")
+            })?,
         };
         Ok(Event {
             id,
@@ -209,7 +210,8 @@ impl Artifact {
         let key = required_string(map, "key")?;
         let byte_size = match present(map, "byte_size") {
             None => return Err(Error::validation("byte_size is required")),
-            Some(v) => crate::json::as_integer(v).ok_or_else(|| Error::validation("byte_size must be an integer"))?,
+            Some(v) => crate::json::as_integer(v)
+                .ok_or_else(|| Error::validation("byte_size must be an integer"))?,
         };
         let checksum_sha256 = required_string(map, "checksum_sha256")?;
         let storage_backend = required_string(map, "storage_backend")?;

@@ -27,7 +27,9 @@ fn present<'a>(map: &'a JsonMap, key: &str) -> Option<&'a Value> {
 fn required_string(map: &JsonMap, key: &str) -> Result<String> {
     match present(map, key) {
         None => Err(Error::validation(format!("{key} is required"))),
-        Some(Value::String(s)) if s.is_empty() => Err(Error::validation(format!("{key} cannot be empty"))),
+        Some(Value::String(s)) if s.is_empty() => {
+            Err(Error::validation(format!("{key} cannot be empty")))
+        }
         Some(Value::String(s)) => Ok(s.clone()),
         Some(_) => Err(Error::validation(format!("{key} must be a string"))),
     }

@@ -7,7 +7,8 @@ use serde_json::{Map, Value, json};
 use super::{float_value, iso_or_null, string_or_null};
 use crate::json::number_value;
 use crate::ports::{
-    CostSummary, EventPage, FlushPayload, RunPage, SessionExport, SessionPage, SessionStats, TokenTotals, UsageSummary,
+    CostSummary, EventPage, FlushPayload, RunPage, SessionExport, SessionPage, SessionStats,
+    TokenTotals, UsageSummary,
 };
 
 fn token_totals(t: &TokenTotals) -> Value {
@@ -59,7 +60,9 @@ fn cost_summary(this: &CostSummary) -> Value {
     let by_provider: Map<String, Value> = this
         .by_provider
         .iter()
-        .map(|(p, c)| (p.clone(), json!({ "cost_usd": float_value(c.cost_usd), "run_count": c.run_count })))
+        .map(|(p, c)| {
+            (p.clone(), json!({ "cost_usd": float_value(c.cost_usd), "run_count": c.run_count }))
+        })
         .collect();
     let by_model: Map<String, Value> = this
         .by_model

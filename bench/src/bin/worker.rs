@@ -50,7 +50,11 @@ fn event(id: &str, session_id: &str) -> Value {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(30))).build().into()
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
 }
 
 /// Sends `body` and returns the status.
@@ -89,7 +93,11 @@ fn client(base: &str, phase: &Phase, index: usize) -> Result<Vec<Duration>, Stri
     let url = format!("{base}{}", phase.path);
     let body = |r: usize| -> Vec<u8> {
         let ids = (0..phase.events).map(|i| event(&format!("{session}-r{r}-e{i}"), &session));
-        let value = if phase.events == 1 { ids.into_iter().next().unwrap_or(Value::Null) } else { Value::Array(ids.collect()) };
+        let value = if phase.events == 1 {
+            ids.into_iter().next().unwrap_or(Value::Null)
+        } else {
+            Value::Array(ids.collect())
+        };
         value.to_string().into_bytes()
     };
     let started = Instant::now();
@@ -120,7 +128,8 @@ fn ms(d: Duration) -> f64 {
 fn run_phase(base: &str, phase: &Phase) -> Value {
     let started = Instant::now();
     let results: Vec<Result<Vec<Duration>, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..CLIENTS).map(|i| scope.spawn(move || client(base, phase, i))).collect();
+        let handles: Vec<_> =
+            (0..CLIENTS).map(|i| scope.spawn(move || client(base, phase, i))).collect();
         handles.into_iter().map(|h| h.join().expect("client thread")).collect()
     });
     let mut latencies = Vec::new();
@@ -135,10 +144,16 @@ fn run_phase(base: &str, phase: &Phase) -> Value {
     let busy: Duration = latencies.iter().sum::<Duration>() / CLIENTS as u32;
     let wall = started.elapsed();
     latencies.sort_unstable();
-    let pick = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1];
+    let pick = |q: f64| {
+        latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
     let (p50, p99) = (pick(0.50), pick(0.99));
     let rate = latencies.len() as f64 / busy.as_secs_f64();
-    let events = if phase.events > 1 { format!(" ({:.0} events/s)", rate * phase.events as f64) } else { String::new() };
+    let events = if phase.events > 1 {
+        format!(" ({:.0} events/s)", rate * phase.events as f64)
+    } else {
+        String::new()
+    };
     println!(
         "worker {}: {rate:.0} req/s{events}, p50 {:.1} ms, p99 {:.1} ms ({CLIENTS} clients, {} requests of {} event(s), {:.1} s)",
         phase.name,
@@ -166,13 +181,19 @@ fn main() {
         let w = Wrangler::start("bench", &state, &vars, &[]);
         let phases = [
             Phase { name: "append-single", path: "/v1/events", events: 1, requests: single },
-            Phase { name: "append-batch", path: "/v1/events/batch", events: BATCH, requests: batch },
+            Phase {
+                name: "append-batch",
+                path: "/v1/events/batch",
+                events: BATCH,
+                requests: batch,
+            },
         ];
         phases.iter().map(|p| run_phase(&w.url, p)).collect::<Vec<_>>()
     };
     let _ = std::fs::remove_dir_all(&state);
     let out = root().join("bench/results/worker-latest.json");
     let doc = json!({ "host": "worker (wrangler dev --local, local D1)", "quick": quick, "figures": figures });
-    std::fs::write(&out, serde_json::to_string_pretty(&doc).unwrap_or_default()).expect("write results");
+    std::fs::write(&out, serde_json::to_string_pretty(&doc).unwrap_or_default())
+        .expect("write results");
     eprintln!("asm-bench-worker: wrote {}", out.display());
 }

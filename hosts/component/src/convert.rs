@@ -32,8 +32,10 @@ fn object(text: &str, field: &str) -> Result<JsonMap> {
 
 /// A JSON-text field holding any value.
 fn value(text: Option<String>, field: &str) -> Result<Option<serde_json::Value>> {
-    text.map(|t| serde_json::from_str(&t).map_err(|_| Error::validation(format!("{field} must be JSON"))))
-        .transpose()
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|_| Error::validation(format!("{field} must be JSON")))
+    })
+    .transpose()
 }
 
 fn json_text<T: serde::Serialize>(v: &T) -> String {
@@ -64,21 +66,63 @@ macro_rules! error_codes {
 }
 
 error_codes!(
-    ValidationError, InvalidInput, MissingRequiredField, InvalidFormat, InvalidStatus,
-    InvalidTransition, InvalidEventType, InvalidCapabilityType, MissingRequiredCapability,
-    StreamClosed, ContextMismatch, InvalidCursor, SessionMismatch, RunMismatch, NotFound,
-    SessionNotFound, RunNotFound, CapabilityNotFound, AlreadyExists, DuplicateCapability,
-    ProviderError, ProviderUnavailable, ProviderRateLimited, ProviderTimeout,
-    ProviderAuthenticationFailed, ProviderQuotaExceeded, StorageError, StorageConnectionFailed,
-    DependencyNotAvailable, MigrationRequired, StorageWriteFailed, StorageReadFailed, Timeout,
-    Cancelled, PolicyViolation, InternalError, UnknownError, MaxSessionsExceeded, MaxRunsExceeded,
-    CapabilityNotSupported, InvalidOperation, ToolError, ToolNotFound, ToolExecutionFailed,
-    ToolPermissionDenied, PersistenceError, QueryError, MaintenanceError,
+    ValidationError,
+    InvalidInput,
+    MissingRequiredField,
+    InvalidFormat,
+    InvalidStatus,
+    InvalidTransition,
+    InvalidEventType,
+    InvalidCapabilityType,
+    MissingRequiredCapability,
+    StreamClosed,
+    ContextMismatch,
+    InvalidCursor,
+    SessionMismatch,
+    RunMismatch,
+    NotFound,
+    SessionNotFound,
+    RunNotFound,
+    CapabilityNotFound,
+    AlreadyExists,
+    DuplicateCapability,
+    ProviderError,
+    ProviderUnavailable,
+    ProviderRateLimited,
+    ProviderTimeout,
+    ProviderAuthenticationFailed,
+    ProviderQuotaExceeded,
+    StorageError,
+    StorageConnectionFailed,
+    DependencyNotAvailable,
+    MigrationRequired,
+    StorageWriteFailed,
+    StorageReadFailed,
+    Timeout,
+    Cancelled,
+    PolicyViolation,
+    InternalError,
+    UnknownError,
+    MaxSessionsExceeded,
+    MaxRunsExceeded,
+    CapabilityNotSupported,
+    InvalidOperation,
+    ToolError,
+    ToolNotFound,
+    ToolExecutionFailed,
+    ToolPermissionDenied,
+    PersistenceError,
+    QueryError,
+    MaintenanceError,
 );
 
 impl From<Error> for wit::Error {
     fn from(e: Error) -> Self {
-        wit::Error { code: e.code().into(), message: e.message().to_owned(), details: json_text(e.details()) }
+        wit::Error {
+            code: e.code().into(),
+            message: e.message().to_owned(),
+            details: json_text(e.details()),
+        }
     }
 }
 
@@ -106,7 +150,11 @@ impl From<Statement> for host::Statement {
 
 impl From<host::ResultSet> for ResultSet {
     fn from(r: host::ResultSet) -> Self {
-        ResultSet { columns: r.columns, rows: r.rows.into_iter().map(list).collect(), changes: r.changes }
+        ResultSet {
+            columns: r.columns,
+            rows: r.rows.into_iter().map(list).collect(),
+            changes: r.changes,
+        }
     }
 }
 
@@ -121,4 +169,3 @@ impl From<host::ExecError> for ExecError {
         ExecError::new(kind, e.message)
     }
 }
-

@@ -3,9 +3,11 @@
 use asm_core::ports::{ArtifactRegistry, Maintenance, QueryApi, SessionStore};
 
 use crate::bindings::asm::session_store::types as wit;
-use crate::bindings::exports::asm::session_store::{artifact_registry, maintenance, query_api, session_store};
+use crate::bindings::exports::asm::session_store::{
+    artifact_registry, maintenance, query_api, session_store,
+};
 use crate::convert::{list, try_list};
-use crate::{call, Component};
+use crate::{Component, call};
 
 type Out<T> = Result<T, wit::Error>;
 

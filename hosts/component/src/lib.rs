@@ -18,10 +18,10 @@
 #![deny(unsafe_code)]
 
 mod convert;
-mod exports;
 mod executor;
+mod exports;
 
-pub use executor::{wasi_env, HostExecutor};
+pub use executor::{HostExecutor, wasi_env};
 
 /// The bindings `wit-bindgen` generates for the `store` world (the only unsafe code here).
 #[allow(missing_docs, unsafe_code)]
@@ -43,7 +43,9 @@ thread_local! {
 }
 
 /// Runs one port call against the instance's store to completion.
-fn call<T>(op: impl AsyncFnOnce(&SqlStore<HostExecutor>) -> asm_core::Result<T>) -> asm_core::Result<T> {
+fn call<T>(
+    op: impl AsyncFnOnce(&SqlStore<HostExecutor>) -> asm_core::Result<T>,
+) -> asm_core::Result<T> {
     STORE.with(|store| futures::executor::block_on(op(store)))
 }
 

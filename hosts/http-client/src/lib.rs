@@ -79,11 +79,18 @@ impl HttpStore {
 
     /// Calls the API; `clocked` marks operations that read the store's clock. Answers 2xx as
     /// JSON (`Null` for 204), anything else as the API's error.
-    pub(crate) fn call(&self, method: Method, path_and_query: &str, body: Option<&Value>, clocked: bool) -> Result<Value> {
+    pub(crate) fn call(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<&Value>,
+        clocked: bool,
+    ) -> Result<Value> {
         let url = format!("{}{}", self.base, path_and_query);
         let auth = format!("Bearer {}", self.token);
         let now = self.test_clock.as_ref().filter(|_| clocked).map(|env| env.now());
-        let transport = |e: ureq::Error| Error::new(ErrorCode::StorageConnectionFailed, format!("{url}: {e}"));
+        let transport =
+            |e: ureq::Error| Error::new(ErrorCode::StorageConnectionFailed, format!("{url}: {e}"));
         let text = body.map(Value::to_string).unwrap_or_default();
         macro_rules! send {
             ($builder:expr, $with_body:tt) => {{
@@ -103,13 +110,20 @@ impl HttpStore {
             Method::Post => send!(self.agent.post(&url), body),
         }
         .map_err(transport)?;
-        if let (Some(env), Some(n)) = (self.test_clock.as_ref().filter(|_| clocked), readings(&response)) {
+        if let (Some(env), Some(n)) =
+            (self.test_clock.as_ref().filter(|_| clocked), readings(&response))
+        {
             for _ in 1..n {
                 env.now();
             }
         }
         let status = response.status().as_u16();
-        let text = response.body_mut().with_config().limit(256 * 1024 * 1024).read_to_string().map_err(transport)?;
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(256 * 1024 * 1024)
+            .read_to_string()
+            .map_err(transport)?;
         if (200..300).contains(&status) {
             if text.trim().is_empty() {
                 return Ok(Value::Null);
@@ -135,10 +149,15 @@ fn api_error(status: u16, text: &str) -> Error {
     let inner = parsed.as_ref().and_then(|v| v.get("error"));
     let code = inner.and_then(|e| e.get("code")).and_then(Value::as_str).and_then(ErrorCode::parse);
     let message = inner.and_then(|e| e.get("message")).and_then(Value::as_str);
-    let details = inner.and_then(|e| e.get("details")).and_then(Value::as_object).cloned().unwrap_or_default();
+    let details = inner
+        .and_then(|e| e.get("details"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     match (code, message) {
         (Some(code), Some(message)) => Error::with_details(code, message, details),
-        _ => Error::new(ErrorCode::StorageError, format!("HTTP {status}: {text}")).detail("http_status", status),
+        _ => Error::new(ErrorCode::StorageError, format!("HTTP {status}: {text}"))
+            .detail("http_status", status),
     }
 }
 

@@ -1,15 +1,19 @@
 //! The four ports over the API: one request per call (see `hosts/worker/openapi.json`).
 
 use asm_core::ports::{
-    ArtifactRegistry, CostQuery, CostSummary, EventFilter, EventPage, EventSearch, FlushPayload, ListRuns,
-    ListSessions, Maintenance, MaintenanceReport, QueryApi, RunPage, RunSearch, SessionExport, SessionPage,
-    SessionSearch, SessionStats, SessionStore, UsageQuery, UsageSummary,
+    ArtifactRegistry, CostQuery, CostSummary, EventFilter, EventPage, EventSearch, FlushPayload,
+    ListRuns, ListSessions, Maintenance, MaintenanceReport, QueryApi, RunPage, RunSearch,
+    SessionExport, SessionPage, SessionSearch, SessionStats, SessionStore, UsageQuery,
+    UsageSummary,
 };
-use asm_core::{Artifact, ArtifactStats, Error, ErrorCode, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
+use asm_core::{
+    Artifact, ArtifactStats, Error, ErrorCode, Event, NewArtifact, Result, RetentionPolicy, Run,
+    Session,
+};
 use serde_json::{Value, json};
 
-use asm_core::wire::client as c;
 use crate::{HttpStore, Method, encode, iso, query_string};
+use asm_core::wire::client as c;
 
 fn to_value(v: impl serde::Serialize) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))
@@ -36,7 +40,8 @@ fn session_path(id: &str, rest: &str) -> String {
 
 impl SessionStore for HttpStore {
     async fn save_session(&self, session: &Session) -> Result<()> {
-        self.call(Method::Put, &session_path(&session.id, ""), Some(&session.to_map()), false).map(drop)
+        self.call(Method::Put, &session_path(&session.id, ""), Some(&session.to_map()), false)
+            .map(drop)
     }
 
     async fn get_session(&self, session_id: &str) -> Result<Session> {
@@ -62,7 +67,8 @@ impl SessionStore for HttpStore {
     }
 
     async fn save_run(&self, run: &Run) -> Result<()> {
-        self.call(Method::Put, &format!("/v1/runs/{}", encode(&run.id)), Some(&run.to_map()), false).map(drop)
+        self.call(Method::Put, &format!("/v1/runs/{}", encode(&run.id)), Some(&run.to_map()), false)
+            .map(drop)
     }
 
     async fn get_run(&self, run_id: &str) -> Result<Run> {
@@ -77,7 +83,10 @@ impl SessionStore for HttpStore {
         if let Some(l) = filter.limit {
             q.push(("limit", l.to_string()));
         }
-        c::runs(&self.get(&session_path(session_id, &format!("/runs{}", query_string(&q))))?, "runs")
+        c::runs(
+            &self.get(&session_path(session_id, &format!("/runs{}", query_string(&q))))?,
+            "runs",
+        )
     }
 
     async fn get_active_run(&self, session_id: &str) -> Result<Option<Run>> {
@@ -128,7 +137,10 @@ impl SessionStore for HttpStore {
         if let Some(w) = filter.wait_timeout_ms {
             q.push(("wait_timeout_ms", w.to_string()));
         }
-        c::events(&self.get(&session_path(session_id, &format!("/events{}", query_string(&q))))?, "events")
+        c::events(
+            &self.get(&session_path(session_id, &format!("/events{}", query_string(&q))))?,
+            "events",
+        )
     }
 
     async fn get_latest_sequence(&self, session_id: &str) -> Result<i64> {
@@ -165,8 +177,13 @@ impl QueryApi for HttpStore {
         c::u64_of(&self.post("/v1/search/events/count", &c::event_search(query))?, "count")
     }
 
-    async fn export_session(&self, session_id: &str, include_artifacts: bool) -> Result<SessionExport> {
-        let path = session_path(session_id, &format!("/export?include_artifacts={include_artifacts}"));
+    async fn export_session(
+        &self,
+        session_id: &str,
+        include_artifacts: bool,
+    ) -> Result<SessionExport> {
+        let path =
+            session_path(session_id, &format!("/export?include_artifacts={include_artifacts}"));
         c::session_export(&self.get(&path)?)
     }
 }
@@ -180,16 +197,29 @@ impl Maintenance for HttpStore {
         c::maintenance_report(&self.post_clocked("/v1/maintenance/plan", &c::policy(policy))?)
     }
 
-    async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64> {
-        c::u64_of(&self.post(&session_path(session_id, "/events/prune"), &c::policy(policy))?, "count")
+    async fn prune_session_events(
+        &self,
+        session_id: &str,
+        policy: &RetentionPolicy,
+    ) -> Result<u64> {
+        c::u64_of(
+            &self.post(&session_path(session_id, "/events/prune"), &c::policy(policy))?,
+            "count",
+        )
     }
 
     async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
-        c::u64_of(&self.post_clocked("/v1/maintenance/soft-delete-expired", &c::policy(policy))?, "count")
+        c::u64_of(
+            &self.post_clocked("/v1/maintenance/soft-delete-expired", &c::policy(policy))?,
+            "count",
+        )
     }
 
     async fn hard_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
-        c::u64_of(&self.post_clocked("/v1/maintenance/hard-delete-expired", &c::policy(policy))?, "count")
+        c::u64_of(
+            &self.post_clocked("/v1/maintenance/hard-delete-expired", &c::policy(policy))?,
+            "count",
+        )
     }
 
     async fn clean_orphaned_artifacts(&self) -> Result<u64> {
@@ -211,7 +241,10 @@ impl ArtifactRegistry for HttpStore {
     async fn get_by_key(&self, key: &str) -> Result<Option<Artifact>> {
         match self.get(&format!("/v1/artifacts/{}", encode(key))) {
             Ok(answer) => Artifact::from_map(&answer).map(Some),
-            Err(e) if e.code() == ErrorCode::NotFound && e.details().get("reason") == Some(&json!("artifact_not_found")) => {
+            Err(e)
+                if e.code() == ErrorCode::NotFound
+                    && e.details().get("reason") == Some(&json!("artifact_not_found")) =>
+            {
                 Ok(None)
             }
             Err(e) => Err(e),

@@ -4,8 +4,10 @@
 
 use asm_core::ports::{EventFilter, SessionStore};
 use asm_core::sql::SqlStore;
-use asm_core::{Event, EventType, NewEvent, NewRun, NewSession, Run, RunStatus, Session, SessionStatus};
-use asm_native::{system_env, SqliteExecutor};
+use asm_core::{
+    Event, EventType, NewEvent, NewRun, NewSession, Run, RunStatus, Session, SessionStatus,
+};
+use asm_native::{SqliteExecutor, system_env};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| "agents.db".to_owned());
@@ -29,7 +31,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             store.append_event_with_sequence(&Event::new(attrs, &env)?).await?;
         }
         for event in store.get_events(&session.id, &EventFilter::default()).await? {
-            println!("{} #{} {}", event.session_id, event.sequence_number.unwrap_or(0), event.event_type);
+            println!(
+                "{} #{} {}",
+                event.session_id,
+                event.sequence_number.unwrap_or(0),
+                event.event_type
+            );
         }
         Ok::<_, asm_core::Error>(())
     })?;

@@ -2,8 +2,8 @@
 //! [`ExecError`]s. Nothing else of the drivers leaks past this module and the two executors.
 
 use asm_core::sql::{ExecError, ExecErrorKind, Value};
+pub(crate) use asm_postgres_types::{PgCell, PgParam, pg_error};
 use rusqlite::types::{ToSqlOutput, ValueRef};
-pub(crate) use asm_postgres_types::{pg_error, PgCell, PgParam};
 
 /// A core value bound to a rusqlite statement.
 pub(crate) struct SqliteParam<'a>(pub &'a Value);
@@ -25,7 +25,9 @@ pub(crate) fn sqlite_value(cell: ValueRef<'_>) -> Value {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(n) => Value::Integer(n),
         ValueRef::Real(x) => Value::Real(x),
-        ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            Value::Text(String::from_utf8_lossy(t).into_owned())
+        }
     }
 }
 
@@ -45,7 +47,9 @@ pub(crate) fn sqlite_error(e: rusqlite::Error) -> ExecError {
         {
             ExecErrorKind::Transient
         }
-        _ if message.contains("no such table") || message.contains("no such column") => ExecErrorKind::MissingSchema,
+        _ if message.contains("no such table") || message.contains("no such column") => {
+            ExecErrorKind::MissingSchema
+        }
         _ => ExecErrorKind::Other,
     };
     ExecError::new(kind, message)

@@ -24,6 +24,6 @@ mod env;
 mod postgres;
 mod sqlite;
 
-pub use env::{system_env, OsRandom, SystemClock};
+pub use env::{OsRandom, SystemClock, system_env};
 pub use postgres::PostgresExecutor;
 pub use sqlite::SqliteExecutor;

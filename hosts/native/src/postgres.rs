@@ -1,15 +1,17 @@
 //! [`PostgresExecutor`]: the executor contract over tokio-postgres with a deadpool pool.
 
-use asm_core::sql::{migrations, Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement};
+use asm_core::sql::{
+    Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement, migrations,
+};
 use std::future::Future;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use futures::future::maybe_done;
 use futures::poll;
-use tokio_postgres::types::ToSql;
 use tokio_postgres::NoTls;
+use tokio_postgres::types::ToSql;
 
-use crate::convert::{pg_error, pool_error, PgCell, PgParam};
+use crate::convert::{PgCell, PgParam, pg_error, pool_error};
 
 /// A pool of PostgreSQL connections (no TLS: a local server or a sidecar proxy).
 ///
@@ -31,14 +33,22 @@ impl std::fmt::Debug for PostgresExecutor {
 impl PostgresExecutor {
     /// A pool of up to `max_connections` connections to `url` (`postgres://user@host:port/db`).
     pub fn connect(url: &str, max_connections: usize) -> Result<PostgresExecutor, ExecError> {
-        let config: tokio_postgres::Config =
-            url.parse().map_err(|e: tokio_postgres::Error| ExecError::new(ExecErrorKind::Other, e.to_string()))?;
+        let config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
+            ExecError::new(ExecErrorKind::Other, e.to_string())
+        })?;
         PostgresExecutor::from_config(config, max_connections)
     }
 
     /// A pool over an explicit configuration (e.g. with `options("-c search_path=…")`).
-    pub fn from_config(config: tokio_postgres::Config, max_connections: usize) -> Result<PostgresExecutor, ExecError> {
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+    pub fn from_config(
+        config: tokio_postgres::Config,
+        max_connections: usize,
+    ) -> Result<PostgresExecutor, ExecError> {
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
         let pool = Pool::builder(manager)
             .max_size(max_connections.max(1))
             .build()
@@ -104,25 +114,34 @@ impl Executor for PostgresExecutor {
     /// `ROLLBACK` is sent instead of `COMMIT`. The first error in statement order is returned.
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
         let client = self.pool.get().await.map_err(pool_error)?;
-        let prepared = pipelined(statements.iter().map(|s| client.prepare_cached(&s.sql)).collect())
-            .await
-            .into_iter()
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(pg_error)?;
-        let params: Vec<Vec<PgParam<'_>>> = statements.iter().map(|s| s.params.iter().map(PgParam).collect()).collect();
+        let prepared =
+            pipelined(statements.iter().map(|s| client.prepare_cached(&s.sql)).collect())
+                .await
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(pg_error)?;
+        let params: Vec<Vec<PgParam<'_>>> =
+            statements.iter().map(|s| s.params.iter().map(PgParam).collect()).collect();
         let refs: Vec<Vec<&(dyn ToSql + Sync)>> =
             params.iter().map(|ps| ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect()).collect();
 
         let mut begin = Box::pin(maybe_done(client.batch_execute("BEGIN")));
         let _ = poll!(begin.as_mut());
-        let mut runs: Vec<_> =
-            prepared.iter().zip(&refs).map(|(p, r)| Box::pin(maybe_done(run(&client, p, r)))).collect();
+        let mut runs: Vec<_> = prepared
+            .iter()
+            .zip(&refs)
+            .map(|(p, r)| Box::pin(maybe_done(run(&client, p, r))))
+            .collect();
         for f in &mut runs {
             let _ = poll!(f.as_mut());
         }
         // A statement that already failed on the client was never sent: the others must not commit.
         let failed_early = runs.iter_mut().any(|f| matches!(f.as_mut().output_mut(), Some(Err(_))));
-        let mut end = Box::pin(maybe_done(client.batch_execute(if failed_early { "ROLLBACK" } else { "COMMIT" })));
+        let mut end = Box::pin(maybe_done(client.batch_execute(if failed_early {
+            "ROLLBACK"
+        } else {
+            "COMMIT"
+        })));
         let _ = poll!(end.as_mut());
 
         begin.as_mut().await;

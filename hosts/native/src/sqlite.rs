@@ -4,10 +4,12 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use asm_core::sql::{migrations, Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement};
+use asm_core::sql::{
+    Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement, migrations,
+};
 use rusqlite::Connection;
 
-use crate::convert::{sqlite_error, sqlite_value, SqliteParam};
+use crate::convert::{SqliteParam, sqlite_error, sqlite_value};
 
 /// How long a writer waits for another connection's write lock before giving up (`Transient`).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -91,7 +93,11 @@ fn run(conn: &Connection, dialect: Dialect, statement: &Statement) -> Result<Res
     if statement.params.len() > dialect.max_params() {
         return Err(ExecError::new(
             ExecErrorKind::Other,
-            format!("too many SQL variables: {} > {} ({dialect:?})", statement.params.len(), dialect.max_params()),
+            format!(
+                "too many SQL variables: {} > {} ({dialect:?})",
+                statement.params.len(),
+                dialect.max_params()
+            ),
         ));
     }
     let mut stmt = conn.prepare_cached(&statement.sql).map_err(sqlite_error)?;
@@ -129,8 +135,11 @@ impl Executor for SqliteExecutor {
         let conn = self.lock();
         let begin = if statements.iter().all(is_read) { "BEGIN" } else { "BEGIN IMMEDIATE" };
         conn.execute_batch(begin).map_err(sqlite_error)?;
-        let outcome = statements.iter().map(|s| run(&conn, self.dialect, s)).collect::<Result<Vec<_>, _>>();
-        let committed = outcome.and_then(|results| conn.execute_batch("COMMIT").map(|()| results).map_err(sqlite_error));
+        let outcome =
+            statements.iter().map(|s| run(&conn, self.dialect, s)).collect::<Result<Vec<_>, _>>();
+        let committed = outcome.and_then(|results| {
+            conn.execute_batch("COMMIT").map(|()| results).map_err(sqlite_error)
+        });
         if committed.is_err() && !conn.is_autocommit() {
             let _ = conn.execute_batch("ROLLBACK");
         }

@@ -18,10 +18,14 @@ fn sqlite_catalog(ddl: &str) -> Catalog {
     let mut tables = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .expect("list tables");
-    let names: Vec<String> =
-        tables.query_map([], |r| r.get(0)).expect("query tables").map(|r| r.expect("table name")).collect();
+    let names: Vec<String> = tables
+        .query_map([], |r| r.get(0))
+        .expect("query tables")
+        .map(|r| r.expect("table name"))
+        .collect();
     for table in names {
-        let mut info = conn.prepare(&format!("PRAGMA table_info(\"{table}\")")).expect("table_info");
+        let mut info =
+            conn.prepare(&format!("PRAGMA table_info(\"{table}\")")).expect("table_info");
         let cols = info
             .query_map([], |r| {
                 Ok(format!(
@@ -36,7 +40,8 @@ fn sqlite_catalog(ddl: &str) -> Catalog {
             })
             .expect("columns");
         out.extend(cols.map(|c| c.expect("column row")));
-        let mut list = conn.prepare(&format!("PRAGMA index_list(\"{table}\")")).expect("index_list");
+        let mut list =
+            conn.prepare(&format!("PRAGMA index_list(\"{table}\")")).expect("index_list");
         let mut indexes: Vec<(String, i64, String, i64)> = list
             .query_map([], |r| Ok((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
             .expect("indexes")
@@ -46,8 +51,13 @@ fn sqlite_catalog(ddl: &str) -> Catalog {
         for (name, unique, origin, partial) in indexes {
             // Auto-indexes are named after their table's position, not by the DDL; compare their
             // shape only.
-            let shown = if name.starts_with("sqlite_autoindex") { "<autoindex>".to_owned() } else { name.clone() };
-            let mut info = conn.prepare(&format!("PRAGMA index_info(\"{name}\")")).expect("index_info");
+            let shown = if name.starts_with("sqlite_autoindex") {
+                "<autoindex>".to_owned()
+            } else {
+                name.clone()
+            };
+            let mut info =
+                conn.prepare(&format!("PRAGMA index_info(\"{name}\")")).expect("index_info");
             let cols: Vec<String> = info
                 .query_map([], |r| r.get::<_, String>(2))
                 .expect("index columns")
@@ -62,7 +72,8 @@ fn sqlite_catalog(ddl: &str) -> Catalog {
 }
 
 fn diff(ecto: &Catalog, ours: &Catalog) -> Vec<String> {
-    let mut d: Vec<String> = ecto.iter().filter(|l| !ours.contains(l)).map(|l| format!("- ecto only: {l}")).collect();
+    let mut d: Vec<String> =
+        ecto.iter().filter(|l| !ours.contains(l)).map(|l| format!("- ecto only: {l}")).collect();
     d.extend(ours.iter().filter(|l| !ecto.contains(l)).map(|l| format!("+ ours only: {l}")));
     d
 }
@@ -133,7 +144,12 @@ async fn pg_catalog(client: &tokio_postgres::Client, schema: &str) -> Catalog {
         .await
         .expect("indexes");
     for r in indexes {
-        out.push(format!("{} index {}: {}", r.get::<_, String>(0), r.get::<_, String>(1), r.get::<_, String>(2)));
+        out.push(format!(
+            "{} index {}: {}",
+            r.get::<_, String>(0),
+            r.get::<_, String>(1),
+            r.get::<_, String>(2)
+        ));
     }
     let constraints = client
         .query(
@@ -145,7 +161,12 @@ async fn pg_catalog(client: &tokio_postgres::Client, schema: &str) -> Catalog {
         .await
         .expect("constraints");
     for r in constraints {
-        out.push(format!("{} constraint {} {}", r.get::<_, String>(0), r.get::<_, String>(1), r.get::<_, String>(2)));
+        out.push(format!(
+            "{} constraint {} {}",
+            r.get::<_, String>(0),
+            r.get::<_, String>(1),
+            r.get::<_, String>(2)
+        ));
     }
     out
 }
@@ -160,8 +181,9 @@ async fn in_fresh_schema(client: &tokio_postgres::Client, schema: &str, ddl: &st
 
 #[tokio::test(flavor = "current_thread")]
 async fn postgres_catalog_equals_ecto() {
-    let (client, connection) =
-        tokio_postgres::connect(&database_url(), tokio_postgres::NoTls).await.expect("connect to DATABASE_URL");
+    let (client, connection) = tokio_postgres::connect(&database_url(), tokio_postgres::NoTls)
+        .await
+        .expect("connect to DATABASE_URL");
     tokio::spawn(connection);
     let tag = std::process::id();
     let (ecto_schema, our_schema) = (format!("catalog_ecto_{tag}"), format!("catalog_ours_{tag}"));
@@ -174,7 +196,9 @@ async fn postgres_catalog_equals_ecto() {
     client.batch_execute(migrations::POSTGRES_DOWN).await.expect("down");
     let left = pg_catalog(&client, &our_schema).await;
     client
-        .batch_execute(&format!("DROP SCHEMA {ecto_schema} CASCADE; DROP SCHEMA {our_schema} CASCADE;"))
+        .batch_execute(&format!(
+            "DROP SCHEMA {ecto_schema} CASCADE; DROP SCHEMA {our_schema} CASCADE;"
+        ))
         .await
         .expect("drop schemas");
     assert!(ecto.len() > 60, "the Ecto catalog looks incomplete: {ecto:#?}");

@@ -17,11 +17,11 @@ mod common;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use asm_core::EventType;
 use asm_core::ports::{EventFilter, Maintenance, SessionStore};
 use asm_core::sql::{Dialect, Executor, SqlStore};
-use asm_core::EventType;
 use asm_native::SqliteExecutor;
-use common::{block_on, env, event, Backend};
+use common::{Backend, block_on, env, event};
 
 fn var(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|s| s.parse().ok()).unwrap_or(default)
@@ -32,15 +32,27 @@ const TIME_LIMIT: Duration = Duration::from_secs(240);
 
 /// Appends `n` events `evt_<tag>_<i>` to `sid`, one call each; every 25th call first repeats
 /// the previous id (a retry) and checks it keeps its number. Returns the numbers it got.
-async fn appender<E: Executor>(s: &SqlStore<E>, tag: &str, sid: &str, n: usize) -> Result<Vec<i64>, String> {
+async fn appender<E: Executor>(
+    s: &SqlStore<E>,
+    tag: &str,
+    sid: &str,
+    n: usize,
+) -> Result<Vec<i64>, String> {
     let env = s.env().clone();
     let mut got = Vec::with_capacity(n);
     for i in 0..n {
         if i % 25 == 24 {
-            let again = event(&format!("evt_{tag}_{}", i - 1), sid, EventType::MessageReceived, &env);
-            let stored = s.append_event_with_sequence(&again).await.map_err(|e| format!("retry: {e}"))?;
+            let again =
+                event(&format!("evt_{tag}_{}", i - 1), sid, EventType::MessageReceived, &env);
+            let stored =
+                s.append_event_with_sequence(&again).await.map_err(|e| format!("retry: {e}"))?;
             if stored.sequence_number != got.last().copied() {
-                return Err(format!("retry of {} got {:?}, first got {:?}", again.id, stored.sequence_number, got.last()));
+                return Err(format!(
+                    "retry of {} got {:?}, first got {:?}",
+                    again.id,
+                    stored.sequence_number,
+                    got.last()
+                ));
             }
         }
         let e = event(&format!("evt_{tag}_{i}"), sid, EventType::MessageReceived, &env);
@@ -69,9 +81,14 @@ async fn verify<E: Executor>(s: &SqlStore<E>, sid: &str, n: usize) -> Result<(),
 }
 
 /// Saves the sessions the appends go to (events of an unsaved session are a health issue).
-async fn sessions<E: Executor>(s: &SqlStore<E>, ids: impl IntoIterator<Item = String>) -> Result<(), String> {
+async fn sessions<E: Executor>(
+    s: &SqlStore<E>,
+    ids: impl IntoIterator<Item = String>,
+) -> Result<(), String> {
     for id in ids {
-        s.save_session(&common::session(&id, s.env())).await.map_err(|e| format!("save_session: {e}"))?;
+        s.save_session(&common::session(&id, s.env()))
+            .await
+            .map_err(|e| format!("save_session: {e}"))?;
     }
     Ok(())
 }
@@ -86,7 +103,10 @@ async fn healthy<E: Executor>(s: &SqlStore<E>) -> Result<(), String> {
 /// Every task's own numbers must be increasing, and all of them together exactly 1..=n.
 fn disjoint(all: Vec<Vec<i64>>, n: usize) -> Result<(), String> {
     if let Some(bad) = all.iter().find(|v| v.windows(2).any(|w| w[0] >= w[1])) {
-        return Err(format!("a task's numbers are not increasing: {:?}…", &bad[..bad.len().min(10)]));
+        return Err(format!(
+            "a task's numbers are not increasing: {:?}…",
+            &bad[..bad.len().min(10)]
+        ));
     }
     let mut flat: Vec<i64> = all.into_iter().flatten().collect();
     flat.sort_unstable();
@@ -97,13 +117,23 @@ fn disjoint(all: Vec<Vec<i64>>, n: usize) -> Result<(), String> {
 }
 
 /// Prints and counts one check.
-fn record(backend: &str, what: &str, started: Instant, result: Result<(), String>, tally: &mut (usize, Vec<String>)) {
+fn record(
+    backend: &str,
+    what: &str,
+    started: Instant,
+    result: Result<(), String>,
+    tally: &mut (usize, Vec<String>),
+) {
     let elapsed = started.elapsed();
     let result = result.and_then(|()| match elapsed > TIME_LIMIT {
         true => Err(format!("took {elapsed:?}, over {TIME_LIMIT:?}")),
         false => Ok(()),
     });
-    println!("concurrency-{backend} {what}: {:.1} s, {}", elapsed.as_secs_f64(), if result.is_ok() { "ok" } else { "FAILED" });
+    println!(
+        "concurrency-{backend} {what}: {:.1} s, {}",
+        elapsed.as_secs_f64(),
+        if result.is_ok() { "ok" } else { "FAILED" }
+    );
     match result {
         Ok(()) => tally.0 += 1,
         Err(e) => tally.1.push(format!("{backend} {what}: {e}")),
@@ -119,12 +149,14 @@ fn report(backend: &str, tally: (usize, Vec<String>)) -> bool {
 }
 
 fn postgres_64_tasks() -> bool {
-    let (rounds, per_task, tasks) = (var("ASM_STRESS_ROUNDS", 1), var("ASM_STRESS_APPENDS", 500), 64);
+    let (rounds, per_task, tasks) =
+        (var("ASM_STRESS_ROUNDS", 1), var("ASM_STRESS_APPENDS", 500), 64);
     let mut tally = (0, Vec::new());
     for round in 0..rounds {
         block_on(async {
             let s = SqlStore::new(common::pg_db::Postgres.migrated().await, env().0);
-            let ids = std::iter::once("ses_one".to_owned()).chain((0..tasks).map(|t| format!("ses_{t}")));
+            let ids =
+                std::iter::once("ses_one".to_owned()).chain((0..tasks).map(|t| format!("ses_{t}")));
             sessions(&s, ids).await.expect("sessions");
             let started = Instant::now();
             let calls = (0..tasks).map(|t| {
@@ -132,7 +164,10 @@ fn postgres_64_tasks() -> bool {
                 async move { appender(s, &format!("one_{t}"), "ses_one", per_task).await }
             });
             let result = async {
-                let got = futures::future::join_all(calls).await.into_iter().collect::<Result<Vec<_>, _>>()?;
+                let got = futures::future::join_all(calls)
+                    .await
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()?;
                 disjoint(got, tasks * per_task)?;
                 verify(&s, "ses_one", tasks * per_task).await?;
                 healthy(&s).await
@@ -142,16 +177,25 @@ fn postgres_64_tasks() -> bool {
             let started = Instant::now();
             let calls = (0..tasks).map(|t| {
                 let s = &s;
-                async move { appender(s, &format!("own_{t}"), &format!("ses_{t}"), per_task).await.map(|v| (t, v)) }
+                async move {
+                    appender(s, &format!("own_{t}"), &format!("ses_{t}"), per_task)
+                        .await
+                        .map(|v| (t, v))
+                }
             });
             let result = async {
-                for (t, got) in futures::future::join_all(calls).await.into_iter().collect::<Result<Vec<_>, _>>()? {
+                for (t, got) in futures::future::join_all(calls)
+                    .await
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()?
+                {
                     disjoint(vec![got], per_task)?;
                     verify(&s, &format!("ses_{t}"), per_task).await?;
                 }
                 healthy(&s).await
             };
-            let what = format!("round {round}: {tasks} tasks x {per_task} appends, {tasks} sessions");
+            let what =
+                format!("round {round}: {tasks} tasks x {per_task} appends, {tasks} sessions");
             record("postgres", &what, started, result.await, &mut tally);
         });
     }
@@ -160,7 +204,13 @@ fn postgres_64_tasks() -> bool {
 
 /// `threads` OS threads, each with its own connection to `path`, thread `t` appending to
 /// `session(t)`; returns what each thread got.
-fn sqlite_threads(path: &std::path::Path, threads: usize, per_thread: usize, tag: &str, session: fn(usize) -> String) -> Result<Vec<(usize, Vec<i64>)>, String> {
+fn sqlite_threads(
+    path: &std::path::Path,
+    threads: usize,
+    per_thread: usize,
+    tag: &str,
+    session: fn(usize) -> String,
+) -> Result<Vec<(usize, Vec<i64>)>, String> {
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let (path, tag) = (path.to_owned(), format!("{tag}_{t}"));
@@ -175,31 +225,39 @@ fn sqlite_threads(path: &std::path::Path, threads: usize, per_thread: usize, tag
 }
 
 fn sqlite_threads_one_file() -> bool {
-    let (rounds, per_thread, threads) = (var("ASM_STRESS_ROUNDS", 1), var("ASM_STRESS_APPENDS", 200), 8);
+    let (rounds, per_thread, threads) =
+        (var("ASM_STRESS_ROUNDS", 1), var("ASM_STRESS_APPENDS", 200), 8);
     let mut tally = (0, Vec::new());
     for round in 0..rounds {
         let db = block_on(common::sqlite_db::Sqlite(Dialect::Sqlite).migrated());
         let s = SqlStore::new(SqliteExecutor::open(&db.path).expect("open"), env().0);
-        let ids = std::iter::once("ses_one".to_owned()).chain((0..threads).map(|t| format!("ses_{t}")));
+        let ids =
+            std::iter::once("ses_one".to_owned()).chain((0..threads).map(|t| format!("ses_{t}")));
         block_on(sessions(&s, ids)).expect("sessions");
         let started = Instant::now();
-        let result = sqlite_threads(&db.path, threads, per_thread, "one", |_| "ses_one".into()).and_then(|got| {
-            disjoint(got.into_iter().map(|(_, v)| v).collect(), threads * per_thread)?;
-            block_on(async { verify(&s, "ses_one", threads * per_thread).await?; healthy(&s).await })
-        });
+        let result = sqlite_threads(&db.path, threads, per_thread, "one", |_| "ses_one".into())
+            .and_then(|got| {
+                disjoint(got.into_iter().map(|(_, v)| v).collect(), threads * per_thread)?;
+                block_on(async {
+                    verify(&s, "ses_one", threads * per_thread).await?;
+                    healthy(&s).await
+                })
+            });
         let what = format!("round {round}: {threads} threads x {per_thread} appends, one session");
         record("sqlite", &what, started, result, &mut tally);
         let started = Instant::now();
-        let result = sqlite_threads(&db.path, threads, per_thread, "own", |t| format!("ses_{t}")).and_then(|got| {
-            block_on(async {
-                for (t, v) in got {
-                    disjoint(vec![v], per_thread)?;
-                    verify(&s, &format!("ses_{t}"), per_thread).await?;
-                }
-                healthy(&s).await
-            })
-        });
-        let what = format!("round {round}: {threads} threads x {per_thread} appends, {threads} sessions");
+        let result = sqlite_threads(&db.path, threads, per_thread, "own", |t| format!("ses_{t}"))
+            .and_then(|got| {
+                block_on(async {
+                    for (t, v) in got {
+                        disjoint(vec![v], per_thread)?;
+                        verify(&s, &format!("ses_{t}"), per_thread).await?;
+                    }
+                    healthy(&s).await
+                })
+            });
+        let what =
+            format!("round {round}: {threads} threads x {per_thread} appends, {threads} sessions");
         record("sqlite", &what, started, result, &mut tally);
     }
     report("sqlite", tally)

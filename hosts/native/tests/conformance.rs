@@ -3,12 +3,12 @@
 
 mod common;
 
-use asm_conformance::{run_all, Harness};
-use asm_core::sql::{Dialect, SqlStore};
+use asm_conformance::{Harness, run_all};
 use asm_core::Env;
-use common::pg_db::{database_url, PgDb, Postgres};
+use asm_core::sql::{Dialect, SqlStore};
+use common::pg_db::{PgDb, Postgres, database_url};
 use common::sqlite_db::{Sqlite, TempDb};
-use common::{block_on, Backend};
+use common::{Backend, block_on};
 
 /// SQLite files, written in `Dialect::Sqlite` or in D1's dialect (100 bound values at most per
 /// statement, enforced by the executor).

@@ -4,11 +4,11 @@
 
 mod common;
 
-use asm_core::ports::{EventSearch, SessionSearch, SessionStore};
 use asm_core::ports::QueryApi;
+use asm_core::ports::{EventSearch, SessionSearch, SessionStore};
 use asm_core::sql::{Dialect, Executor, SqlStore, Statement, Value};
 use common::sqlite_db::Sqlite;
-use common::{block_on, env, events, session, Backend};
+use common::{Backend, block_on, env, events, session};
 
 #[test]
 fn the_d1_executor_refuses_101_values() {
@@ -36,11 +36,15 @@ fn long_filter_lists_fit_in_one_statement() {
             store.append_events(&events(&format!("evt_{i}"), &sid, 2, &env)).await.expect("append");
             ids.push(sid);
         }
-        let query = EventSearch { session_ids: ids.clone(), limit: Some(1000), ..EventSearch::default() };
+        let query =
+            EventSearch { session_ids: ids.clone(), limit: Some(1000), ..EventSearch::default() };
         assert_eq!(store.search_events(&query).await.expect("search_events").events.len(), 500);
         assert_eq!(store.count_events(&query).await.expect("count_events"), 500);
         let sessions = SessionSearch { limit: Some(1000), ..SessionSearch::default() };
-        assert_eq!(store.search_sessions(&sessions).await.expect("search_sessions").total_count, 250);
+        assert_eq!(
+            store.search_sessions(&sessions).await.expect("search_sessions").total_count,
+            250
+        );
         for id in &ids {
             store.delete_session(id).await.expect("delete");
         }

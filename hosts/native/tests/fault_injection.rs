@@ -16,9 +16,11 @@ use std::sync::Arc;
 
 use asm_core::ports::{ArtifactRegistry, FlushPayload, Maintenance, SessionStore};
 use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, SqlStore, Statement};
-use asm_core::{Env, EventType, Limit, NewArtifact, RetentionPolicy, SeededIds, SessionStatus, SteppingClock};
-use common::fault::{dump, sequences, wipe, Fault, Faulty};
-use common::{event, run, session, Backend, T0};
+use asm_core::{
+    Env, EventType, Limit, NewArtifact, RetentionPolicy, SeededIds, SessionStatus, SteppingClock,
+};
+use common::fault::{Fault, Faulty, dump, sequences, wipe};
+use common::{Backend, T0, event, run, session};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -57,8 +59,12 @@ fn shapes() -> impl Strategy<Value = Shape> {
         .prop_map(|(events, new_events, duplicates)| Shape { events, new_events, duplicates })
 }
 
-const TYPES: [EventType; 4] =
-    [EventType::SessionCreated, EventType::MessageStreamed, EventType::MessageSent, EventType::RunStarted];
+const TYPES: [EventType; 4] = [
+    EventType::SessionCreated,
+    EventType::MessageStreamed,
+    EventType::MessageSent,
+    EventType::RunStarted,
+];
 
 /// `ses_0` is an old completed session (soft delete), `ses_1` soft-deleted 60 days ago (hard
 /// delete), `ses_2` active; each has a run, an artifact and its events; one artifact is orphaned.
@@ -74,7 +80,8 @@ async fn setup<E: Executor>(db: &Faulty<E>, shape: &Shape) {
         }
         s.save_session(&ses).await.expect("setup session");
         s.save_run(&run(&format!("run_{i}"), &ses.id, &env)).await.expect("setup run");
-        let evs: Vec<_> = (0..*n).map(|j| event(&format!("evt_{i}_{j}"), &ses.id, TYPES[j % 4], &env)).collect();
+        let evs: Vec<_> =
+            (0..*n).map(|j| event(&format!("evt_{i}_{j}"), &ses.id, TYPES[j % 4], &env)).collect();
         s.append_events(&evs).await.expect("setup events");
         s.register(artifact(&format!("a_{i}.txt"), Some(&ses.id))).await.expect("setup artifact");
     }
@@ -96,8 +103,18 @@ fn artifact(key: &str, session_id: Option<&str>) -> NewArtifact {
 }
 
 const OPS: [&str; 12] = [
-    "save_session", "save_run", "append_event", "append_event_with_sequence", "append_events", "flush",
-    "delete_session", "soft_delete", "hard_delete", "prune", "orphaned_artifacts", "execute",
+    "save_session",
+    "save_run",
+    "append_event",
+    "append_event_with_sequence",
+    "append_events",
+    "flush",
+    "delete_session",
+    "soft_delete",
+    "hard_delete",
+    "prune",
+    "orphaned_artifacts",
+    "execute",
 ];
 
 /// Runs operation `op` once through a fresh store; `Err` when the store reported a failure.
@@ -107,7 +124,14 @@ async fn run_op<E: Executor>(db: &Faulty<E>, shape: &Shape, op: &str) -> Result<
     let sessions = shape.events.len();
     let new = |tag: &str, k: usize| {
         let mut evs: Vec<_> = (0..shape.new_events)
-            .map(|j| event(&format!("new_{tag}_{j}"), &format!("ses_{}", j % k), TYPES[(j + 1) % 4], &env))
+            .map(|j| {
+                event(
+                    &format!("new_{tag}_{j}"),
+                    &format!("ses_{}", j % k),
+                    TYPES[(j + 1) % 4],
+                    &env,
+                )
+            })
             .collect();
         if shape.duplicates {
             evs.push(evs[0].clone());
@@ -117,7 +141,8 @@ async fn run_op<E: Executor>(db: &Faulty<E>, shape: &Shape, op: &str) -> Result<
         }
         evs
     };
-    let policy = RetentionPolicy { max_events_per_session: Limit::Finite(2), ..RetentionPolicy::default() };
+    let policy =
+        RetentionPolicy { max_events_per_session: Limit::Finite(2), ..RetentionPolicy::default() };
     let e = |e: asm_core::Error| format!("{:?}: {}", e.code(), e.message());
     match op {
         "save_session" => {
@@ -129,13 +154,21 @@ async fn run_op<E: Executor>(db: &Faulty<E>, shape: &Shape, op: &str) -> Result<
         "append_event" => s.append_event(&new("one", 1)[0]).await.map_err(e),
         "append_event_with_sequence" => {
             let last = format!("ses_{}", sessions - 1);
-            s.append_event_with_sequence(&event("new_seq", &last, EventType::MessageSent, &env)).await.map(drop).map_err(e)
+            s.append_event_with_sequence(&event("new_seq", &last, EventType::MessageSent, &env))
+                .await
+                .map(drop)
+                .map_err(e)
         }
         "append_events" => s.append_events(&new("many", sessions + 1)).await.map(drop).map_err(e),
         "flush" => {
             let mut ses = session("ses_0", &env);
             ses.status = SessionStatus::Completed;
-            let payload = FlushPayload { session: ses, run: run("run_0", "ses_0", &env), events: new("flush", 1), provider_metadata: None };
+            let payload = FlushPayload {
+                session: ses,
+                run: run("run_0", "ses_0", &env),
+                events: new("flush", 1),
+                provider_metadata: None,
+            };
             s.flush(&payload).await.map_err(e)
         }
         "delete_session" => s.delete_session("ses_0").await.map_err(e),
@@ -156,7 +189,13 @@ async fn reset<E: Executor>(db: &Faulty<E>, shape: &Shape) {
 
 /// Every check of one (shape, operation); pushes one outcome per fault position. With
 /// `non_atomic`, failures are injected through [`Fault::NonAtomicFailAt`] (the self-check).
-async fn check_op<E: Executor>(db: &Faulty<E>, shape: &Shape, op: &str, non_atomic: bool, out: &mut Vec<Result<(), String>>) {
+async fn check_op<E: Executor>(
+    db: &Faulty<E>,
+    shape: &Shape,
+    op: &str,
+    non_atomic: bool,
+    out: &mut Vec<Result<(), String>>,
+) {
     reset(db, shape).await;
     db.arm(Fault::Record);
     if let Err(err) = run_op(db, shape, op).await {
@@ -165,7 +204,8 @@ async fn check_op<E: Executor>(db: &Faulty<E>, shape: &Shape, op: &str, non_atom
     }
     let clean = dump(&db.inner).await;
     let log = db.log.borrow().clone();
-    let appends = ["append_event", "append_event_with_sequence", "append_events", "flush"].contains(&op);
+    let appends =
+        ["append_event", "append_event_with_sequence", "append_events", "flush"].contains(&op);
     if appends {
         for (sid, seqs) in sequences(&db.inner).await {
             if seqs != (1..=seqs.len() as i64).collect::<Vec<_>>() {
@@ -177,7 +217,8 @@ async fn check_op<E: Executor>(db: &Faulty<E>, shape: &Shape, op: &str, non_atom
     let mut first = 0;
     for (i, batch) in log.iter().enumerate() {
         let fail = if non_atomic { Fault::NonAtomicFailAt } else { Fault::FailAt };
-        positions.extend((first..first + batch.statements).map(|k| (fail(k), batch.before.clone())));
+        positions
+            .extend((first..first + batch.statements).map(|k| (fail(k), batch.before.clone())));
         positions.push((Fault::LoseAnswer(i), batch.after.clone()));
         first += batch.statements;
     }
@@ -189,10 +230,14 @@ async fn check_op<E: Executor>(db: &Faulty<E>, shape: &Shape, op: &str, non_atom
         let mut problems = Vec::new();
         match at_fault {
             None => problems.push("the fault never fired".to_owned()),
-            Some(state) if state != want_at_fault => problems.push(format!("state at the fault differs:\n{state}\nwant\n{want_at_fault}")),
+            Some(state) if state != want_at_fault => problems
+                .push(format!("state at the fault differs:\n{state}\nwant\n{want_at_fault}")),
             Some(_) => {}
         }
-        if matches!(fault, Fault::FailAt(_) | Fault::NonAtomicFailAt(_)) && op != "execute" && result.is_ok() {
+        if matches!(fault, Fault::FailAt(_) | Fault::NonAtomicFailAt(_))
+            && op != "execute"
+            && result.is_ok()
+        {
             problems.push("the operation reported success".into());
         }
         db.arm(Fault::Off);
@@ -201,7 +246,11 @@ async fn check_op<E: Executor>(db: &Faulty<E>, shape: &Shape, op: &str, non_atom
         if after != clean {
             problems.push(format!("retry did not converge:\n{after}\nwant\n{clean}"));
         }
-        out.push(if problems.is_empty() { Ok(()) } else { Err(format!("{op} {fault:?}: {}", problems.join("; "))) });
+        out.push(if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{op} {fault:?}: {}", problems.join("; ")))
+        });
     }
 }
 
@@ -215,12 +264,17 @@ fn cases() -> u32 {
 }
 
 /// Generates shapes and checks every operation on each, on one database.
-fn run_backend<B: Backend>(name: &str, backend: B, rt: &tokio::runtime::Runtime) -> (usize, Vec<String>) {
+fn run_backend<B: Backend>(
+    name: &str,
+    backend: B,
+    rt: &tokio::runtime::Runtime,
+) -> (usize, Vec<String>) {
     let db = Faulty::new(rt.block_on(backend.migrated()));
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&seed().to_le_bytes());
     let config = Config { cases: cases(), failure_persistence: None, ..Config::default() };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
     let (mut passed, mut failed) = (0, Vec::new());
     for _ in 0..cases() {
         let shape = shapes().new_tree(&mut runner).expect("shape").current();
@@ -247,14 +301,20 @@ fn self_check(rt: &tokio::runtime::Runtime) {
     rt.block_on(check_op(&db, &shape, "append_events", true, &mut outcomes));
     let caught = outcomes.iter().filter(|o| o.is_err()).count();
     assert!(caught > 0, "the harness did not notice a non-atomic executor");
-    println!("fault-injection self-check: a non-atomic executor fails {caught} of {} checks", outcomes.len());
+    println!(
+        "fault-injection self-check: a non-atomic executor fails {caught} of {} checks",
+        outcomes.len()
+    );
 }
 
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     self_check(&rt);
     let seed = seed();
-    println!("fault-injection: seed {seed} (set ASM_TEST_SEED to change), {} shapes per backend (ASM_FAULT_CASES)", cases());
+    println!(
+        "fault-injection: seed {seed} (set ASM_TEST_SEED to change), {} shapes per backend (ASM_FAULT_CASES)",
+        cases()
+    );
     let mut passed = 0;
     let mut failed = Vec::new();
     for (name, result) in [

@@ -13,10 +13,10 @@ mod hostile;
 
 use std::sync::Arc;
 
-use asm_core::sql::{Executor, SqlStore};
 use asm_core::memory::MemoryStore;
+use asm_core::sql::{Executor, SqlStore};
 use asm_core::{Env, SeededIds, SteppingClock};
-use common::{block_on, Backend, T0};
+use common::{Backend, T0, block_on};
 use hostile::{Outcome, Subject};
 
 fn fixed_env() -> Env {
@@ -51,6 +51,10 @@ fn main() {
     for f in &outcome.failed {
         eprintln!("FAILED {f}");
     }
-    println!("reliability hostile-input: {} passed, {} failed", outcome.passed, outcome.failed.len());
+    println!(
+        "reliability hostile-input: {} passed, {} failed",
+        outcome.passed,
+        outcome.failed.len()
+    );
     assert!(outcome.failed.is_empty(), "hostile-input checks failed");
 }

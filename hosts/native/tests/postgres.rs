@@ -9,7 +9,7 @@ use asm_core::ports::{EventFilter, SessionStore};
 use asm_core::sql::{SqlStore, Value};
 use asm_core::{EventType, Timestamp};
 use common::pg_db::Postgres;
-use common::{block_on, cases, env, event, events, raw, run, session, Backend};
+use common::{Backend, block_on, cases, env, event, events, raw, run, session};
 
 macro_rules! postgres_cases {
     ($($name:ident),* $(,)?) => {
@@ -79,7 +79,8 @@ fn concurrent_appends_are_gap_free() {
         for round in 0..20 {
             let sid = format!("ses_{round}");
             let singles = (0..50).map(|i| {
-                let e = event(&format!("evt_r{round}_s{i}"), &sid, EventType::MessageReceived, &env);
+                let e =
+                    event(&format!("evt_r{round}_s{i}"), &sid, EventType::MessageReceived, &env);
                 let s = &s;
                 async move { vec![s.append_event_with_sequence(&e).await.unwrap()] }
             });
@@ -88,8 +89,11 @@ fn concurrent_appends_are_gap_free() {
                 let s = &s;
                 async move { s.append_events(&batch).await.unwrap() }
             });
-            let (a, b) =
-                futures::future::join(futures::future::join_all(singles), futures::future::join_all(batches)).await;
+            let (a, b) = futures::future::join(
+                futures::future::join_all(singles),
+                futures::future::join_all(batches),
+            )
+            .await;
             let mut returned: Vec<i64> =
                 a.into_iter().chain(b).flatten().map(|e| e.sequence_number.unwrap()).collect();
             returned.sort_unstable();
@@ -128,8 +132,13 @@ fn concurrent_duplicate_ids_store_once() {
         eprintln!("20 calls took {} batches", s.executor().batches.get());
         let mut total = 0;
         for sid in ["ses_a", "ses_b"] {
-            let seqs: Vec<i64> =
-                s.get_events(sid, &EventFilter::default()).await.unwrap().iter().map(|e| e.sequence_number.unwrap()).collect();
+            let seqs: Vec<i64> = s
+                .get_events(sid, &EventFilter::default())
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.sequence_number.unwrap())
+                .collect();
             assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "{sid}");
             assert_eq!(s.get_latest_sequence(sid).await.unwrap(), seqs.len() as i64);
             total += seqs.len();

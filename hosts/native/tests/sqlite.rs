@@ -8,7 +8,7 @@ use asm_core::sql::{Dialect, SqlStore, Value};
 use asm_core::{EventType, Timestamp};
 use asm_native::SqliteExecutor;
 use common::sqlite_db::Sqlite;
-use common::{block_on, cases, env, event, events, raw, run, session, Backend, Probe};
+use common::{Backend, Probe, block_on, cases, env, event, events, raw, run, session};
 
 macro_rules! sqlite_cases {
     ($($name:ident),* $(,)?) => {
@@ -70,15 +70,33 @@ fn stored_encoding_is_ecto_sqlite3s() {
         r.input = None;
         s.save_run(&r).await.unwrap();
         s.append_event(&event("evt_1", "ses_1", EventType::RunStarted, &env)).await.unwrap();
-        let row = raw(s.executor(), "SELECT tags, metadata, context, created_at, deleted_at FROM asm_sessions").await;
+        let row = raw(
+            s.executor(),
+            "SELECT tags, metadata, context, created_at, deleted_at FROM asm_sessions",
+        )
+        .await;
         let text = |s: &str| Value::Text(s.into());
         assert_eq!(
             row,
-            vec![vec![text("[\"b\",\"a\"]"), text("{\"k\":{\"n\":1}}"), text("{}"), text("2025-01-27T12:00:00.000000"), Value::Null]]
+            vec![vec![
+                text("[\"b\",\"a\"]"),
+                text("{\"k\":{\"n\":1}}"),
+                text("{}"),
+                text("2025-01-27T12:00:00.000000"),
+                Value::Null
+            ]]
         );
-        let row = raw(s.executor(), "SELECT input, token_usage, typeof(turn_count), status FROM asm_runs").await;
+        let row = raw(
+            s.executor(),
+            "SELECT input, token_usage, typeof(turn_count), status FROM asm_runs",
+        )
+        .await;
         assert_eq!(row, vec![vec![Value::Null, text("{}"), text("integer"), text("pending")]]);
-        let row = raw(s.executor(), "SELECT type, \"timestamp\", data, sequence_number, schema_version FROM asm_events").await;
+        let row = raw(
+            s.executor(),
+            "SELECT type, \"timestamp\", data, sequence_number, schema_version FROM asm_events",
+        )
+        .await;
         let ts = match &row[0][1] {
             Value::Text(t) => t.clone(),
             other => panic!("{other:?}"),
@@ -105,7 +123,12 @@ fn eight_threads_one_file_gap_free() {
                 let s = SqlStore::new(SqliteExecutor::open(&path).expect("open"), env.clone());
                 block_on(async {
                     for i in 0..per_thread {
-                        let e = event(&format!("evt_{t}_{i}"), "ses_1", EventType::MessageReceived, &env);
+                        let e = event(
+                            &format!("evt_{t}_{i}"),
+                            "ses_1",
+                            EventType::MessageReceived,
+                            &env,
+                        );
                         if i % 5 == 0 {
                             s.append_events(&[e.clone(), e]).await.unwrap();
                         } else {
@@ -121,8 +144,13 @@ fn eight_threads_one_file_gap_free() {
     }
     block_on(async {
         let s = SqlStore::new(first, env().0);
-        let seqs: Vec<i64> =
-            s.get_events("ses_1", &EventFilter::default()).await.unwrap().iter().map(|e| e.sequence_number.unwrap()).collect();
+        let seqs: Vec<i64> = s
+            .get_events("ses_1", &EventFilter::default())
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.sequence_number.unwrap())
+            .collect();
         assert_eq!(seqs, (1..=8 * per_thread as i64).collect::<Vec<_>>());
         assert_eq!(s.get_latest_sequence("ses_1").await.unwrap(), 8 * per_thread as i64);
     });

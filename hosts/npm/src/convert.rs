@@ -13,14 +13,17 @@ pub fn from_js(value: &JsValue, what: &str) -> Result<Value> {
     if value.is_undefined() || value.is_null() {
         return Ok(Value::Null);
     }
-    let text = JSON::stringify(value).map_err(|e| Error::validation(format!("{what} is not JSON: {}", message_of(&e))))?;
+    let text = JSON::stringify(value)
+        .map_err(|e| Error::validation(format!("{what} is not JSON: {}", message_of(&e))))?;
     let text = text.as_string().ok_or_else(|| Error::validation(format!("{what} is not JSON")))?;
-    serde_json::from_str(&text).map_err(|e| Error::validation(format!("{what} is not valid JSON: {e}")))
+    serde_json::from_str(&text)
+        .map_err(|e| Error::validation(format!("{what} is not valid JSON: {e}")))
 }
 
 /// A result as a plain JavaScript value (objects, arrays, numbers, strings, `null`).
 pub fn to_js(value: &impl Serialize) -> Result<JsValue> {
-    let text = serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
+    let text = serde_json::to_string(value)
+        .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
     JSON::parse(&text).map_err(|e| Error::new(ErrorCode::InternalError, message_of(&e)))
 }
 

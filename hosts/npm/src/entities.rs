@@ -14,17 +14,32 @@ fn answer(built: Result<JsValue>) -> std::result::Result<JsValue, JsValue> {
 
 /// A new session from `{ agent_id, id?, parent_session_id?, metadata?, context?, tags? }`.
 pub fn session(attrs: &JsValue, env: &Env) -> std::result::Result<JsValue, JsValue> {
-    answer(from_js(attrs, "attributes").and_then(|v| NewSession::from_json(&v)).and_then(|a| Session::new(a, env)).and_then(|s| to_js(&s)))
+    answer(
+        from_js(attrs, "attributes")
+            .and_then(|v| NewSession::from_json(&v))
+            .and_then(|a| Session::new(a, env))
+            .and_then(|s| to_js(&s)),
+    )
 }
 
 /// A new run from `{ session_id, id?, input?, metadata? }`.
 pub fn run(attrs: &JsValue, env: &Env) -> std::result::Result<JsValue, JsValue> {
-    answer(from_js(attrs, "attributes").and_then(|v| NewRun::from_json(&v)).and_then(|a| Run::new(a, env)).and_then(|r| to_js(&r)))
+    answer(
+        from_js(attrs, "attributes")
+            .and_then(|v| NewRun::from_json(&v))
+            .and_then(|a| Run::new(a, env))
+            .and_then(|r| to_js(&r)),
+    )
 }
 
 /// A new event from `{ type, session_id, id?, run_id?, data?, metadata?, … }`.
 pub fn event(attrs: &JsValue, env: &Env) -> std::result::Result<JsValue, JsValue> {
-    answer(from_js(attrs, "attributes").and_then(|v| NewEvent::from_json(&v)).and_then(|a| Event::new(a, env)).and_then(|e| to_js(&e)))
+    answer(
+        from_js(attrs, "attributes")
+            .and_then(|v| NewEvent::from_json(&v))
+            .and_then(|a| Event::new(a, env))
+            .and_then(|e| to_js(&e)),
+    )
 }
 
 /// `Session.new` with the host's clock and randomness.

@@ -33,7 +33,9 @@ fn system_now() -> Timestamp {
 fn system_random(buf: &mut [u8]) {
     let array = Uint8Array::new_with_length(buf.len() as u32);
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or(JsValue::UNDEFINED);
-    let fill = Reflect::get(&crypto, &"getRandomValues".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    let fill = Reflect::get(&crypto, &"getRandomValues".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
     match fill {
         Some(fill) if fill.call1(&crypto, &array).is_ok() => array.copy_to(buf),
         // Checked when the store is made (see `Hooks::check`), so this cannot be reached.
@@ -43,7 +45,9 @@ fn system_random(buf: &mut [u8]) {
 
 /// A reading of a caller's clock: a `Date`, or ISO-8601 text (which keeps microseconds).
 fn read_clock(now: &Function) -> Result<Timestamp> {
-    let value = now.call0(&JsValue::NULL).map_err(|e| Error::validation(format!("now() threw: {}", message_of(&e))))?;
+    let value = now
+        .call0(&JsValue::NULL)
+        .map_err(|e| Error::validation(format!("now() threw: {}", message_of(&e))))?;
     if let Some(date) = value.dyn_ref::<js_sys::Date>() {
         let ms = date.get_time();
         if ms.is_finite() {
@@ -83,7 +87,8 @@ struct JsClock(Arc<Slot>);
 
 impl Clock for JsClock {
     fn now(&self) -> Timestamp {
-        let now = HOOKS.with(|h| h.borrow()[(self.0).0].as_ref().and_then(|hooks| hooks.now.clone()));
+        let now =
+            HOOKS.with(|h| h.borrow()[(self.0).0].as_ref().and_then(|hooks| hooks.now.clone()));
         // A clock that worked when the store was made and fails later falls back to the host's.
         now.and_then(|f| read_clock(&f).ok()).unwrap_or_else(system_now)
     }
@@ -93,7 +98,8 @@ struct JsIds(Arc<Slot>);
 
 impl IdSource for JsIds {
     fn fill(&self, buf: &mut [u8]) {
-        let random = HOOKS.with(|h| h.borrow()[(self.0).0].as_ref().and_then(|hooks| hooks.random_bytes.clone()));
+        let random = HOOKS
+            .with(|h| h.borrow()[(self.0).0].as_ref().and_then(|hooks| hooks.random_bytes.clone()));
         match random {
             Some(f) if read_random(&f, buf).is_ok() => {}
             _ => system_random(buf),
@@ -110,7 +116,10 @@ fn function_option(options: &JsValue, name: &str) -> Result<Option<Function>> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    value.dyn_into::<Function>().map(Some).map_err(|_| Error::validation(format!("{name} must be a function")))
+    value
+        .dyn_into::<Function>()
+        .map(Some)
+        .map_err(|_| Error::validation(format!("{name} must be a function")))
 }
 
 /// The env for a store made with `options` (`{ now?, randomBytes? }`). Each function given is

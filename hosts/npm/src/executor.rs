@@ -27,9 +27,9 @@ impl JsExecutor {
     /// Checks `target`'s shape: a `batch` function and a known `dialect`.
     pub fn new(target: JsValue) -> Result<JsExecutor> {
         let member = |name: &str| Reflect::get(&target, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        let batch = member("batch")
-            .dyn_into::<Function>()
-            .map_err(|_| Error::validation("the executor must have a batch(statements) function"))?;
+        let batch = member("batch").dyn_into::<Function>().map_err(|_| {
+            Error::validation("the executor must have a batch(statements) function")
+        })?;
         let dialect = member("dialect")
             .as_string()
             .and_then(|name| Dialect::from_name(&name))
@@ -43,7 +43,9 @@ impl JsExecutor {
 fn js_param(value: &Value) -> JsValue {
     match value {
         Value::Null => JsValue::NULL,
-        Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => JsValue::from_f64(*n as f64),
+        Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => {
+            JsValue::from_f64(*n as f64)
+        }
         Value::Integer(n) => JsValue::from_str(&n.to_string()),
         Value::Real(x) => JsValue::from_f64(*x),
         Value::Text(s) => JsValue::from_str(s),
@@ -66,7 +68,9 @@ fn cell(value: JsValue) -> std::result::Result<Value, ExecError> {
         let text = js_sys::BigInt::from(value).to_string(10).map(String::from).unwrap_or_default();
         text.parse().map(Value::Integer).map_err(|_| other(format!("integer out of range: {text}")))
     } else {
-        Err(other(format!("unsupported cell value {value:?}: executors return null, numbers, bigints, text or booleans")))
+        Err(other(format!(
+            "unsupported cell value {value:?}: executors return null, numbers, bigints, text or booleans"
+        )))
     }
 }
 
@@ -84,8 +88,12 @@ fn exec_error(thrown: JsValue, dialect: Dialect) -> ExecError {
         (Some("missing_schema"), _) => ExecErrorKind::MissingSchema,
         (Some("transient"), _) => ExecErrorKind::Transient,
         (Some(_), _) => ExecErrorKind::Other,
-        (None, Some(code)) if code.len() == 5 && !code.starts_with('E') => ExecErrorKind::from_sqlstate(&code),
-        (None, Some(code)) if code.starts_with("ECONN") || code == "EPIPE" || code == "ETIMEDOUT" => {
+        (None, Some(code)) if code.len() == 5 && !code.starts_with('E') => {
+            ExecErrorKind::from_sqlstate(&code)
+        }
+        (None, Some(code))
+            if code.starts_with("ECONN") || code == "EPIPE" || code == "ETIMEDOUT" =>
+        {
             ExecErrorKind::Transient
         }
         _ if dialect.is_sqlite() => ExecErrorKind::from_sqlite_message(&message),
@@ -110,15 +118,19 @@ fn result_set(answer: JsValue) -> std::result::Result<ResultSet, ExecError> {
     let rows = if rows.is_undefined() || rows.is_null() {
         Vec::new()
     } else {
-        let rows: Array = rows.dyn_into().map_err(|_| other("rows must be an array of arrays".into()))?;
+        let rows: Array =
+            rows.dyn_into().map_err(|_| other("rows must be an array of arrays".into()))?;
         rows.iter()
             .map(|row| {
-                let row: Array = row.dyn_into().map_err(|_| other("each row must be an array of values".into()))?;
+                let row: Array = row
+                    .dyn_into()
+                    .map_err(|_| other("each row must be an array of values".into()))?;
                 row.iter().map(cell).collect()
             })
             .collect::<std::result::Result<Vec<_>, _>>()?
     };
-    let changes = Reflect::get(&answer, &"changes".into()).ok().and_then(|c| c.as_f64()).unwrap_or(0.0);
+    let changes =
+        Reflect::get(&answer, &"changes".into()).ok().and_then(|c| c.as_f64()).unwrap_or(0.0);
     Ok(ResultSet { columns: Vec::new(), rows, changes: changes.max(0.0) as u64 })
 }
 
@@ -127,15 +139,22 @@ impl Executor for JsExecutor {
         self.dialect
     }
 
-    async fn batch(&self, statements: Vec<Statement>) -> std::result::Result<Vec<ResultSet>, ExecError> {
+    async fn batch(
+        &self,
+        statements: Vec<Statement>,
+    ) -> std::result::Result<Vec<ResultSet>, ExecError> {
         if statements.is_empty() {
             return Ok(Vec::new());
         }
         let list: Array = statements.iter().map(statement_object).collect();
-        let returned = self.batch.call1(&self.target, &list).map_err(|e| exec_error(e, self.dialect))?;
-        let answers = JsFuture::from(Promise::resolve(&returned)).await.map_err(|e| exec_error(e, self.dialect))?;
-        let answers: Array =
-            answers.dyn_into().map_err(|_| other("batch() must resolve to an array of { rows, changes }".into()))?;
+        let returned =
+            self.batch.call1(&self.target, &list).map_err(|e| exec_error(e, self.dialect))?;
+        let answers = JsFuture::from(Promise::resolve(&returned))
+            .await
+            .map_err(|e| exec_error(e, self.dialect))?;
+        let answers: Array = answers
+            .dyn_into()
+            .map_err(|_| other("batch() must resolve to an array of { rows, changes }".into()))?;
         if answers.length() as usize != statements.len() {
             return Err(other(format!(
                 "batch() returned {} results for {} statements",

@@ -8,10 +8,10 @@ use std::future::Future;
 use std::rc::Rc;
 
 use asm_core::ports::{
-    ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, Maintenance, QueryApi,
-    RunSearch, SessionSearch, SessionStore, UsageQuery,
+    ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions,
+    Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
 };
-use asm_core::sql::{migrations, Dialect, SqlStore};
+use asm_core::sql::{Dialect, SqlStore, migrations};
 use asm_core::{Error, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
 use js_sys::Promise;
 use serde_json::Value;
@@ -121,7 +121,9 @@ impl Store {
     #[wasm_bindgen(js_name = listSessions)]
     pub fn list_sessions(&self, filter: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.list_sessions(&ListSessions::from_json(&options(&filter)?)?).await?) })
+        promise(async move {
+            to_js(&s.list_sessions(&ListSessions::from_json(&options(&filter)?)?).await?)
+        })
     }
 
     /// Deletes a session with its runs, events and artifacts.
@@ -165,7 +167,9 @@ impl Store {
     #[wasm_bindgen(js_name = getActiveRun)]
     pub fn get_active_run(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_active_run(&text_arg(&session_id, "session_id")?).await?) })
+        promise(
+            async move { to_js(&s.get_active_run(&text_arg(&session_id, "session_id")?).await?) },
+        )
     }
 
     /// Appends one event and answers it with its sequence number (an already stored id answers
@@ -174,7 +178,10 @@ impl Store {
     pub fn append_event(&self, event: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.append_event_with_sequence(&Event::from_map(&from_js(&event, "event")?)?).await?)
+            to_js(
+                &s.append_event_with_sequence(&Event::from_map(&from_js(&event, "event")?)?)
+                    .await?,
+            )
         })
     }
 
@@ -182,7 +189,9 @@ impl Store {
     #[wasm_bindgen(js_name = appendEvents)]
     pub fn append_events(&self, events: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.append_events(&Event::list_from_json(&from_js(&events, "events")?)?).await?) })
+        promise(async move {
+            to_js(&s.append_events(&Event::list_from_json(&from_js(&events, "events")?)?).await?)
+        })
     }
 
     /// Saves an execution result (`{ session, run, events, provider_metadata? }`) atomically.
@@ -209,7 +218,9 @@ impl Store {
     #[wasm_bindgen(js_name = getLatestSequence)]
     pub fn get_latest_sequence(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_latest_sequence(&text_arg(&session_id, "session_id")?).await?) })
+        promise(async move {
+            to_js(&s.get_latest_sequence(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     // ---- QueryApi ----
@@ -218,49 +229,63 @@ impl Store {
     #[wasm_bindgen(js_name = searchSessions)]
     pub fn search_sessions(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.search_sessions(&SessionSearch::from_json(&options(&query)?)?).await?) })
+        promise(async move {
+            to_js(&s.search_sessions(&SessionSearch::from_json(&options(&query)?)?).await?)
+        })
     }
 
     /// Event and run counts, token totals and providers of one session.
     #[wasm_bindgen(js_name = getSessionStats)]
     pub fn get_session_stats(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_session_stats(&text_arg(&session_id, "session_id")?).await?) })
+        promise(
+            async move { to_js(&s.get_session_stats(&text_arg(&session_id, "session_id")?).await?) },
+        )
     }
 
     /// A page of runs and the cursor of the next.
     #[wasm_bindgen(js_name = searchRuns)]
     pub fn search_runs(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.search_runs(&RunSearch::from_json(&options(&query)?)?).await?) })
+        promise(
+            async move { to_js(&s.search_runs(&RunSearch::from_json(&options(&query)?)?).await?) },
+        )
     }
 
     /// Token usage totals, overall and per provider.
     #[wasm_bindgen(js_name = getUsageSummary)]
     pub fn get_usage_summary(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_usage_summary(&UsageQuery::from_json(&options(&query)?)?).await?) })
+        promise(async move {
+            to_js(&s.get_usage_summary(&UsageQuery::from_json(&options(&query)?)?).await?)
+        })
     }
 
     /// Costs from a pricing table, overall, per provider and per model.
     #[wasm_bindgen(js_name = getCostSummary)]
     pub fn get_cost_summary(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_cost_summary(&CostQuery::from_json(&options(&query)?)?).await?) })
+        promise(async move {
+            to_js(&s.get_cost_summary(&CostQuery::from_json(&options(&query)?)?).await?)
+        })
     }
 
     /// A page of events across sessions and the cursor of the next.
     #[wasm_bindgen(js_name = searchEvents)]
     pub fn search_events(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.search_events(&EventSearch::from_json(&options(&query)?)?).await?) })
+        promise(async move {
+            to_js(&s.search_events(&EventSearch::from_json(&options(&query)?)?).await?)
+        })
     }
 
     /// How many events match (limit and cursor are ignored).
     #[wasm_bindgen(js_name = countEvents)]
     pub fn count_events(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.count_events(&EventSearch::from_json(&options(&query)?)?).await?) })
+        promise(async move {
+            to_js(&s.count_events(&EventSearch::from_json(&options(&query)?)?).await?)
+        })
     }
 
     /// A session with its runs, events and (with `{ include_artifacts: true }`) artifacts.
@@ -278,13 +303,17 @@ impl Store {
     /// Runs every retention step of `policy`; the report lists step errors.
     pub fn execute(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.execute(&RetentionPolicy::from_json(&options(&policy)?)?).await?) })
+        promise(async move {
+            to_js(&s.execute(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
+        })
     }
 
     /// What `execute(policy)` would do now, changing nothing.
     pub fn plan(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?) })
+        promise(
+            async move { to_js(&s.plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?) },
+        )
     }
 
     /// Prunes one session's events down to the policy's limit; answers how many went.
@@ -293,7 +322,13 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
-            to_js(&s.prune_session_events(&session_id, &RetentionPolicy::from_json(&options(&policy)?)?).await?)
+            to_js(
+                &s.prune_session_events(
+                    &session_id,
+                    &RetentionPolicy::from_json(&options(&policy)?)?,
+                )
+                .await?,
+            )
         })
     }
 
@@ -302,7 +337,10 @@ impl Store {
     pub fn soft_delete_expired_sessions(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
+            to_js(
+                &s.soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
+                    .await?,
+            )
         })
     }
 
@@ -311,7 +349,10 @@ impl Store {
     pub fn hard_delete_expired_sessions(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
+            to_js(
+                &s.hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
+                    .await?,
+            )
         })
     }
 
@@ -335,7 +376,9 @@ impl Store {
     #[wasm_bindgen(js_name = registerArtifact)]
     pub fn register_artifact(&self, attrs: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.register(NewArtifact::from_json(&from_js(&attrs, "artifact")?)?).await?) })
+        promise(async move {
+            to_js(&s.register(NewArtifact::from_json(&from_js(&attrs, "artifact")?)?).await?)
+        })
     }
 
     /// An artifact by key, or `null`.
@@ -349,14 +392,21 @@ impl Store {
     #[wasm_bindgen(js_name = listArtifacts)]
     pub fn list_artifacts(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.list_by_session(&text_arg(&session_id, "session_id")?).await?) })
+        promise(
+            async move { to_js(&s.list_by_session(&text_arg(&session_id, "session_id")?).await?) },
+        )
     }
 
     /// A session's artifact count and total bytes.
     #[wasm_bindgen(js_name = artifactStats)]
     pub fn artifact_stats(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&ArtifactRegistry::session_stats(&*s, &text_arg(&session_id, "session_id")?).await?) })
+        promise(async move {
+            to_js(
+                &ArtifactRegistry::session_stats(&*s, &text_arg(&session_id, "session_id")?)
+                    .await?,
+            )
+        })
     }
 
     /// Deletes an artifact's metadata.
@@ -373,12 +423,18 @@ impl Store {
 /// The statements that create (`"up"`, the default) or drop (`"down"`) the `asm_*` tables on a
 /// dialect, for migration tools of one's own.
 #[wasm_bindgen(js_name = migrationStatements)]
-pub fn migration_statements(dialect: &str, direction: Option<String>) -> std::result::Result<Vec<String>, JsValue> {
-    let dialect = Dialect::from_name(dialect).ok_or_else(|| to_js_error(&Error::validation(DIALECTS)))?;
+pub fn migration_statements(
+    dialect: &str,
+    direction: Option<String>,
+) -> std::result::Result<Vec<String>, JsValue> {
+    let dialect =
+        Dialect::from_name(dialect).ok_or_else(|| to_js_error(&Error::validation(DIALECTS)))?;
     let sql = match direction.as_deref() {
         None | Some("up") => migrations::up(dialect),
         Some("down") => migrations::down(dialect),
-        Some(_) => return Err(to_js_error(&Error::validation("direction must be \"up\" or \"down\""))),
+        Some(_) => {
+            return Err(to_js_error(&Error::validation("direction must be \"up\" or \"down\"")));
+        }
     };
     Ok(migrations::statements(sql))
 }

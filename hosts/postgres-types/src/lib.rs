@@ -51,7 +51,9 @@ impl<'a> FromSql<'a> for PgCell {
             Type::FLOAT4 => Value::Real(f64::from(f32::from_sql(ty, raw)?)),
             Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
             Type::NUMERIC => Value::Text(numeric_text(raw)?),
-            Type::JSONB => Value::Text(String::from_utf8(raw.get(1..).unwrap_or_default().to_vec())?),
+            Type::JSONB => {
+                Value::Text(String::from_utf8(raw.get(1..).unwrap_or_default().to_vec())?)
+            }
             Type::TIMESTAMP => {
                 let since_2000 = i64::from_sql(&Type::INT8, raw)?;
                 Value::Text(Timestamp::from_micros(since_2000 + 946_684_800_000_000).to_sql_text())
@@ -68,8 +70,15 @@ impl<'a> FromSql<'a> for PgCell {
     fn accepts(ty: &Type) -> bool {
         matches!(
             *ty,
-            Type::BOOL | Type::INT2 | Type::INT4 | Type::INT8 | Type::FLOAT4 | Type::FLOAT8 | Type::NUMERIC
-                | Type::JSONB | Type::TIMESTAMP
+            Type::BOOL
+                | Type::INT2
+                | Type::INT4
+                | Type::INT8
+                | Type::FLOAT4
+                | Type::FLOAT8
+                | Type::NUMERIC
+                | Type::JSONB
+                | Type::TIMESTAMP
         ) || <&str as FromSql>::accepts(ty)
     }
 }
@@ -80,7 +89,8 @@ fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
         let b = raw.get(i * 2..i * 2 + 2).ok_or("truncated numeric")?;
         Ok(i16::from_be_bytes([b[0], b[1]]))
     };
-    let (ndigits, weight, sign, dscale) = (word(0)? as usize, word(1)?, word(2)? as u16, word(3)? as usize);
+    let (ndigits, weight, sign, dscale) =
+        (word(0)? as usize, word(1)?, word(2)? as u16, word(3)? as usize);
     if sign == 0xC000 {
         return Ok("NaN".to_owned());
     }
@@ -99,7 +109,11 @@ fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
     }
     frac.truncate(dscale);
     let sign = if sign == 0x4000 { "-" } else { "" };
-    Ok(if frac.is_empty() { format!("{sign}{int_part}") } else { format!("{sign}{int_part}.{frac}") })
+    Ok(if frac.is_empty() {
+        format!("{sign}{int_part}")
+    } else {
+        format!("{sign}{int_part}.{frac}")
+    })
 }
 
 /// A tokio-postgres error as a normalised kind, keeping the server's message.

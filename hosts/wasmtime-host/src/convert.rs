@@ -64,16 +64,54 @@ macro_rules! error_codes {
 }
 
 error_codes!(
-    ValidationError, InvalidInput, MissingRequiredField, InvalidFormat, InvalidStatus,
-    InvalidTransition, InvalidEventType, InvalidCapabilityType, MissingRequiredCapability,
-    StreamClosed, ContextMismatch, InvalidCursor, SessionMismatch, RunMismatch, NotFound,
-    SessionNotFound, RunNotFound, CapabilityNotFound, AlreadyExists, DuplicateCapability,
-    ProviderError, ProviderUnavailable, ProviderRateLimited, ProviderTimeout,
-    ProviderAuthenticationFailed, ProviderQuotaExceeded, StorageError, StorageConnectionFailed,
-    DependencyNotAvailable, MigrationRequired, StorageWriteFailed, StorageReadFailed, Timeout,
-    Cancelled, PolicyViolation, InternalError, UnknownError, MaxSessionsExceeded, MaxRunsExceeded,
-    CapabilityNotSupported, InvalidOperation, ToolError, ToolNotFound, ToolExecutionFailed,
-    ToolPermissionDenied, PersistenceError, QueryError, MaintenanceError,
+    ValidationError,
+    InvalidInput,
+    MissingRequiredField,
+    InvalidFormat,
+    InvalidStatus,
+    InvalidTransition,
+    InvalidEventType,
+    InvalidCapabilityType,
+    MissingRequiredCapability,
+    StreamClosed,
+    ContextMismatch,
+    InvalidCursor,
+    SessionMismatch,
+    RunMismatch,
+    NotFound,
+    SessionNotFound,
+    RunNotFound,
+    CapabilityNotFound,
+    AlreadyExists,
+    DuplicateCapability,
+    ProviderError,
+    ProviderUnavailable,
+    ProviderRateLimited,
+    ProviderTimeout,
+    ProviderAuthenticationFailed,
+    ProviderQuotaExceeded,
+    StorageError,
+    StorageConnectionFailed,
+    DependencyNotAvailable,
+    MigrationRequired,
+    StorageWriteFailed,
+    StorageReadFailed,
+    Timeout,
+    Cancelled,
+    PolicyViolation,
+    InternalError,
+    UnknownError,
+    MaxSessionsExceeded,
+    MaxRunsExceeded,
+    CapabilityNotSupported,
+    InvalidOperation,
+    ToolError,
+    ToolNotFound,
+    ToolExecutionFailed,
+    ToolPermissionDenied,
+    PersistenceError,
+    QueryError,
+    MaintenanceError,
 );
 
 impl From<wit::Error> for Error {
@@ -108,7 +146,11 @@ impl From<host::Statement> for Statement {
 
 impl From<ResultSet> for host::ResultSet {
     fn from(r: ResultSet) -> Self {
-        host::ResultSet { columns: r.columns, rows: r.rows.into_iter().map(list).collect(), changes: r.changes }
+        host::ResultSet {
+            columns: r.columns,
+            rows: r.rows.into_iter().map(list).collect(),
+            changes: r.changes,
+        }
     }
 }
 
@@ -123,4 +165,3 @@ impl From<ExecError> for host::ExecError {
         host::ExecError { kind, message: e.message }
     }
 }
-

@@ -13,7 +13,10 @@ impl<E: Executor> wit::Host for HostState<E> {
         self.executor.dialect().into()
     }
 
-    fn batch(&mut self, statements: Vec<wit::Statement>) -> Result<Vec<wit::ResultSet>, wit::ExecError> {
+    fn batch(
+        &mut self,
+        statements: Vec<wit::Statement>,
+    ) -> Result<Vec<wit::ResultSet>, wit::ExecError> {
         let statements = statements.into_iter().map(Into::into).collect();
         match self.runtime.block_on(self.executor.batch(statements)) {
             Ok(results) => Ok(results.into_iter().map(Into::into).collect()),

@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use asm_core::sql::Executor;
 use asm_core::Env;
+use asm_core::sql::Executor;
 use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -59,7 +59,8 @@ impl<E: Executor + Send + 'static> ComponentHost<E> {
         env: &Env,
         runtime: Arc<tokio::runtime::Runtime>,
     ) -> wasmtime::Result<ComponentStore<E>> {
-        let state = HostState { executor, runtime, wasi: wasi_ctx(env), table: ResourceTable::new() };
+        let state =
+            HostState { executor, runtime, wasi: wasi_ctx(env), table: ResourceTable::new() };
         let mut store = Store::new(&self.engine, state);
         let world = self.pre.instantiate(&mut store)?;
         Ok(ComponentStore::new(store, world))

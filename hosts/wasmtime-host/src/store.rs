@@ -3,11 +3,14 @@
 use std::cell::RefCell;
 
 use asm_core::ports::{
-    ArtifactRegistry, CostQuery, CostSummary, EventFilter, EventPage, EventSearch, FlushPayload, ListRuns,
-    ListSessions, Maintenance, MaintenanceReport, QueryApi, RunPage, RunSearch, SessionExport, SessionPage,
-    SessionSearch, SessionStats, SessionStore, UsageQuery, UsageSummary,
+    ArtifactRegistry, CostQuery, CostSummary, EventFilter, EventPage, EventSearch, FlushPayload,
+    ListRuns, ListSessions, Maintenance, MaintenanceReport, QueryApi, RunPage, RunSearch,
+    SessionExport, SessionPage, SessionSearch, SessionStats, SessionStore, UsageQuery,
+    UsageSummary,
 };
-use asm_core::{Artifact, ArtifactStats, Error, ErrorCode, Event, NewArtifact, RetentionPolicy, Run, Session};
+use asm_core::{
+    Artifact, ArtifactStats, Error, ErrorCode, Event, NewArtifact, RetentionPolicy, Run, Session,
+};
 use wasmtime::Store;
 
 use crate::bindings;
@@ -40,7 +43,10 @@ impl<E: 'static> ComponentStore<E> {
     /// back as they are.
     pub fn call<W>(
         &self,
-        f: impl FnOnce(&bindings::Store, &mut Store<HostState<E>>) -> wasmtime::Result<std::result::Result<W, wit::Error>>,
+        f: impl FnOnce(
+            &bindings::Store,
+            &mut Store<HostState<E>>,
+        ) -> wasmtime::Result<std::result::Result<W, wit::Error>>,
     ) -> Result<W> {
         let mut store = self
             .store
@@ -49,7 +55,10 @@ impl<E: 'static> ComponentStore<E> {
         match f(&self.world, &mut store) {
             Ok(Ok(out)) => Ok(out),
             Ok(Err(e)) => Err(e.into()),
-            Err(trap) => Err(Error::new(ErrorCode::InternalError, format!("component call failed: {trap:#}"))),
+            Err(trap) => Err(Error::new(
+                ErrorCode::InternalError,
+                format!("component call failed: {trap:#}"),
+            )),
         }
     }
 }
@@ -61,12 +70,15 @@ impl<E: 'static> SessionStore for ComponentStore<E> {
     }
 
     async fn get_session(&self, session_id: &str) -> Result<Session> {
-        self.call(|w, s| w.asm_session_store_session_store().call_get_session(s, session_id))?.try_into()
+        self.call(|w, s| w.asm_session_store_session_store().call_get_session(s, session_id))?
+            .try_into()
     }
 
     async fn list_sessions(&self, filter: &ListSessions) -> Result<Vec<Session>> {
         let filter = filter.clone().into();
-        try_list(self.call(|w, s| w.asm_session_store_session_store().call_list_sessions(s, &filter))?)
+        try_list(
+            self.call(|w, s| w.asm_session_store_session_store().call_list_sessions(s, &filter))?,
+        )
     }
 
     async fn delete_session(&self, session_id: &str) -> Result<()> {
@@ -84,11 +96,14 @@ impl<E: 'static> SessionStore for ComponentStore<E> {
 
     async fn list_runs(&self, session_id: &str, filter: &ListRuns) -> Result<Vec<Run>> {
         let filter = filter.clone().into();
-        try_list(self.call(|w, s| w.asm_session_store_session_store().call_list_runs(s, session_id, &filter))?)
+        try_list(self.call(|w, s| {
+            w.asm_session_store_session_store().call_list_runs(s, session_id, &filter)
+        })?)
     }
 
     async fn get_active_run(&self, session_id: &str) -> Result<Option<Run>> {
-        let run = self.call(|w, s| w.asm_session_store_session_store().call_get_active_run(s, session_id))?;
+        let run = self
+            .call(|w, s| w.asm_session_store_session_store().call_get_active_run(s, session_id))?;
         run.map(TryInto::try_into).transpose()
     }
 
@@ -99,12 +114,17 @@ impl<E: 'static> SessionStore for ComponentStore<E> {
 
     async fn append_event_with_sequence(&self, event: &Event) -> Result<Event> {
         let event = event.clone().into();
-        self.call(|w, s| w.asm_session_store_session_store().call_append_event_with_sequence(s, &event))?.try_into()
+        self.call(|w, s| {
+            w.asm_session_store_session_store().call_append_event_with_sequence(s, &event)
+        })?
+        .try_into()
     }
 
     async fn append_events(&self, events: &[Event]) -> Result<Vec<Event>> {
         let events: Vec<wit::Event> = events.iter().cloned().map(Into::into).collect();
-        try_list(self.call(|w, s| w.asm_session_store_session_store().call_append_events(s, &events))?)
+        try_list(
+            self.call(|w, s| w.asm_session_store_session_store().call_append_events(s, &events))?,
+        )
     }
 
     async fn flush(&self, payload: &FlushPayload) -> Result<()> {
@@ -114,22 +134,28 @@ impl<E: 'static> SessionStore for ComponentStore<E> {
 
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
         let filter = filter.clone().into();
-        try_list(self.call(|w, s| w.asm_session_store_session_store().call_get_events(s, session_id, &filter))?)
+        try_list(self.call(|w, s| {
+            w.asm_session_store_session_store().call_get_events(s, session_id, &filter)
+        })?)
     }
 
     async fn get_latest_sequence(&self, session_id: &str) -> Result<i64> {
-        self.call(|w, s| w.asm_session_store_session_store().call_get_latest_sequence(s, session_id))
+        self.call(|w, s| {
+            w.asm_session_store_session_store().call_get_latest_sequence(s, session_id)
+        })
     }
 }
 
 impl<E: 'static> QueryApi for ComponentStore<E> {
     async fn search_sessions(&self, query: &SessionSearch) -> Result<SessionPage> {
         let query = query.clone().into();
-        self.call(|w, s| w.asm_session_store_query_api().call_search_sessions(s, &query))?.try_into()
+        self.call(|w, s| w.asm_session_store_query_api().call_search_sessions(s, &query))?
+            .try_into()
     }
 
     async fn get_session_stats(&self, session_id: &str) -> Result<SessionStats> {
-        self.call(|w, s| w.asm_session_store_query_api().call_get_session_stats(s, session_id))?.try_into()
+        self.call(|w, s| w.asm_session_store_query_api().call_get_session_stats(s, session_id))?
+            .try_into()
     }
 
     async fn search_runs(&self, query: &RunSearch) -> Result<RunPage> {
@@ -139,12 +165,16 @@ impl<E: 'static> QueryApi for ComponentStore<E> {
 
     async fn get_usage_summary(&self, query: &UsageQuery) -> Result<UsageSummary> {
         let query = query.clone().into();
-        Ok(self.call(|w, s| w.asm_session_store_query_api().call_get_usage_summary(s, &query))?.into())
+        Ok(self
+            .call(|w, s| w.asm_session_store_query_api().call_get_usage_summary(s, &query))?
+            .into())
     }
 
     async fn get_cost_summary(&self, query: &CostQuery) -> Result<CostSummary> {
         let query = query.clone().into();
-        Ok(self.call(|w, s| w.asm_session_store_query_api().call_get_cost_summary(s, &query))?.into())
+        Ok(self
+            .call(|w, s| w.asm_session_store_query_api().call_get_cost_summary(s, &query))?
+            .into())
     }
 
     async fn search_events(&self, query: &EventSearch) -> Result<EventPage> {
@@ -157,9 +187,15 @@ impl<E: 'static> QueryApi for ComponentStore<E> {
         self.call(|w, s| w.asm_session_store_query_api().call_count_events(s, &query))
     }
 
-    async fn export_session(&self, session_id: &str, include_artifacts: bool) -> Result<SessionExport> {
-        self.call(|w, s| w.asm_session_store_query_api().call_export_session(s, session_id, include_artifacts))?
-            .try_into()
+    async fn export_session(
+        &self,
+        session_id: &str,
+        include_artifacts: bool,
+    ) -> Result<SessionExport> {
+        self.call(|w, s| {
+            w.asm_session_store_query_api().call_export_session(s, session_id, include_artifacts)
+        })?
+        .try_into()
     }
 }
 
@@ -174,19 +210,29 @@ impl<E: 'static> Maintenance for ComponentStore<E> {
         Ok(self.call(|w, s| w.asm_session_store_maintenance().call_plan(s, &policy))?.into())
     }
 
-    async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64> {
+    async fn prune_session_events(
+        &self,
+        session_id: &str,
+        policy: &RetentionPolicy,
+    ) -> Result<u64> {
         let policy = policy.clone().into();
-        self.call(|w, s| w.asm_session_store_maintenance().call_prune_session_events(s, session_id, &policy))
+        self.call(|w, s| {
+            w.asm_session_store_maintenance().call_prune_session_events(s, session_id, &policy)
+        })
     }
 
     async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
         let policy = policy.clone().into();
-        self.call(|w, s| w.asm_session_store_maintenance().call_soft_delete_expired_sessions(s, &policy))
+        self.call(|w, s| {
+            w.asm_session_store_maintenance().call_soft_delete_expired_sessions(s, &policy)
+        })
     }
 
     async fn hard_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
         let policy = policy.clone().into();
-        self.call(|w, s| w.asm_session_store_maintenance().call_hard_delete_expired_sessions(s, &policy))
+        self.call(|w, s| {
+            w.asm_session_store_maintenance().call_hard_delete_expired_sessions(s, &policy)
+        })
     }
 
     async fn clean_orphaned_artifacts(&self) -> Result<u64> {
@@ -201,20 +247,26 @@ impl<E: 'static> Maintenance for ComponentStore<E> {
 impl<E: 'static> ArtifactRegistry for ComponentStore<E> {
     async fn register(&self, attrs: NewArtifact) -> Result<Artifact> {
         let attrs = attrs.into();
-        self.call(|w, s| w.asm_session_store_artifact_registry().call_register(s, &attrs))?.try_into()
+        self.call(|w, s| w.asm_session_store_artifact_registry().call_register(s, &attrs))?
+            .try_into()
     }
 
     async fn get_by_key(&self, key: &str) -> Result<Option<Artifact>> {
-        let artifact = self.call(|w, s| w.asm_session_store_artifact_registry().call_get_by_key(s, key))?;
+        let artifact =
+            self.call(|w, s| w.asm_session_store_artifact_registry().call_get_by_key(s, key))?;
         artifact.map(TryInto::try_into).transpose()
     }
 
     async fn list_by_session(&self, session_id: &str) -> Result<Vec<Artifact>> {
-        try_list(self.call(|w, s| w.asm_session_store_artifact_registry().call_list_by_session(s, session_id))?)
+        try_list(self.call(|w, s| {
+            w.asm_session_store_artifact_registry().call_list_by_session(s, session_id)
+        })?)
     }
 
     async fn session_stats(&self, session_id: &str) -> Result<ArtifactStats> {
-        Ok(self.call(|w, s| w.asm_session_store_artifact_registry().call_session_stats(s, session_id))?.into())
+        Ok(self
+            .call(|w, s| w.asm_session_store_artifact_registry().call_session_stats(s, session_id))?
+            .into())
     }
 
     async fn delete(&self, key: &str) -> Result<()> {

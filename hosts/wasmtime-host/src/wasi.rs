@@ -4,8 +4,8 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use asm_core::id::IdKind;
 use asm_core::Env;
+use asm_core::id::IdKind;
 use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder};
 
 /// A WASI context whose wall clock is `env.now()` and whose secure random bytes come from

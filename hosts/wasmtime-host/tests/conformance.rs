@@ -41,13 +41,17 @@ fn database_url() -> String {
 impl PgDb {
     fn migrated(rt: &Arc<Runtime>) -> Result<PgDb, String> {
         let url = database_url();
-        let schema = format!("asm_component_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
-        let mut config: tokio_postgres::Config = url.parse().map_err(|e| format!("DATABASE_URL: {e}"))?;
+        let schema =
+            format!("asm_component_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let mut config: tokio_postgres::Config =
+            url.parse().map_err(|e| format!("DATABASE_URL: {e}"))?;
         config.options(format!("-c search_path={schema}"));
         let exec = PostgresExecutor::from_config(config, 4).map_err(|e| e.to_string())?;
         rt.block_on(async {
             let admin = PostgresExecutor::connect(&url, 1)?;
-            admin.simple(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).await?;
+            admin
+                .simple(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+                .await?;
             exec.apply_migrations().await
         })
         .map_err(|e| format!("cannot prepare a schema on DATABASE_URL={url}: {e}"))?;
@@ -81,7 +85,9 @@ struct SqliteHarness {
 impl Harness for SqliteHarness {
     type Store = ComponentStore<TempDb>;
     async fn fresh_store(&self, env: Env) -> Result<Self::Store, String> {
-        self.host.instantiate(TempDb::migrated()?, &env, self.rt.clone()).map_err(|e| format!("{e:#}"))
+        self.host
+            .instantiate(TempDb::migrated()?, &env, self.rt.clone())
+            .map_err(|e| format!("{e:#}"))
     }
 }
 
@@ -93,7 +99,9 @@ struct PostgresHarness {
 impl Harness for PostgresHarness {
     type Store = ComponentStore<PgDb>;
     async fn fresh_store(&self, env: Env) -> Result<Self::Store, String> {
-        self.host.instantiate(PgDb::migrated(&self.rt)?, &env, self.rt.clone()).map_err(|e| format!("{e:#}"))
+        self.host
+            .instantiate(PgDb::migrated(&self.rt)?, &env, self.rt.clone())
+            .map_err(|e| format!("{e:#}"))
     }
 }
 
@@ -105,13 +113,15 @@ fn main() {
     // Fail up front (never skip) when there is no PostgreSQL to run against.
     let _ = database_url();
     let path = build_component();
-    let bytes = std::fs::metadata(&path).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display()))).len();
+    let bytes = std::fs::metadata(&path)
+        .unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())))
+        .len();
     println!("component bytes: {bytes}");
 
     let engine = Engine::default();
     let started = Instant::now();
-    let component: Component =
-        compile(&engine, &path).unwrap_or_else(|e| fail(&format!("compiling the component: {e:#}")));
+    let component: Component = compile(&engine, &path)
+        .unwrap_or_else(|e| fail(&format!("compiling the component: {e:#}")));
     println!("component compile: {} ms", started.elapsed().as_millis());
     let rt = Arc::new(
         tokio::runtime::Builder::new_current_thread()
@@ -119,8 +129,12 @@ fn main() {
             .build()
             .unwrap_or_else(|e| fail(&format!("tokio runtime: {e}"))),
     );
-    let sqlite = SqliteHarness { host: ComponentHost::new(&engine, &component).unwrap_or_else(link), rt: rt.clone() };
-    let postgres = PostgresHarness { host: ComponentHost::new(&engine, &component).unwrap_or_else(link), rt };
+    let sqlite = SqliteHarness {
+        host: ComponentHost::new(&engine, &component).unwrap_or_else(link),
+        rt: rt.clone(),
+    };
+    let postgres =
+        PostgresHarness { host: ComponentHost::new(&engine, &component).unwrap_or_else(link), rt };
 
     let sqlite = block_on(run_all("component-sqlite", &sqlite));
     let postgres = block_on(run_all("component-postgres", &postgres));

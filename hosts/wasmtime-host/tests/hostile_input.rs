@@ -13,7 +13,10 @@ use std::process::exit;
 use std::sync::Arc;
 
 use asm_core::ports::{QueryApi, SessionSearch, SessionStore};
-use asm_core::{Env, ErrorCode, Event, EventType, NewEvent, NewSession, SeededIds, Session, SteppingClock, Timestamp};
+use asm_core::{
+    Env, ErrorCode, Event, EventType, NewEvent, NewSession, SeededIds, Session, SteppingClock,
+    Timestamp,
+};
 use asm_wasmtime_host::bindings::asm::session_store::types as wit;
 use asm_wasmtime_host::{ComponentHost, ComponentStore, compile};
 use common::{TempDb, build_component, fail};
@@ -33,12 +36,19 @@ fn dump(store: &Store) -> String {
     store.with_executor(|db| {
         db.exec.with_connection(|c| {
             let mut out = String::new();
-            for table in ["asm_sessions", "asm_runs", "asm_events", "asm_session_sequences", "asm_artifacts"] {
-                let mut stmt = c.prepare(&format!("SELECT * FROM {table} ORDER BY 1")).expect("prepare");
+            for table in
+                ["asm_sessions", "asm_runs", "asm_events", "asm_session_sequences", "asm_artifacts"]
+            {
+                let mut stmt =
+                    c.prepare(&format!("SELECT * FROM {table} ORDER BY 1")).expect("prepare");
                 let n = stmt.column_count();
                 let rows = stmt
                     .query_map([], |r| {
-                        (0..n).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect::<Result<Vec<_>, _>>()
+                        (0..n)
+                            .map(|i| {
+                                r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))
+                            })
+                            .collect::<Result<Vec<_>, _>>()
                     })
                     .expect("query");
                 for row in rows {
@@ -58,10 +68,19 @@ fn fixture(host: &ComponentHost<TempDb>, rt: &Arc<tokio::runtime::Runtime>) -> F
     let store = host
         .instantiate(TempDb::migrated().unwrap_or_else(|e| fail(&e)), &env, rt.clone())
         .unwrap_or_else(|e| fail(&format!("instantiate: {e:#}")));
-    let session = Session::new(NewSession { id: Some("ses_seed".into()), ..NewSession::for_agent("agent") }, &env)
-        .unwrap_or_else(|e| fail(&e.to_string()));
-    let event = Event::new(NewEvent { id: Some("evt_seed".into()), ..NewEvent::of(EventType::MessageReceived, "ses_seed") }, &env)
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    let session = Session::new(
+        NewSession { id: Some("ses_seed".into()), ..NewSession::for_agent("agent") },
+        &env,
+    )
+    .unwrap_or_else(|e| fail(&e.to_string()));
+    let event = Event::new(
+        NewEvent {
+            id: Some("evt_seed".into()),
+            ..NewEvent::of(EventType::MessageReceived, "ses_seed")
+        },
+        &env,
+    )
+    .unwrap_or_else(|e| fail(&e.to_string()));
     block_on(async {
         store.save_session(&session).await?;
         store.append_event(&event).await
@@ -101,13 +120,17 @@ fn refused<W: std::fmt::Debug>(
     let before = dump(&f.store);
     match call(&f.store) {
         Ok(w) => return Err(format!("expected {code:?}, got Ok({w:?})")),
-        Err(e) if e.code() != code => return Err(format!("expected {code:?}, got [{:?}] {}", e.code(), e.message())),
+        Err(e) if e.code() != code => {
+            return Err(format!("expected {code:?}, got [{:?}] {}", e.code(), e.message()));
+        }
         Err(_) => {}
     }
     if dump(&f.store) != before {
         return Err("rows changed".into());
     }
-    block_on(f.store.get_session(&f.session.id)).map(drop).map_err(|e| format!("instance unusable afterwards: {e}"))
+    block_on(f.store.get_session(&f.session.id))
+        .map(drop)
+        .map_err(|e| format!("instance unusable afterwards: {e}"))
 }
 
 fn deep_json(depth: usize) -> String {
@@ -117,10 +140,13 @@ fn deep_json(depth: usize) -> String {
 fn main() {
     let path = build_component();
     let engine = Engine::default();
-    let component = compile(&engine, &path).unwrap_or_else(|e| fail(&format!("compiling the component: {e:#}")));
-    let host: ComponentHost<TempDb> =
-        ComponentHost::new(&engine, &component).unwrap_or_else(|e| fail(&format!("linking: {e:#}")));
-    let rt = Arc::new(tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"));
+    let component = compile(&engine, &path)
+        .unwrap_or_else(|e| fail(&format!("compiling the component: {e:#}")));
+    let host: ComponentHost<TempDb> = ComponentHost::new(&engine, &component)
+        .unwrap_or_else(|e| fail(&format!("linking: {e:#}")));
+    let rt = Arc::new(
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime"),
+    );
     let mut tally = Tally::default();
 
     let session = |f: &Fixture, edit: &dyn Fn(&mut wit::Session)| {
@@ -137,7 +163,9 @@ fn main() {
         store.call(|w, st| w.asm_session_store_session_store().call_save_session(st, &s))
     };
     let append = |store: &Store, e: wit::Event| {
-        store.call(|w, st| w.asm_session_store_session_store().call_append_event_with_sequence(st, &e))
+        store.call(|w, st| {
+            w.asm_session_store_session_store().call_append_event_with_sequence(st, &e)
+        })
     };
 
     let bad_json: [(&str, String); 6] = [
@@ -151,18 +179,30 @@ fn main() {
     for (what, json) in &bad_json {
         let f = fixture(&host, &rt);
         let s = session(&f, &|s| s.metadata = json.clone());
-        tally.check(&format!("session metadata {what}"), refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)));
+        tally.check(
+            &format!("session metadata {what}"),
+            refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)),
+        );
         let f = fixture(&host, &rt);
         let e = event(&f, &|e| e.data = json.clone());
-        tally.check(&format!("event data {what}"), refused(&f, ErrorCode::ValidationError, |st| append(st, e)));
+        tally.check(
+            &format!("event data {what}"),
+            refused(&f, ErrorCode::ValidationError, |st| append(st, e)),
+        );
     }
 
     let f = fixture(&host, &rt);
     let s = session(&f, &|s| s.status = "exploded".into());
-    tally.check("an unknown session status", refused(&f, ErrorCode::InvalidStatus, |st| save_session(st, s)));
+    tally.check(
+        "an unknown session status",
+        refused(&f, ErrorCode::InvalidStatus, |st| save_session(st, s)),
+    );
     let f = fixture(&host, &rt);
     let e = event(&f, &|e| e.event_type = "rm -rf".into());
-    tally.check("an unknown event type", refused(&f, ErrorCode::InvalidEventType, |st| append(st, e)));
+    tally.check(
+        "an unknown event type",
+        refused(&f, ErrorCode::InvalidEventType, |st| append(st, e)),
+    );
     let f = fixture(&host, &rt);
     let good = event(&f, &|e| e.id = "evt_ok".into());
     let bad = event(&f, &|e| e.event_type = "nope".into());
@@ -172,14 +212,22 @@ fn main() {
             st.call(|w, s| w.asm_session_store_session_store().call_append_events(s, &[good, bad]))
         }),
     );
-    for (what, at) in [("i64::MIN", i64::MIN), ("i64::MAX", i64::MAX), ("year 10 000", 253_402_300_800_000_000)] {
+    for (what, at) in
+        [("i64::MIN", i64::MIN), ("i64::MAX", i64::MAX), ("year 10 000", 253_402_300_800_000_000)]
+    {
         let f = fixture(&host, &rt);
         let s = session(&f, &|s| s.created_at = at);
-        tally.check(&format!("a created-at of {what}"), refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)));
+        tally.check(
+            &format!("a created-at of {what}"),
+            refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)),
+        );
     }
     let f = fixture(&host, &rt);
     let s = session(&f, &|s| s.id = String::new());
-    tally.check("an empty session id", refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)));
+    tally.check(
+        "an empty session id",
+        refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)),
+    );
 
     for limit in [-1_i64, 0, 1001, i64::MAX, i64::MIN] {
         let f = fixture(&host, &rt);
@@ -213,7 +261,9 @@ fn main() {
         }),
     );
 
-    for id in ["x'); DROP TABLE asm_events; --", "ses_\"quoted\"", "ses_\u{0}nul", "ses_ünïcødé_🙂", " "] {
+    for id in
+        ["x'); DROP TABLE asm_events; --", "ses_\"quoted\"", "ses_\u{0}nul", "ses_ünïcødé_🙂", " "]
+    {
         let f = fixture(&host, &rt);
         let s = session(&f, &|s| {
             s.id = id.to_owned();
@@ -225,7 +275,8 @@ fn main() {
             if got.id != id || got.agent_id != id {
                 return Err(format!("read back {:?} / {:?}", got.id, got.agent_id));
             }
-            let events = block_on(f.store.get_events("ses_seed", &Default::default())).map_err(|e| e.to_string())?;
+            let events = block_on(f.store.get_events("ses_seed", &Default::default()))
+                .map_err(|e| e.to_string())?;
             if events.len() != 1 {
                 return Err(format!("asm_events has {} rows for the seed session", events.len()));
             }
@@ -238,7 +289,8 @@ fn main() {
     let e = event(&f, &|e| e.data = serde_json::json!({ "text": text }).to_string());
     let outcome = (|| -> Result<(), String> {
         append(&f.store, e).map_err(|e| e.to_string())?;
-        let events = block_on(f.store.get_events("ses_seed", &Default::default())).map_err(|e| e.to_string())?;
+        let events = block_on(f.store.get_events("ses_seed", &Default::default()))
+            .map_err(|e| e.to_string())?;
         match events.iter().find(|e| e.id == "evt_x").and_then(|e| e.data.get("text")) {
             Some(serde_json::Value::String(t)) if *t == text => Ok(()),
             _ => Err("the text did not read back verbatim".into()),
@@ -246,12 +298,21 @@ fn main() {
     })();
     tally.check("a 1 MiB Unicode text is stored verbatim", outcome);
     let f = fixture(&host, &rt);
-    let outcome = block_on(f.store.search_sessions(&SessionSearch { agent_id: Some("' OR 1=1 --".into()), ..Default::default() }))
-        .map_err(|e| e.to_string())
-        .and_then(|p| if p.total_count == 0 { Ok(()) } else { Err(format!("{} sessions matched", p.total_count)) });
+    let outcome = block_on(f.store.search_sessions(&SessionSearch {
+        agent_id: Some("' OR 1=1 --".into()),
+        ..Default::default()
+    }))
+    .map_err(|e| e.to_string())
+    .and_then(|p| {
+        if p.total_count == 0 { Ok(()) } else { Err(format!("{} sessions matched", p.total_count)) }
+    });
     tally.check("a filter carrying SQL matches nothing", outcome);
 
-    println!("reliability hostile-input-wit: {} passed, {} failed", tally.passed, tally.failed.len());
+    println!(
+        "reliability hostile-input-wit: {} passed, {} failed",
+        tally.passed,
+        tally.failed.len()
+    );
     if !tally.failed.is_empty() {
         exit(1);
     }

@@ -3,10 +3,10 @@
 //! and answers with the core's serialisations. No domain logic lives here.
 
 use asm_core::ports::{
-    ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, Maintenance, QueryApi,
-    RunSearch, SessionSearch, SessionStore, UsageQuery,
+    ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions,
+    Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
 };
-use asm_core::{Error, ErrorCode, Event, NewArtifact, RetentionPolicy, Result, Run, Session};
+use asm_core::{Error, ErrorCode, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -41,7 +41,8 @@ pub struct Reply {
 
 impl Reply {
     fn ok(value: impl Serialize) -> Result<Reply> {
-        let body = serde_json::to_value(value).map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
+        let body = serde_json::to_value(value)
+            .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
         Ok(Reply { status: 200, body: Some(body) })
     }
 
@@ -56,12 +57,16 @@ impl Reply {
 
 /// `{"<key>": value}` with status 200.
 fn keyed(key: &str, value: impl Serialize) -> Result<Reply> {
-    let value = serde_json::to_value(value).map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
+    let value = serde_json::to_value(value)
+        .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
     Reply::ok(serde_json::Map::from_iter([(key.to_owned(), value)]))
 }
 
 fn param<'a>(req: &ApiRequest<'a>, i: usize) -> Result<&'a str> {
-    req.params.get(i).map(String::as_str).ok_or_else(|| Error::new(ErrorCode::InternalError, "missing path parameter"))
+    req.params
+        .get(i)
+        .map(String::as_str)
+        .ok_or_else(|| Error::new(ErrorCode::InternalError, "missing path parameter"))
 }
 
 /// The id in the path must be the id in the body (a PUT names the resource it writes).
@@ -69,7 +74,9 @@ fn same_id(path_id: &str, body_id: &str, what: &str) -> Result<()> {
     if path_id == body_id {
         Ok(())
     } else {
-        Err(Error::validation(format!("{what} id in the path ({path_id}) differs from the body ({body_id})")))
+        Err(Error::validation(format!(
+            "{what} id in the path ({path_id}) differs from the body ({body_id})"
+        )))
     }
 }
 
@@ -190,7 +197,8 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         Op::CostSummary => Call::CostSummary(CostQuery::from_json(&body()?)?),
         Op::SessionStats => Call::SessionStats(id()?),
         Op::ExportSession => {
-            let include = query()?.get("include_artifacts").and_then(Value::as_bool).unwrap_or(false);
+            let include =
+                query()?.get("include_artifacts").and_then(Value::as_bool).unwrap_or(false);
             Call::ExportSession(id()?, include)
         }
         Op::MaintenanceExecute => Call::MaintenanceExecute(RetentionPolicy::from_json(&body()?)?),
@@ -209,7 +217,10 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         Op::ListArtifacts => Call::ListArtifacts(id()?),
         Op::ArtifactStats => Call::ArtifactStats(id()?),
         Op::Health | Op::OpenApi | Op::TestReset => {
-            return Err(Error::new(ErrorCode::InternalError, "route is answered by the entry point"));
+            return Err(Error::new(
+                ErrorCode::InternalError,
+                "route is answered by the entry point",
+            ));
         }
     })
 }
@@ -252,20 +263,30 @@ pub async fn execute<S: Store>(store: &S, call: Call) -> Result<Reply> {
         Call::ExportSession(id, include) => Reply::ok(store.export_session(&id, include).await?),
         Call::MaintenanceExecute(policy) => Reply::ok(store.execute(&policy).await?),
         Call::MaintenancePlan(policy) => Reply::ok(store.plan(&policy).await?),
-        Call::PruneSessionEvents(id, policy) => keyed("count", store.prune_session_events(&id, &policy).await?),
-        Call::SoftDeleteExpired(policy) => keyed("count", store.soft_delete_expired_sessions(&policy).await?),
-        Call::HardDeleteExpired(policy) => keyed("count", store.hard_delete_expired_sessions(&policy).await?),
+        Call::PruneSessionEvents(id, policy) => {
+            keyed("count", store.prune_session_events(&id, &policy).await?)
+        }
+        Call::SoftDeleteExpired(policy) => {
+            keyed("count", store.soft_delete_expired_sessions(&policy).await?)
+        }
+        Call::HardDeleteExpired(policy) => {
+            keyed("count", store.hard_delete_expired_sessions(&policy).await?)
+        }
         Call::CleanOrphanedArtifacts => keyed("count", store.clean_orphaned_artifacts().await?),
         Call::HealthCheck => {
             let problems = store.health_check().await?;
             let healthy = Value::Bool(problems.is_empty());
             let problems = problems.into_iter().map(Value::String).collect();
-            Reply::ok(serde_json::Map::from_iter([("healthy".to_owned(), healthy), ("problems".to_owned(), problems)]))
+            Reply::ok(serde_json::Map::from_iter([
+                ("healthy".to_owned(), healthy),
+                ("problems".to_owned(), problems),
+            ]))
         }
         Call::RegisterArtifact(artifact) => Reply::created(store.register(artifact).await?),
         Call::GetArtifact(key) => match store.get_by_key(&key).await? {
             Some(artifact) => Reply::ok(artifact),
-            None => Err(Error::new(ErrorCode::NotFound, "Artifact not found").detail("reason", "artifact_not_found")),
+            None => Err(Error::new(ErrorCode::NotFound, "Artifact not found")
+                .detail("reason", "artifact_not_found")),
         },
         Call::DeleteArtifact(key) => {
             store.delete(&key).await?;

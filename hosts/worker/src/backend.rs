@@ -23,11 +23,16 @@ impl Backend {
     /// The backend named `name`, from its binding.
     pub fn from_env(env: &worker::Env, name: &str) -> Result<Backend, Error> {
         let missing = |binding: &str, e: worker::Error| {
-            Error::new(ErrorCode::DependencyNotAvailable, format!("binding {binding} is not configured"))
-                .detail("reason", e.to_string())
+            Error::new(
+                ErrorCode::DependencyNotAvailable,
+                format!("binding {binding} is not configured"),
+            )
+            .detail("reason", e.to_string())
         };
         match name {
-            "d1" => Ok(Backend::D1(D1Executor::new(env.d1(D1_BINDING).map_err(|e| missing(D1_BINDING, e))?))),
+            "d1" => Ok(Backend::D1(D1Executor::new(
+                env.d1(D1_BINDING).map_err(|e| missing(D1_BINDING, e))?,
+            ))),
             "postgres" => Ok(Backend::Postgres(HyperdriveExecutor::new(
                 env.hyperdrive(HYPERDRIVE_BINDING).map_err(|e| missing(HYPERDRIVE_BINDING, e))?,
             ))),

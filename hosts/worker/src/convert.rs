@@ -28,7 +28,9 @@ pub fn query_json(query: &str) -> Result<Value> {
         let bad = || bad_query(pair);
         let (key, text) = (percent_decode(k).ok_or_else(bad)?, percent_decode(v).ok_or_else(bad)?);
         let value = match text.as_str() {
-            _ if INTEGER_PARAMS.contains(&key.as_str()) => text.parse::<i64>().map_or(Value::String(text), Value::from),
+            _ if INTEGER_PARAMS.contains(&key.as_str()) => {
+                text.parse::<i64>().map_or(Value::String(text), Value::from)
+            }
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             _ => Value::String(text),
@@ -58,10 +60,14 @@ mod tests {
     fn query_strings_become_option_objects() {
         assert_eq!(query_json("").unwrap(), Value::Null);
         assert_eq!(
-            query_json("limit=5&type=message_received&since=2025-01-27T12%3A00%3A00Z&after=x").unwrap(),
+            query_json("limit=5&type=message_received&since=2025-01-27T12%3A00%3A00Z&after=x")
+                .unwrap(),
             json!({"limit": 5, "type": "message_received", "since": "2025-01-27T12:00:00Z", "after": "x"})
         );
-        assert_eq!(query_json("tag=a&tag=b&tag=c&x=true").unwrap(), json!({"tag": ["a", "b", "c"], "x": true}));
+        assert_eq!(
+            query_json("tag=a&tag=b&tag=c&x=true").unwrap(),
+            json!({"tag": ["a", "b", "c"], "x": true})
+        );
         assert!(query_json("a=%zz").is_err());
     }
 
@@ -71,6 +77,9 @@ mod tests {
         assert_eq!(body_json(b"{\"a\":1}").unwrap(), json!({"a": 1}));
         assert_eq!(body_json(b"{").unwrap_err().code(), asm_core::ErrorCode::ValidationError);
         assert!(NewArtifact::from_json(&json!({"key": 1})).is_err());
-        assert_eq!(NewArtifact::from_json(&json!({"key": "k", "byte_size": 3})).unwrap().byte_size, Some(3));
+        assert_eq!(
+            NewArtifact::from_json(&json!({"key": "k", "byte_size": 3})).unwrap().byte_size,
+            Some(3)
+        );
     }
 }

@@ -6,7 +6,6 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use wasm_bindgen::JsValue;
 use worker::d1::D1Database;
 
-
 /// Largest integer a JavaScript number carries exactly (2^53 - 1).
 const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
@@ -36,7 +35,9 @@ fn exec_error(e: worker::Error) -> ExecError {
 fn js_value(value: &Value) -> JsValue {
     match value {
         Value::Null => JsValue::NULL,
-        Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => JsValue::from_f64(*n as f64),
+        Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => {
+            JsValue::from_f64(*n as f64)
+        }
         Value::Integer(n) => JsValue::from_str(&n.to_string()),
         Value::Real(x) => JsValue::from_f64(*x),
         Value::Text(s) => JsValue::from_str(s),
@@ -100,10 +101,17 @@ impl Executor for D1Executor {
         for result in results {
             let rows: Vec<OrderedRow> = result.results().map_err(exec_error)?;
             let changes = result.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) as u64;
-            out.push(ResultSet { columns: Vec::new(), rows: rows.into_iter().map(|r| r.0).collect(), changes });
+            out.push(ResultSet {
+                columns: Vec::new(),
+                rows: rows.into_iter().map(|r| r.0).collect(),
+                changes,
+            });
         }
         if out.len() != statements.len() {
-            return Err(ExecError::new(ExecErrorKind::Other, "D1 returned a different number of results"));
+            return Err(ExecError::new(
+                ExecErrorKind::Other,
+                "D1 returned a different number of results",
+            ));
         }
         Ok(out)
     }

@@ -6,12 +6,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use asm_core::ports::Maintenance;
 use asm_core::sql::{Executor, SqlStore, migrations};
 use asm_core::{Clock, Env, Error, ErrorCode, RetentionPolicy, SteppingClock, Timestamp};
-use worker::{Context, Method, Request, Response, ScheduleContext, ScheduledEvent, console_log, event};
+use worker::{
+    Context, Method, Request, Response, ScheduleContext, ScheduledEvent, console_log, event,
+};
 
 use crate::api::{ApiRequest, Reply, dispatch};
 use crate::auth::authorized;
 use crate::backend::Backend;
-use crate::errors::{bad_segment, body_of, no_such_path, status_of, too_large, unauthorized, wrong_method};
+use crate::errors::{
+    bad_segment, body_of, no_such_path, status_of, too_large, unauthorized, wrong_method,
+};
 use crate::routes::{Op, Routed, route};
 
 /// Default request body limit (`ASM_MAX_BODY_BYTES` overrides it).
@@ -51,7 +55,10 @@ fn random_bytes(buf: &mut [u8]) {
 }
 
 fn var(env: &worker::Env, name: &str) -> Option<String> {
-    env.var(name).ok().map(|v| v.to_string()).or_else(|| env.secret(name).ok().map(|s| s.to_string()))
+    env.var(name)
+        .ok()
+        .map(|v| v.to_string())
+        .or_else(|| env.secret(name).ok().map(|s| s.to_string()))
 }
 
 fn test_mode(env: &worker::Env) -> bool {
@@ -100,7 +107,10 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
         return Err(no_such_path(&path));
     }
     if matched.op == Op::Health {
-        return Ok((Reply { status: 200, body: Some(serde_json::json!({ "status": "ok" })) }, None));
+        return Ok((
+            Reply { status: 200, body: Some(serde_json::json!({ "status": "ok" })) },
+            None,
+        ));
     }
     let token = var(env, "ASM_API_TOKEN").unwrap_or_default();
     let header = req.headers().get("authorization").ok().flatten();
@@ -113,15 +123,20 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
         return Ok((Reply { status: 200, body: Some(doc) }, None));
     }
     let backend_name = var(env, "ASM_BACKEND").unwrap_or_else(|| "d1".to_owned());
-    let limit = var(env, "ASM_MAX_BODY_BYTES").and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_MAX_BODY_BYTES);
-    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    let limit = var(env, "ASM_MAX_BODY_BYTES")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    let declared =
+        req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if let Some(size) = declared.filter(|s| *s > limit) {
         return Err(too_large(size, limit, "the request body limit"));
     }
     let body = if method == Method::Get || method == Method::Delete {
         Vec::new()
     } else {
-        req.bytes().await.map_err(|e| Error::validation(format!("request body could not be read: {e}")))?
+        req.bytes()
+            .await
+            .map_err(|e| Error::validation(format!("request body could not be read: {e}")))?
     };
     if body.len() > limit {
         return Err(too_large(body.len(), limit, "the request body limit"));
@@ -132,7 +147,10 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
     let test_now = if testing { req.headers().get(TEST_NOW_HEADER).ok().flatten() } else { None };
     let counting = test_now.as_deref().map(|iso| {
         let start = Timestamp::parse_iso8601(iso).unwrap_or_else(worker_now);
-        Arc::new(CountingClock { inner: SteppingClock::new(start, 1_000), readings: AtomicU64::new(0) })
+        Arc::new(CountingClock {
+            inner: SteppingClock::new(start, 1_000),
+            readings: AtomicU64::new(0),
+        })
     });
     let clock: Arc<dyn Clock> = match &counting {
         Some(c) => c.clone(),
@@ -145,7 +163,8 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
         Reply { status: 204, body: None }
     } else {
         let store = SqlStore::new(backend, asm_env);
-        let request = ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
+        let request =
+            ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
         match dispatch(&store, request).await {
             Ok(reply) => reply,
             Err(error) => error_reply(&error),
@@ -162,9 +181,13 @@ async fn reset(backend: &Backend) -> Result<(), Error> {
     let statement = |sql: String| asm_core::sql::Statement { sql, params: Vec::new() };
     let mut statements = Vec::new();
     if !RESET_MIGRATED.load(Ordering::SeqCst) {
-        statements.extend(migrations::statements(migrations::up(backend.dialect())).into_iter().map(statement));
+        statements.extend(
+            migrations::statements(migrations::up(backend.dialect())).into_iter().map(statement),
+        );
     }
-    for table in ["asm_artifacts", "asm_events", "asm_runs", "asm_session_sequences", "asm_sessions"] {
+    for table in
+        ["asm_artifacts", "asm_events", "asm_runs", "asm_session_sequences", "asm_sessions"]
+    {
         statements.push(statement(format!("DELETE FROM {table}")));
     }
     backend.batch(statements).await.map_err(|e| Error::new(ErrorCode::StorageError, e.message))?;
@@ -176,11 +199,14 @@ async fn reset(backend: &Backend) -> Result<(), Error> {
 async fn scheduled(event: ScheduledEvent, env: worker::Env, _ctx: ScheduleContext) {
     let policy_json = var(&env, "ASM_RETENTION_POLICY").unwrap_or_else(|| "{}".to_owned());
     let outcome = async {
-        let value: serde_json::Value =
-            serde_json::from_str(&policy_json).map_err(|e| Error::validation(format!("ASM_RETENTION_POLICY: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(&policy_json)
+            .map_err(|e| Error::validation(format!("ASM_RETENTION_POLICY: {e}")))?;
         let policy = RetentionPolicy::from_json(&value)?;
         let backend_name = var(&env, "ASM_BACKEND").unwrap_or_else(|| "d1".to_owned());
-        let store = SqlStore::new(Backend::from_env(&env, &backend_name)?, Env::new(Arc::new(worker_now), Arc::new(random_bytes)));
+        let store = SqlStore::new(
+            Backend::from_env(&env, &backend_name)?,
+            Env::new(Arc::new(worker_now), Arc::new(random_bytes)),
+        );
         store.execute(&policy).await
     }
     .await;
@@ -190,6 +216,8 @@ async fn scheduled(event: ScheduledEvent, env: worker::Env, _ctx: ScheduleContex
             event.cron(),
             serde_json::to_string(&report).unwrap_or_default()
         ),
-        Err(error) => console_log!("asm maintenance ({}) failed: {}", event.cron(), error.to_json()),
+        Err(error) => {
+            console_log!("asm maintenance ({}) failed: {}", event.cron(), error.to_json())
+        }
     }
 }

@@ -23,7 +23,10 @@ pub fn status_of(error: &Error) -> u16 {
         ErrorCode::PersistenceError if !error.details().contains_key("kind") => {
             if error.message().ends_with("has already been taken") { 409 } else { 400 }
         }
-        ErrorCode::NotFound | ErrorCode::SessionNotFound | ErrorCode::RunNotFound | ErrorCode::CapabilityNotFound => 404,
+        ErrorCode::NotFound
+        | ErrorCode::SessionNotFound
+        | ErrorCode::RunNotFound
+        | ErrorCode::CapabilityNotFound => 404,
         ErrorCode::AlreadyExists | ErrorCode::DuplicateCapability => 409,
         ErrorCode::SessionMismatch | ErrorCode::RunMismatch | ErrorCode::ContextMismatch => 409,
         ErrorCode::InvalidTransition | ErrorCode::InvalidOperation => 409,
@@ -51,36 +54,48 @@ pub fn http_error(status: u16, code: ErrorCode, message: impl Into<String>) -> E
 
 /// 401: no or a wrong bearer token.
 pub fn unauthorized() -> Error {
-    http_error(401, ErrorCode::PolicyViolation, "missing or invalid bearer token").detail("reason", "unauthorized")
+    http_error(401, ErrorCode::PolicyViolation, "missing or invalid bearer token")
+        .detail("reason", "unauthorized")
 }
 
 /// 413: a request body over the limit.
 pub fn too_large(size: usize, limit: usize, what: &str) -> Error {
-    http_error(413, ErrorCode::ValidationError, format!("request body of {size} bytes exceeds {what} of {limit} bytes"))
-        .detail("reason", "payload_too_large")
-        .detail("limit_bytes", limit)
-        .detail("size_bytes", size)
+    http_error(
+        413,
+        ErrorCode::ValidationError,
+        format!("request body of {size} bytes exceeds {what} of {limit} bytes"),
+    )
+    .detail("reason", "payload_too_large")
+    .detail("limit_bytes", limit)
+    .detail("size_bytes", size)
 }
 
 /// 404 for a path no route has.
 pub fn no_such_path(path: &str) -> Error {
-    http_error(404, ErrorCode::NotFound, format!("no route for {path}")).detail("reason", "no_such_route")
+    http_error(404, ErrorCode::NotFound, format!("no route for {path}"))
+        .detail("reason", "no_such_route")
 }
 
 /// 405 for a path served with other methods.
 pub fn wrong_method(method: &str, path: &str) -> Error {
-    http_error(405, ErrorCode::InvalidOperation, format!("{method} is not served on {path}")).detail("reason", "method_not_allowed")
+    http_error(405, ErrorCode::InvalidOperation, format!("{method} is not served on {path}"))
+        .detail("reason", "method_not_allowed")
 }
 
 /// 400 for a path segment that is not percent-encoded UTF-8.
 pub fn bad_segment(segment: &str) -> Error {
-    http_error(400, ErrorCode::ValidationError, format!("path segment {segment} is not percent-encoded UTF-8"))
-        .detail("reason", "bad_path_segment")
+    http_error(
+        400,
+        ErrorCode::ValidationError,
+        format!("path segment {segment} is not percent-encoded UTF-8"),
+    )
+    .detail("reason", "bad_path_segment")
 }
 
 /// 400 for a body that is not JSON.
 pub fn bad_json(reason: &str) -> Error {
-    http_error(400, ErrorCode::ValidationError, "request body is not valid JSON").detail("reason", reason)
+    http_error(400, ErrorCode::ValidationError, "request body is not valid JSON")
+        .detail("reason", reason)
 }
 
 #[cfg(test)]
@@ -99,8 +114,14 @@ mod tests {
         assert_eq!(status_of(&db_failure), 500);
         let busy = Error::from_code(ErrorCode::StorageError).detail("kind", "transient");
         assert_eq!(status_of(&busy), 503);
-        assert_eq!(status_of(&Error::new(ErrorCode::PersistenceError, "storage_ref is required")), 400);
-        assert_eq!(status_of(&Error::new(ErrorCode::PersistenceError, "key has already been taken")), 409);
+        assert_eq!(
+            status_of(&Error::new(ErrorCode::PersistenceError, "storage_ref is required")),
+            400
+        );
+        assert_eq!(
+            status_of(&Error::new(ErrorCode::PersistenceError, "key has already been taken")),
+            409
+        );
         assert_eq!(status_of(&unauthorized()), 401);
         assert_eq!(status_of(&too_large(3, 2, "the limit")), 413);
     }

@@ -26,7 +26,10 @@ fn connect_error(message: String) -> ExecError {
 }
 
 /// Runs one statement: rows for statements that return columns, else the row count.
-async fn run(tx: &tokio_postgres::Transaction<'_>, statement: &Statement) -> Result<ResultSet, ExecError> {
+async fn run(
+    tx: &tokio_postgres::Transaction<'_>,
+    statement: &Statement,
+) -> Result<ResultSet, ExecError> {
     let prepared = tx.prepare(&statement.sql).await.map_err(pg_error)?;
     let params: Vec<PgParam<'_>> = statement.params.iter().map(PgParam).collect();
     let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
@@ -48,7 +51,10 @@ async fn run(tx: &tokio_postgres::Transaction<'_>, statement: &Statement) -> Res
 }
 
 /// The statements in one transaction, rolled back (by dropping it) on the first error.
-async fn transaction(client: &mut tokio_postgres::Client, statements: &[Statement]) -> Result<Vec<ResultSet>, ExecError> {
+async fn transaction(
+    client: &mut tokio_postgres::Client,
+    statements: &[Statement],
+) -> Result<Vec<ResultSet>, ExecError> {
     let tx = client.transaction().await.map_err(pg_error)?;
     let mut results = Vec::with_capacity(statements.len());
     for statement in statements {
@@ -64,14 +70,19 @@ impl Executor for HyperdriveExecutor {
     }
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
-        let config: tokio_postgres::Config =
-            self.hyperdrive.connection_string().parse().map_err(|e: tokio_postgres::Error| connect_error(e.to_string()))?;
+        let config: tokio_postgres::Config = self
+            .hyperdrive
+            .connection_string()
+            .parse()
+            .map_err(|e: tokio_postgres::Error| connect_error(e.to_string()))?;
         let socket = Socket::builder()
             .secure_transport(SecureTransport::StartTls)
             .connect(self.hyperdrive.host(), self.hyperdrive.port())
             .map_err(|e| connect_error(e.to_string()))?;
-        let (mut client, connection) =
-            config.connect_raw(socket, worker::postgres_tls::PassthroughTls).await.map_err(pg_error)?;
+        let (mut client, connection) = config
+            .connect_raw(socket, worker::postgres_tls::PassthroughTls)
+            .await
+            .map_err(pg_error)?;
         let work = async move {
             let result = transaction(&mut client, &statements).await;
             drop(client); // ends the connection future with a Terminate message

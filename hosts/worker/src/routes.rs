@@ -227,7 +227,9 @@ mod tests {
 
     #[test]
     fn literal_segments_win_over_parameters() {
-        let Routed::Found(m) = route("GET", "/v1/sessions/s1/runs/active") else { panic!("no route") };
+        let Routed::Found(m) = route("GET", "/v1/sessions/s1/runs/active") else {
+            panic!("no route")
+        };
         assert_eq!((m.op, m.params), (Op::GetActiveRun, vec!["s1".to_owned()]));
         let Routed::Found(m) = route("POST", "/v1/events/batch") else { panic!("no route") };
         assert_eq!(m.op, Op::AppendEvents);
@@ -252,7 +254,8 @@ mod tests {
     #[test]
     fn every_route_is_reachable() {
         for r in ROUTES {
-            let path = r.path.replace("{session_id}", "x").replace("{run_id}", "x").replace("{key}", "x");
+            let path =
+                r.path.replace("{session_id}", "x").replace("{run_id}", "x").replace("{key}", "x");
             match route(r.method, &path) {
                 Routed::Found(m) => assert_eq!(m.op, r.op, "{} {}", r.method, r.path),
                 other => panic!("{} {} routed to {other:?}", r.method, r.path),

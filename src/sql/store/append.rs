@@ -21,14 +21,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{failure, SqlStore};
+use super::{SqlStore, failure};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
-use crate::validator::validate_event;
-use crate::sql::dialect::{chunk_size, Builder, Dialect, SqlType};
-use crate::sql::executor::{ExecErrorKind, Executor, ResultSet, Statement, Value};
 use crate::sql::decode::Cells;
+use crate::sql::dialect::{Builder, Dialect, SqlType, chunk_size};
+use crate::sql::executor::{ExecErrorKind, Executor, ResultSet, Statement, Value};
 use crate::sql::{decode, encode, schema};
+use crate::validator::validate_event;
 
 /// How many times a batch is tried before its error is returned.
 pub(crate) const MAX_ATTEMPTS: usize = 5;
@@ -57,9 +57,16 @@ pub(crate) fn lock_counter(dialect: Dialect, session_id: &str) -> Statement {
 /// Inserts the events of `chunk` (all of one session) whose id is not stored yet, numbered
 /// after the counter and the current maximum.
 /// With `returning`, the statement returns `id, sequence_number` of every row it inserted.
-pub(crate) fn insert_new_events(dialect: Dialect, session_id: &str, chunk: &[&Event], returning: bool) -> Statement {
+pub(crate) fn insert_new_events(
+    dialect: Dialect,
+    session_id: &str,
+    chunk: &[&Event],
+    returning: bool,
+) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql("INSERT INTO asm_events (").sql(schema::EVENT_COLUMNS).sql(") SELECT n.column1, n.column2, n.column3, ");
+    b.sql("INSERT INTO asm_events (")
+        .sql(schema::EVENT_COLUMNS)
+        .sql(") SELECT n.column1, n.column2, n.column3, ");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.sql(
         ", n.column4, (CASE WHEN m.mx > s.last_sequence THEN m.mx ELSE s.last_sequence END) + n.rn, \
@@ -159,7 +166,8 @@ pub(crate) async fn append<E: Executor>(
         }
     }
     let mut stored: HashMap<String, Event> = HashMap::new();
-    let skipped: Vec<&str> = unique.iter().map(|e| e.id.as_str()).filter(|id| !numbered.contains_key(*id)).collect();
+    let skipped: Vec<&str> =
+        unique.iter().map(|e| e.id.as_str()).filter(|id| !numbered.contains_key(*id)).collect();
     for chunk in skipped.chunks(chunk_size(dialect, 0, 1)) {
         let rs = store
             .executor
@@ -176,27 +184,41 @@ pub(crate) async fn append<E: Executor>(
     events
         .iter()
         .map(|e| match (numbered.get(&e.id), first.get(e.id.as_str())) {
-            (Some(&n), Some(&original)) => Ok(Event { sequence_number: Some(n), ..original.clone() }),
+            (Some(&n), Some(&original)) => {
+                Ok(Event { sequence_number: Some(n), ..original.clone() })
+            }
             _ => stored.get(&e.id).cloned().ok_or_else(|| {
-                Error::new(ErrorCode::StorageError, format!("{op} failed: event {} was not stored", e.id))
+                Error::new(
+                    ErrorCode::StorageError,
+                    format!("{op} failed: event {} was not stored", e.id),
+                )
             }),
         })
         .collect()
 }
 
 /// Runs the batch, retrying it whole after a unique violation or a transient failure.
-async fn run_with_retry<E: Executor>(store: &SqlStore<E>, op: &str, statements: Vec<Statement>) -> Result<Vec<ResultSet>> {
+async fn run_with_retry<E: Executor>(
+    store: &SqlStore<E>,
+    op: &str,
+    statements: Vec<Statement>,
+) -> Result<Vec<ResultSet>> {
     let mut attempt = 1;
     loop {
         match store.executor.batch(statements.clone()).await {
             Ok(results) => return Ok(results),
             Err(e)
                 if attempt < MAX_ATTEMPTS
-                    && matches!(e.kind, ExecErrorKind::UniqueViolation | ExecErrorKind::Transient) =>
+                    && matches!(
+                        e.kind,
+                        ExecErrorKind::UniqueViolation | ExecErrorKind::Transient
+                    ) =>
             {
                 attempt += 1;
             }
-            Err(e) => return Err(failure(ErrorCode::StorageError, op, &e).detail("attempts", attempt)),
+            Err(e) => {
+                return Err(failure(ErrorCode::StorageError, op, &e).detail("attempts", attempt));
+            }
         }
     }
 }

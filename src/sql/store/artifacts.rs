@@ -23,13 +23,18 @@ fn insert_artifact(dialect: Dialect, artifact: &Artifact) -> Statement {
 
 fn by_text(dialect: Dialect, select: &str, from_where: &str, value: &str, tail: &str) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql("SELECT ").sql(select).sql(from_where).bind(Value::Text(value.to_owned()), SqlType::Text).sql(tail);
+    b.sql("SELECT ")
+        .sql(select)
+        .sql(from_where)
+        .bind(Value::Text(value.to_owned()), SqlType::Text)
+        .sql(tail);
     b.build()
 }
 
 fn soft_delete_key(dialect: Dialect, key: &str, now: crate::time::Timestamp) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql("UPDATE asm_artifacts SET deleted_at = ").bind(Value::Text(now.to_sql_text()), SqlType::Timestamp);
+    b.sql("UPDATE asm_artifacts SET deleted_at = ")
+        .bind(Value::Text(now.to_sql_text()), SqlType::Timestamp);
     b.sql(" WHERE deleted_at IS NULL AND key = ").bind(Value::Text(key.to_owned()), SqlType::Text);
     b.build()
 }
@@ -38,19 +43,30 @@ impl<E: Executor> ArtifactRegistry for SqlStore<E> {
     async fn register(&self, attrs: NewArtifact) -> Result<Artifact> {
         let artifact = Artifact::new(attrs, &self.env)?;
         let d = self.dialect();
-        let results = self.write(PERSISTENCE, "register", vec![insert_artifact(d, &artifact)]).await?;
+        let results =
+            self.write(PERSISTENCE, "register", vec![insert_artifact(d, &artifact)]).await?;
         if results.first().is_some_and(|rs| rs.changes == 1) {
             return Ok(artifact);
         }
         let key_taken = by_text(d, "id", " FROM asm_artifacts WHERE key = ", &artifact.key, "");
         let rs = self.read(PERSISTENCE, "register", key_taken).await?;
-        let message = if rs.rows.is_empty() { "id has already been taken" } else { "key has already been taken" };
+        let message = if rs.rows.is_empty() {
+            "id has already been taken"
+        } else {
+            "key has already been taken"
+        };
         Err(Error::new(PERSISTENCE, message))
     }
 
     async fn get_by_key(&self, key: &str) -> Result<Option<Artifact>> {
         let d = self.dialect();
-        let stmt = by_text(d, schema::artifact_select(d), " FROM asm_artifacts WHERE key = ", key, " AND deleted_at IS NULL");
+        let stmt = by_text(
+            d,
+            schema::artifact_select(d),
+            " FROM asm_artifacts WHERE key = ",
+            key,
+            " AND deleted_at IS NULL",
+        );
         let rs = self.read(QUERY, "get_by_key", stmt).await?;
         rs.rows.first().map(|row| decode::artifact(row)).transpose()
     }
@@ -78,7 +94,9 @@ impl<E: Executor> ArtifactRegistry for SqlStore<E> {
             " AND deleted_at IS NULL",
         );
         let rs = self.read(QUERY, "session_stats", stmt).await?;
-        let Some(row) = rs.rows.first() else { return Ok(ArtifactStats { artifact_count: 0, total_bytes: 0 }) };
+        let Some(row) = rs.rows.first() else {
+            return Ok(ArtifactStats { artifact_count: 0, total_bytes: 0 });
+        };
         let mut c = Cells::new("asm_artifacts", row);
         Ok(ArtifactStats { artifact_count: c.int()? as u64, total_bytes: c.int()? })
     }

@@ -2,12 +2,12 @@
 //! orphaned-counter fix. Every count comes from the statements' `changes`.
 
 use super::session_store::delete_sessions_cascade;
-use super::{failure, SqlStore};
+use super::{SqlStore, failure};
 use crate::error::{ErrorCode, Result};
 use crate::ports::{Maintenance, MaintenanceReport};
-use crate::retention::{self, RetentionPolicy, PROTECTED_EVENT_TYPES};
+use crate::retention::{self, PROTECTED_EVENT_TYPES, RetentionPolicy};
 use crate::sql::decode::{self, Cells};
-use crate::sql::dialect::{chunk_size, Builder, Dialect, SqlType};
+use crate::sql::dialect::{Builder, Dialect, SqlType, chunk_size};
 use crate::sql::encode;
 use crate::sql::executor::{Executor, ResultSet, Statement, Value};
 use crate::time::Timestamp;
@@ -16,9 +16,17 @@ const MAINTENANCE: ErrorCode = ErrorCode::MaintenanceError;
 
 /// Candidates for soft delete: live, non-exempt status, not updated since `cutoff` (tags are
 /// checked in Rust).
-fn soft_delete_candidates(dialect: Dialect, policy: &RetentionPolicy, cutoff: Timestamp) -> Statement {
+fn soft_delete_candidates(
+    dialect: Dialect,
+    policy: &RetentionPolicy,
+    cutoff: Timestamp,
+) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql(if dialect.is_sqlite() { "SELECT id, tags" } else { "SELECT id, array_to_json(tags)::text" });
+    b.sql(if dialect.is_sqlite() {
+        "SELECT id, tags"
+    } else {
+        "SELECT id, array_to_json(tags)::text"
+    });
     b.sql(" FROM asm_sessions WHERE deleted_at IS NULL AND updated_at < ");
     b.bind(Value::Text(cutoff.to_sql_text()), SqlType::Timestamp);
     if !policy.exempt_statuses.is_empty() {
@@ -32,7 +40,8 @@ fn soft_delete_candidates(dialect: Dialect, policy: &RetentionPolicy, cutoff: Ti
 /// Marks the given live sessions deleted at `now`.
 fn mark_deleted(dialect: Dialect, ids: &[&str], now: Timestamp) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql("UPDATE asm_sessions SET deleted_at = ").bind(Value::Text(now.to_sql_text()), SqlType::Timestamp);
+    b.sql("UPDATE asm_sessions SET deleted_at = ")
+        .bind(Value::Text(now.to_sql_text()), SqlType::Timestamp);
     b.sql(" WHERE deleted_at IS NULL AND id IN ");
     encode::bind_text_list(&mut b, ids.iter().copied());
     b.build()
@@ -54,13 +63,20 @@ fn sessions_over(dialect: Dialect, max: i64) -> Statement {
 
 fn count_session_events(dialect: Dialect, session_id: &str) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql("SELECT COUNT(id) FROM asm_events WHERE session_id = ").bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql("SELECT COUNT(id) FROM asm_events WHERE session_id = ")
+        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.build()
 }
 
 /// Deletes at most `n` of the session's oldest events whose type is in (`keep == false`) or
 /// not in (`keep == true`) `types`.
-fn delete_oldest(dialect: Dialect, session_id: &str, types: &[&str], keep: bool, n: i64) -> Statement {
+fn delete_oldest(
+    dialect: Dialect,
+    session_id: &str,
+    types: &[&str],
+    keep: bool,
+    n: i64,
+) -> Statement {
     let mut b = Builder::new(dialect);
     b.sql("DELETE FROM asm_events WHERE id IN (SELECT id FROM asm_events WHERE session_id = ");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
@@ -73,7 +89,8 @@ fn delete_oldest(dialect: Dialect, session_id: &str, types: &[&str], keep: bool,
 /// The session's event types in sequence order (what `plan` counts pruning over).
 fn session_event_types(dialect: Dialect, session_id: &str) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql("SELECT type FROM asm_events WHERE session_id = ").bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql("SELECT type FROM asm_events WHERE session_id = ")
+        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.sql(" ORDER BY sequence_number");
     b.build()
 }
@@ -101,11 +118,9 @@ const COUNT_ORPHANED_ARTIFACTS: &str = concat!("SELECT COUNT(*) FROM ", orphaned
 const DELETE_ORPHANED_SEQUENCES: &str = concat!("DELETE FROM ", orphaned_sequences!());
 const COUNT_ORPHANED_SEQUENCES: &str = concat!("SELECT COUNT(*) FROM ", orphaned_sequences!());
 
-const COUNT_ORPHANED_EVENTS: &str =
-    "SELECT COUNT(*) FROM asm_events e WHERE NOT EXISTS (SELECT 1 FROM asm_sessions s WHERE s.id = e.session_id)";
+const COUNT_ORPHANED_EVENTS: &str = "SELECT COUNT(*) FROM asm_events e WHERE NOT EXISTS (SELECT 1 FROM asm_sessions s WHERE s.id = e.session_id)";
 
-const COUNT_ORPHANED_RUNS: &str =
-    "SELECT COUNT(*) FROM asm_runs r WHERE NOT EXISTS (SELECT 1 FROM asm_sessions s WHERE s.id = r.session_id)";
+const COUNT_ORPHANED_RUNS: &str = "SELECT COUNT(*) FROM asm_runs r WHERE NOT EXISTS (SELECT 1 FROM asm_sessions s WHERE s.id = r.session_id)";
 
 const SEQUENCE_MISMATCHES: &str = "SELECT q.session_id, q.last_sequence, m.max_sequence FROM asm_session_sequences q \
      JOIN (SELECT session_id, MAX(sequence_number) AS max_sequence FROM asm_events GROUP BY session_id) m \
@@ -121,11 +136,19 @@ fn changes(results: &[ResultSet]) -> u64 {
 
 impl<E: Executor> SqlStore<E> {
     /// The sessions soft delete marks at `now` (execute and plan both select with this).
-    async fn soft_delete_ids(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<Vec<String>> {
+    async fn soft_delete_ids(
+        &self,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
         let op = "soft_delete_expired_sessions";
-        let Some(days) = policy.max_completed_session_age_days.finite() else { return Ok(Vec::new()) };
+        let Some(days) = policy.max_completed_session_age_days.finite() else {
+            return Ok(Vec::new());
+        };
         let d = self.dialect();
-        let rs = self.read(MAINTENANCE, op, soft_delete_candidates(d, policy, now.add_days(-days))).await?;
+        let rs = self
+            .read(MAINTENANCE, op, soft_delete_candidates(d, policy, now.add_days(-days)))
+            .await?;
         let mut ids = Vec::new();
         for row in &rs.rows {
             let mut c = Cells::new("asm_sessions", row);
@@ -138,17 +161,25 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// The sessions hard delete removes at `now` (execute and plan both select with this).
-    async fn hard_delete_ids(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<Vec<String>> {
+    async fn hard_delete_ids(
+        &self,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+    ) -> Result<Vec<String>> {
         let op = "hard_delete_expired_sessions";
         let Some(days) = policy.hard_delete_after_days.finite() else { return Ok(Vec::new()) };
-        let rs = self.read(MAINTENANCE, op, hard_delete_candidates(self.dialect(), now.add_days(-days))).await?;
+        let rs = self
+            .read(MAINTENANCE, op, hard_delete_candidates(self.dialect(), now.add_days(-days)))
+            .await?;
         rs.rows.iter().map(|row| Cells::new("asm_sessions", row).text()).collect()
     }
 
     /// The sessions over the event limit (execute and plan both select with this).
     async fn prune_candidates(&self, policy: &RetentionPolicy) -> Result<Vec<String>> {
         let Some(max) = policy.max_events_per_session.finite() else { return Ok(Vec::new()) };
-        let rs = self.read(MAINTENANCE, "prune_session_events", sessions_over(self.dialect(), max)).await?;
+        let rs = self
+            .read(MAINTENANCE, "prune_session_events", sessions_over(self.dialect(), max))
+            .await?;
         rs.rows.iter().map(|row| Cells::new("asm_events", row).text()).collect()
     }
 
@@ -188,12 +219,20 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// Deletes up to `n` oldest events of one pass, in statements of at most `batch_size` rows.
-    async fn prune_pass(&self, session_id: &str, types: &[&str], keep: bool, n: i64, batch: i64) -> Result<u64> {
+    async fn prune_pass(
+        &self,
+        session_id: &str,
+        types: &[&str],
+        keep: bool,
+        n: i64,
+        batch: i64,
+    ) -> Result<u64> {
         let mut pruned = 0;
         while (pruned as i64) < n {
             let step = (n - pruned as i64).min(batch);
             let statement = delete_oldest(self.dialect(), session_id, types, keep, step);
-            let removed = changes(&self.write(MAINTENANCE, "prune_session_events", vec![statement]).await?);
+            let removed =
+                changes(&self.write(MAINTENANCE, "prune_session_events", vec![statement]).await?);
             pruned += removed;
             if (removed as i64) < step {
                 break;
@@ -212,7 +251,11 @@ impl<E: Executor> SqlStore<E> {
             }
             let statement = session_event_types(self.dialect(), &session_id);
             let rs = self.read(MAINTENANCE, "prune_session_events", statement).await?;
-            let types = rs.rows.iter().map(|row| Cells::new("asm_events", row).text()).collect::<Result<Vec<_>>>()?;
+            let types = rs
+                .rows
+                .iter()
+                .map(|row| Cells::new("asm_events", row).text())
+                .collect::<Result<Vec<_>>>()?;
             pruned += retention::prune_count(&types, policy);
         }
         Ok(pruned)
@@ -271,7 +314,10 @@ impl<E: Executor> Maintenance for SqlStore<E> {
         });
         let sessions_hard_deleted = hard.len() as u64;
         let events_pruned = step(self.plan_prune(policy, &hard).await, &mut errors);
-        let artifacts_cleaned = step(self.count("clean_orphaned_artifacts", COUNT_ORPHANED_ARTIFACTS).await, &mut errors);
+        let artifacts_cleaned = step(
+            self.count("clean_orphaned_artifacts", COUNT_ORPHANED_ARTIFACTS).await,
+            &mut errors,
+        );
         let sequences = self.count("clean_orphaned_sequences", COUNT_ORPHANED_SEQUENCES).await;
         let orphaned_sequences_cleaned = step(sequences, &mut errors);
         let elapsed = self.env.now().as_micros() - started.as_micros();
@@ -286,11 +332,16 @@ impl<E: Executor> Maintenance for SqlStore<E> {
         })
     }
 
-    async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64> {
+    async fn prune_session_events(
+        &self,
+        session_id: &str,
+        policy: &RetentionPolicy,
+    ) -> Result<u64> {
         policy.check_not_negative()?;
         let Some(max) = policy.max_events_per_session.finite() else { return Ok(0) };
         let op = "prune_session_events";
-        let rs = self.read(MAINTENANCE, op, count_session_events(self.dialect(), session_id)).await?;
+        let rs =
+            self.read(MAINTENANCE, op, count_session_events(self.dialect(), session_id)).await?;
         let to_prune = decode::scalar_int(&rs.rows)?.unwrap_or(0) - max;
         if to_prune <= 0 {
             return Ok(0);
@@ -325,11 +376,19 @@ impl<E: Executor> Maintenance for SqlStore<E> {
     }
 
     async fn health_check(&self) -> Result<Vec<String>> {
-        let statements = vec![fixed(COUNT_ORPHANED_EVENTS), fixed(COUNT_ORPHANED_RUNS), fixed(SEQUENCE_MISMATCHES)];
-        let results =
-            self.executor.batch(statements).await.map_err(|e| failure(MAINTENANCE, "health_check", &e))?;
+        let statements = vec![
+            fixed(COUNT_ORPHANED_EVENTS),
+            fixed(COUNT_ORPHANED_RUNS),
+            fixed(SEQUENCE_MISMATCHES),
+        ];
+        let results = self
+            .executor
+            .batch(statements)
+            .await
+            .map_err(|e| failure(MAINTENANCE, "health_check", &e))?;
         let mut issues = Vec::new();
-        let count = |i: usize| decode::scalar_int(results.get(i).map_or(&[], |rs| rs.rows.as_slice()));
+        let count =
+            |i: usize| decode::scalar_int(results.get(i).map_or(&[], |rs| rs.rows.as_slice()));
         let orphan_events = count(0)?.unwrap_or(0);
         if orphan_events > 0 {
             issues.push(format!("{orphan_events} events reference non-existent sessions"));
@@ -341,7 +400,9 @@ impl<E: Executor> Maintenance for SqlStore<E> {
         for row in results.get(2).map_or(&[][..], |rs| rs.rows.as_slice()) {
             let mut c = Cells::new("asm_session_sequences", row);
             let (session_id, counter, max) = (c.text()?, c.int()?, c.int()?);
-            issues.push(format!("Sequence mismatch for {session_id}: counter={counter}, max_sequence={max}"));
+            issues.push(format!(
+                "Sequence mismatch for {session_id}: counter={counter}, max_sequence={max}"
+            ));
         }
         Ok(issues)
     }

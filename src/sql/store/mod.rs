@@ -70,12 +70,18 @@ impl<E: Executor> SqlStore<E> {
             match self.executor.query(probe).await {
                 Ok(_) => {}
                 Err(e) if e.kind == ExecErrorKind::MissingSchema => {
-                    return Err(migration_required("check_schema", &e).detail("missing_column", *column));
+                    return Err(
+                        migration_required("check_schema", &e).detail("missing_column", *column)
+                    );
                 }
                 Err(e) => {
                     let message = "SqlStore could not verify required schema columns. Apply the \
                                    migrations in migrations/ before using the store.";
-                    return Err(Error::with_details(ErrorCode::MigrationRequired, message, details("check_schema", &e)));
+                    return Err(Error::with_details(
+                        ErrorCode::MigrationRequired,
+                        message,
+                        details("check_schema", &e),
+                    ));
                 }
             }
         }
@@ -88,7 +94,12 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// Runs statements as one atomic batch; failures become `code` errors named after `op`.
-    async fn write(&self, code: ErrorCode, op: &str, statements: Vec<Statement>) -> Result<Vec<ResultSet>> {
+    async fn write(
+        &self,
+        code: ErrorCode,
+        op: &str,
+        statements: Vec<Statement>,
+    ) -> Result<Vec<ResultSet>> {
         self.executor.batch(statements).await.map_err(|e| failure(code, op, &e))
     }
 }
@@ -161,7 +172,11 @@ impl<'a> Where<'a> {
     }
 
     /// Adds `<column_in>(…)` when `values` is non-empty (an empty list means no filter).
-    pub(crate) fn text_in<'v>(&mut self, column_in: &str, values: impl IntoIterator<Item = &'v str>) {
+    pub(crate) fn text_in<'v>(
+        &mut self,
+        column_in: &str,
+        values: impl IntoIterator<Item = &'v str>,
+    ) {
         let values: Vec<&str> = values.into_iter().collect();
         if !values.is_empty() {
             let b = self.and();

@@ -3,19 +3,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{query_sql as q, SqlStore};
+use super::{SqlStore, query_sql as q};
 use crate::cursor::{self, Cursor, CursorOrder, SortValue};
 use crate::error::{Error, ErrorCode, Result};
 use crate::ports::{
-    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, QueryApi, RunOrder, RunPage, RunSearch,
-    SessionExport, SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery,
-    UsageSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
+    CostQuery, CostSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
+    EventOrder, EventPage, EventSearch, QueryApi, RunOrder, RunPage, RunSearch, SessionExport,
+    SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery, UsageSummary,
 };
-use crate::summary::RunFigures;
 use crate::query::{check_min_tokens, has_all_tags, page_limit};
 use crate::sql::decode::{self, Cells};
 use crate::sql::executor::{Executor, ResultSet, Value};
 use crate::sql::schema;
+use crate::summary::RunFigures;
 
 const QUERY: ErrorCode = ErrorCode::QueryError;
 
@@ -31,9 +31,12 @@ fn rows(results: &[ResultSet], index: usize) -> &[Vec<Value>] {
     results.get(index).map_or(&[], |rs| rs.rows.as_slice())
 }
 
-
 impl<E: Executor> SqlStore<E> {
-    async fn read_all(&self, op: &str, statements: Vec<crate::sql::executor::Statement>) -> Result<Vec<ResultSet>> {
+    async fn read_all(
+        &self,
+        op: &str,
+        statements: Vec<crate::sql::executor::Statement>,
+    ) -> Result<Vec<ResultSet>> {
         self.executor.batch(statements).await.map_err(|e| super::failure(QUERY, op, &e))
     }
 }
@@ -45,12 +48,14 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let d = self.dialect();
         let (sessions, total_count) = if query.tags.is_empty() {
             let page = q::session_page(d, query, after.as_ref(), Some(limit as u64));
-            let results = self.read_all("search_sessions", vec![q::count_sessions(d, query), page]).await?;
+            let results =
+                self.read_all("search_sessions", vec![q::count_sessions(d, query), page]).await?;
             let total = decode::scalar_int(rows(&results, 0))?.unwrap_or(0);
             (decode::all(rows(&results, 1), decode::session)?, total as u64)
         } else {
             let page = q::session_page(d, query, after.as_ref(), None);
-            let results = self.read_all("search_sessions", vec![q::session_tags(d, query), page]).await?;
+            let results =
+                self.read_all("search_sessions", vec![q::session_tags(d, query), page]).await?;
             let mut total = 0;
             for row in rows(&results, 0) {
                 if has_all_tags(&Cells::new("asm_sessions", row).tags()?, &query.tags) {
@@ -121,13 +126,16 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let runs = decode::all(&rs.rows, decode::run)?;
         let cursor = match query.order_by {
             RunOrder::TokenUsageDesc => None,
-            order => runs.last().map(|r| cursor::encode(order, SortValue::Time(r.started_at), &r.id)),
+            order => {
+                runs.last().map(|r| cursor::encode(order, SortValue::Time(r.started_at), &r.id))
+            }
         };
         Ok(RunPage { runs, cursor })
     }
 
     async fn get_usage_summary(&self, query: &UsageQuery) -> Result<UsageSummary> {
-        let rs = self.read(QUERY, "get_usage_summary", q::usage_runs(self.dialect(), query)).await?;
+        let rs =
+            self.read(QUERY, "get_usage_summary", q::usage_runs(self.dialect(), query)).await?;
         let mut summary = UsageSummary::default();
         for row in &rs.rows {
             let mut c = Cells::new("asm_runs", row);
@@ -147,8 +155,12 @@ impl<E: Executor> QueryApi for SqlStore<E> {
             let usage = c.map()?;
             let provider_metadata = c.map()?;
             let cost_usd = c.opt_real()?;
-            let figures =
-                RunFigures { provider: provider.as_deref(), token_usage: &usage, provider_metadata: &provider_metadata, cost_usd };
+            let figures = RunFigures {
+                provider: provider.as_deref(),
+                token_usage: &usage,
+                provider_metadata: &provider_metadata,
+                cost_usd,
+            };
             summary.add_run(figures, &table);
         }
         Ok(summary)
@@ -163,7 +175,9 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let cursor = events.last().map(|e| {
             let value = match query.order_by {
                 EventOrder::SequenceAsc => SortValue::Int(e.sequence_number.unwrap_or(0)),
-                EventOrder::TimestampAsc | EventOrder::TimestampDesc => SortValue::Time(e.timestamp),
+                EventOrder::TimestampAsc | EventOrder::TimestampDesc => {
+                    SortValue::Time(e.timestamp)
+                }
             };
             cursor::encode(query.order_by, value, &e.id)
         });
@@ -175,12 +189,34 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0) as u64)
     }
 
-    async fn export_session(&self, session_id: &str, include_artifacts: bool) -> Result<SessionExport> {
+    async fn export_session(
+        &self,
+        session_id: &str,
+        include_artifacts: bool,
+    ) -> Result<SessionExport> {
         let d = self.dialect();
         let mut statements = vec![
-            q::rows_of_session(d, schema::session_select(d), " FROM asm_sessions WHERE id = ", session_id, ""),
-            q::rows_of_session(d, schema::run_select(d), " FROM asm_runs WHERE session_id = ", session_id, " ORDER BY started_at, id"),
-            q::rows_of_session(d, schema::event_select(d), " FROM asm_events WHERE session_id = ", session_id, " ORDER BY sequence_number"),
+            q::rows_of_session(
+                d,
+                schema::session_select(d),
+                " FROM asm_sessions WHERE id = ",
+                session_id,
+                "",
+            ),
+            q::rows_of_session(
+                d,
+                schema::run_select(d),
+                " FROM asm_runs WHERE session_id = ",
+                session_id,
+                " ORDER BY started_at, id",
+            ),
+            q::rows_of_session(
+                d,
+                schema::event_select(d),
+                " FROM asm_events WHERE session_id = ",
+                session_id,
+                " ORDER BY sequence_number",
+            ),
         ];
         if include_artifacts {
             statements.push(q::rows_of_session(

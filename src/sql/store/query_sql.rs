@@ -1,11 +1,14 @@
 //! The statements of the QueryAPI (sql.md §5): filters, keyset predicates, orders.
 
-use super::{limit, Where};
+use super::{Where, limit};
 use crate::cursor::{Cursor, SortValue};
-use crate::ports::{CostQuery, EventOrder, EventSearch, RunOrder, RunSearch, SessionOrder, SessionSearch, UsageQuery};
+use crate::ports::{
+    CostQuery, EventOrder, EventSearch, RunOrder, RunSearch, SessionOrder, SessionSearch,
+    UsageQuery,
+};
 use crate::sql::dialect::{Builder, Dialect, SqlType};
-use crate::sql::executor::{Statement, Value};
 use crate::sql::encode;
+use crate::sql::executor::{Statement, Value};
 use crate::sql::schema::{self, pg_ts};
 use crate::time::Timestamp;
 
@@ -84,7 +87,12 @@ pub(crate) fn session_tags(dialect: Dialect, q: &SessionSearch) -> Statement {
 }
 
 /// The sessions after the cursor in order; `page` limits the rows (none when tags filter in Rust).
-pub(crate) fn session_page(dialect: Dialect, q: &SessionSearch, cursor: Option<&Cursor>, page: Option<u64>) -> Statement {
+pub(crate) fn session_page(
+    dialect: Dialect,
+    q: &SessionSearch,
+    cursor: Option<&Cursor>,
+    page: Option<u64>,
+) -> Statement {
     let order = session_order(q.order_by);
     let mut b = Builder::new(dialect);
     b.sql("SELECT ").sql(schema::session_select(dialect)).sql(" FROM asm_sessions");
@@ -101,12 +109,19 @@ pub(crate) fn run_order(dialect: Dialect, order: RunOrder) -> Order {
     match order {
         RunOrder::StartedAtDesc => Order { column: "started_at", ascending: false },
         RunOrder::StartedAtAsc => Order { column: "started_at", ascending: true },
-        RunOrder::TokenUsageDesc => Order { column: schema::total_tokens_expr(dialect), ascending: false },
+        RunOrder::TokenUsageDesc => {
+            Order { column: schema::total_tokens_expr(dialect), ascending: false }
+        }
     }
 }
 
 /// One page of runs.
-pub(crate) fn run_page(dialect: Dialect, q: &RunSearch, cursor: Option<&Cursor>, page: u64) -> Statement {
+pub(crate) fn run_page(
+    dialect: Dialect,
+    q: &RunSearch,
+    cursor: Option<&Cursor>,
+    page: u64,
+) -> Statement {
     let order = run_order(dialect, q.order_by);
     let mut b = Builder::new(dialect);
     b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs");
@@ -117,7 +132,10 @@ pub(crate) fn run_page(dialect: Dialect, q: &RunSearch, cursor: Option<&Cursor>,
     w.ts("started_at >= ", q.started_after);
     w.ts("started_at <= ", q.started_before);
     if let Some(n) = q.min_tokens {
-        w.and().sql(schema::total_tokens_expr(dialect)).sql(" >= ").bind(Value::Integer(n), SqlType::Int);
+        w.and()
+            .sql(schema::total_tokens_expr(dialect))
+            .sql(" >= ")
+            .bind(Value::Integer(n), SqlType::Int);
     }
     keyset(&mut w, order, cursor);
     order.write(&mut b);
@@ -145,7 +163,12 @@ fn event_filters(w: &mut Where<'_>, q: &EventSearch) {
 }
 
 /// One page of events.
-pub(crate) fn event_page(dialect: Dialect, q: &EventSearch, cursor: Option<&Cursor>, page: u64) -> Statement {
+pub(crate) fn event_page(
+    dialect: Dialect,
+    q: &EventSearch,
+    cursor: Option<&Cursor>,
+    page: u64,
+) -> Statement {
     let order = event_order(q.order_by);
     let mut b = Builder::new(dialect);
     b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events");
@@ -166,7 +189,13 @@ pub(crate) fn count_events(dialect: Dialect, q: &EventSearch) -> Statement {
 }
 
 /// The filters the usage and cost summaries share.
-fn summary_filters(w: &mut Where<'_>, session_id: Option<&String>, provider: Option<&String>, since: Option<Timestamp>, until: Option<Timestamp>) {
+fn summary_filters(
+    w: &mut Where<'_>,
+    session_id: Option<&String>,
+    provider: Option<&String>,
+    since: Option<Timestamp>,
+    until: Option<Timestamp>,
+) {
     w.text("session_id = ", session_id);
     w.text("provider = ", provider);
     w.ts("started_at >= ", since);
@@ -176,9 +205,19 @@ fn summary_filters(w: &mut Where<'_>, session_id: Option<&String>, provider: Opt
 /// `provider, token_usage` of the runs a usage summary covers.
 pub(crate) fn usage_runs(dialect: Dialect, q: &UsageQuery) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql(if dialect.is_sqlite() { "SELECT provider, token_usage" } else { "SELECT provider, token_usage::text" });
+    b.sql(if dialect.is_sqlite() {
+        "SELECT provider, token_usage"
+    } else {
+        "SELECT provider, token_usage::text"
+    });
     b.sql(" FROM asm_runs");
-    summary_filters(&mut Where::new(&mut b), q.session_id.as_ref(), q.provider.as_ref(), q.since, q.until);
+    summary_filters(
+        &mut Where::new(&mut b),
+        q.session_id.as_ref(),
+        q.provider.as_ref(),
+        q.since,
+        q.until,
+    );
     b.sql(" ORDER BY started_at, id");
     b.build()
 }
@@ -210,9 +249,15 @@ pub(crate) fn event_stats(dialect: Dialect, session_id: &str) -> Statement {
     b.sql(if dialect.is_sqlite() {
         "SELECT COUNT(id), MIN(\"timestamp\"), MAX(\"timestamp\")"
     } else {
-        concat!("SELECT COUNT(id), ", pg_ts!("MIN(\"timestamp\")"), ", ", pg_ts!("MAX(\"timestamp\")"))
+        concat!(
+            "SELECT COUNT(id), ",
+            pg_ts!("MIN(\"timestamp\")"),
+            ", ",
+            pg_ts!("MAX(\"timestamp\")")
+        )
     });
-    b.sql(" FROM asm_events WHERE session_id = ").bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(" FROM asm_events WHERE session_id = ")
+        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.build()
 }
 
@@ -224,7 +269,8 @@ pub(crate) fn run_stats(dialect: Dialect, session_id: &str) -> Statement {
     } else {
         "SELECT status, provider, token_usage::text"
     });
-    b.sql(" FROM asm_runs WHERE session_id = ").bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(" FROM asm_runs WHERE session_id = ")
+        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.build()
 }
 
@@ -237,7 +283,10 @@ pub(crate) fn rows_of_session(
     order_by: &str,
 ) -> Statement {
     let mut b = Builder::new(dialect);
-    b.sql("SELECT ").sql(select).sql(from_where).bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql("SELECT ")
+        .sql(select)
+        .sql(from_where)
+        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.sql(order_by);
     b.build()
 }

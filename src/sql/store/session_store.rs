@@ -2,7 +2,7 @@
 //! are in `append.rs`.
 
 use super::append::{self, AppendMode};
-use super::{limit, SqlStore, Where};
+use super::{SqlStore, Where, limit};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
 use crate::ports::{EventFilter, FlushPayload, ListRuns, ListSessions, SessionStore};
@@ -132,16 +132,25 @@ impl<E: Executor> SessionStore for SqlStore<E> {
 
     async fn get_session(&self, session_id: &str) -> Result<Session> {
         let d = self.dialect();
-        let stmt = select_by_id(d, schema::session_select(d), " FROM asm_sessions WHERE id = ", session_id);
+        let stmt = select_by_id(
+            d,
+            schema::session_select(d),
+            " FROM asm_sessions WHERE id = ",
+            session_id,
+        );
         let rs = self.read(STORAGE, "get_session", stmt).await?;
         match rs.rows.first() {
             Some(row) => decode::session(row),
-            None => Err(Error::new(ErrorCode::SessionNotFound, format!("Session not found: {session_id}"))),
+            None => Err(Error::new(
+                ErrorCode::SessionNotFound,
+                format!("Session not found: {session_id}"),
+            )),
         }
     }
 
     async fn list_sessions(&self, filter: &ListSessions) -> Result<Vec<Session>> {
-        let rs = self.read(STORAGE, "list_sessions", select_sessions(self.dialect(), filter)).await?;
+        let rs =
+            self.read(STORAGE, "list_sessions", select_sessions(self.dialect(), filter)).await?;
         decode::all(&rs.rows, decode::session)
     }
 
@@ -168,24 +177,39 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     }
 
     async fn list_runs(&self, session_id: &str, filter: &ListRuns) -> Result<Vec<Run>> {
-        let rs = self.read(STORAGE, "list_runs", select_runs(self.dialect(), session_id, filter)).await?;
+        let rs = self
+            .read(STORAGE, "list_runs", select_runs(self.dialect(), session_id, filter))
+            .await?;
         decode::all(&rs.rows, decode::run)
     }
 
     async fn get_active_run(&self, session_id: &str) -> Result<Option<Run>> {
-        let rs = self.read(STORAGE, "get_active_run", select_active_run(self.dialect(), session_id)).await?;
+        let rs = self
+            .read(STORAGE, "get_active_run", select_active_run(self.dialect(), session_id))
+            .await?;
         rs.rows.first().map(|row| decode::run(row)).transpose()
     }
 
     async fn append_event(&self, event: &Event) -> Result<()> {
-        append::append(self, "append_event", None, std::slice::from_ref(event), AppendMode::Discard).await?;
+        append::append(
+            self,
+            "append_event",
+            None,
+            std::slice::from_ref(event),
+            AppendMode::Discard,
+        )
+        .await?;
         Ok(())
     }
 
     async fn append_event_with_sequence(&self, event: &Event) -> Result<Event> {
         let op = "append_event_with_sequence";
-        let mut stored = append::append(self, op, None, std::slice::from_ref(event), AppendMode::ReadBack).await?;
-        stored.pop().ok_or_else(|| Error::new(STORAGE, format!("{op} failed: the event was not read back")))
+        let mut stored =
+            append::append(self, op, None, std::slice::from_ref(event), AppendMode::ReadBack)
+                .await?;
+        stored
+            .pop()
+            .ok_or_else(|| Error::new(STORAGE, format!("{op} failed: the event was not read back")))
     }
 
     async fn append_events(&self, events: &[Event]) -> Result<Vec<Event>> {
@@ -202,7 +226,9 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     }
 
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
-        let rs = self.read(STORAGE, "get_events", select_events(self.dialect(), session_id, filter)).await?;
+        let rs = self
+            .read(STORAGE, "get_events", select_events(self.dialect(), session_id, filter))
+            .await?;
         decode::all(&rs.rows, decode::event)
     }
 

@@ -16,7 +16,9 @@ impl<'a> Opts<'a> {
         match value {
             Value::Null => Ok(Opts(None)),
             Value::Object(map) => Ok(Opts(Some(map))),
-            other => Err(Error::validation(format!("options must be a map, got: {}", inspect(other)))),
+            other => {
+                Err(Error::validation(format!("options must be a map, got: {}", inspect(other))))
+            }
         }
     }
 
@@ -38,7 +40,9 @@ impl<'a> Opts<'a> {
         let bad = || Error::validation(format!("{key} must be a list of strings"));
         match self.get(key) {
             None => Ok(Vec::new()),
-            Some(Value::Array(items)) => items.iter().map(|v| v.as_str().map(str::to_owned).ok_or_else(bad)).collect(),
+            Some(Value::Array(items)) => {
+                items.iter().map(|v| v.as_str().map(str::to_owned).ok_or_else(bad)).collect()
+            }
             Some(_) => Err(bad()),
         }
     }
@@ -63,11 +67,9 @@ impl<'a> Opts<'a> {
     pub(super) fn timestamp(&self, key: &str) -> Result<Option<Timestamp>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v
-                .as_str()
-                .and_then(Timestamp::parse_iso8601)
-                .map(Some)
-                .ok_or_else(|| Error::validation(format!("{key} must be an ISO-8601 datetime with an offset"))),
+            Some(v) => v.as_str().and_then(Timestamp::parse_iso8601).map(Some).ok_or_else(|| {
+                Error::validation(format!("{key} must be an ISO-8601 datetime with an offset"))
+            }),
         }
     }
 
@@ -92,7 +94,9 @@ impl<'a> Opts<'a> {
     pub(super) fn query_limit(&self) -> Result<Option<i64>> {
         match self.get("limit") {
             None => Ok(None),
-            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Some(n.as_i64().unwrap_or(i64::MAX))),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                Ok(Some(n.as_i64().unwrap_or(i64::MAX)))
+            }
             Some(_) => Err(Error::validation("limit must be a positive integer")),
         }
     }
@@ -101,8 +105,12 @@ impl<'a> Opts<'a> {
     pub(super) fn min_tokens(&self) -> Result<Option<i64>> {
         match self.get("min_tokens") {
             None => Ok(None),
-            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Some(n.as_i64().unwrap_or(i64::MAX))),
-            Some(_) => Err(Error::new(ErrorCode::QueryError, "min_tokens must be a non-negative integer")),
+            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                Ok(Some(n.as_i64().unwrap_or(i64::MAX)))
+            }
+            Some(_) => {
+                Err(Error::new(ErrorCode::QueryError, "min_tokens must be a non-negative integer"))
+            }
         }
     }
 
@@ -111,7 +119,9 @@ impl<'a> Opts<'a> {
         match self.get("cursor") {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(Error::new(ErrorCode::InvalidCursor, "Cursor must be a non-empty string")),
+            Some(_) => {
+                Err(Error::new(ErrorCode::InvalidCursor, "Cursor must be a non-empty string"))
+            }
         }
     }
 
@@ -119,7 +129,9 @@ impl<'a> Opts<'a> {
     pub(super) fn one_of<T>(&self, key: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => parse(s).map(Some).ok_or_else(|| unsupported(key, &Value::String(s.clone()))),
+            Some(Value::String(s)) => {
+                parse(s).map(Some).ok_or_else(|| unsupported(key, &Value::String(s.clone())))
+            }
             Some(_) => Err(not_names(key)),
         }
     }
@@ -134,7 +146,10 @@ impl<'a> Opts<'a> {
         if !values.iter().all(|v| v.is_string()) {
             return Err(not_names(key));
         }
-        values.into_iter().map(|v| v.as_str().and_then(parse).ok_or_else(|| unsupported(key, v))).collect()
+        values
+            .into_iter()
+            .map(|v| v.as_str().and_then(parse).ok_or_else(|| unsupported(key, v)))
+            .collect()
     }
 }
 

@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::event::EventType;
 use crate::ports::{
-    CostQuery, EventFilter, EventOrder, EventSearch, FlushPayload, ListRuns, ListSessions, RunOrder, RunSearch,
-    SessionOrder, SessionSearch, UsageQuery,
+    CostQuery, EventFilter, EventOrder, EventSearch, FlushPayload, ListRuns, ListSessions,
+    RunOrder, RunSearch, SessionOrder, SessionSearch, UsageQuery,
 };
 use crate::pricing::PricingTable;
 use crate::run::Run;
@@ -87,7 +87,10 @@ impl EventFilter {
             after: o.non_negative("after"),
             before: o.non_negative("before"),
             limit: o.store_limit()?,
-            wait_timeout_ms: o.non_negative("wait_timeout_ms").filter(|n| *n > 0).map(|n| n.unsigned_abs()),
+            wait_timeout_ms: o
+                .non_negative("wait_timeout_ms")
+                .filter(|n| *n > 0)
+                .map(|n| n.unsigned_abs()),
         })
     }
 }
@@ -119,8 +122,13 @@ impl FlushPayload {
             .enumerate()
             .map(|(i, item)| {
                 crate::event::Event::from_map(item).map_err(|e| {
-                    let not_event = Error::validation("events must be Event structs").detail("index", i);
-                    if item.is_object() { not_event.detail("reason", e.message()) } else { not_event }
+                    let not_event =
+                        Error::validation("events must be Event structs").detail("index", i);
+                    if item.is_object() {
+                        not_event.detail("reason", e.message())
+                    } else {
+                        not_event
+                    }
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -242,9 +250,11 @@ impl crate::artifact::NewArtifact {
     /// an integer and `metadata` an object (anything else reads as `{}`). The registry itself
     /// checks which fields are required.
     pub fn from_json(value: &Value) -> Result<crate::artifact::NewArtifact> {
-        let map = value.as_object().ok_or_else(|| Error::validation("artifact must be a JSON object"))?;
+        let map =
+            value.as_object().ok_or_else(|| Error::validation("artifact must be a JSON object"))?;
         let text = |key: &str| attr_text(map, key);
-        let byte_size = attr_int(map, "byte_size").map_err(|_| Error::validation("byte_size must be an integer"))?;
+        let byte_size = attr_int(map, "byte_size")
+            .map_err(|_| Error::validation("byte_size must be an integer"))?;
         Ok(crate::artifact::NewArtifact {
             id: text("id")?,
             session_id: text("session_id")?,
@@ -275,7 +285,11 @@ impl crate::event::Event {
             },
             _ => return Err(Error::validation("events must be a list")),
         };
-        items.iter().enumerate().map(|(i, item)| Self::from_map(item).map_err(|e| e.detail("index", i))).collect()
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Self::from_map(item).map_err(|e| e.detail("index", i)))
+            .collect()
     }
 }
 
@@ -310,7 +324,9 @@ fn attr_map(map: &crate::json::JsonMap, key: &str) -> Result<crate::json::JsonMa
 fn attr_int(map: &crate::json::JsonMap, key: &str) -> Result<Option<i64>> {
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => crate::json::as_integer(v).map(Some).ok_or_else(|| Error::validation(format!("{key} must be an integer"))),
+        Some(v) => crate::json::as_integer(v)
+            .map(Some)
+            .ok_or_else(|| Error::validation(format!("{key} must be an integer"))),
     }
 }
 
@@ -323,7 +339,11 @@ impl crate::session::NewSession {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => items
                 .iter()
-                .map(|t| t.as_str().map(str::to_owned).ok_or_else(|| Error::validation("tags must be a list of strings")))
+                .map(|t| {
+                    t.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| Error::validation("tags must be a list of strings"))
+                })
                 .collect::<Result<_>>()?,
             Some(_) => return Err(Error::validation("tags must be a list of strings")),
         };

@@ -14,7 +14,9 @@ impl Limit {
     pub fn from_json(value: &Value) -> Option<Limit> {
         match value {
             Value::String(s) if s == "infinity" || s == ":infinity" => Some(Limit::Infinity),
-            Value::Number(n) if n.is_i64() || n.is_u64() => Some(Limit::Finite(n.as_i64().unwrap_or(i64::MAX))),
+            Value::Number(n) if n.is_i64() || n.is_u64() => {
+                Some(Limit::Finite(n.as_i64().unwrap_or(i64::MAX)))
+            }
             _ => None,
         }
     }
@@ -37,8 +39,9 @@ impl RetentionPolicy {
         ];
         for (key, slot) in limits {
             if let Some(v) = o.get(key) {
-                *slot = Limit::from_json(v)
-                    .ok_or_else(|| Error::validation(format!("{key} must be a positive integer or :infinity")))?;
+                *slot = Limit::from_json(v).ok_or_else(|| {
+                    Error::validation(format!("{key} must be a positive integer or :infinity"))
+                })?;
             }
         }
         if let Some(v) = o.get("batch_size") {
@@ -47,7 +50,8 @@ impl RetentionPolicy {
                 .ok_or_else(|| Error::validation("batch_size must be a positive integer"))?;
         }
         // Only a literal `true` turns archiving on (ASM's check is `== true`).
-        policy.archive_before_prune = matches!(o.get("archive_before_prune"), Some(Value::Bool(true)));
+        policy.archive_before_prune =
+            matches!(o.get("archive_before_prune"), Some(Value::Bool(true)));
         policy.archive_store = match o.get("archive_store") {
             None => None,
             Some(Value::String(s)) => Some(s.clone()),
@@ -60,7 +64,8 @@ impl RetentionPolicy {
             policy.exempt_tags = o.strings("exempt_tags")?;
         }
         if o.get("prune_event_types_first").is_some() {
-            policy.prune_event_types_first = o.many_of("prune_event_types_first", EventType::parse)?;
+            policy.prune_event_types_first =
+                o.many_of("prune_event_types_first", EventType::parse)?;
         }
         Ok(policy)
     }

@@ -11,14 +11,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use asm_core::ports::{Maintenance, QueryApi, SessionStore};
 use asm_core::ports::ArtifactRegistry;
+use asm_core::ports::{Maintenance, QueryApi, SessionStore};
 use asm_core::{Env, SeededIds, SteppingClock, Timestamp};
 
 pub mod cases;
 mod check;
 
-pub use check::{ensure, ensure_eq, expect_code, CaseResult};
+pub use check::{CaseResult, ensure, ensure_eq, expect_code};
 
 /// Every port a conforming store implements.
 pub trait Store: SessionStore + QueryApi + Maintenance + ArtifactRegistry {}
@@ -105,7 +105,12 @@ pub const DEFAULT_SEED: u64 = 0x5eed;
 /// Runs case number `index` of a run seeded with `seed` against a fresh store from `harness`:
 /// its clock starts at [`START`] and its ids come from `seed + index`, so every host sees the
 /// same ids and times. For hosts that drive the cases one at a time (the npm package's tests).
-pub async fn run_case<H: Harness>(harness: &H, case: &Case<H::Store>, seed: u64, index: usize) -> CaseResult {
+pub async fn run_case<H: Harness>(
+    harness: &H,
+    case: &Case<H::Store>,
+    seed: u64,
+    index: usize,
+) -> CaseResult {
     let clock = Arc::new(SteppingClock::new(START, 1_000));
     let env = Env::new(clock.clone(), Arc::new(SeededIds::new(seed.wrapping_add(index as u64))));
     match harness.fresh_store(env.clone()).await {
@@ -128,7 +133,11 @@ pub async fn run_all<H: Harness>(host: &str, harness: &H) -> Report {
 /// reason, the closing line adds `, K not applicable`, and their ids go to
 /// `conformance-results/<host>.not-applicable.txt` (so run + not applicable = the manifest).
 /// An id that is not in the manifest is a failure.
-pub async fn run_all_with<H: Harness>(host: &str, harness: &H, not_applicable: &[(&str, &str)]) -> Report {
+pub async fn run_all_with<H: Harness>(
+    host: &str,
+    harness: &H,
+    not_applicable: &[(&str, &str)],
+) -> Report {
     let seed = seed_from_env();
     println!("conformance {host}: seed {seed} (set ASM_TEST_SEED to change)");
     let mut report = Report::default();
@@ -145,7 +154,10 @@ pub async fn run_all_with<H: Harness>(host: &str, harness: &H, not_applicable: &
     }
     for (id, _) in not_applicable {
         if !manifest.contains(id) {
-            report.failed.push(("not-applicable", format!("{id} is listed as not applicable but is not in the manifest")));
+            report.failed.push((
+                "not-applicable",
+                format!("{id} is listed as not applicable but is not in the manifest"),
+            ));
         }
     }
     let mut skipped = Vec::new();
@@ -166,7 +178,8 @@ pub async fn run_all_with<H: Harness>(host: &str, harness: &H, not_applicable: &
             }
         }
     }
-    let dir = std::env::var("CONFORMANCE_RESULTS_DIR").unwrap_or_else(|_| "conformance-results".to_owned());
+    let dir = std::env::var("CONFORMANCE_RESULTS_DIR")
+        .unwrap_or_else(|_| "conformance-results".to_owned());
     let _ = std::fs::create_dir_all(&dir);
     let listing: String =
         cases.iter().filter(|c| !skipped.contains(&c.id)).map(|c| format!("{}\n", c.id)).collect();
@@ -174,11 +187,18 @@ pub async fn run_all_with<H: Harness>(host: &str, harness: &H, not_applicable: &
         report.failed.push(("results-file", format!("could not write {dir}/{host}.txt: {e}")));
     }
     if skipped.is_empty() {
-        println!("conformance {host}: {} passed, {} failed", report.passed.len(), report.failed.len());
+        println!(
+            "conformance {host}: {} passed, {} failed",
+            report.passed.len(),
+            report.failed.len()
+        );
     } else {
         let listing: String = skipped.iter().map(|id| format!("{id}\n")).collect();
         if let Err(e) = std::fs::write(format!("{dir}/{host}.not-applicable.txt"), listing) {
-            report.failed.push(("results-file", format!("could not write {dir}/{host}.not-applicable.txt: {e}")));
+            report.failed.push((
+                "results-file",
+                format!("could not write {dir}/{host}.not-applicable.txt: {e}"),
+            ));
         }
         println!(
             "conformance {host}: {} passed, {} failed, {} not applicable",

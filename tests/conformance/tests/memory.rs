@@ -1,8 +1,8 @@
 //! The conformance suite against the in-memory store: `cargo test -p asm-conformance --test memory`.
 
 use asm_conformance::Harness;
-use asm_core::memory::MemoryStore;
 use asm_core::Env;
+use asm_core::memory::MemoryStore;
 
 struct Memory;
 

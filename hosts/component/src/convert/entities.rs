@@ -20,7 +20,10 @@ impl TryFrom<wit::ListSessionsFilter> for ListSessions {
 impl TryFrom<wit::ListRunsFilter> for ListRuns {
     type Error = Error;
     fn try_from(f: wit::ListRunsFilter) -> Result<Self> {
-        Ok(ListRuns { status: f.status.as_deref().map(RunStatus::from_name).transpose()?, limit: f.limit })
+        Ok(ListRuns {
+            status: f.status.as_deref().map(RunStatus::from_name).transpose()?,
+            limit: f.limit,
+        })
     }
 }
 
@@ -42,7 +45,8 @@ impl TryFrom<wit::EventFilter> for EventFilter {
 impl TryFrom<wit::FlushPayload> for FlushPayload {
     type Error = Error;
     fn try_from(p: wit::FlushPayload) -> Result<Self> {
-        let provider_metadata = p.provider_metadata.map(|m| object(&m, "provider_metadata")).transpose()?;
+        let provider_metadata =
+            p.provider_metadata.map(|m| object(&m, "provider_metadata")).transpose()?;
         Ok(FlushPayload {
             session: p.session.try_into()?,
             run: p.run.try_into()?,

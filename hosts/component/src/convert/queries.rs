@@ -1,9 +1,9 @@
 //! The options and results of the QueryAPI and Maintenance ports.
 
 use asm_core::ports::{
-    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, MaintenanceReport, ModelCost, ProviderCost,
-    ProviderUsage, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder, SessionPage, SessionSearch,
-    SessionStats, TokenTotals, UsageQuery, UsageSummary,
+    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, MaintenanceReport, ModelCost,
+    ProviderCost, ProviderUsage, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder,
+    SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery, UsageSummary,
 };
 use asm_core::pricing::{PricingTable, ProviderPricing, Rates};
 use asm_core::{Error, EventType, Limit, RetentionPolicy, RunStatus, SessionStatus};
@@ -77,13 +77,23 @@ impl TryFrom<wit::EventSearch> for EventSearch {
 
 impl From<wit::UsageQuery> for UsageQuery {
     fn from(q: wit::UsageQuery) -> Self {
-        UsageQuery { session_id: q.session_id, provider: q.provider, since: q.since.map(at), until: q.until.map(at) }
+        UsageQuery {
+            session_id: q.session_id,
+            provider: q.provider,
+            since: q.since.map(at),
+            until: q.until.map(at),
+        }
     }
 }
 
 impl From<wit::Rates> for Rates {
     fn from(r: wit::Rates) -> Self {
-        Rates { input: r.input, output: r.output, cache_read: r.cache_read, cache_creation: r.cache_creation }
+        Rates {
+            input: r.input,
+            output: r.output,
+            cache_read: r.cache_read,
+            cache_creation: r.cache_creation,
+        }
     }
 }
 
@@ -139,7 +149,11 @@ impl TryFrom<wit::RetentionPolicy> for RetentionPolicy {
 
 impl From<SessionPage> for wit::SessionPage {
     fn from(p: SessionPage) -> Self {
-        wit::SessionPage { sessions: list(p.sessions), cursor: p.cursor, total_count: p.total_count }
+        wit::SessionPage {
+            sessions: list(p.sessions),
+            cursor: p.cursor,
+            total_count: p.total_count,
+        }
     }
 }
 
@@ -157,7 +171,11 @@ impl From<EventPage> for wit::EventPage {
 
 impl From<TokenTotals> for wit::TokenTotals {
     fn from(t: TokenTotals) -> Self {
-        wit::TokenTotals { input_tokens: t.input_tokens, output_tokens: t.output_tokens, total_tokens: t.total_tokens }
+        wit::TokenTotals {
+            input_tokens: t.input_tokens,
+            output_tokens: t.output_tokens,
+            total_tokens: t.total_tokens,
+        }
     }
 }
 
@@ -170,7 +188,11 @@ impl From<SessionStats> for wit::SessionStats {
             providers_used: s.providers_used,
             first_event_at: micros(s.first_event_at),
             last_event_at: micros(s.last_event_at),
-            status_counts: s.status_counts.into_iter().map(|(st, n)| (st.as_str().to_owned(), n)).collect(),
+            status_counts: s
+                .status_counts
+                .into_iter()
+                .map(|(st, n)| (st.as_str().to_owned(), n))
+                .collect(),
         }
     }
 }
@@ -206,7 +228,11 @@ impl From<ProviderCost> for wit::ProviderCost {
 
 impl From<ModelCost> for wit::ModelCost {
     fn from(c: ModelCost) -> Self {
-        wit::ModelCost { cost_usd: c.cost_usd, input_tokens: c.input_tokens, output_tokens: c.output_tokens }
+        wit::ModelCost {
+            cost_usd: c.cost_usd,
+            input_tokens: c.input_tokens,
+            output_tokens: c.output_tokens,
+        }
     }
 }
 

@@ -16,16 +16,31 @@ pub struct Http {
 impl Http {
     /// A client of the Worker at `base`.
     pub fn new(base: &str) -> Http {
-        Http { agent: ureq::Agent::config_builder().http_status_as_error(false).build().into(), base: base.to_owned() }
+        Http {
+            agent: ureq::Agent::config_builder().http_status_as_error(false).build().into(),
+            base: base.to_owned(),
+        }
     }
 
     /// (status, JSON body or Null) of one request; `token` None sends no Authorization header.
-    pub fn req(&self, method: &str, path: &str, token: Option<&str>, body: Option<&[u8]>) -> (u16, Value) {
+    pub fn req(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> (u16, Value) {
         self.send(method, path, token.map(|t| format!("Bearer {t}")).as_deref(), body)
     }
 
     /// As [`Http::req`], with the whole Authorization header value (`None`: no header).
-    pub fn send(&self, method: &str, path: &str, authorization: Option<&str>, body: Option<&[u8]>) -> (u16, Value) {
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        authorization: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.base);
         let mut b = ureq::http::Request::builder().method(method).uri(&url);
         if let Some(a) = authorization {
@@ -57,7 +72,11 @@ pub fn run_all_checks(w: &Wrangler, backend: &str) -> bool {
     let http = Http::new(&w.url);
     let mut failures = Vec::new();
     let mut check = |name: &str, ok: bool, detail: String| {
-        println!("  {} worker-{backend} {name}{}", if ok { "ok  " } else { "FAIL" }, if ok { String::new() } else { format!(": {detail}") });
+        println!(
+            "  {} worker-{backend} {name}{}",
+            if ok { "ok  " } else { "FAIL" },
+            if ok { String::new() } else { format!(": {detail}") }
+        );
         if !ok {
             failures.push(name.to_owned());
         }
@@ -68,12 +87,21 @@ pub fn run_all_checks(w: &Wrangler, backend: &str) -> bool {
     // Auth: no token and a wrong token are refused before anything is read or written.
     let body = session("s-auth", "pending", "2025-01-01T00:00:00.000000Z").to_string();
     let (s1, b1) = http.req("PUT", "/v1/sessions/s-auth", None, Some(body.as_bytes()));
-    let (s2, b2) = http.req("PUT", "/v1/sessions/s-auth", Some("wrong-token"), Some(body.as_bytes()));
+    let (s2, b2) =
+        http.req("PUT", "/v1/sessions/s-auth", Some("wrong-token"), Some(body.as_bytes()));
     let (s3, _) = http.req("GET", "/v1/sessions/s-auth", Some("test-token-0123456789abcdeF"), None);
     let (s4, _) = http.req("POST", "/v1/_test/reset", None, None);
-    check("auth_401_without_and_with_wrong_token", [s1, s2, s3, s4] == [401; 4], format!("{s1} {s2} {s3} {s4} {b1} {b2}"));
+    check(
+        "auth_401_without_and_with_wrong_token",
+        [s1, s2, s3, s4] == [401; 4],
+        format!("{s1} {s2} {s3} {s4} {b1} {b2}"),
+    );
     let (s, b) = http.req("GET", "/v1/sessions", Some(TOKEN), None);
-    check("auth_refused_requests_wrote_nothing", s == 200 && b["sessions"] == json!([]), format!("{s} {b}"));
+    check(
+        "auth_refused_requests_wrote_nothing",
+        s == 200 && b["sessions"] == json!([]),
+        format!("{s} {b}"),
+    );
     let (s, _) = http.req("GET", "/v1/health", None, None);
     check("health_is_open", s == 200, format!("{s}"));
     let (s, b) = http.req("GET", "/v1/openapi.json", Some(TOKEN), None);
@@ -81,12 +109,21 @@ pub fn run_all_checks(w: &Wrangler, backend: &str) -> bool {
 
     // Error mapping.
     let (s, b) = http.req("GET", "/v1/sessions/nope", Some(TOKEN), None);
-    check("error_404_session_not_found", s == 404 && code(&b) == "session_not_found", format!("{s} {b}"));
+    check(
+        "error_404_session_not_found",
+        s == 404 && code(&b) == "session_not_found",
+        format!("{s} {b}"),
+    );
     let (s, b) = http.req("PUT", "/v1/sessions/x", Some(TOKEN), Some(b"{\"id\":\"x\"}"));
-    check("error_400_validation", s == 400 && code(&b) == "validation_error" && b["error"]["details"].is_object(), format!("{s} {b}"));
+    check(
+        "error_400_validation",
+        s == 400 && code(&b) == "validation_error" && b["error"]["details"].is_object(),
+        format!("{s} {b}"),
+    );
     let (s, b) = http.req("POST", "/v1/search/sessions", Some(TOKEN), Some(b"{not json"));
     check("error_400_bad_json", s == 400 && code(&b) == "validation_error", format!("{s} {b}"));
-    let (s, b) = http.req("POST", "/v1/search/sessions", Some(TOKEN), Some(b"{\"cursor\":\"garbage\"}"));
+    let (s, b) =
+        http.req("POST", "/v1/search/sessions", Some(TOKEN), Some(b"{\"cursor\":\"garbage\"}"));
     check("error_400_invalid_cursor", s == 400 && code(&b) == "invalid_cursor", format!("{s} {b}"));
     let (s, b) = http.req("GET", "/v1/nope", Some(TOKEN), None);
     check("error_404_no_route", s == 404 && code(&b) == "not_found", format!("{s} {b}"));
@@ -103,12 +140,20 @@ pub fn run_all_checks(w: &Wrangler, backend: &str) -> bool {
     };
     if backend == "d1" {
         let (s, b) = http.req("PUT", "/v1/sessions/s-big", Some(TOKEN), Some(&big(2_100_000)));
-        check("d1_row_limit_413", s == 413 && b["error"]["message"].as_str().unwrap_or("").contains("D1"), format!("{s} {b}"));
+        check(
+            "d1_row_limit_413",
+            s == 413 && b["error"]["message"].as_str().unwrap_or("").contains("D1"),
+            format!("{s} {b}"),
+        );
         let (s, _) = http.req("PUT", "/v1/sessions/s-big", Some(TOKEN), Some(&big(1_500_000)));
         check("d1_large_row_under_limit_stored", s == 200, format!("{s}"));
     } else {
         let (s, b) = http.req("PUT", "/v1/sessions/s-big", Some(TOKEN), Some(&big(1_100_000)));
-        check("body_limit_413", s == 413 && b["error"]["details"]["reason"] == "payload_too_large", format!("{s} {b}"));
+        check(
+            "body_limit_413",
+            s == 413 && b["error"]["details"]["reason"] == "payload_too_large",
+            format!("{s} {b}"),
+        );
         let (s, _) = http.req("GET", "/v1/sessions/s-big", Some(TOKEN), None);
         check("body_limit_wrote_nothing", s == 404, format!("{s}"));
     }
@@ -130,7 +175,12 @@ pub fn run_all_checks(w: &Wrangler, backend: &str) -> bool {
     }
     check(
         "cron_maintenance_soft_deletes_and_logs",
-        s == 200 && s2 == 200 && s3 == 200 && old_after["deleted_at"].is_string() && new_after["deleted_at"].is_null() && logged,
+        s == 200
+            && s2 == 200
+            && s3 == 200
+            && old_after["deleted_at"].is_string()
+            && new_after["deleted_at"].is_null()
+            && logged,
         format!("{s} {s2} {s3} old={old_after} new={new_after} logged={logged}"),
     );
     println!("http checks worker-{backend}: {} failed", failures.len());

@@ -83,12 +83,20 @@ fn with_retries<T>(retries: &AtomicUsize, mut op: impl FnMut() -> Result<T>) -> 
 }
 
 /// The client's appends; returns the sequence numbers it was given, in order.
-fn run_client(store: &HttpStore, c: &Client, round: usize, n: usize, retries: &AtomicUsize) -> Result<Vec<i64>> {
+fn run_client(
+    store: &HttpStore,
+    c: &Client,
+    round: usize,
+    n: usize,
+    retries: &AtomicUsize,
+) -> Result<Vec<i64>> {
     let id = |i: usize| format!("cw{round}-c{}-e{i}", c.index);
     let mut got = Vec::with_capacity(n);
     if c.batched {
         for start in (0..n).step_by(BATCH) {
-            let events = (start..n.min(start + BATCH)).map(|i| event(&id(i), &c.session_id)).collect::<Result<Vec<_>>>()?;
+            let events = (start..n.min(start + BATCH))
+                .map(|i| event(&id(i), &c.session_id))
+                .collect::<Result<Vec<_>>>()?;
             let stored = with_retries(retries, || block_on(store.append_events(&events)))?;
             got.extend(stored.iter().map(|e| e.sequence_number.unwrap_or(0)));
         }
@@ -97,7 +105,8 @@ fn run_client(store: &HttpStore, c: &Client, round: usize, n: usize, retries: &A
     for i in 0..n {
         if i % 25 == 24 {
             let again = event(&id(i - 1), &c.session_id)?;
-            let stored = with_retries(retries, || block_on(store.append_event_with_sequence(&again)))?;
+            let stored =
+                with_retries(retries, || block_on(store.append_event_with_sequence(&again)))?;
             if stored.sequence_number != got.last().copied() {
                 return Err(Error::validation(format!(
                     "retry of {} got {:?}, its first append got {:?}",
@@ -115,12 +124,22 @@ fn run_client(store: &HttpStore, c: &Client, round: usize, n: usize, retries: &A
 }
 
 /// The stored log of `sid` against what the clients appended and were given.
-fn verify_session(store: &HttpStore, sid: &str, ids: &HashSet<String>, given: &[i64]) -> std::result::Result<(), String> {
+fn verify_session(
+    store: &HttpStore,
+    sid: &str,
+    ids: &HashSet<String>,
+    given: &[i64],
+) -> std::result::Result<(), String> {
     let n = ids.len();
-    let events = block_on(store.get_events(sid, &EventFilter::default())).map_err(|e| e.to_string())?;
+    let events =
+        block_on(store.get_events(sid, &EventFilter::default())).map_err(|e| e.to_string())?;
     let seqs: Vec<i64> = events.iter().map(|e| e.sequence_number.unwrap_or(0)).collect();
     if seqs != (1..=n as i64).collect::<Vec<_>>() {
-        return Err(format!("{} events, sequences {:?}… not 1..={n}", seqs.len(), &seqs[..seqs.len().min(10)]));
+        return Err(format!(
+            "{} events, sequences {:?}… not 1..={n}",
+            seqs.len(),
+            &seqs[..seqs.len().min(10)]
+        ));
     }
     let stored: HashSet<String> = events.iter().map(|e| e.id.clone()).collect();
     if stored.len() != n || &stored != ids {
@@ -146,7 +165,11 @@ fn round(url: &str, round: usize, n: usize) -> Vec<(String, std::result::Result<
     let clients: Vec<Client> = (0..CLIENTS)
         .map(|index| Client {
             index,
-            session_id: if index < SHARED { shared.clone() } else { format!("cw{round}-own{index}") },
+            session_id: if index < SHARED {
+                shared.clone()
+            } else {
+                format!("cw{round}-own{index}")
+            },
             batched: if index < SHARED { index >= SHARED / 2 } else { index % 2 == 1 },
         })
         .collect();
@@ -184,7 +207,8 @@ fn round(url: &str, round: usize, n: usize) -> Vec<(String, std::result::Result<
                 entry.1.extend(given);
                 checks.push((name, Ok(())));
             }
-            Ok(given) => checks.push((name, Err(format!("{} numbers, not increasing: {given:?}", given.len())))),
+            Ok(given) => checks
+                .push((name, Err(format!("{} numbers, not increasing: {given:?}", given.len())))),
             Err(e) => checks.push((name, Err(e.to_string()))),
         }
     }

@@ -24,7 +24,13 @@ const ODD: &str = "q\"uo'te\\ %_ \u{202e}rtl\u{200b} line\nbreak 🦀";
 /// Percent-encodes one path segment or query value.
 fn enc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -61,7 +67,12 @@ fn dump(http: &Http) -> Value {
     let mut exports = Vec::new();
     for s in list["sessions"].as_array().cloned().unwrap_or_default() {
         let id = s["id"].as_str().unwrap_or_default();
-        let (status, export) = http.req("GET", &format!("/v1/sessions/{}/export?include_artifacts=true", enc(id)), Some(TOKEN), None);
+        let (status, export) = http.req(
+            "GET",
+            &format!("/v1/sessions/{}/export?include_artifacts=true", enc(id)),
+            Some(TOKEN),
+            None,
+        );
         exports.push(json!({ "status": status, "export": export }));
     }
     let (_, health) = http.req("GET", "/v1/maintenance/health", Some(TOKEN), None);
@@ -75,7 +86,12 @@ fn raw(base: &str, request_line: &[u8]) -> (u16, String) {
         let mut stream = TcpStream::connect(addr)?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
         let mut request = request_line.to_vec();
-        request.extend_from_slice(format!("\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n").as_bytes());
+        request.extend_from_slice(
+            format!(
+                "\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        );
         stream.write_all(&request)?;
         let mut answer = Vec::new();
         stream.read_to_end(&mut answer)?;
@@ -106,8 +122,23 @@ struct Refused {
     code: &'static str,
 }
 
-fn refused(name: &'static str, method: &'static str, path: &str, body: impl Into<Vec<u8>>, status: u16, code: &'static str) -> Refused {
-    Refused { name, method, path: path.to_owned(), auth: Auth::Token, body: body.into(), status, code }
+fn refused(
+    name: &'static str,
+    method: &'static str,
+    path: &str,
+    body: impl Into<Vec<u8>>,
+    status: u16,
+    code: &'static str,
+) -> Refused {
+    Refused {
+        name,
+        method,
+        path: path.to_owned(),
+        auth: Auth::Token,
+        body: body.into(),
+        status,
+        code,
+    }
 }
 
 fn unauthorized(name: &'static str, auth: Auth) -> Refused {
@@ -128,10 +159,12 @@ fn refused_cases(too_big: usize) -> Vec<Refused> {
     let forged = |payload: &str| {
         use std::fmt::Write as _;
         // Base64url of `payload`, the cursor's text form.
-        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut out = String::new();
         for chunk in payload.as_bytes().chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+            let n =
+                chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
             for i in 0..=chunk.len() {
                 let _ = out.write_char(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
             }
@@ -140,77 +173,444 @@ fn refused_cases(too_big: usize) -> Vec<Refused> {
     };
     vec![
         // Malformed JSON.
-        refused("malformed_json_truncated", "POST", "/v1/events", "{\"id\":", 400, "validation_error"),
-        refused("malformed_json_not_json", "PUT", "/v1/sessions/hx-base", "not json", 400, "validation_error"),
-        refused("malformed_json_trailing_comma", "POST", "/v1/search/sessions", "{\"limit\": 10,}", 400, "validation_error"),
-        refused("malformed_json_two_documents", "POST", "/v1/events/batch", "[]{}", 400, "validation_error"),
-        refused("malformed_json_single_quotes", "POST", "/v1/flush", "{'session': 1}", 400, "validation_error"),
-        refused("malformed_json_lone_surrogate", "POST", "/v1/events", ev(json!({})).replace("{}", "\"\\ud800\""), 400, "validation_error"),
+        refused(
+            "malformed_json_truncated",
+            "POST",
+            "/v1/events",
+            "{\"id\":",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "malformed_json_not_json",
+            "PUT",
+            "/v1/sessions/hx-base",
+            "not json",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "malformed_json_trailing_comma",
+            "POST",
+            "/v1/search/sessions",
+            "{\"limit\": 10,}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "malformed_json_two_documents",
+            "POST",
+            "/v1/events/batch",
+            "[]{}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "malformed_json_single_quotes",
+            "POST",
+            "/v1/flush",
+            "{'session': 1}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "malformed_json_lone_surrogate",
+            "POST",
+            "/v1/events",
+            ev(json!({})).replace("{}", "\"\\ud800\""),
+            400,
+            "validation_error",
+        ),
         // Wrong types and shapes.
         refused("wrong_type_event_is_a_list", "POST", "/v1/events", "[]", 400, "validation_error"),
-        refused("wrong_type_event_is_a_string", "POST", "/v1/events", "\"event\"", 400, "validation_error"),
-        refused("wrong_type_numeric_id", "POST", "/v1/events", ev(json!({})).replace("\"hx-new\"", "5"), 400, "validation_error"),
-        refused("wrong_type_batch_not_a_list", "POST", "/v1/events/batch", "{\"events\": \"x\"}", 400, "validation_error"),
-        refused("wrong_type_batch_element", "POST", "/v1/events/batch", format!("[{}, 7]", ev(json!({}))), 400, "validation_error"),
-        refused("wrong_type_unknown_event_type", "POST", "/v1/events", ev(json!({})).replace("message_received", SQL), 400, "invalid_event_type"),
-        refused("wrong_type_bad_timestamp", "POST", "/v1/events", ev(json!({})).replace("2025-01-01T00:00:01.000000Z", "yesterday"), 400, "validation_error"),
-        refused("wrong_type_session_status", "PUT", "/v1/sessions/hx-base", session("hx-base", "a").to_string().replace("\"active\"", "7"), 400, "validation_error"),
-        refused("wrong_type_path_id_differs_from_body", "PUT", "/v1/sessions/hx-base", session("hx-other", "a").to_string(), 400, "validation_error"),
-        refused("wrong_type_filter_session_ids", "POST", "/v1/search/events", "{\"session_ids\": 5}", 400, "validation_error"),
-        refused("wrong_type_filter_types_carry_sql", "POST", "/v1/search/events", json!({"types": [SQL]}).to_string(), 400, "validation_error"),
-        refused("wrong_type_policy", "POST", "/v1/maintenance/execute", "{\"max_events_per_session\": \"lots\"}", 400, "validation_error"),
-        refused("wrong_type_policy_is_a_list", "POST", "/v1/maintenance/execute", "[1]", 400, "validation_error"),
-        refused("wrong_type_prune_policy", "POST", "/v1/sessions/hx-base/events/prune", "{\"max_events_per_session\": \"all\"}", 400, "validation_error"),
+        refused(
+            "wrong_type_event_is_a_string",
+            "POST",
+            "/v1/events",
+            "\"event\"",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_numeric_id",
+            "POST",
+            "/v1/events",
+            ev(json!({})).replace("\"hx-new\"", "5"),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_batch_not_a_list",
+            "POST",
+            "/v1/events/batch",
+            "{\"events\": \"x\"}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_batch_element",
+            "POST",
+            "/v1/events/batch",
+            format!("[{}, 7]", ev(json!({}))),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_unknown_event_type",
+            "POST",
+            "/v1/events",
+            ev(json!({})).replace("message_received", SQL),
+            400,
+            "invalid_event_type",
+        ),
+        refused(
+            "wrong_type_bad_timestamp",
+            "POST",
+            "/v1/events",
+            ev(json!({})).replace("2025-01-01T00:00:01.000000Z", "yesterday"),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_session_status",
+            "PUT",
+            "/v1/sessions/hx-base",
+            session("hx-base", "a").to_string().replace("\"active\"", "7"),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_path_id_differs_from_body",
+            "PUT",
+            "/v1/sessions/hx-base",
+            session("hx-other", "a").to_string(),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_filter_session_ids",
+            "POST",
+            "/v1/search/events",
+            "{\"session_ids\": 5}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_filter_types_carry_sql",
+            "POST",
+            "/v1/search/events",
+            json!({"types": [SQL]}).to_string(),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_policy",
+            "POST",
+            "/v1/maintenance/execute",
+            "{\"max_events_per_session\": \"lots\"}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_policy_is_a_list",
+            "POST",
+            "/v1/maintenance/execute",
+            "[1]",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "wrong_type_prune_policy",
+            "POST",
+            "/v1/sessions/hx-base/events/prune",
+            "{\"max_events_per_session\": \"all\"}",
+            400,
+            "validation_error",
+        ),
         refused("wrong_type_flush", "POST", "/v1/flush", "5", 400, "validation_error"),
-        refused("wrong_type_artifact", "POST", "/v1/artifacts", "{\"key\": 1}", 400, "validation_error"),
-        refused("artifact_missing_required_field", "POST", "/v1/artifacts", "{\"key\": \"k2\"}", 400, "persistence_error"),
-        refused("artifact_key_taken", "POST", "/v1/artifacts", artifact("hx-key").to_string(), 409, "persistence_error"),
-        refused("wrong_type_list_status", "GET", "/v1/sessions?status=bogus", "", 400, "validation_error"),
+        refused(
+            "wrong_type_artifact",
+            "POST",
+            "/v1/artifacts",
+            "{\"key\": 1}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "artifact_missing_required_field",
+            "POST",
+            "/v1/artifacts",
+            "{\"key\": \"k2\"}",
+            400,
+            "persistence_error",
+        ),
+        refused(
+            "artifact_key_taken",
+            "POST",
+            "/v1/artifacts",
+            artifact("hx-key").to_string(),
+            409,
+            "persistence_error",
+        ),
+        refused(
+            "wrong_type_list_status",
+            "GET",
+            "/v1/sessions?status=bogus",
+            "",
+            400,
+            "validation_error",
+        ),
         // Huge and deeply nested payloads.
         refused("huge_body_over_the_limit", "POST", "/v1/events", big, 413, "validation_error"),
-        refused("deep_json_101_levels_in_data", "POST", "/v1/events", ev(json!(0)).replace("\"data\":0", &format!("\"data\":{}", nested(101))), 400, "validation_error"),
-        refused("deep_json_10000_arrays", "POST", "/v1/events", format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)), 400, "validation_error"),
-        refused("deep_json_100000_objects", "POST", "/v1/search/sessions", nested(100_000), 400, "validation_error"),
+        refused(
+            "deep_json_101_levels_in_data",
+            "POST",
+            "/v1/events",
+            ev(json!(0)).replace("\"data\":0", &format!("\"data\":{}", nested(101))),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "deep_json_10000_arrays",
+            "POST",
+            "/v1/events",
+            format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "deep_json_100000_objects",
+            "POST",
+            "/v1/search/sessions",
+            nested(100_000),
+            400,
+            "validation_error",
+        ),
         // Invalid UTF-8.
-        refused("invalid_utf8_in_body", "POST", "/v1/events", invalid_utf8, 400, "validation_error"),
-        refused("invalid_utf8_in_id", "PUT", "/v1/sessions/hx-ZZ", invalid_utf8_id, 400, "validation_error"),
-        refused("invalid_utf8_percent_encoded_in_path", "GET", "/v1/sessions/%FF%FE", "", 400, "validation_error"),
-        refused("invalid_utf8_percent_encoded_in_put_path", "PUT", "/v1/sessions/%C3%28", session("hx-x", "a").to_string(), 400, "validation_error"),
-        refused("malformed_escape_in_path", "GET", "/v1/sessions/%zz/events", "", 400, "validation_error"),
-        refused("invalid_utf8_percent_encoded_in_query", "GET", "/v1/sessions?agent_id=%FF", "", 400, "validation_error"),
-        refused("malformed_escape_in_query", "GET", "/v1/sessions/hx-base/events?limit=%G1", "", 400, "validation_error"),
+        refused(
+            "invalid_utf8_in_body",
+            "POST",
+            "/v1/events",
+            invalid_utf8,
+            400,
+            "validation_error",
+        ),
+        refused(
+            "invalid_utf8_in_id",
+            "PUT",
+            "/v1/sessions/hx-ZZ",
+            invalid_utf8_id,
+            400,
+            "validation_error",
+        ),
+        refused(
+            "invalid_utf8_percent_encoded_in_path",
+            "GET",
+            "/v1/sessions/%FF%FE",
+            "",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "invalid_utf8_percent_encoded_in_put_path",
+            "PUT",
+            "/v1/sessions/%C3%28",
+            session("hx-x", "a").to_string(),
+            400,
+            "validation_error",
+        ),
+        refused(
+            "malformed_escape_in_path",
+            "GET",
+            "/v1/sessions/%zz/events",
+            "",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "invalid_utf8_percent_encoded_in_query",
+            "GET",
+            "/v1/sessions?agent_id=%FF",
+            "",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "malformed_escape_in_query",
+            "GET",
+            "/v1/sessions/hx-base/events?limit=%G1",
+            "",
+            400,
+            "validation_error",
+        ),
         // Negative and absurd limits.
-        refused("limit_negative_in_query", "GET", "/v1/sessions/hx-base/events?limit=-1", "", 400, "validation_error"),
-        refused("limit_above_i64_in_query", "GET", "/v1/sessions?limit=99999999999999999999", "", 400, "validation_error"),
-        refused("limit_not_a_number_in_query", "GET", "/v1/sessions/hx-base/runs?limit=abc", "", 400, "validation_error"),
-        refused("limit_sql_in_query", "GET", &format!("/v1/sessions/hx-base/events?limit={}", enc("1; DELETE FROM asm_events")), "", 400, "validation_error"),
-        refused("limit_negative_in_search", "POST", "/v1/search/sessions", "{\"limit\": -1}", 400, "validation_error"),
-        refused("limit_zero_in_search", "POST", "/v1/search/events", "{\"limit\": 0}", 400, "validation_error"),
-        refused("limit_i64_max_in_search", "POST", "/v1/search/runs", "{\"limit\": 9223372036854775807}", 400, "validation_error"),
-        refused("limit_1e308_in_search", "POST", "/v1/search/sessions", "{\"limit\": 1e308}", 400, "validation_error"),
-        refused("limit_as_text_in_search", "POST", "/v1/search/sessions", "{\"limit\": \"10\"}", 400, "validation_error"),
+        refused(
+            "limit_negative_in_query",
+            "GET",
+            "/v1/sessions/hx-base/events?limit=-1",
+            "",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "limit_above_i64_in_query",
+            "GET",
+            "/v1/sessions?limit=99999999999999999999",
+            "",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "limit_not_a_number_in_query",
+            "GET",
+            "/v1/sessions/hx-base/runs?limit=abc",
+            "",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "limit_sql_in_query",
+            "GET",
+            &format!("/v1/sessions/hx-base/events?limit={}", enc("1; DELETE FROM asm_events")),
+            "",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "limit_negative_in_search",
+            "POST",
+            "/v1/search/sessions",
+            "{\"limit\": -1}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "limit_zero_in_search",
+            "POST",
+            "/v1/search/events",
+            "{\"limit\": 0}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "limit_i64_max_in_search",
+            "POST",
+            "/v1/search/runs",
+            "{\"limit\": 9223372036854775807}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "limit_1e308_in_search",
+            "POST",
+            "/v1/search/sessions",
+            "{\"limit\": 1e308}",
+            400,
+            "validation_error",
+        ),
+        refused(
+            "limit_as_text_in_search",
+            "POST",
+            "/v1/search/sessions",
+            "{\"limit\": \"10\"}",
+            400,
+            "validation_error",
+        ),
         // Forged and garbled cursors.
-        refused("cursor_empty", "POST", "/v1/search/sessions", "{\"cursor\": \"\"}", 400, "invalid_cursor"),
-        refused("cursor_garbage", "POST", "/v1/search/events", "{\"cursor\": \"garbage!!\"}", 400, "invalid_cursor"),
-        refused("cursor_not_json", "POST", "/v1/search/sessions", forged("not json"), 400, "invalid_cursor"),
-        refused("cursor_wrong_shape", "POST", "/v1/search/runs", forged("{\"k\":\"x\"}"), 400, "invalid_cursor"),
-        refused("cursor_carrying_sql", "POST", "/v1/search/sessions", forged(&json!({"k": SQL, "o": SQL, "v": SQL, "id": SQL}).to_string()), 400, "invalid_cursor"),
-        refused("cursor_a_number", "POST", "/v1/search/sessions", "{\"cursor\": 12}", 400, "invalid_cursor"),
-        refused("cursor_100k_characters", "POST", "/v1/search/events", json!({"cursor": "A".repeat(100_000)}).to_string(), 400, "invalid_cursor"),
+        refused(
+            "cursor_empty",
+            "POST",
+            "/v1/search/sessions",
+            "{\"cursor\": \"\"}",
+            400,
+            "invalid_cursor",
+        ),
+        refused(
+            "cursor_garbage",
+            "POST",
+            "/v1/search/events",
+            "{\"cursor\": \"garbage!!\"}",
+            400,
+            "invalid_cursor",
+        ),
+        refused(
+            "cursor_not_json",
+            "POST",
+            "/v1/search/sessions",
+            forged("not json"),
+            400,
+            "invalid_cursor",
+        ),
+        refused(
+            "cursor_wrong_shape",
+            "POST",
+            "/v1/search/runs",
+            forged("{\"k\":\"x\"}"),
+            400,
+            "invalid_cursor",
+        ),
+        refused(
+            "cursor_carrying_sql",
+            "POST",
+            "/v1/search/sessions",
+            forged(&json!({"k": SQL, "o": SQL, "v": SQL, "id": SQL}).to_string()),
+            400,
+            "invalid_cursor",
+        ),
+        refused(
+            "cursor_a_number",
+            "POST",
+            "/v1/search/sessions",
+            "{\"cursor\": 12}",
+            400,
+            "invalid_cursor",
+        ),
+        refused(
+            "cursor_100k_characters",
+            "POST",
+            "/v1/search/events",
+            json!({"cursor": "A".repeat(100_000)}).to_string(),
+            400,
+            "invalid_cursor",
+        ),
         // Unknown routes and methods.
         refused("unknown_route", "GET", "/v1/nope", "", 404, "not_found"),
         refused("unknown_route_root", "GET", "/", "", 404, "not_found"),
-        refused("unknown_route_extra_segments", "GET", "/v1/sessions/hx-base/events/1/2/3", "", 404, "not_found"),
-        refused("unknown_route_8k_path", "GET", &format!("/v1/{}", "a".repeat(8_000)), "", 404, "not_found"),
+        refused(
+            "unknown_route_extra_segments",
+            "GET",
+            "/v1/sessions/hx-base/events/1/2/3",
+            "",
+            404,
+            "not_found",
+        ),
+        refused(
+            "unknown_route_8k_path",
+            "GET",
+            &format!("/v1/{}", "a".repeat(8_000)),
+            "",
+            404,
+            "not_found",
+        ),
         refused("wrong_method_delete_events", "DELETE", "/v1/events", "", 405, "invalid_operation"),
-        refused("wrong_method_patch_session", "PATCH", "/v1/sessions/hx-base", "{}", 405, "invalid_operation"),
+        refused(
+            "wrong_method_patch_session",
+            "PATCH",
+            "/v1/sessions/hx-base",
+            "{}",
+            405,
+            "invalid_operation",
+        ),
         refused("wrong_method_options", "OPTIONS", "/v1/sessions", "", 405, "invalid_operation"),
         // Missing or bad authentication: refused before anything is read or written.
         unauthorized("auth_missing", Auth::None),
         unauthorized("auth_empty_bearer", Auth::Header("Bearer ")),
         unauthorized("auth_wrong_token", Auth::Header("Bearer test-token-0123456789abcdeX")),
         unauthorized("auth_token_prefix", Auth::Header("Bearer test-token")),
-        unauthorized("auth_token_twice", Auth::Header("Bearer test-token-0123456789abcdef test-token-0123456789abcdef")),
+        unauthorized(
+            "auth_token_twice",
+            Auth::Header("Bearer test-token-0123456789abcdef test-token-0123456789abcdef"),
+        ),
         unauthorized("auth_basic_scheme", Auth::Header("Basic test-token-0123456789abcdef")),
         unauthorized("auth_sql", Auth::Header("Bearer ' OR '1'='1")),
     ]
@@ -221,16 +621,33 @@ fn refused_cases(too_big: usize) -> Vec<Refused> {
 pub fn run(w_url: &str, backend: &str, body_limit: usize) -> (usize, usize) {
     let http = Http::new(w_url);
     let mut results: Vec<(String, Result<(), String>)> = Vec::new();
-    let mut check = |name: &str, outcome: Result<(), String>| results.push((name.to_owned(), outcome));
+    let mut check =
+        |name: &str, outcome: Result<(), String>| results.push((name.to_owned(), outcome));
 
     // The data the refused requests must leave alone.
     let (s0, _) = http.req("POST", "/v1/_test/reset", Some(TOKEN), None);
     let base = session("hx-base", "agent-base").to_string();
     let (s1, _) = http.req("PUT", "/v1/sessions/hx-base", Some(TOKEN), Some(base.as_bytes()));
-    let events = json!([event("hx-e1", "hx-base", json!({"content": ODD})), event("hx-e2", "hx-base", json!({SQL: SQL}))]);
-    let (s2, _) = http.req("POST", "/v1/events/batch", Some(TOKEN), Some(events.to_string().as_bytes()));
-    let (s3, _) = http.req("POST", "/v1/artifacts", Some(TOKEN), Some(artifact("hx-key").to_string().as_bytes()));
-    check("seeded", if [s0, s1, s2, s3] == [204, 200, 200, 201] { Ok(()) } else { Err(format!("{s0} {s1} {s2} {s3}")) });
+    let events = json!([
+        event("hx-e1", "hx-base", json!({"content": ODD})),
+        event("hx-e2", "hx-base", json!({SQL: SQL}))
+    ]);
+    let (s2, _) =
+        http.req("POST", "/v1/events/batch", Some(TOKEN), Some(events.to_string().as_bytes()));
+    let (s3, _) = http.req(
+        "POST",
+        "/v1/artifacts",
+        Some(TOKEN),
+        Some(artifact("hx-key").to_string().as_bytes()),
+    );
+    check(
+        "seeded",
+        if [s0, s1, s2, s3] == [204, 200, 200, 201] {
+            Ok(())
+        } else {
+            Err(format!("{s0} {s1} {s2} {s3}"))
+        },
+    );
     let before = dump(&http);
 
     for case in refused_cases(body_limit + 1) {
@@ -257,72 +674,154 @@ pub fn run(w_url: &str, backend: &str, body_limit: usize) -> (usize, usize) {
     let answer: Value = serde_json::from_str(&answer).unwrap_or(Value::Null);
     check(
         "invalid_utf8_raw_bytes_in_path",
-        if status == 404 && code(&answer) == "session_not_found" { Ok(()) } else { Err(format!("{status} {}", shorten(&answer))) },
+        if status == 404 && code(&answer) == "session_not_found" {
+            Ok(())
+        } else {
+            Err(format!("{status} {}", shorten(&answer)))
+        },
     );
     let (status, answer) = raw(w_url, b"GET /v1/sessions?agent_id=\xff HTTP/1.1");
     let answer: Value = serde_json::from_str(&answer).unwrap_or(Value::Null);
     check(
         "invalid_utf8_raw_bytes_in_query",
-        if status == 200 && answer["sessions"] == json!([]) { Ok(()) } else { Err(format!("{status} {}", shorten(&answer))) },
+        if status == 200 && answer["sessions"] == json!([]) {
+            Ok(())
+        } else {
+            Err(format!("{status} {}", shorten(&answer)))
+        },
     );
-    check("raw_requests_changed_nothing", if dump(&http) == before { Ok(()) } else { Err("the stored data changed".to_owned()) });
+    check(
+        "raw_requests_changed_nothing",
+        if dump(&http) == before { Ok(()) } else { Err("the stored data changed".to_owned()) },
+    );
 
     // Text carrying SQL is stored verbatim and matches only itself.
-    for (name, id) in [("sql_in_session_id_stored_verbatim", SQL), ("odd_text_in_session_id_stored_verbatim", ODD)] {
+    for (name, id) in [
+        ("sql_in_session_id_stored_verbatim", SQL),
+        ("odd_text_in_session_id_stored_verbatim", ODD),
+    ] {
         let body = session(id, SQL).to_string();
         let path = format!("/v1/sessions/{}", enc(id));
         let (s, _) = http.req("PUT", &path, Some(TOKEN), Some(body.as_bytes()));
         let (g, got) = http.req("GET", &path, Some(TOKEN), None);
         let want = serde_json::from_str::<Value>(&body).unwrap_or_default();
         let same = ["id", "agent_id", "metadata", "tags"].iter().all(|k| got[k] == want[k]);
-        check(name, if s == 200 && g == 200 && same { Ok(()) } else { Err(format!("{s} {g} {}", shorten(&got))) });
+        check(
+            name,
+            if s == 200 && g == 200 && same {
+                Ok(())
+            } else {
+                Err(format!("{s} {g} {}", shorten(&got)))
+            },
+        );
     }
     let sql_event = event(SQL, SQL, json!({ SQL: SQL, "odd": ODD }));
-    let (s, stored) = http.req("POST", "/v1/events", Some(TOKEN), Some(sql_event.to_string().as_bytes()));
-    let (g, read) = http.req("GET", &format!("/v1/sessions/{}/events", enc(SQL)), Some(TOKEN), None);
+    let (s, stored) =
+        http.req("POST", "/v1/events", Some(TOKEN), Some(sql_event.to_string().as_bytes()));
+    let (g, read) =
+        http.req("GET", &format!("/v1/sessions/{}/events", enc(SQL)), Some(TOKEN), None);
     check(
         "sql_in_event_id_and_data_stored_verbatim",
-        if s == 200 && stored["id"] == SQL && g == 200 && read["events"][0]["data"] == sql_event["data"] && read["events"][0]["id"] == SQL {
+        if s == 200
+            && stored["id"] == SQL
+            && g == 200
+            && read["events"][0]["data"] == sql_event["data"]
+            && read["events"][0]["id"] == SQL
+        {
             Ok(())
         } else {
             Err(format!("{s} {g} {}", shorten(&read)))
         },
     );
     let agent = |agent: &str| format!("/v1/sessions?agent_id={}", enc(agent));
-    check("sql_in_query_filter_matches_only_itself", listed(&http, "GET", &agent("x' OR '1'='1"), None, "sessions", 0));
-    check("sql_agent_id_filter_finds_the_verbatim_rows", listed(&http, "GET", &agent(SQL), None, "sessions", 2));
-    let search = |path: &str, body: Value, key: &str, want: usize| listed(&http, "POST", path, Some(body), key, want);
-    check("sql_in_search_filter_matches_only_itself", search("/v1/search/events", json!({"session_ids": ["' OR 1=1 --"]}), "events", 0));
-    check("sql_in_search_session_ids_finds_the_verbatim_row", search("/v1/search/events", json!({"session_ids": [SQL]}), "events", 1));
-    check("sql_in_search_agent_id_finds_the_verbatim_rows", search("/v1/search/sessions", json!({"agent_id": SQL}), "sessions", 2));
-    check("sql_in_search_agent_id_matches_only_itself", search("/v1/search/sessions", json!({"agent_id": "' OR ''='"}), "sessions", 0));
-    let (s, got) = http.req("GET", &format!("/v1/artifacts/{}", enc("' OR 1=1 --")), Some(TOKEN), None);
-    check("sql_in_artifact_key_finds_nothing", if s == 404 && code(&got) == "not_found" { Ok(()) } else { Err(format!("{s} {}", shorten(&got))) });
+    check(
+        "sql_in_query_filter_matches_only_itself",
+        listed(&http, "GET", &agent("x' OR '1'='1"), None, "sessions", 0),
+    );
+    check(
+        "sql_agent_id_filter_finds_the_verbatim_rows",
+        listed(&http, "GET", &agent(SQL), None, "sessions", 2),
+    );
+    let search = |path: &str, body: Value, key: &str, want: usize| {
+        listed(&http, "POST", path, Some(body), key, want)
+    };
+    check(
+        "sql_in_search_filter_matches_only_itself",
+        search("/v1/search/events", json!({"session_ids": ["' OR 1=1 --"]}), "events", 0),
+    );
+    check(
+        "sql_in_search_session_ids_finds_the_verbatim_row",
+        search("/v1/search/events", json!({"session_ids": [SQL]}), "events", 1),
+    );
+    check(
+        "sql_in_search_agent_id_finds_the_verbatim_rows",
+        search("/v1/search/sessions", json!({"agent_id": SQL}), "sessions", 2),
+    );
+    check(
+        "sql_in_search_agent_id_matches_only_itself",
+        search("/v1/search/sessions", json!({"agent_id": "' OR ''='"}), "sessions", 0),
+    );
+    let (s, got) =
+        http.req("GET", &format!("/v1/artifacts/{}", enc("' OR 1=1 --")), Some(TOKEN), None);
+    check(
+        "sql_in_artifact_key_finds_nothing",
+        if s == 404 && code(&got) == "not_found" {
+            Ok(())
+        } else {
+            Err(format!("{s} {}", shorten(&got)))
+        },
+    );
     let after = dump(&http);
-    let base_export = |d: &Value| d["exports"].as_array().and_then(|e| e.iter().find(|x| x["export"]["session"]["id"] == "hx-base").cloned());
+    let base_export = |d: &Value| {
+        d["exports"]
+            .as_array()
+            .and_then(|e| e.iter().find(|x| x["export"]["session"]["id"] == "hx-base").cloned())
+    };
     check(
         "tables_intact_after_sql_text",
-        if base_export(&after).is_some() && base_export(&after) == base_export(&before) && after["health"]["healthy"] == true {
+        if base_export(&after).is_some()
+            && base_export(&after) == base_export(&before)
+            && after["health"]["healthy"] == true
+        {
             Ok(())
         } else {
             Err(format!("health {}", after["health"]))
         },
     );
 
-    let failed: Vec<&(String, Result<(), String>)> = results.iter().filter(|(_, r)| r.is_err()).collect();
+    let failed: Vec<&(String, Result<(), String>)> =
+        results.iter().filter(|(_, r)| r.is_err()).collect();
     for (name, outcome) in &failed {
-        println!("  FAIL hostile-input-http worker-{backend} {name}: {}", outcome.as_ref().err().map_or("", String::as_str));
+        println!(
+            "  FAIL hostile-input-http worker-{backend} {name}: {}",
+            outcome.as_ref().err().map_or("", String::as_str)
+        );
     }
-    println!("hostile-input-http worker-{backend}: {} passed, {} failed", results.len() - failed.len(), failed.len());
+    println!(
+        "hostile-input-http worker-{backend}: {} passed, {} failed",
+        results.len() - failed.len(),
+        failed.len()
+    );
     (results.len() - failed.len(), failed.len())
 }
 
 /// A read answering 200 with `want` items under `key`.
-fn listed(http: &Http, method: &str, path: &str, body: Option<Value>, key: &str, want: usize) -> Result<(), String> {
+fn listed(
+    http: &Http,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    key: &str,
+    want: usize,
+) -> Result<(), String> {
     let body = body.map(|b| b.to_string());
     let (status, got) = http.req(method, path, Some(TOKEN), body.as_deref().map(str::as_bytes));
     let n = got[key].as_array().map_or(usize::MAX, Vec::len);
-    if status == 200 && n == want { Ok(()) } else { Err(format!("{status}, {n} {key}, want {want}: {}", shorten(&got))) }
+    if status == 200 && n == want {
+        Ok(())
+    } else {
+        Err(format!("{status}, {n} {key}, want {want}: {}", shorten(&got)))
+    }
 }
 
 /// An answer cut to a readable length for failure messages.

@@ -49,17 +49,23 @@ impl Harness for WorkerHarness {
 
 /// DATABASE_URL with a password (Miniflare's Hyperdrive requires one) and `sslmode=disable`.
 fn hyperdrive_url() -> String {
-    let url = std::env::var("DATABASE_URL")
-        .expect("DATABASE_URL is not set: run scripts/test, or start PostgreSQL with scripts/postgres-up");
+    let url = std::env::var("DATABASE_URL").expect(
+        "DATABASE_URL is not set: run scripts/test, or start PostgreSQL with scripts/postgres-up",
+    );
     let (scheme, rest) = url.split_once("://").expect("DATABASE_URL is postgres://…");
     let (userinfo, host) = rest.split_once('@').expect("DATABASE_URL names a user");
-    let userinfo = if userinfo.contains(':') { userinfo.to_owned() } else { format!("{userinfo}:asm") };
+    let userinfo =
+        if userinfo.contains(':') { userinfo.to_owned() } else { format!("{userinfo}:asm") };
     let sep = if host.contains('?') { '&' } else { '?' };
     format!("{scheme}://{userinfo}@{host}{sep}sslmode=disable")
 }
 
 fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
-    let mut v = vec![format!("ASM_BACKEND:{backend}"), "ASM_TEST_MODE:1".to_owned(), format!("ASM_API_TOKEN:{TOKEN}")];
+    let mut v = vec![
+        format!("ASM_BACKEND:{backend}"),
+        "ASM_TEST_MODE:1".to_owned(),
+        format!("ASM_API_TOKEN:{TOKEN}"),
+    ];
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v
 }
@@ -80,7 +86,11 @@ fn main() {
         let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
         let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
         let started = std::time::Instant::now();
-        let report = block_on(run_all_with("worker-d1", &WorkerHarness { url: w.url.clone() }, NOT_APPLICABLE));
+        let report = block_on(run_all_with(
+            "worker-d1",
+            &WorkerHarness { url: w.url.clone() },
+            NOT_APPLICABLE,
+        ));
         println!("worker-d1 conformance took {:.0} s", started.elapsed().as_secs_f64());
         ok &= report.is_success();
         ok &= checks::run_all_checks(&w, "d1");
@@ -89,10 +99,15 @@ fn main() {
         ok &= concurrency::run(&w.url);
     }
     {
-        let envs = [("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE", hyperdrive.clone())];
+        let envs =
+            [("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE", hyperdrive.clone())];
         let w = Wrangler::start("hyperdrive", &tempdir("pg"), &vars("postgres", &[]), &envs);
         let started = std::time::Instant::now();
-        let report = block_on(run_all_with("worker-hyperdrive", &WorkerHarness { url: w.url.clone() }, NOT_APPLICABLE));
+        let report = block_on(run_all_with(
+            "worker-hyperdrive",
+            &WorkerHarness { url: w.url.clone() },
+            NOT_APPLICABLE,
+        ));
         println!("worker-hyperdrive conformance took {:.0} s", started.elapsed().as_secs_f64());
         ok &= report.is_success();
         ok &= checks::run_all_checks(&w, "postgres");

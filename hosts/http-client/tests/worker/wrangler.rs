@@ -20,12 +20,18 @@ pub struct Wrangler {
 /// The repository root: the nearest directory above the compiling crate with `wrangler.toml`.
 pub fn root() -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = crate_dir.ancestors().find(|d| d.join("wrangler.toml").is_file()).expect("wrangler.toml above the crate");
+    let root = crate_dir
+        .ancestors()
+        .find(|d| d.join("wrangler.toml").is_file())
+        .expect("wrangler.toml above the crate");
     root.canonicalize().expect("repository root")
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 fn wrangler_bin() -> PathBuf {
@@ -43,7 +49,11 @@ pub fn migrate_d1(state: &Path) {
         .env("CI", "true")
         .output()
         .expect("wrangler d1 migrations apply");
-    assert!(out.status.success(), "d1 migrations apply failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "d1 migrations apply failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 impl Wrangler {
@@ -80,23 +90,36 @@ impl Wrangler {
     /// (it keeps running after a failed build, waiting for a file change).
     fn wait_ready(&mut self) {
         let started = Instant::now();
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).build().into();
         while started.elapsed() < Duration::from_secs(600) {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("wrangler dev exited ({status}) before answering; its log:\n{}", self.log_text());
+                panic!(
+                    "wrangler dev exited ({status}) before answering; its log:\n{}",
+                    self.log_text()
+                );
             }
-            if self.log_text().contains("Running custom build") && self.log_text().contains("failed") {
+            if self.log_text().contains("Running custom build")
+                && self.log_text().contains("failed")
+            {
                 panic!("wrangler dev's [build] command failed; its log:\n{}", self.log_text());
             }
             if let Ok(r) = agent.get(&format!("{}/v1/health", self.url)).call()
                 && r.status() == 200
             {
-                println!("wrangler dev ready at {} after {:.1} s", self.url, started.elapsed().as_secs_f64());
+                println!(
+                    "wrangler dev ready at {} after {:.1} s",
+                    self.url,
+                    started.elapsed().as_secs_f64()
+                );
                 return;
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        panic!("wrangler dev did not answer /v1/health within 600 s (it runs the [build] command first); its log:\n{}", self.log_text());
+        panic!(
+            "wrangler dev did not answer /v1/health within 600 s (it runs the [build] command first); its log:\n{}",
+            self.log_text()
+        );
     }
 
     /// What it printed so far.

@@ -1,12 +1,14 @@
 //! The cases, named after the numbered behaviours of sql.md §8.
 
 use asm_core::ports::{ArtifactRegistry, EventFilter, Maintenance, SessionStore};
-use asm_core::sql::{chunk_size, Builder, ExecErrorKind, Executor, SqlType, Value};
+use asm_core::sql::{Builder, ExecErrorKind, Executor, SqlType, Value, chunk_size};
 use asm_core::{ErrorCode, EventType, Limit, NewArtifact, RetentionPolicy};
 
 #[allow(unused_imports)] // the conformance runner does not use the cases
 pub use super::smoke::ports_smoke;
-use super::{asm_objects, count, env, event, events, is_kind, raw, run, session, store, Backend, Probe, T0};
+use super::{
+    Backend, Probe, T0, asm_objects, count, env, event, events, is_kind, raw, run, session, store,
+};
 
 fn artifact(key: &str, session_id: Option<&str>) -> NewArtifact {
     NewArtifact {
@@ -20,7 +22,8 @@ fn artifact(key: &str, session_id: Option<&str>) -> NewArtifact {
     }
 }
 
-const TABLES: [&str; 5] = ["asm_sessions", "asm_runs", "asm_events", "asm_session_sequences", "asm_artifacts"];
+const TABLES: [&str; 5] =
+    ["asm_sessions", "asm_runs", "asm_events", "asm_session_sequences", "asm_artifacts"];
 
 async fn rows_per_table<E: Executor>(exec: &E) -> Vec<i64> {
     let mut counts = Vec::new();
@@ -77,16 +80,26 @@ pub async fn sql_8_4_unique_indexes<B: Backend>(b: &B) {
 
     s.register(artifact("k.txt", Some("ses_1"))).await.unwrap();
     let again = s.register(artifact("k.txt", Some("ses_2"))).await.unwrap_err();
-    assert_eq!((again.code(), again.message()), (ErrorCode::PersistenceError, "key has already been taken"));
+    assert_eq!(
+        (again.code(), again.message()),
+        (ErrorCode::PersistenceError, "key has already been taken")
+    );
     let mut q = Builder::new(s.dialect());
     q.sql("INSERT INTO asm_artifacts (id, key, byte_size, checksum_sha256, storage_backend, storage_ref, created_at) VALUES (");
     for (i, text) in ["art_raw", "k.txt"].iter().enumerate() {
-        q.bind(Value::Text((*text).into()), SqlType::Text).sql(if i == 0 { ", " } else { ", 1, 'c', 's3', 'ref', " });
+        q.bind(Value::Text((*text).into()), SqlType::Text).sql(if i == 0 {
+            ", "
+        } else {
+            ", 1, 'c', 's3', 'ref', "
+        });
     }
     q.bind(Value::Text(T0.to_sql_text()), SqlType::Timestamp).sql(")");
     let result = s.executor().batch(vec![q.build()]).await;
     assert!(is_kind(&result, ExecErrorKind::UniqueViolation), "{result:?}");
-    let same_id = NewArtifact { id: Some(s.get_by_key("k.txt").await.unwrap().unwrap().id), ..artifact("other", None) };
+    let same_id = NewArtifact {
+        id: Some(s.get_by_key("k.txt").await.unwrap().unwrap().id),
+        ..artifact("other", None)
+    };
     let e = s.register(same_id).await.unwrap_err();
     assert_eq!(e.message(), "id has already been taken");
 }
@@ -97,7 +110,9 @@ pub async fn sql_8_21_delete_cascade<B: Backend>(b: &B) {
     let env = s.env().clone();
     s.save_session(&session("ses_1", &env)).await.unwrap();
     s.save_run(&run("run_1", "ses_1", &env)).await.unwrap();
-    s.append_event_with_sequence(&event("evt_1", "ses_1", EventType::RunStarted, &env)).await.unwrap();
+    s.append_event_with_sequence(&event("evt_1", "ses_1", EventType::RunStarted, &env))
+        .await
+        .unwrap();
     s.register(artifact("a.txt", Some("ses_1"))).await.unwrap();
     assert_eq!(rows_per_table(s.executor()).await, vec![1, 1, 1, 1, 1]);
     s.delete_session("ses_1").await.unwrap();
@@ -133,7 +148,10 @@ pub async fn sql_8_39_failed_append_consumes_nothing<B: Backend>(b: &B) {
     assert!(e.message().starts_with("append_events failed: "), "{}", e.message());
     assert_eq!(rows_per_table(s.executor()).await, vec![0, 0, 0, 0, 0]);
     s.executor().fail_prefix.set(None);
-    let stored = s.append_event_with_sequence(&event("evt_ok", "ses_1", EventType::RunStarted, &env)).await.unwrap();
+    let stored = s
+        .append_event_with_sequence(&event("evt_ok", "ses_1", EventType::RunStarted, &env))
+        .await
+        .unwrap();
     assert_eq!(stored.sequence_number, Some(1));
 }
 
@@ -161,12 +179,23 @@ pub async fn sql_8_42_three_thousand_events<B: Backend>(b: &B) {
 pub async fn sql_8_55_latest_sequence_after_prune_and_delete<B: Backend>(b: &B) {
     let s = store(b.migrated().await);
     let env = s.env().clone();
-    let streamed: Vec<_> =
-        (1..=6).map(|i| event(&format!("evt_{i}"), "ses_1", EventType::MessageStreamed, &env)).collect();
+    let streamed: Vec<_> = (1..=6)
+        .map(|i| event(&format!("evt_{i}"), "ses_1", EventType::MessageStreamed, &env))
+        .collect();
     s.append_events(&streamed).await.unwrap();
-    let policy = RetentionPolicy { max_events_per_session: Limit::Finite(2), batch_size: 3, ..RetentionPolicy::default() };
+    let policy = RetentionPolicy {
+        max_events_per_session: Limit::Finite(2),
+        batch_size: 3,
+        ..RetentionPolicy::default()
+    };
     assert_eq!(s.prune_session_events("ses_1", &policy).await.unwrap(), 4);
-    let left: Vec<_> = s.get_events("ses_1", &EventFilter::default()).await.unwrap().into_iter().map(|e| e.id).collect();
+    let left: Vec<_> = s
+        .get_events("ses_1", &EventFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
     assert_eq!(left, ["evt_5", "evt_6"]);
     assert_eq!(s.get_latest_sequence("ses_1").await.unwrap(), 6);
     s.delete_session("ses_1").await.unwrap();
@@ -201,7 +230,10 @@ pub async fn sql_8_110_counter_mismatch_reported<B: Backend>(b: &B) {
     s.append_events(&events("evt", "ses_1", 2, &env)).await.unwrap();
     assert_eq!(s.health_check().await.unwrap(), Vec::<String>::new());
     raw(s.executor(), "UPDATE asm_session_sequences SET last_sequence = 1").await;
-    assert_eq!(s.health_check().await.unwrap(), ["Sequence mismatch for ses_1: counter=1, max_sequence=2"]);
+    assert_eq!(
+        s.health_check().await.unwrap(),
+        ["Sequence mismatch for ses_1: counter=1, max_sequence=2"]
+    );
 }
 
 /// 111: orphaned artifacts go; artifacts without a session stay.

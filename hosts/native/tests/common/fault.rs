@@ -119,9 +119,14 @@ impl<E: Executor> Executor for Faulty<E> {
                 let result = self.inner.batch(statements).await;
                 *self.at_fault.borrow_mut() = Some(dump(&self.inner).await);
                 result?;
-                Err(ExecError::new(ExecErrorKind::Transient, "connection lost after commit (fault injection)"))
+                Err(ExecError::new(
+                    ExecErrorKind::Transient,
+                    "connection lost after commit (fault injection)",
+                ))
             }
-            Fault::FailAt(_) | Fault::NonAtomicFailAt(_) | Fault::LoseAnswer(_) => self.inner.batch(statements).await,
+            Fault::FailAt(_) | Fault::NonAtomicFailAt(_) | Fault::LoseAnswer(_) => {
+                self.inner.batch(statements).await
+            }
         }
     }
 }
@@ -144,7 +149,10 @@ pub async fn dump<E: Executor>(exec: &E) -> String {
         } else {
             format!("SELECT * FROM {table} ORDER BY {key}")
         };
-        let rs = exec.query(Statement { sql, params: Vec::new() }).await.unwrap_or_else(|e| panic!("dump {table}: {e}"));
+        let rs = exec
+            .query(Statement { sql, params: Vec::new() })
+            .await
+            .unwrap_or_else(|e| panic!("dump {table}: {e}"));
         out.push_str(table);
         out.push('\n');
         for row in rs.rows {
@@ -156,18 +164,24 @@ pub async fn dump<E: Executor>(exec: &E) -> String {
 
 /// Removes every row of every `asm_*` table.
 pub async fn wipe<E: Executor>(exec: &E) {
-    let statements =
-        TABLES.iter().map(|(t, _)| Statement { sql: format!("DELETE FROM {t}"), params: Vec::new() }).collect();
+    let statements = TABLES
+        .iter()
+        .map(|(t, _)| Statement { sql: format!("DELETE FROM {t}"), params: Vec::new() })
+        .collect();
     exec.batch(statements).await.expect("wipe");
 }
 
 /// Per session, the stored sequence numbers in order.
 pub async fn sequences<E: Executor>(exec: &E) -> Vec<(String, Vec<i64>)> {
-    let sql = "SELECT session_id, sequence_number FROM asm_events ORDER BY session_id, sequence_number";
-    let rs = exec.query(Statement { sql: sql.into(), params: Vec::new() }).await.expect("sequences");
+    let sql =
+        "SELECT session_id, sequence_number FROM asm_events ORDER BY session_id, sequence_number";
+    let rs =
+        exec.query(Statement { sql: sql.into(), params: Vec::new() }).await.expect("sequences");
     let mut out: Vec<(String, Vec<i64>)> = Vec::new();
     for row in rs.rows {
-        let (Value::Text(sid), Value::Integer(seq)) = (&row[0], &row[1]) else { panic!("row {row:?}") };
+        let (Value::Text(sid), Value::Integer(seq)) = (&row[0], &row[1]) else {
+            panic!("row {row:?}")
+        };
         match out.last_mut() {
             Some((last, seqs)) if last == sid => seqs.push(*seq),
             _ => out.push((sid.clone(), vec![*seq])),

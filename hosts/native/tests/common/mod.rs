@@ -11,8 +11,13 @@ pub mod sqlite_db;
 use std::cell::Cell;
 use std::sync::Arc;
 
-use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, SqlStore, Statement, Value};
-use asm_core::{Env, Event, EventType, NewEvent, NewRun, NewSession, Run, SeededIds, Session, SteppingClock, Timestamp};
+use asm_core::sql::{
+    Dialect, ExecError, ExecErrorKind, Executor, ResultSet, SqlStore, Statement, Value,
+};
+use asm_core::{
+    Env, Event, EventType, NewEvent, NewRun, NewSession, Run, SeededIds, Session, SteppingClock,
+    Timestamp,
+};
 
 /// 2025-01-27T12:00:00.123456Z, the first reading of every test clock.
 pub const T0: Timestamp = Timestamp::from_micros(1_737_979_200_123_456);
@@ -51,17 +56,21 @@ pub fn session(id: &str, env: &Env) -> Session {
 
 /// A run with a chosen id.
 pub fn run(id: &str, session_id: &str, env: &Env) -> Run {
-    Run::new(NewRun { id: Some(id.into()), ..NewRun::for_session(session_id) }, env).expect("valid run")
+    Run::new(NewRun { id: Some(id.into()), ..NewRun::for_session(session_id) }, env)
+        .expect("valid run")
 }
 
 /// An event with a chosen id and type.
 pub fn event(id: &str, session_id: &str, event_type: EventType, env: &Env) -> Event {
-    Event::new(NewEvent { id: Some(id.into()), ..NewEvent::of(event_type, session_id) }, env).expect("valid event")
+    Event::new(NewEvent { id: Some(id.into()), ..NewEvent::of(event_type, session_id) }, env)
+        .expect("valid event")
 }
 
 /// `n` message events `<prefix>-1 … <prefix>-n` of one session.
 pub fn events(prefix: &str, session_id: &str, n: usize, env: &Env) -> Vec<Event> {
-    (1..=n).map(|i| event(&format!("{prefix}-{i}"), session_id, EventType::MessageReceived, env)).collect()
+    (1..=n)
+        .map(|i| event(&format!("{prefix}-{i}"), session_id, EventType::MessageReceived, env))
+        .collect()
 }
 
 /// Runs raw SQL text without parameters and returns its rows.
@@ -111,7 +120,12 @@ pub struct Probe<E> {
 impl<E: Executor> Probe<E> {
     /// A transparent probe.
     pub fn new(inner: E) -> Probe<E> {
-        Probe { inner, statements: Cell::new(0), batches: Cell::new(0), fail_prefix: Cell::new(None) }
+        Probe {
+            inner,
+            statements: Cell::new(0),
+            batches: Cell::new(0),
+            fail_prefix: Cell::new(None),
+        }
     }
 
     /// Resets both counters.

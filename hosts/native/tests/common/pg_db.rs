@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, Statement};
 use asm_native::PostgresExecutor;
 
-use super::{block_on, Backend};
+use super::{Backend, block_on};
 
 /// `DATABASE_URL`, or a panic that says how to start a server.
 pub fn database_url() -> String {
@@ -30,7 +30,8 @@ impl PgDb {
     /// A new empty schema.
     pub async fn new() -> PgDb {
         let url = database_url();
-        let schema = format!("asm_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let schema =
+            format!("asm_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
         let admin = PostgresExecutor::connect(&url, 1).expect("pool");
         admin
             .simple(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
@@ -85,5 +86,3 @@ impl Backend for Postgres {
         db.exec.revert_migrations().await.expect("down");
     }
 }
-
-

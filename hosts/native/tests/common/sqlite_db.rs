@@ -70,5 +70,3 @@ impl Backend for Sqlite {
         db.exec.revert_migrations().expect("down");
     }
 }
-
-

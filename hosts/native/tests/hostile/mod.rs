@@ -4,8 +4,8 @@ mod parsers;
 
 use asm_conformance::Store;
 use asm_core::ports::{EventFilter, EventSearch, ListSessions, RunSearch, SessionSearch};
-use asm_core::{Env, Event, EventType, NewEvent, NewSession, Session, SeededIds, SteppingClock};
-use serde_json::{json, Value};
+use asm_core::{Env, Event, EventType, NewEvent, NewSession, SeededIds, Session, SteppingClock};
+use serde_json::{Value, json};
 
 pub use parsers::parsers;
 
@@ -50,7 +50,10 @@ pub const SQL_TEXTS: &[&str] = &[
 static NEXT_EVENT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn env() -> Env {
-    Env::new(std::sync::Arc::new(SteppingClock::new(common_t0(), 0)), std::sync::Arc::new(SeededIds::new(5)))
+    Env::new(
+        std::sync::Arc::new(SteppingClock::new(common_t0(), 0)),
+        std::sync::Arc::new(SeededIds::new(5)),
+    )
 }
 
 fn common_t0() -> asm_core::Timestamp {
@@ -63,7 +66,8 @@ fn session(id: &str, agent: &str) -> Session {
 }
 
 fn event(id: &str, session_id: &str) -> Event {
-    let attrs = NewEvent { id: Some(id.into()), ..NewEvent::of(EventType::MessageReceived, session_id) };
+    let attrs =
+        NewEvent { id: Some(id.into()), ..NewEvent::of(EventType::MessageReceived, session_id) };
     Event::new(attrs, &env()).expect("event")
 }
 
@@ -73,14 +77,19 @@ async fn save_verbatim<S: Subject>(s: &S, ses: &Session) -> Result<&'static str,
     let before = s.snapshot().await;
     match s.save_session(ses).await {
         Ok(()) => {
-            let back = s.get_session(&ses.id).await.map_err(|e| format!("stored but unreadable: {e}"))?;
+            let back =
+                s.get_session(&ses.id).await.map_err(|e| format!("stored but unreadable: {e}"))?;
             if &back != ses {
                 return Err(format!("read back differs:\n{back:?}\nwant\n{ses:?}"));
             }
             let n = NEXT_EVENT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let evt = event(&format!("evt_hostile_{n}"), &ses.id);
-            let stored = s.append_event_with_sequence(&evt).await.map_err(|e| format!("append: {e}"))?;
-            let got = s.get_events(&ses.id, &EventFilter::default()).await.map_err(|e| format!("get_events: {e}"))?;
+            let stored =
+                s.append_event_with_sequence(&evt).await.map_err(|e| format!("append: {e}"))?;
+            let got = s
+                .get_events(&ses.id, &EventFilter::default())
+                .await
+                .map_err(|e| format!("get_events: {e}"))?;
             if got.last().map(|e| &e.id) != Some(&stored.id) {
                 return Err("event did not read back".into());
             }
@@ -150,23 +159,32 @@ pub async fn run_all<S: Subject>(host: &str, s: &S, out: &mut Outcome) {
     // NUL bytes and 10k-character ids: either verbatim or an ASM error with nothing stored.
     let huge_id = "i".repeat(10_000);
     for (name, id) in [("NUL in an id", "nul\0id"), ("10k-character id", huge_id.as_str())] {
-        let r = save_verbatim(s, &session(id, "agent")).await.map(|how| println!("hostile-input {host} {name}: {how}"));
+        let r = save_verbatim(s, &session(id, "agent"))
+            .await
+            .map(|how| println!("hostile-input {host} {name}: {how}"));
         out.check(&format!("{host} {name}"), r);
     }
     let mut nul_meta = session("ses_nul_meta", "agent");
     nul_meta.metadata = asm_core::json::object(json!({"k": "a\u{0}b"}));
-    let r = save_verbatim(s, &nul_meta).await.map(|how| println!("hostile-input {host} NUL in metadata: {how}"));
+    let r = save_verbatim(s, &nul_meta)
+        .await
+        .map(|how| println!("hostile-input {host} NUL in metadata: {how}"));
     out.check(&format!("{host} NUL in metadata"), r);
 
     // Huge and deep payloads.
     let mut big = session("ses_big", "agent");
-    big.metadata = asm_core::json::object(json!({"blob": "x".repeat(4 << 20), "list": vec![1; 100_000]}));
-    out.check(&format!("{host} 4 MiB metadata round-trips"), save_verbatim(s, &big).await.map(drop));
+    big.metadata =
+        asm_core::json::object(json!({"blob": "x".repeat(4 << 20), "list": vec![1; 100_000]}));
+    out.check(
+        &format!("{host} 4 MiB metadata round-trips"),
+        save_verbatim(s, &big).await.map(drop),
+    );
     for depth in [99, 100, 101, 127, 128, 1_000, 100_000] {
         let mut deep = session(&format!("ses_deep_{depth}"), "agent");
         deep.metadata.insert("deep".into(), nested(depth));
         // Level 1 is the metadata map: `depth + 1` levels in all.
-        let want = if depth < asm_core::json::MAX_DEPTH { "stored verbatim" } else { "validation_error" };
+        let want =
+            if depth < asm_core::json::MAX_DEPTH { "stored verbatim" } else { "validation_error" };
         let r = save_verbatim(s, &deep).await.and_then(|how| match how == want {
             true => Ok(println!("hostile-input {host} metadata {} levels deep: {how}", depth + 1)),
             false => Err(format!("{how}, want {want}")),
@@ -178,9 +196,12 @@ pub async fn run_all<S: Subject>(host: &str, s: &S, out: &mut Outcome) {
     // Absurd limits on the typed API.
     let before = s.snapshot().await;
     for limit in [-1, 0, i64::MIN, i64::MAX] {
-        let r1 = s.search_sessions(&SessionSearch { limit: Some(limit), ..SessionSearch::default() }).await;
+        let r1 = s
+            .search_sessions(&SessionSearch { limit: Some(limit), ..SessionSearch::default() })
+            .await;
         let r2 = s.search_runs(&RunSearch { limit: Some(limit), ..RunSearch::default() }).await;
-        let r3 = s.search_events(&EventSearch { limit: Some(limit), ..EventSearch::default() }).await;
+        let r3 =
+            s.search_events(&EventSearch { limit: Some(limit), ..EventSearch::default() }).await;
         let r = match (&r1, &r2, &r3) {
             (Ok(_) | Err(_), Ok(_) | Err(_), Ok(_) | Err(_)) => Ok(()),
         };
@@ -193,7 +214,10 @@ pub async fn run_all<S: Subject>(host: &str, s: &S, out: &mut Outcome) {
         out.check(&format!("{host} limit {limit} answered without panic"), r);
     }
     let lists = ListSessions { limit: Some(u32::MAX), ..ListSessions::default() };
-    out.check(&format!("{host} list limit u32::MAX"), s.list_sessions(&lists).await.map(drop).map_err(|e| e.to_string()));
+    out.check(
+        &format!("{host} list limit u32::MAX"),
+        s.list_sessions(&lists).await.map(drop).map_err(|e| e.to_string()),
+    );
 
     // Forged cursors: every one is invalid_cursor.
     for (name, cursor) in parsers::forged_cursors() {
@@ -211,7 +235,10 @@ pub async fn run_all<S: Subject>(host: &str, s: &S, out: &mut Outcome) {
         out.check(&format!("{host} forged event cursor {name}"), r);
     }
     let after = s.snapshot().await;
-    out.check(&format!("{host} reads left the data unchanged"), if after == before { Ok(()) } else { Err("changed".into()) });
+    out.check(
+        &format!("{host} reads left the data unchanged"),
+        if after == before { Ok(()) } else { Err("changed".into()) },
+    );
 }
 
 fn brief<T: std::fmt::Debug>(r: &asm_core::Result<T>) -> String {

@@ -3,16 +3,16 @@
 //! panic.
 
 use asm_core::ports::{
-    CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, RunSearch, SessionOrder, SessionSearch,
-    UsageQuery,
+    CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, RunSearch,
+    SessionOrder, SessionSearch, UsageQuery,
 };
-use asm_core::redactor::{redact_map, RedactionConfig};
+use asm_core::redactor::{RedactionConfig, redact_map};
 use asm_core::{Artifact, Error, Event, RetentionPolicy, Run, Session};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Value};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
 
-use super::{dismantle, nested, Outcome};
+use super::{Outcome, dismantle, nested};
 
 /// Values of the wrong type or shape for any of the parsers.
 fn wrong_values() -> Vec<(&'static str, Value)> {
@@ -23,11 +23,26 @@ fn wrong_values() -> Vec<(&'static str, Value)> {
         ("array", json!([{"id": "ses_1"}])),
         ("empty object", json!({})),
         ("id as number", json!({"id": 5, "agent_id": 7, "session_id": 8, "type": 9})),
-        ("maps as strings", json!({"id": "x", "agent_id": "a", "session_id": "s", "metadata": "m", "data": "d", "context": "c"})),
-        ("huge numbers", json!({"id": "x", "session_id": "s", "sequence_number": 1e308, "turn_count": u64::MAX, "limit": -1})),
-        ("bad timestamps", json!({"id": "x", "agent_id": "a", "created_at": "yesterday", "timestamp": 12, "since": "2025-13-45T99:99:99Z"})),
-        ("bad enums", json!({"id": "x", "agent_id": "a", "status": "exploded", "type": "drop_table", "order_by": "id; --"})),
-        ("sql everywhere", json!({"id": "'; DROP TABLE asm_events; --", "agent_id": "' OR 1=1", "status": "'--"})),
+        (
+            "maps as strings",
+            json!({"id": "x", "agent_id": "a", "session_id": "s", "metadata": "m", "data": "d", "context": "c"}),
+        ),
+        (
+            "huge numbers",
+            json!({"id": "x", "session_id": "s", "sequence_number": 1e308, "turn_count": u64::MAX, "limit": -1}),
+        ),
+        (
+            "bad timestamps",
+            json!({"id": "x", "agent_id": "a", "created_at": "yesterday", "timestamp": 12, "since": "2025-13-45T99:99:99Z"}),
+        ),
+        (
+            "bad enums",
+            json!({"id": "x", "agent_id": "a", "status": "exploded", "type": "drop_table", "order_by": "id; --"}),
+        ),
+        (
+            "sql everywhere",
+            json!({"id": "'; DROP TABLE asm_events; --", "agent_id": "' OR 1=1", "status": "'--"}),
+        ),
         ("nested 100", json!({"id": "x", "agent_id": "a", "metadata": {"deep": nested(100)}})),
     ]
 }
@@ -43,7 +58,9 @@ fn entity_parsers() -> Vec<(&'static str, fn(&Value) -> Option<String>)> {
         ("Session::from_map", |v| Session::from_map(v).err().map(|e| e.code().as_str().to_owned())),
         ("Run::from_map", |v| Run::from_map(v).err().map(|e| e.code().as_str().to_owned())),
         ("Event::from_map", |v| Event::from_map(v).err().map(|e| e.code().as_str().to_owned())),
-        ("Artifact::from_map", |v| Artifact::from_map(v).err().map(|e| e.code().as_str().to_owned())),
+        ("Artifact::from_map", |v| {
+            Artifact::from_map(v).err().map(|e| e.code().as_str().to_owned())
+        }),
     ]
 }
 
@@ -74,12 +91,31 @@ pub fn forged_cursors() -> Vec<(&'static str, String)> {
         ("not base64", "!!!not base64!!!".into()),
         ("not JSON", URL_SAFE_NO_PAD.encode("not json")),
         ("array", b(json!([]))),
-        ("wrong kind", b(json!({"k": "run", "o": "started_at_desc", "v": "2025-01-01T00:00:00Z", "id": "x"}))),
-        ("huge int", URL_SAFE_NO_PAD.encode(r#"{"k":"session","o":"created_at_desc","v":99999999999999999999999999,"id":"x"}"#)),
-        ("int for a time", b(json!({"k": "session", "o": "created_at_desc", "v": i64::MAX, "id": "x"}))),
+        (
+            "wrong kind",
+            b(json!({"k": "run", "o": "started_at_desc", "v": "2025-01-01T00:00:00Z", "id": "x"})),
+        ),
+        (
+            "huge int",
+            URL_SAFE_NO_PAD.encode(
+                r#"{"k":"session","o":"created_at_desc","v":99999999999999999999999999,"id":"x"}"#,
+            ),
+        ),
+        (
+            "int for a time",
+            b(json!({"k": "session", "o": "created_at_desc", "v": i64::MAX, "id": "x"})),
+        ),
         ("wrong types", b(json!({"k": 1, "o": 2, "v": 3, "id": 4}))),
-        ("extra key", b(json!({"k": "event", "o": "sequence_asc", "v": 1, "id": "x", "sql": "'; DROP TABLE asm_events; --"}))),
-        ("order of another kind", b(json!({"k": "session", "o": "sequence_asc", "v": 1, "id": "x"}))),
+        (
+            "extra key",
+            b(
+                json!({"k": "event", "o": "sequence_asc", "v": 1, "id": "x", "sql": "'; DROP TABLE asm_events; --"}),
+            ),
+        ),
+        (
+            "order of another kind",
+            b(json!({"k": "session", "o": "sequence_asc", "v": 1, "id": "x"})),
+        ),
         ("10k-deep JSON", URL_SAFE_NO_PAD.encode(deep)),
         ("1 MiB", URL_SAFE_NO_PAD.encode("x".repeat(1 << 20))),
     ]
@@ -103,15 +139,19 @@ pub fn parsers(out: &mut Outcome) {
         }
     }
     for (name, cursor) in forged_cursors() {
-        let r = no_panic(move || asm_core::cursor::decode(&cursor, SessionOrder::CreatedAtDesc)).and_then(|r| match r {
-            Err(e) if e.code() == asm_core::ErrorCode::InvalidCursor => Ok(()),
-            other => Err(format!("{other:?}")),
-        });
+        let r = no_panic(move || asm_core::cursor::decode(&cursor, SessionOrder::CreatedAtDesc))
+            .and_then(|r| match r {
+                Err(e) if e.code() == asm_core::ErrorCode::InvalidCursor => Ok(()),
+                other => Err(format!("{other:?}")),
+            });
         out.check(&format!("cursor::decode rejects {name}"), r);
     }
     let config = RedactionConfig::enabled_default();
     for (name, value) in [
-        ("secrets", json!({"password": "hunter2", "k": "sk-ant-abcdefghijklmnopqrstuvwxyz0123456789", "n": [1, {"token": "x"}]})),
+        (
+            "secrets",
+            json!({"password": "hunter2", "k": "sk-ant-abcdefghijklmnopqrstuvwxyz0123456789", "n": [1, {"token": "x"}]}),
+        ),
         ("4 MiB string", json!({"blob": "AKIA".repeat(1 << 20)})),
         ("1000-deep", json!({"deep": nested(1000)})),
     ] {

@@ -2,13 +2,15 @@
 //! core's client half of the wire (the same JSON the package reads and answers).
 
 use asm_core::ports::{
-    ArtifactRegistry, CostQuery, CostSummary, EventFilter, EventPage, EventSearch, FlushPayload, ListRuns,
-    ListSessions, Maintenance, MaintenanceReport, QueryApi, RunPage, RunSearch, SessionExport, SessionPage,
-    SessionSearch, SessionStats, SessionStore, UsageQuery, UsageSummary,
+    ArtifactRegistry, CostQuery, CostSummary, EventFilter, EventPage, EventSearch, FlushPayload,
+    ListRuns, ListSessions, Maintenance, MaintenanceReport, QueryApi, RunPage, RunSearch,
+    SessionExport, SessionPage, SessionSearch, SessionStats, SessionStore, UsageQuery,
+    UsageSummary,
 };
 use asm_core::wire::client as c;
 use asm_core::{
-    Artifact, ArtifactStats, Env, Error, ErrorCode, Event, JsonMap, NewArtifact, Result, RetentionPolicy, Run, Session,
+    Artifact, ArtifactStats, Env, Error, ErrorCode, Event, JsonMap, NewArtifact, Result,
+    RetentionPolicy, Run, Session,
 };
 use js_sys::{Array, Function, JSON, Object, Promise, Reflect, Uint8Array};
 use serde_json::{Value, json};
@@ -65,7 +67,8 @@ fn json_of(value: &JsValue) -> Result<Value> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
-    let text = JSON::stringify(value).ok().and_then(|t| t.as_string()).ok_or_else(|| wrong("not JSON"))?;
+    let text =
+        JSON::stringify(value).ok().and_then(|t| t.as_string()).ok_or_else(|| wrong("not JSON"))?;
     serde_json::from_str(&text).map_err(|e| wrong(&e.to_string()))
 }
 
@@ -75,7 +78,8 @@ fn asm_error(thrown: JsValue) -> Error {
     let message = text("message").unwrap_or_else(|| format!("{thrown:?}"));
     match (text("name").as_deref(), text("code").and_then(|c| ErrorCode::parse(&c))) {
         (Some("AsmError"), Some(code)) => {
-            let details = Reflect::get(&thrown, &"details".into()).ok().and_then(|d| json_of(&d).ok());
+            let details =
+                Reflect::get(&thrown, &"details".into()).ok().and_then(|d| json_of(&d).ok());
             let details = match details {
                 Some(Value::Object(m)) => m,
                 _ => JsonMap::new(),
@@ -105,7 +109,9 @@ impl JsStore {
         let f: Function = Reflect::get(&self.store, &method.into())
             .ok()
             .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| Error::new(ErrorCode::InternalError, format!("Store has no method {method}")))?;
+            .ok_or_else(|| {
+                Error::new(ErrorCode::InternalError, format!("Store has no method {method}"))
+            })?;
         let args: Array = args.iter().collect();
         let returned = f.apply(&self.store, &args).map_err(asm_error)?;
         let answer = JsFuture::from(Promise::resolve(&returned)).await.map_err(asm_error)?;
@@ -143,7 +149,10 @@ impl SessionStore for JsStore {
     }
 
     async fn list_runs(&self, session_id: &str, filter: &ListRuns) -> Result<Vec<Run>> {
-        list(&self.call("listRuns", &[text(session_id), js(&c::list_runs(filter))]).await?, Run::from_map)
+        list(
+            &self.call("listRuns", &[text(session_id), js(&c::list_runs(filter))]).await?,
+            Run::from_map,
+        )
     }
 
     async fn get_active_run(&self, session_id: &str) -> Result<Option<Run>> {
@@ -167,16 +176,23 @@ impl SessionStore for JsStore {
     }
 
     async fn flush(&self, payload: &FlushPayload) -> Result<()> {
-        let payload = serde_json::to_value(payload).map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
+        let payload = serde_json::to_value(payload)
+            .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
         self.call("flush", &[js(&payload)]).await.map(drop)
     }
 
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
-        list(&self.call("getEvents", &[text(session_id), js(&c::event_filter(filter))]).await?, Event::from_map)
+        list(
+            &self.call("getEvents", &[text(session_id), js(&c::event_filter(filter))]).await?,
+            Event::from_map,
+        )
     }
 
     async fn get_latest_sequence(&self, session_id: &str) -> Result<i64> {
-        self.call("getLatestSequence", &[text(session_id)]).await?.as_i64().ok_or_else(|| wrong("not an integer"))
+        self.call("getLatestSequence", &[text(session_id)])
+            .await?
+            .as_i64()
+            .ok_or_else(|| wrong("not an integer"))
     }
 }
 
@@ -209,7 +225,11 @@ impl QueryApi for JsStore {
         count(&self.call("countEvents", &[js(&c::event_search(query))]).await?)
     }
 
-    async fn export_session(&self, session_id: &str, include_artifacts: bool) -> Result<SessionExport> {
+    async fn export_session(
+        &self,
+        session_id: &str,
+        include_artifacts: bool,
+    ) -> Result<SessionExport> {
         let options = json!({ "include_artifacts": include_artifacts });
         c::session_export(&self.call("exportSession", &[text(session_id), js(&options)]).await?)
     }
@@ -224,7 +244,11 @@ impl Maintenance for JsStore {
         c::maintenance_report(&self.call("plan", &[js(&c::policy(policy))]).await?)
     }
 
-    async fn prune_session_events(&self, session_id: &str, policy: &RetentionPolicy) -> Result<u64> {
+    async fn prune_session_events(
+        &self,
+        session_id: &str,
+        policy: &RetentionPolicy,
+    ) -> Result<u64> {
         count(&self.call("pruneSessionEvents", &[text(session_id), js(&c::policy(policy))]).await?)
     }
 

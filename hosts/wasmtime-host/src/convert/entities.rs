@@ -10,7 +10,11 @@ mod both_ways;
 
 impl From<ListSessions> for wit::ListSessionsFilter {
     fn from(f: ListSessions) -> Self {
-        wit::ListSessionsFilter { status: f.status.map(|s| s.as_str().to_owned()), agent_id: f.agent_id, limit: f.limit }
+        wit::ListSessionsFilter {
+            status: f.status.map(|s| s.as_str().to_owned()),
+            agent_id: f.agent_id,
+            limit: f.limit,
+        }
     }
 }
 

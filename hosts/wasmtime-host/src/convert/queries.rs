@@ -1,9 +1,9 @@
 //! The options and results of the QueryAPI and Maintenance ports.
 
 use asm_core::ports::{
-    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, MaintenanceReport, ModelCost, ProviderCost,
-    ProviderUsage, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder, SessionPage, SessionSearch,
-    SessionStats, TokenTotals, UsageQuery, UsageSummary,
+    CostQuery, CostSummary, EventOrder, EventPage, EventSearch, MaintenanceReport, ModelCost,
+    ProviderCost, ProviderUsage, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder,
+    SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery, UsageSummary,
 };
 use asm_core::pricing::Rates;
 use asm_core::{Error, Limit, RetentionPolicy, RunStatus};
@@ -78,13 +78,23 @@ impl From<EventSearch> for wit::EventSearch {
 
 impl From<UsageQuery> for wit::UsageQuery {
     fn from(q: UsageQuery) -> Self {
-        wit::UsageQuery { session_id: q.session_id, provider: q.provider, since: micros(q.since), until: micros(q.until) }
+        wit::UsageQuery {
+            session_id: q.session_id,
+            provider: q.provider,
+            since: micros(q.since),
+            until: micros(q.until),
+        }
     }
 }
 
 impl From<Rates> for wit::Rates {
     fn from(r: Rates) -> Self {
-        wit::Rates { input: r.input, output: r.output, cache_read: r.cache_read, cache_creation: r.cache_creation }
+        wit::Rates {
+            input: r.input,
+            output: r.output,
+            cache_read: r.cache_read,
+            cache_creation: r.cache_creation,
+        }
     }
 }
 
@@ -142,7 +152,11 @@ impl From<RetentionPolicy> for wit::RetentionPolicy {
 impl TryFrom<wit::SessionPage> for SessionPage {
     type Error = Error;
     fn try_from(p: wit::SessionPage) -> Result<Self> {
-        Ok(SessionPage { sessions: try_list(p.sessions)?, cursor: p.cursor, total_count: p.total_count })
+        Ok(SessionPage {
+            sessions: try_list(p.sessions)?,
+            cursor: p.cursor,
+            total_count: p.total_count,
+        })
     }
 }
 
@@ -163,8 +177,11 @@ impl TryFrom<wit::EventPage> for EventPage {
 impl TryFrom<wit::SessionStats> for SessionStats {
     type Error = Error;
     fn try_from(s: wit::SessionStats) -> Result<Self> {
-        let status_counts =
-            s.status_counts.into_iter().map(|(st, n)| Ok((RunStatus::from_name(&st)?, n))).collect::<Result<_>>()?;
+        let status_counts = s
+            .status_counts
+            .into_iter()
+            .map(|(st, n)| Ok((RunStatus::from_name(&st)?, n)))
+            .collect::<Result<_>>()?;
         let t = s.token_totals;
         Ok(SessionStats {
             event_count: s.event_count,
@@ -221,7 +238,14 @@ impl From<wit::CostSummary> for CostSummary {
                 .by_model
                 .into_iter()
                 .map(|(m, v)| {
-                    (m, ModelCost { cost_usd: v.cost_usd, input_tokens: v.input_tokens, output_tokens: v.output_tokens })
+                    (
+                        m,
+                        ModelCost {
+                            cost_usd: v.cost_usd,
+                            input_tokens: v.input_tokens,
+                            output_tokens: v.output_tokens,
+                        },
+                    )
                 })
                 .collect(),
             unmapped_runs: c.unmapped_runs,

@@ -25,11 +25,16 @@ pub fn fail(message: &str) -> ! {
 pub fn build_component() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let sysroot = Command::new("rustc").args(["--print", "sysroot"]).output().map(|o| o.stdout);
-    let sysroot = String::from_utf8(sysroot.unwrap_or_else(|e| fail(&format!("cannot run rustc: {e}")))).unwrap_or_default();
+    let sysroot =
+        String::from_utf8(sysroot.unwrap_or_else(|e| fail(&format!("cannot run rustc: {e}"))))
+            .unwrap_or_default();
     if !Path::new(sysroot.trim()).join("lib/rustlib/wasm32-wasip2").is_dir() {
-        fail("the Rust target wasm32-wasip2 is not installed: run `rustup target add wasm32-wasip2`");
+        fail(
+            "the Rust target wasm32-wasip2 is not installed: run `rustup target add wasm32-wasip2`",
+        );
     }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let target_dir = target_dir.join("component-guest");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let started = Instant::now();
@@ -40,7 +45,9 @@ pub fn build_component() -> PathBuf {
         .status()
         .unwrap_or_else(|e| fail(&format!("cannot run cargo: {e}")));
     if !status.success() {
-        fail("`cargo build --release --target wasm32-wasip2 -p asm-component` failed (output above)");
+        fail(
+            "`cargo build --release --target wasm32-wasip2 -p asm-component` failed (output above)",
+        );
     }
     println!("component build: {:.1} s", started.elapsed().as_secs_f64());
     target_dir.join(COMPONENT_PATH)
@@ -57,7 +64,8 @@ impl TempDb {
     /// A new migrated database.
     pub fn migrated() -> Result<TempDb, String> {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!("asm-component-test-{}-{n}.db", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("asm-component-test-{}-{n}.db", std::process::id()));
         let exec = SqliteExecutor::open(&path).map_err(|e| e.to_string())?;
         exec.apply_migrations().map_err(|e| e.to_string())?;
         Ok(TempDb { exec, path })
@@ -82,4 +90,3 @@ impl Executor for TempDb {
         self.exec.batch(statements).await
     }
 }
-

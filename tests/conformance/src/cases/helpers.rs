@@ -35,7 +35,8 @@ pub(crate) fn run(env: &Env, session_id: &str) -> Result<Run, String> {
 
 /// A new run with a chosen id.
 pub(crate) fn run_with_id(env: &Env, id: &str, session_id: &str) -> Result<Run, String> {
-    Run::new(NewRun { id: Some(id.to_owned()), ..NewRun::for_session(session_id) }, env).or_fail("Run::new")
+    Run::new(NewRun { id: Some(id.to_owned()), ..NewRun::for_session(session_id) }, env)
+        .or_fail("Run::new")
 }
 
 /// A new session-level event.
@@ -44,13 +45,26 @@ pub(crate) fn event(env: &Env, event_type: EventType, session_id: &str) -> Resul
 }
 
 /// A new event of a run.
-pub(crate) fn run_event(env: &Env, event_type: EventType, session_id: &str, run_id: &str) -> Result<Event, String> {
-    Event::new(NewEvent { run_id: Some(run_id.to_owned()), ..NewEvent::of(event_type, session_id) }, env)
-        .or_fail("Event::new")
+pub(crate) fn run_event(
+    env: &Env,
+    event_type: EventType,
+    session_id: &str,
+    run_id: &str,
+) -> Result<Event, String> {
+    Event::new(
+        NewEvent { run_id: Some(run_id.to_owned()), ..NewEvent::of(event_type, session_id) },
+        env,
+    )
+    .or_fail("Event::new")
 }
 
 /// A new event with a chosen id.
-pub(crate) fn event_with_id(env: &Env, id: &str, event_type: EventType, session_id: &str) -> Result<Event, String> {
+pub(crate) fn event_with_id(
+    env: &Env,
+    id: &str,
+    event_type: EventType,
+    session_id: &str,
+) -> Result<Event, String> {
     Event::new(NewEvent { id: Some(id.to_owned()), ..NewEvent::of(event_type, session_id) }, env)
         .or_fail("Event::new")
 }
@@ -62,7 +76,9 @@ pub(crate) fn artifact_attrs(key: &str, session_id: Option<&str>, byte_size: i64
         key: Some(key.to_owned()),
         content_type: Some("text/plain".to_owned()),
         byte_size: Some(byte_size),
-        checksum_sha256: Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned()),
+        checksum_sha256: Some(
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855".to_owned(),
+        ),
         storage_backend: Some("s3".to_owned()),
         storage_ref: Some(format!("s3://bucket/{key}")),
         ..NewArtifact::default()
@@ -127,7 +143,10 @@ impl HasId for Artifact {
 }
 
 /// All events of a session, unfiltered.
-pub(crate) async fn all_events<S: SessionStore>(store: &S, session_id: &str) -> Result<Vec<Event>, String> {
+pub(crate) async fn all_events<S: SessionStore>(
+    store: &S,
+    session_id: &str,
+) -> Result<Vec<Event>, String> {
     store.get_events(session_id, &EventFilter::default()).await.or_fail("get_events")
 }
 
@@ -135,4 +154,3 @@ pub(crate) async fn all_events<S: SessionStore>(store: &S, session_id: &str) -> 
 pub(crate) fn secs(base: Timestamp, n: i64) -> Timestamp {
     base.add_micros(n * 1_000_000)
 }
-

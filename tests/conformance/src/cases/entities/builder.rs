@@ -50,19 +50,26 @@ async fn domain_7_10_123_adapter_timestamp_is_kept<S: Store>(cx: &Ctx<S>) -> Cas
 
 async fn domain_7_10_124_empty_session_id_is_rejected<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let bad = BuildContext { session_id: String::new(), ..ctx() };
-    expect_code(EventBuilder::process(&json!({"type": "run_started"}), &bad, &cx.env), ErrorCode::ValidationError)
-        .map(drop)
+    expect_code(
+        EventBuilder::process(&json!({"type": "run_started"}), &bad, &cx.env),
+        ErrorCode::ValidationError,
+    )
+    .map(drop)
 }
 
 async fn domain_7_10_125_shape_warnings_go_to_metadata<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let e = ok(EventBuilder::process(&json!({"type": "message_received", "data": {}}), &ctx(), &cx.env), "process")?;
+    let e = ok(
+        EventBuilder::process(&json!({"type": "message_received", "data": {}}), &ctx(), &cx.env),
+        "process",
+    )?;
     let warnings = e.metadata.get(VALIDATION_WARNINGS_KEY).and_then(|w| w.as_array()).map(Vec::len);
     ensure_eq(warnings, Some(2), "_validation_warnings length")
 }
 
 async fn domain_7_10_126_context_redaction_categorized<S: Store>(cx: &Ctx<S>) -> CaseResult {
     // A context redaction map without `enabled` turns redaction on, as in ASM.
-    let config = ok(RedactionConfig::from_json(&json!({"replacement": "categorized"}), true), "config")?;
+    let config =
+        ok(RedactionConfig::from_json(&json!({"replacement": "categorized"}), true), "config")?;
     let with_redaction = BuildContext { redaction: Some(config), ..ctx() };
     let raw = json!({
         "type": "tool_call_completed",
@@ -82,11 +89,15 @@ async fn domain_7_10_127_no_redaction_by_default<S: Store>(cx: &Ctx<S>) -> CaseR
 }
 
 async fn domain_7_10_128_redaction_keeps_shape_valid<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let with_redaction = BuildContext { redaction: Some(RedactionConfig::enabled_default()), ..ctx() };
+    let with_redaction =
+        BuildContext { redaction: Some(RedactionConfig::enabled_default()), ..ctx() };
     let token = format!("ghp_{}", "a1B2c3D4e5".repeat(4).get(..36).unwrap_or_default());
     let raw = json!({"type": "message_received", "data": {"content": format!("my token is {token}"), "role": "user"}});
     let e = ok(EventBuilder::process(&raw, &with_redaction, &cx.env), "process")?;
     let content = e.data.get("content").and_then(|v| v.as_str()).unwrap_or_default();
-    ensure(!content.contains(&token) && content.contains("[REDACTED]"), format!("content: {content}"))?;
+    ensure(
+        !content.contains(&token) && content.contains("[REDACTED]"),
+        format!("content: {content}"),
+    )?;
     ensure(!e.metadata.contains_key(VALIDATION_WARNINGS_KEY), "no _validation_warnings")
 }

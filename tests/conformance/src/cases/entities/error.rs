@@ -87,7 +87,10 @@ async fn domain_7_5_46_new_error_fields<S: Store>(cx: &Ctx<S>) -> CaseResult {
     ensure_eq(&m["provider_error"], &json!(null), "provider_error nil")?;
     ensure_eq(&m["stacktrace"], &json!(null), "stacktrace nil")?;
     ensure_eq(&m["context"], &json!({}), "context {}")?;
-    ensure(m["timestamp"].as_str().is_some_and(|t| asm_core::Timestamp::parse_iso8601(t).is_some()), "timestamp")
+    ensure(
+        m["timestamp"].as_str().is_some_and(|t| asm_core::Timestamp::parse_iso8601(t).is_some()),
+        "timestamp",
+    )
 }
 
 async fn domain_7_5_47_valid_codes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
@@ -98,12 +101,16 @@ async fn domain_7_5_47_valid_codes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
         ensure(!valid_code(name), format!("{name} is not valid"))?;
     }
     // `valid_code?(123)`: a number where a code is expected.
-    let e = expect_code(Error::from_map(&json!({"code": 123, "message": "x"})), ErrorCode::ValidationError)?;
+    let e = expect_code(
+        Error::from_map(&json!({"code": 123, "message": "x"})),
+        ErrorCode::ValidationError,
+    )?;
     ensure_eq(e.message(), "Invalid error code format", "numeric code")
 }
 
 async fn domain_7_5_48_all_codes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
-    let all: Vec<&str> = ErrorCode::ALL.iter().filter(|c| c.is_canonical()).map(|c| c.as_str()).collect();
+    let all: Vec<&str> =
+        ErrorCode::ALL.iter().filter(|c| c.is_canonical()).map(|c| c.as_str()).collect();
     ensure_eq(all.as_slice(), CANONICAL.as_slice(), "all_codes")?;
     for name in ["validation_error", "provider_error", "storage_error", "timeout"] {
         ensure(all.contains(&name), format!("all_codes contains {name}"))?;
@@ -112,9 +119,16 @@ async fn domain_7_5_48_all_codes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
 }
 
 async fn domain_7_5_49_default_message<S: Store>(_cx: &Ctx<S>) -> CaseResult {
-    ensure_eq(Error::from_code(ErrorCode::ValidationError).message(), "Validation error occurred", "default")?;
+    ensure_eq(
+        Error::from_code(ErrorCode::ValidationError).message(),
+        "Validation error occurred",
+        "default",
+    )?;
     for code in ErrorCode::ALL {
-        ensure(!Error::from_code(*code).message().is_empty(), format!("{code} has a default message"))?;
+        ensure(
+            !Error::from_code(*code).message().is_empty(),
+            format!("{code} has a default message"),
+        )?;
     }
     Ok(())
 }
@@ -123,7 +137,11 @@ async fn domain_7_5_50_details_are_stored<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let details = obj(json!({"status_code": 429, "field": "name", "nested": {"a": [1, 2]}}));
     let e = Error::with_details(ErrorCode::ProviderRateLimited, "slow down", details.clone());
     ensure_eq(e.details(), &details, "details")?;
-    ensure_eq(&e.to_map(cx.env.now())["details"], &serde_json::Value::Object(details), "details on the wire")
+    ensure_eq(
+        &e.to_map(cx.env.now())["details"],
+        &serde_json::Value::Object(details),
+        "details on the wire",
+    )
 }
 
 async fn domain_7_5_51_wrap_keeps_the_foreign_message<S: Store>(_cx: &Ctx<S>) -> CaseResult {
@@ -137,11 +155,16 @@ async fn domain_7_5_52_wrap_with_message_keeps_original<S: Store>(_cx: &Ctx<S>) 
     let source = std::io::Error::other("bad arg");
     let e = Error::wrap(ErrorCode::InternalError, &source, Some("Failed to process"));
     ensure_eq(e.message(), "Failed to process", "message")?;
-    ensure_eq(e.details().get("original_message"), Some(&json!("bad arg")), "details.original_message")
+    ensure_eq(
+        e.details().get("original_message"),
+        Some(&json!("bad arg")),
+        "details.original_message",
+    )
 }
 
 async fn domain_7_5_53_to_map_fields<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let e = Error::with_details(ErrorCode::ValidationError, "Invalid", obj(json!({"field": "name"})));
+    let e =
+        Error::with_details(ErrorCode::ValidationError, "Invalid", obj(json!({"field": "name"})));
     let at = cx.env.now();
     let m = e.to_map(at);
     ensure_eq(&m["code"], &json!("validation_error"), "code")?;
@@ -158,8 +181,10 @@ async fn domain_7_5_54_from_map_round_trip_and_rejections<S: Store>(cx: &Ctx<S>)
     ensure_eq(back, e, "code, message, details")?;
     let err = expect_code(Error::from_map(&json!({})), ErrorCode::ValidationError)?;
     ensure_eq(err.message(), "Missing error code", "empty map")?;
-    let err =
-        expect_code(Error::from_map(&json!({"code": "not_a_valid_code", "message": "x"})), ErrorCode::ValidationError)?;
+    let err = expect_code(
+        Error::from_map(&json!({"code": "not_a_valid_code", "message": "x"})),
+        ErrorCode::ValidationError,
+    )?;
     ensure_eq(err.message(), "Invalid error code: not_a_valid_code", "unknown code")
 }
 
@@ -169,11 +194,26 @@ async fn domain_7_5_55_category_lists<S: Store>(_cx: &Ctx<S>) -> CaseResult {
         let list = ErrorCode::in_category(cat);
         codes.iter().all(|c| list.contains(c))
     };
-    ensure(has(Category::Validation, &[C::ValidationError, C::InvalidInput, C::MissingRequiredField]), "validation")?;
-    ensure(!ErrorCode::in_category(Category::Validation).contains(&C::ProviderError), "validation excludes provider")?;
-    ensure(has(Category::Provider, &[C::ProviderError, C::ProviderUnavailable, C::ProviderRateLimited]), "provider")?;
+    ensure(
+        has(Category::Validation, &[C::ValidationError, C::InvalidInput, C::MissingRequiredField]),
+        "validation",
+    )?;
+    ensure(
+        !ErrorCode::in_category(Category::Validation).contains(&C::ProviderError),
+        "validation excludes provider",
+    )?;
+    ensure(
+        has(
+            Category::Provider,
+            &[C::ProviderError, C::ProviderUnavailable, C::ProviderRateLimited],
+        ),
+        "provider",
+    )?;
     ensure(has(Category::Storage, &[C::StorageError, C::StorageConnectionFailed]), "storage")?;
-    ensure(has(Category::Resource, &[C::NotFound, C::SessionNotFound, C::AlreadyExists]), "resource")?;
+    ensure(
+        has(Category::Resource, &[C::NotFound, C::SessionNotFound, C::AlreadyExists]),
+        "resource",
+    )?;
     ensure(has(Category::Runtime, &[C::Timeout, C::Cancelled, C::InternalError]), "runtime")?;
     ensure(has(Category::Tool, &[C::ToolError, C::ToolNotFound, C::ToolExecutionFailed]), "tool")
 }
@@ -203,15 +243,23 @@ async fn domain_7_5_56_category_of_codes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
 
 async fn domain_7_5_57_retryable_codes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     use ErrorCode as C;
-    for c in
-        [C::ProviderTimeout, C::ProviderRateLimited, C::ProviderUnavailable, C::StorageConnectionFailed, C::Timeout]
-    {
+    for c in [
+        C::ProviderTimeout,
+        C::ProviderRateLimited,
+        C::ProviderUnavailable,
+        C::StorageConnectionFailed,
+        C::Timeout,
+    ] {
         ensure(c.is_retryable(), format!("{c} is retryable"))?;
     }
     for c in [C::ValidationError, C::InvalidInput, C::NotFound, C::SessionNotFound] {
         ensure(!c.is_retryable(), format!("{c} is not retryable"))?;
     }
-    ensure_eq(ErrorCode::ALL.iter().filter(|c| c.is_retryable()).count(), 5, "exactly five retryable")?;
+    ensure_eq(
+        ErrorCode::ALL.iter().filter(|c| c.is_retryable()).count(),
+        5,
+        "exactly five retryable",
+    )?;
     ensure(Error::from_code(C::Timeout).is_retryable(), "works on an error value")
 }
 

@@ -32,7 +32,10 @@ async fn domain_7_3_31_default_event_fields<S: Store>(cx: &Ctx<S>) -> CaseResult
     ensure(e.data.is_empty() && e.metadata.is_empty(), "data and metadata empty")?;
     ensure_eq(e.sequence_number, None, "sequence_number")?;
     ensure_eq(e.schema_version, 1, "schema_version")?;
-    ensure(e.run_id.is_none() && e.provider.is_none() && e.correlation_id.is_none(), "optional fields unset")
+    ensure(
+        e.run_id.is_none() && e.provider.is_none() && e.correlation_id.is_none(),
+        "optional fields unset",
+    )
 }
 
 const ALL_NAMES: [&str; 28] = [
@@ -102,7 +105,8 @@ async fn domain_7_3_34_new_sets_id_and_timestamp<S: Store>(cx: &Ctx<S>) -> CaseR
     ensure(a.id.starts_with("evt_") && a.id.len() == 36, format!("id format: {}", a.id))?;
     ensure(a.id != b.id, "two events get distinct ids")?;
     ensure(a.timestamp > before, "timestamp is now")?;
-    let attrs = NewEvent { id: Some("evt_custom".into()), ..NewEvent::of(EventType::SessionCreated, "s") };
+    let attrs =
+        NewEvent { id: Some("evt_custom".into()), ..NewEvent::of(EventType::SessionCreated, "s") };
     let c = ok(Event::new(attrs, &cx.env), "Event::new")?;
     ensure_eq(c.id.as_str(), "evt_custom", "custom id")
 }
@@ -130,7 +134,8 @@ async fn domain_7_3_36_new_requires_type_and_session<S: Store>(cx: &Ctx<S>) -> C
     ensure(e.message().contains("type"), e.message().to_owned())?;
     let e = expect_code(EventType::from_name("invalid_type"), ErrorCode::InvalidEventType)?;
     ensure_eq(e.message(), "Invalid event type: invalid_type", "message")?;
-    let no_session = NewEvent { event_type: Some(EventType::SessionCreated), ..NewEvent::default() };
+    let no_session =
+        NewEvent { event_type: Some(EventType::SessionCreated), ..NewEvent::default() };
     let e = expect_code(Event::new(no_session, &cx.env), ErrorCode::ValidationError)?;
     ensure(e.message().contains("session_id"), e.message().to_owned())
 }
@@ -169,14 +174,18 @@ async fn domain_7_3_38_from_map_round_trips<S: Store>(cx: &Ctx<S>) -> CaseResult
     ensure_eq(err.message(), "id is required", "empty map")
 }
 
-async fn domain_7_3_39_from_map_unknown_type_is_invalid_event_type<S: Store>(cx: &Ctx<S>) -> CaseResult {
+async fn domain_7_3_39_from_map_unknown_type_is_invalid_event_type<S: Store>(
+    cx: &Ctx<S>,
+) -> CaseResult {
     let mut m = event(cx, EventType::SessionCreated)?.to_map();
     m["type"] = json!("invalid_type");
     let e = expect_code(Event::from_map(&m), ErrorCode::InvalidEventType)?;
     ensure_eq(e.message(), "Invalid event type: invalid_type", "message")
 }
 
-async fn domain_7_3_40_schema_version_defaults_and_is_required<S: Store>(cx: &Ctx<S>) -> CaseResult {
+async fn domain_7_3_40_schema_version_defaults_and_is_required<S: Store>(
+    cx: &Ctx<S>,
+) -> CaseResult {
     let e = event(cx, EventType::SessionCreated)?;
     ensure_eq(e.schema_version, 1, "default")?;
     let v2 = NewEvent { schema_version: Some(2), ..NewEvent::of(EventType::SessionCreated, "s") };
@@ -200,10 +209,15 @@ async fn domain_7_3_41_group_accessors<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     for t in [T::SessionCreated, T::SessionStarted, T::SessionCompleted, T::SessionFailed] {
         ensure(session.contains(&t), format!("session_events has {t}"))?;
     }
-    ensure(!session.contains(&T::RunStarted) && !session.contains(&T::MessageSent), "session_events excludes others")?;
+    ensure(
+        !session.contains(&T::RunStarted) && !session.contains(&T::MessageSent),
+        "session_events excludes others",
+    )?;
     let run = T::in_group(EventGroup::Run);
     ensure(
-        run.contains(&T::RunStarted) && run.contains(&T::RunCompleted) && run.contains(&T::RunFailed),
+        run.contains(&T::RunStarted)
+            && run.contains(&T::RunCompleted)
+            && run.contains(&T::RunFailed),
         "run_events",
     )?;
     ensure(!run.contains(&T::SessionCreated), "run_events excludes session_created")?;

@@ -32,7 +32,10 @@ async fn domain_7_16_182_new_state_is_empty<S: Store>(cx: &Ctx<S>) -> CaseResult
 async fn domain_7_16_183_append_counts_without_sequencing<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let mut s = state(cx)?;
     for t in [EventType::RunStarted, EventType::MessageReceived] {
-        s.append_event(ok(Event::new(NewEvent::of(t, s.session.id.clone()), &cx.env), "Event::new")?);
+        s.append_event(ok(
+            Event::new(NewEvent::of(t, s.session.id.clone()), &cx.env),
+            "Event::new",
+        )?);
     }
     ensure_eq(s.sequence_counter, 2, "counter")?;
     let types: Vec<EventType> = s.finalized_events().iter().map(|e| e.event_type).collect();
@@ -45,7 +48,11 @@ async fn domain_7_16_184_provider_metadata_merges<S: Store>(cx: &Ctx<S>) -> Case
     let mut s = state(cx)?;
     s.cache_provider_metadata(&obj(json!({"model": "claude-sonnet-4"})));
     s.cache_provider_metadata(&obj(json!({"provider_session_id": "ps_1"})));
-    ensure_eq(s.provider_metadata, obj(json!({"model": "claude-sonnet-4", "provider_session_id": "ps_1"})), "merged")
+    ensure_eq(
+        s.provider_metadata,
+        obj(json!({"model": "claude-sonnet-4", "provider_session_id": "ps_1"})),
+        "merged",
+    )
 }
 
 async fn domain_7_16_185_to_result_is_the_flush_payload<S: Store>(cx: &Ctx<S>) -> CaseResult {

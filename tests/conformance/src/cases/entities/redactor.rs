@@ -29,7 +29,10 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
 
 /// An event of `event_type` with this payload.
 pub(super) fn event<S>(cx: &Ctx<S>, event_type: EventType, data: Value) -> Result<Event, String> {
-    ok(Event::new(NewEvent { data: obj(data), ..NewEvent::of(event_type, "ses_redact") }, &cx.env), "Event::new")
+    ok(
+        Event::new(NewEvent { data: obj(data), ..NewEvent::of(event_type, "ses_redact") }, &cx.env),
+        "Event::new",
+    )
 }
 
 /// `{enabled: true}`.
@@ -46,7 +49,9 @@ pub(super) fn text_at(e: &Event, path: &[&str]) -> String {
     v.and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
-async fn domain_7_11_129_default_patterns_are_category_regex_pairs<S: Store>(_cx: &Ctx<S>) -> CaseResult {
+async fn domain_7_11_129_default_patterns_are_category_regex_pairs<S: Store>(
+    _cx: &Ctx<S>,
+) -> CaseResult {
     let patterns = default_patterns();
     ensure_eq(patterns.len(), 22, "number of default patterns")?;
     ensure(patterns.iter().all(|p| !p.category.is_empty()), "every pattern has a category")?;
@@ -55,7 +60,8 @@ async fn domain_7_11_129_default_patterns_are_category_regex_pairs<S: Store>(_cx
 }
 
 fn samples() -> Vec<(&'static str, String, &'static str)> {
-    let alnum = |n: usize| "aB3dE5gH7jK9mN1pQ2sT4vW6yZ8".chars().cycle().take(n).collect::<String>();
+    let alnum =
+        |n: usize| "aB3dE5gH7jK9mN1pQ2sT4vW6yZ8".chars().cycle().take(n).collect::<String>();
     vec![
         ("aws_access_key", "key AKIAIOSFODNN7EXAMPLE here".into(), "AKIAIOSFODNN7EXAMPLE"),
         ("aws_secret_key", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(), "wJalrXUtnFEMI"),
@@ -98,10 +104,16 @@ async fn domain_7_11_130_each_default_pattern_redacts<S: Store>(cx: &Ctx<S>) -> 
         let r = redact(&e, &on());
         let out = text_at(&r.event, &["tool_output"]);
         ensure(!out.contains(fragment), format!("{category}: {fragment:?} still in {out:?}"))?;
-        ensure(out.contains("[REDACTED]") && r.redaction_count > 0, format!("{category}: {out:?}"))?;
+        ensure(
+            out.contains("[REDACTED]") && r.redaction_count > 0,
+            format!("{category}: {out:?}"),
+        )?;
         let categorized = RedactionConfig { replacement: Replacement::Categorized, ..on() };
         let out = text_at(&redact(&e, &categorized).event, &["tool_output"]);
-        ensure(out.contains(&format!("[REDACTED:{category}]")), format!("{category}: categorized {out:?}"))?;
+        ensure(
+            out.contains(&format!("[REDACTED:{category}]")),
+            format!("{category}: categorized {out:?}"),
+        )?;
         covered.insert(category);
     }
     ensure_eq(covered.len(), 22, "every category has a sample")
@@ -133,7 +145,9 @@ async fn domain_7_11_133_provider_error_fields_are_redacted<S: Store>(cx: &Ctx<S
     });
     let r = redact(&event(cx, EventType::RunFailed, data)?, &on());
     let text = serde_json::Value::Object(r.event.data.clone()).to_string();
-    for secret in ["sk-proj-abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwxyz123456", "supersecret"] {
+    for secret in
+        ["sk-proj-abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwxyz123456", "supersecret"]
+    {
         ensure(!text.contains(secret), format!("{secret} still in {text}"))?;
     }
     Ok(())
@@ -169,7 +183,10 @@ fn nested(levels: usize, secrets: &[(usize, &str)]) -> Value {
 
 async fn domain_7_11_135_maps_deeper_than_ten_are_untouched<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let tool_output = nested(15, &[(5, "AKIAIOSFODNN7EXAMPLE"), (12, "password=hunter2")]);
-    let r = redact(&event(cx, EventType::ToolCallCompleted, json!({"tool_output": tool_output}))?, &on());
+    let r = redact(
+        &event(cx, EventType::ToolCallCompleted, json!({"tool_output": tool_output}))?,
+        &on(),
+    );
     let text = Value::Object(r.event.data).to_string();
     ensure(!text.contains("AKIAIOSFODNN7EXAMPLE"), "level-5 secret redacted")?;
     ensure(text.contains("password=hunter2"), "level-12 secret untouched")?;
@@ -177,7 +194,11 @@ async fn domain_7_11_135_maps_deeper_than_ten_are_untouched<S: Store>(cx: &Ctx<S
 }
 
 async fn domain_7_11_136_clean_payload_is_unchanged<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let e = event(cx, EventType::ToolCallCompleted, json!({"tool_name": "ls", "tool_output": "file1\nfile2"}))?;
+    let e = event(
+        cx,
+        EventType::ToolCallCompleted,
+        json!({"tool_name": "ls", "tool_output": "file1\nfile2"}),
+    )?;
     let r = redact(&e, &on());
     ensure_eq(&r.event, &e, "event")?;
     ensure_eq(r.redaction_count, 0, "count")?;
@@ -185,7 +206,11 @@ async fn domain_7_11_136_clean_payload_is_unchanged<S: Store>(cx: &Ctx<S>) -> Ca
 }
 
 async fn domain_7_11_137_scalar_payload_is_unchanged<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let e = event(cx, EventType::RunStarted, json!({"tries": 1, "state": "ok", "ready": false, "note": null}))?;
+    let e = event(
+        cx,
+        EventType::RunStarted,
+        json!({"tries": 1, "state": "ok", "ready": false, "note": null}),
+    )?;
     ensure_eq(&redact(&e, &on()).event, &e, "event")
 }
 
@@ -207,7 +232,8 @@ async fn domain_7_11_139_skipped_types_are_not_scanned<S: Store>(cx: &Ctx<S>) ->
 }
 
 async fn domain_7_11_140_disabled_config_changes_nothing<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let e = event(cx, EventType::ToolCallCompleted, json!({"tool_output": "AKIAIOSFODNN7EXAMPLE"}))?;
+    let e =
+        event(cx, EventType::ToolCallCompleted, json!({"tool_output": "AKIAIOSFODNN7EXAMPLE"}))?;
     let r = redact(&e, &RedactionConfig::default());
     ensure_eq(&r.event, &e, "event")?;
     ensure(r.redaction_count == 0 && r.fields_redacted.is_empty(), "count 0, no fields")
@@ -215,12 +241,22 @@ async fn domain_7_11_140_disabled_config_changes_nothing<S: Store>(cx: &Ctx<S>) 
 
 async fn domain_7_11_141_custom_replacement_text<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let config = RedactionConfig { replacement: Replacement::Text("***".into()), ..on() };
-    let r = redact(&event(cx, EventType::ToolCallCompleted, json!({"tool_output": "password=secret123"}))?, &config);
+    let r = redact(
+        &event(cx, EventType::ToolCallCompleted, json!({"tool_output": "password=secret123"}))?,
+        &config,
+    );
     ensure_eq(text_at(&r.event, &["tool_output"]), "***".to_owned(), "tool_output")
 }
 
 async fn domain_7_11_142_categorized_replacement<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let config = RedactionConfig { replacement: Replacement::Categorized, ..on() };
-    let r = redact(&event(cx, EventType::ToolCallCompleted, json!({"tool_output": "AKIAIOSFODNN7EXAMPLE"}))?, &config);
-    ensure_eq(text_at(&r.event, &["tool_output"]), "[REDACTED:aws_access_key]".to_owned(), "tool_output")
+    let r = redact(
+        &event(cx, EventType::ToolCallCompleted, json!({"tool_output": "AKIAIOSFODNN7EXAMPLE"}))?,
+        &config,
+    );
+    ensure_eq(
+        text_at(&r.event, &["tool_output"]),
+        "[REDACTED:aws_access_key]".to_owned(),
+        "tool_output",
+    )
 }

@@ -25,13 +25,25 @@ async fn domain_7_12_156_default_policy<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     let p = policy(json!({}))?;
     ensure_eq(&p, &RetentionPolicy::default(), "from_json({}) is the default")?;
     ensure_eq(p.max_session_age_days, Limit::Infinity, "max_session_age_days")?;
-    ensure_eq(p.max_completed_session_age_days, Limit::Finite(90), "max_completed_session_age_days")?;
+    ensure_eq(
+        p.max_completed_session_age_days,
+        Limit::Finite(90),
+        "max_completed_session_age_days",
+    )?;
     ensure_eq(p.hard_delete_after_days, Limit::Finite(30), "hard_delete_after_days")?;
     ensure_eq(p.max_events_per_session, Limit::Infinity, "max_events_per_session")?;
     ensure_eq(p.batch_size, 100, "batch_size")?;
-    ensure_eq(p.exempt_statuses, vec![SessionStatus::Active, SessionStatus::Paused], "exempt_statuses")?;
+    ensure_eq(
+        p.exempt_statuses,
+        vec![SessionStatus::Active, SessionStatus::Paused],
+        "exempt_statuses",
+    )?;
     ensure_eq(p.exempt_tags, vec!["pinned".to_owned()], "exempt_tags")?;
-    ensure_eq(p.prune_event_types_first, vec![EventType::MessageStreamed, EventType::TokenUsageUpdated], "prune first")
+    ensure_eq(
+        p.prune_event_types_first,
+        vec![EventType::MessageStreamed, EventType::TokenUsageUpdated],
+        "prune first",
+    )
 }
 
 async fn domain_7_12_157_options_override_defaults<S: Store>(_cx: &Ctx<S>) -> CaseResult {
@@ -41,7 +53,11 @@ async fn domain_7_12_157_options_override_defaults<S: Store>(_cx: &Ctx<S>) -> Ca
         "batch_size": 50,
         "unknown_option": "ignored",
     }))?;
-    ensure_eq(p.max_completed_session_age_days, Limit::Finite(30), "max_completed_session_age_days")?;
+    ensure_eq(
+        p.max_completed_session_age_days,
+        Limit::Finite(30),
+        "max_completed_session_age_days",
+    )?;
     ensure_eq(p.max_events_per_session, Limit::Finite(5000), "max_events_per_session")?;
     ensure_eq(p.batch_size, 50, "batch_size")?;
     ensure_eq(p.hard_delete_after_days, Limit::Finite(30), "untouched default")
@@ -62,7 +78,10 @@ async fn domain_7_12_158_defaults_and_infinity_validate<S: Store>(_cx: &Ctx<S>) 
 
 async fn domain_7_12_159_bad_bounds_name_their_field<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     let cases = [
-        (json!({"max_session_age_days": -1}), "max_session_age_days must be a positive integer or :infinity"),
+        (
+            json!({"max_session_age_days": -1}),
+            "max_session_age_days must be a positive integer or :infinity",
+        ),
         (
             json!({"max_completed_session_age_days": 0}),
             "max_completed_session_age_days must be a positive integer or :infinity",
@@ -81,7 +100,13 @@ async fn domain_7_12_159_bad_bounds_name_their_field<S: Store>(_cx: &Ctx<S>) -> 
 }
 
 async fn domain_7_12_160_archive_requires_a_store<S: Store>(_cx: &Ctx<S>) -> CaseResult {
-    let e = expect_code(policy(json!({"archive_before_prune": true}))?.validate(), ErrorCode::ValidationError)?;
+    let e = expect_code(
+        policy(json!({"archive_before_prune": true}))?.validate(),
+        ErrorCode::ValidationError,
+    )?;
     ensure(e.message().contains("archive_store"), e.message().to_owned())?;
-    ok(policy(json!({"archive_before_prune": true, "archive_store": "s3-archive"}))?.validate(), "with a store")
+    ok(
+        policy(json!({"archive_before_prune": true, "archive_store": "s3-archive"}))?.validate(),
+        "with a store",
+    )
 }

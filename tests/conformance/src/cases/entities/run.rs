@@ -36,9 +36,15 @@ async fn domain_7_2_15_default_run_fields<S: Store>(cx: &Ctx<S>) -> CaseResult {
     ensure_eq(r.status, RunStatus::Pending, "status")?;
     ensure(r.metadata.is_empty() && r.token_usage.is_empty(), "metadata and token_usage empty")?;
     ensure_eq(r.turn_count, 0, "turn_count")?;
-    ensure(r.input.is_none() && r.output.is_none() && r.error.is_none(), "input, output, error nil")?;
+    ensure(
+        r.input.is_none() && r.output.is_none() && r.error.is_none(),
+        "input, output, error nil",
+    )?;
     ensure_eq(r.ended_at, None, "ended_at")?;
-    ensure(r.cost_usd.is_none() && r.provider.is_none() && r.provider_metadata.is_empty(), "provider fields unset")
+    ensure(
+        r.cost_usd.is_none() && r.provider.is_none() && r.provider_metadata.is_empty(),
+        "provider fields unset",
+    )
 }
 
 async fn domain_7_2_16_new_sets_id_status_and_started_at<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -61,13 +67,19 @@ async fn domain_7_2_17_distinct_ids_and_custom_id<S: Store>(cx: &Ctx<S>) -> Case
 async fn domain_7_2_18_input_and_metadata_are_kept<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let input = json!({"prompt": "Hello, world!"});
     let metadata = obj(json!({"model": "gpt-4", "temperature": 0.7}));
-    let attrs = NewRun { input: Some(input.clone()), metadata: metadata.clone(), ..NewRun::for_session("s") };
+    let attrs = NewRun {
+        input: Some(input.clone()),
+        metadata: metadata.clone(),
+        ..NewRun::for_session("s")
+    };
     let r = ok(Run::new(attrs, &cx.env), "Run::new")?;
     ensure_eq(r.input, Some(input), "input")?;
     ensure_eq(r.metadata, metadata, "metadata")
 }
 
-async fn domain_7_2_19_missing_or_empty_session_id_is_rejected<S: Store>(cx: &Ctx<S>) -> CaseResult {
+async fn domain_7_2_19_missing_or_empty_session_id_is_rejected<S: Store>(
+    cx: &Ctx<S>,
+) -> CaseResult {
     let e = expect_code(Run::new(NewRun::default(), &cx.env), ErrorCode::ValidationError)?;
     ensure(e.message().contains("session_id"), e.message().to_owned())?;
     let e = expect_code(Run::new(NewRun::for_session(""), &cx.env), ErrorCode::ValidationError)?;
@@ -86,7 +98,9 @@ async fn domain_7_2_20_update_status_accepts_every_status<S: Store>(cx: &Ctx<S>)
 }
 
 async fn domain_7_2_21_terminal_status_sets_ended_at<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    for status in [RunStatus::Completed, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Timeout] {
+    for status in
+        [RunStatus::Completed, RunStatus::Failed, RunStatus::Cancelled, RunStatus::Timeout]
+    {
         let mut r = run_for(cx, "s")?;
         r.update_status(status, &cx.env);
         ensure(r.ended_at.is_some(), format!("{status} sets ended_at"))?;
@@ -133,7 +147,11 @@ async fn domain_7_2_26_token_usage_sums_numbers<S: Store>(cx: &Ctx<S>) -> CaseRe
     let mut r = run_for(cx, "s")?;
     r.update_token_usage(&obj(json!({"input_tokens": 100, "output_tokens": 50})));
     r.update_token_usage(&obj(json!({"input_tokens": 200, "output_tokens": 100})));
-    ensure_eq(r.token_usage, obj(json!({"input_tokens": 300, "output_tokens": 150})), "summed usage")
+    ensure_eq(
+        r.token_usage,
+        obj(json!({"input_tokens": 300, "output_tokens": 150})),
+        "summed usage",
+    )
 }
 
 async fn domain_7_2_27_to_map_has_string_keys_and_cost_key<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -171,14 +189,20 @@ async fn domain_7_2_29_from_map_reads_cost_usd<S: Store>(cx: &Ctx<S>) -> CaseRes
     m["cost_usd"] = json!(0.0523);
     ensure_eq(ok(Run::from_map(&m), "from_map")?.cost_usd, Some(0.0523), "float cost")?;
     m["cost_usd"] = json!(2);
-    ensure_eq(ok(Run::from_map(&m), "from_map")?.cost_usd, Some(2.0), "integer cost becomes float")?;
+    ensure_eq(
+        ok(Run::from_map(&m), "from_map")?.cost_usd,
+        Some(2.0),
+        "integer cost becomes float",
+    )?;
     if let Some(o) = m.as_object_mut() {
         o.remove("cost_usd");
     }
     ensure_eq(ok(Run::from_map(&m), "from_map")?.cost_usd, None, "missing cost")
 }
 
-async fn domain_7_2_30_from_map_of_empty_map_is_validation_error<S: Store>(_cx: &Ctx<S>) -> CaseResult {
+async fn domain_7_2_30_from_map_of_empty_map_is_validation_error<S: Store>(
+    _cx: &Ctx<S>,
+) -> CaseResult {
     let e = expect_code(Run::from_map(&json!({})), ErrorCode::ValidationError)?;
     ensure_eq(e.message(), "id is required", "message")?;
     let e = expect_code(Run::from_map(&json!([1])), ErrorCode::ValidationError)?;

@@ -16,13 +16,16 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     ]
 }
 
-async fn domain_7_4_43_from_map_keeps_unknown_keys_and_nesting<S: Store>(cx: &Ctx<S>) -> CaseResult {
+async fn domain_7_4_43_from_map_keeps_unknown_keys_and_nesting<S: Store>(
+    cx: &Ctx<S>,
+) -> CaseResult {
     let metadata = json!({
         "status": "running",
         "totally_new_key_12345": "value",
         "nested": {"metadata": {"another_unknown": true}},
     });
-    let mut m = ok(Session::new(asm_core::NewSession::for_agent("a"), &cx.env), "Session::new")?.to_map();
+    let mut m =
+        ok(Session::new(asm_core::NewSession::for_agent("a"), &cx.env), "Session::new")?.to_map();
     m["metadata"] = metadata.clone();
     let s = ok(Session::from_map(&m), "from_map")?;
     ensure_eq(s.metadata, obj(metadata), "metadata keys and nesting preserved")
@@ -39,7 +42,8 @@ async fn domain_7_4_44_to_map_writes_string_keys_and_names<S: Store>(cx: &Ctx<S>
 }
 
 async fn domain_7_4_45_has_key_finds_string_keys<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let m = ok(Session::new(asm_core::NewSession::for_agent("a"), &cx.env), "Session::new")?.to_map();
+    let m =
+        ok(Session::new(asm_core::NewSession::for_agent("a"), &cx.env), "Session::new")?.to_map();
     let o = m.as_object().ok_or("to_map is an object")?;
     ensure(o.contains_key("status"), "has status")?;
     ensure(!o.contains_key("missing"), "has no missing")

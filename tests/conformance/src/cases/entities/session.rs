@@ -32,7 +32,10 @@ fn agent<S>(cx: &Ctx<S>, agent_id: &str) -> Result<Session, String> {
 async fn domain_7_1_1_default_session_fields<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let s = agent(cx, "agent-1")?;
     ensure_eq(s.status, SessionStatus::Pending, "status")?;
-    ensure(s.metadata.is_empty() && s.context.is_empty() && s.tags.is_empty(), "metadata, context, tags empty")?;
+    ensure(
+        s.metadata.is_empty() && s.context.is_empty() && s.tags.is_empty(),
+        "metadata, context, tags empty",
+    )?;
     ensure_eq(s.parent_session_id, None, "parent_session_id")?;
     ensure(!s.id.is_empty() && s.agent_id == "agent-1", "id and agent_id set")?;
     ensure_eq(s.deleted_at, None, "deleted_at")
@@ -42,7 +45,10 @@ async fn domain_7_1_2_new_sets_agent_id_and_defaults<S: Store>(cx: &Ctx<S>) -> C
     let s = agent(cx, "agent-123")?;
     ensure_eq(s.agent_id.as_str(), "agent-123", "agent_id")?;
     ensure(s.id.starts_with("ses_") && s.id.len() == 36, format!("generated id format: {}", s.id))?;
-    ensure(s.id[4..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "id is lowercase hex")?;
+    ensure(
+        s.id[4..].bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "id is lowercase hex",
+    )?;
     ensure_eq(s.status, SessionStatus::Pending, "status")?;
     ensure(s.created_at >= START, "created_at set from the clock")?;
     ensure_eq(s.updated_at, s.created_at, "updated_at equals created_at")
@@ -77,7 +83,10 @@ async fn domain_7_1_5_metadata_context_tags_are_kept<S: Store>(cx: &Ctx<S>) -> C
 
 async fn domain_7_1_6_parent_session_id_is_kept<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let parent = agent(cx, "agent-1")?;
-    let attrs = NewSession { parent_session_id: Some(parent.id.clone()), ..NewSession::for_agent("agent-1") };
+    let attrs = NewSession {
+        parent_session_id: Some(parent.id.clone()),
+        ..NewSession::for_agent("agent-1")
+    };
     let child = ok(Session::new(attrs, &cx.env), "Session::new")?;
     ensure_eq(child.parent_session_id, Some(parent.id), "parent_session_id")
 }
@@ -89,7 +98,8 @@ async fn domain_7_1_7_missing_agent_id_is_rejected<S: Store>(cx: &Ctx<S>) -> Cas
 }
 
 async fn domain_7_1_8_empty_agent_id_is_rejected<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let e = expect_code(Session::new(NewSession::for_agent(""), &cx.env), ErrorCode::ValidationError)?;
+    let e =
+        expect_code(Session::new(NewSession::for_agent(""), &cx.env), ErrorCode::ValidationError)?;
     ensure_eq(e.message(), "agent_id cannot be empty", "message")
 }
 
@@ -106,7 +116,10 @@ async fn domain_7_1_9_update_status_accepts_every_status<S: Store>(cx: &Ctx<S>) 
 async fn domain_7_1_10_unknown_status_is_invalid_status<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let e = expect_code(SessionStatus::from_name("invalid_status"), ErrorCode::InvalidStatus)?;
     let valid = "Valid statuses: [:pending, :active, :paused, :completed, :failed, :cancelled]";
-    ensure(e.message().starts_with("Invalid status: ") && e.message().ends_with(valid), e.message().to_owned())?;
+    ensure(
+        e.message().starts_with("Invalid status: ") && e.message().ends_with(valid),
+        e.message().to_owned(),
+    )?;
     let mut map = agent(cx, "agent-1")?.to_map();
     map["status"] = json!("invalid_status");
     expect_code(Session::from_map(&map), ErrorCode::InvalidStatus).map(drop)
@@ -139,7 +152,8 @@ async fn domain_7_1_12_to_map_has_string_keys_and_iso_times<S: Store>(cx: &Ctx<S
         created.clone(),
     )?;
     ensure(m["updated_at"].is_string(), "updated_at is a string")?;
-    let keys: Vec<&str> = m.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let keys: Vec<&str> =
+        m.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
     for key in [
         "id",
         "agent_id",
@@ -174,7 +188,9 @@ async fn domain_7_1_13_from_map_round_trips<S: Store>(cx: &Ctx<S>) -> CaseResult
     ensure_eq(back, s, "whole session")
 }
 
-async fn domain_7_1_14_from_map_of_empty_map_is_validation_error<S: Store>(_cx: &Ctx<S>) -> CaseResult {
+async fn domain_7_1_14_from_map_of_empty_map_is_validation_error<S: Store>(
+    _cx: &Ctx<S>,
+) -> CaseResult {
     let e = expect_code(Session::from_map(&json!({})), ErrorCode::ValidationError)?;
     ensure_eq(e.message(), "id is required", "first failing check")?;
     let e = expect_code(Session::from_map(&json!("not a map")), ErrorCode::ValidationError)?;

@@ -43,18 +43,32 @@ async fn domain_7_9_114_structural_failures<S: Store>(_cx: &Ctx<S>) -> CaseResul
         e[key] = value;
         e
     };
-    let err = expect_code(validate_structural(&with("type", Value::Null)), ErrorCode::ValidationError)?;
+    let err =
+        expect_code(validate_structural(&with("type", Value::Null)), ErrorCode::ValidationError)?;
     ensure_eq(err.message(), "type is required", "type nil")?;
-    let err = expect_code(validate_structural(&with("type", json!("totally_bogus"))), ErrorCode::InvalidEventType)?;
+    let err = expect_code(
+        validate_structural(&with("type", json!("totally_bogus"))),
+        ErrorCode::InvalidEventType,
+    )?;
     ensure_eq(err.message(), "Invalid event type: totally_bogus", "unknown type")?;
-    let err = expect_code(validate_structural(&with("type", json!(7))), ErrorCode::ValidationError)?;
+    let err =
+        expect_code(validate_structural(&with("type", json!(7))), ErrorCode::ValidationError)?;
     ensure_eq(err.message(), "type must be an atom, got: 7", "non-name type")?;
-    let err = expect_code(validate_structural(&with("session_id", Value::Null)), ErrorCode::ValidationError)?;
+    let err = expect_code(
+        validate_structural(&with("session_id", Value::Null)),
+        ErrorCode::ValidationError,
+    )?;
     ensure_eq(err.message(), "session_id is required", "session_id nil")?;
     ok(validate_structural(&with("session_id", json!(""))), "empty session_id passes")?;
-    let err = expect_code(validate_structural(&with("timestamp", Value::Null)), ErrorCode::ValidationError)?;
+    let err = expect_code(
+        validate_structural(&with("timestamp", Value::Null)),
+        ErrorCode::ValidationError,
+    )?;
     ensure_eq(err.message(), "timestamp is required", "timestamp nil")?;
-    let err = expect_code(validate_structural(&with("data", json!("not a map"))), ErrorCode::ValidationError)?;
+    let err = expect_code(
+        validate_structural(&with("data", json!("not a map"))),
+        ErrorCode::ValidationError,
+    )?;
     ensure_eq(err.message(), "data must be a map, got: \"not a map\"", "data not a map")?;
     ok(validate_structural(&with("data", Value::Null)), "data nil passes")
 }
@@ -69,9 +83,16 @@ async fn domain_7_9_115_types_without_rules_have_no_warnings<S: Store>(_cx: &Ctx
 
 async fn domain_7_9_116_message_received_shape<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     let t = EventType::MessageReceived;
-    ensure(validate_shape(t, &obj(json!({"content": "Hello", "role": "assistant"}))).is_empty(), "full payload")?;
+    ensure(
+        validate_shape(t, &obj(json!({"content": "Hello", "role": "assistant"}))).is_empty(),
+        "full payload",
+    )?;
     let w = validate_shape(t, &obj(json!({"role": "assistant"})));
-    ensure_eq(w, vec!["missing required field 'content' for shape validation".to_owned()], "only role")?;
+    ensure_eq(
+        w,
+        vec!["missing required field 'content' for shape validation".to_owned()],
+        "only role",
+    )?;
     let w = validate_shape(t, &obj(json!({})));
     ensure_eq(w.len(), 2, "empty payload gives two warnings")?;
     ensure(w[0].contains("'content'") && w[1].contains("'role'"), "rule order")
@@ -80,7 +101,11 @@ async fn domain_7_9_116_message_received_shape<S: Store>(_cx: &Ctx<S>) -> CaseRe
 async fn domain_7_9_117_token_usage_integer_fields<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     let t = EventType::TokenUsageUpdated;
     let w = validate_shape(t, &obj(json!({"input_tokens": "not_a_number", "output_tokens": 20})));
-    ensure_eq(w, vec!["field 'input_tokens' expected integer, got \"not_a_number\"".to_owned()], "warnings")?;
+    ensure_eq(
+        w,
+        vec!["field 'input_tokens' expected integer, got \"not_a_number\"".to_owned()],
+        "warnings",
+    )?;
     let w = validate_shape(t, &obj(json!({"input_tokens": 1.5, "output_tokens": 20})));
     ensure_eq(w.len(), 1, "a float is not an integer")
 }
@@ -107,7 +132,8 @@ async fn domain_7_9_119_policy_violation_shape<S: Store>(_cx: &Ctx<S>) -> CaseRe
 }
 
 async fn domain_7_9_120_string_keys_satisfy_rules<S: Store>(_cx: &Ctx<S>) -> CaseResult {
-    let data: Value = serde_json::from_str(r#"{"content": "hi", "role": "user"}"#).map_err(|e| e.to_string())?;
+    let data: Value =
+        serde_json::from_str(r#"{"content": "hi", "role": "user"}"#).map_err(|e| e.to_string())?;
     ensure(validate_shape(EventType::MessageReceived, &obj(data)).is_empty(), "string keys count")
 }
 
@@ -116,7 +142,11 @@ async fn domain_7_9_121_approval_shapes<S: Store>(_cx: &Ctx<S>) -> CaseResult {
     let w = validate_shape(T::ToolApprovalRequested, &obj(json!({"policy_name": "p"})));
     ensure(w.len() == 1 && w[0].contains("tool_name"), format!("{w:?}"))?;
     ensure(
-        validate_shape(T::ToolApprovalRequested, &obj(json!({"tool_name": "t", "policy_name": "p"}))).is_empty(),
+        validate_shape(
+            T::ToolApprovalRequested,
+            &obj(json!({"tool_name": "t", "policy_name": "p"})),
+        )
+        .is_empty(),
         "both",
     )?;
     for t in [T::ToolApprovalGranted, T::ToolApprovalDenied] {

@@ -5,8 +5,8 @@
 use asm_core::ports::{EventFilter, ListRuns, ListSessions, MaintenanceReport};
 use asm_core::{ErrorCode, EventType, Limit, RetentionPolicy, Session, SessionStatus};
 
-use crate::cases::helpers::{artifact_attrs, event, run, session_with_id, OrFail};
-use crate::{ensure_eq, expect_code, Case, CaseResult, Ctx, Store, START};
+use crate::cases::helpers::{OrFail, artifact_attrs, event, run, session_with_id};
+use crate::{Case, CaseResult, Ctx, START, Store, ensure_eq, expect_code};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -19,14 +19,27 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
 }
 
 /// Every session id the fixture writes (`ses_unsaved` and `ses_nowhere` have no row).
-const IDS: &[&str] =
-    &["ses_active_old", "ses_gone", "ses_long", "ses_nowhere", "ses_old", "ses_pinned_old", "ses_unsaved"];
+const IDS: &[&str] = &[
+    "ses_active_old",
+    "ses_gone",
+    "ses_long",
+    "ses_nowhere",
+    "ses_old",
+    "ses_pinned_old",
+    "ses_unsaved",
+];
 
 fn policy() -> RetentionPolicy {
     RetentionPolicy { max_events_per_session: Limit::Finite(5), ..RetentionPolicy::default() }
 }
 
-async fn saved<S: Store>(cx: &Ctx<S>, id: &str, status: SessionStatus, tags: &[&str], age_days: i64) -> Result<Session, String> {
+async fn saved<S: Store>(
+    cx: &Ctx<S>,
+    id: &str,
+    status: SessionStatus,
+    tags: &[&str],
+    age_days: i64,
+) -> Result<Session, String> {
     let mut s = session_with_id(&cx.env, id, "test-agent")?;
     s.status = status;
     s.tags = tags.iter().map(|t| t.to_string()).collect();
@@ -65,18 +78,26 @@ async fn fixture<S: Store>(cx: &Ctx<S>) -> CaseResult {
     cx.store.register(artifact_attrs("gone.txt", Some("ses_gone"), 1)).await.or_fail("register")?;
     saved(cx, "ses_long", SessionStatus::Active, &[], 0).await?;
     log(cx, "ses_long", &long_log()).await?;
-    cx.store.register(artifact_attrs("orphan.txt", Some("ses_nowhere"), 1)).await.or_fail("register orphan")?;
+    cx.store
+        .register(artifact_attrs("orphan.txt", Some("ses_nowhere"), 1))
+        .await
+        .or_fail("register orphan")?;
     cx.store.register(artifact_attrs("loose.txt", None, 1)).await.or_fail("register loose")?;
     log(cx, "ses_unsaved", &[EventType::MessageStreamed; 2]).await?;
-    let zero = RetentionPolicy { max_events_per_session: Limit::Finite(0), ..RetentionPolicy::default() };
+    let zero =
+        RetentionPolicy { max_events_per_session: Limit::Finite(0), ..RetentionPolicy::default() };
     cx.store.prune_session_events("ses_unsaved", &zero).await.or_fail("prune to 0").map(drop)
 }
 
 /// Everything the ports can read back about the fixture, as text.
 async fn snapshot<S: Store>(cx: &Ctx<S>) -> Result<String, String> {
-    let mut out = format!("{:?}\n", cx.store.list_sessions(&ListSessions::default()).await.or_fail("list_sessions")?);
+    let mut out = format!(
+        "{:?}\n",
+        cx.store.list_sessions(&ListSessions::default()).await.or_fail("list_sessions")?
+    );
     for id in IDS {
-        let events = cx.store.get_events(id, &EventFilter::default()).await.or_fail("get_events")?;
+        let events =
+            cx.store.get_events(id, &EventFilter::default()).await.or_fail("get_events")?;
         let runs = cx.store.list_runs(id, &ListRuns::default()).await.or_fail("list_runs")?;
         let artifacts = cx.store.list_by_session(id).await.or_fail("list_by_session")?;
         let latest = cx.store.get_latest_sequence(id).await.or_fail("latest")?;
@@ -107,7 +128,8 @@ async fn rel_8_5_plan_matches_execute<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let executed = cx.store.execute(&policy()).await.or_fail("execute")?;
     ensure_eq(counts(&executed), counts(&plan), "execute's counts against plan's")?;
     let invalid = RetentionPolicy { batch_size: 0, ..policy() };
-    crate::expect_code(cx.store.plan(&invalid).await, asm_core::ErrorCode::ValidationError).map(drop)
+    crate::expect_code(cx.store.plan(&invalid).await, asm_core::ErrorCode::ValidationError)
+        .map(drop)
 }
 
 async fn rel_8_5_execute_twice_changes_nothing<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -117,7 +139,11 @@ async fn rel_8_5_execute_twice_changes_nothing<S: Store>(cx: &Ctx<S>) -> CaseRes
     let second = cx.store.execute(&policy()).await.or_fail("second execute")?;
     ensure_eq(counts(&second), MaintenanceReport::default(), "second execute")?;
     ensure_eq(snapshot(cx).await?, after_first, "stored data after the second execute")?;
-    ensure_eq(counts(&cx.store.plan(&policy()).await.or_fail("plan")?), MaintenanceReport::default(), "plan")?;
+    ensure_eq(
+        counts(&cx.store.plan(&policy()).await.or_fail("plan")?),
+        MaintenanceReport::default(),
+        "plan",
+    )?;
     ensure_eq(cx.store.health_check().await.or_fail("health")?, Vec::<String>::new(), "health")
 }
 
@@ -125,7 +151,8 @@ async fn rel_8_5_exempt_status_and_tags_never_touched<S: Store>(cx: &Ctx<S>) -> 
     fixture(cx).await?;
     let active = cx.store.get_session("ses_active_old").await.or_fail("get active")?;
     let pinned = cx.store.get_session("ses_pinned_old").await.or_fail("get pinned")?;
-    let active_log = cx.store.get_events("ses_active_old", &EventFilter::default()).await.or_fail("events")?;
+    let active_log =
+        cx.store.get_events("ses_active_old", &EventFilter::default()).await.or_fail("events")?;
     // The harshest valid policy, run at three clock readings up to two years on.
     let harsh = RetentionPolicy {
         max_completed_session_age_days: Limit::Finite(1),
@@ -135,9 +162,21 @@ async fn rel_8_5_exempt_status_and_tags_never_touched<S: Store>(cx: &Ctx<S>) -> 
     for days in [0, 2, 730] {
         cx.clock.set(START.add_days(days));
         cx.store.execute(&harsh).await.or_fail("execute")?;
-        ensure_eq(cx.store.get_session("ses_active_old").await.or_fail("get active")?, active.clone(), "exempt status")?;
-        ensure_eq(cx.store.get_session("ses_pinned_old").await.or_fail("get pinned")?, pinned.clone(), "exempt tag")?;
-        let log_now = cx.store.get_events("ses_active_old", &EventFilter::default()).await.or_fail("events")?;
+        ensure_eq(
+            cx.store.get_session("ses_active_old").await.or_fail("get active")?,
+            active.clone(),
+            "exempt status",
+        )?;
+        ensure_eq(
+            cx.store.get_session("ses_pinned_old").await.or_fail("get pinned")?,
+            pinned.clone(),
+            "exempt tag",
+        )?;
+        let log_now = cx
+            .store
+            .get_events("ses_active_old", &EventFilter::default())
+            .await
+            .or_fail("events")?;
         ensure_eq(log_now, active_log.clone(), "exempt session's events")?;
     }
     Ok(())
@@ -150,7 +189,10 @@ async fn rel_8_5_negative_limits_change_nothing<S: Store>(cx: &Ctx<S>) -> CaseRe
     fixture(cx).await?;
     let before = snapshot(cx).await?;
     let prune = RetentionPolicy { max_events_per_session: Limit::Finite(-3), ..policy() };
-    expect_code(cx.store.prune_session_events("ses_long", &prune).await, ErrorCode::ValidationError)?;
+    expect_code(
+        cx.store.prune_session_events("ses_long", &prune).await,
+        ErrorCode::ValidationError,
+    )?;
     let soft = RetentionPolicy { max_session_age_days: Limit::Finite(-3), ..policy() };
     expect_code(cx.store.soft_delete_expired_sessions(&soft).await, ErrorCode::ValidationError)?;
     let hard = RetentionPolicy { hard_delete_after_days: Limit::Finite(-1), ..policy() };

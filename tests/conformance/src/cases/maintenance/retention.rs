@@ -2,10 +2,10 @@
 //! 96–102 and 104–107.
 
 use asm_core::ports::MaintenanceReport;
-use asm_core::{ErrorCode, EventType, Limit, RetentionPolicy, Session, SessionStatus, NewSession};
+use asm_core::{ErrorCode, EventType, Limit, NewSession, RetentionPolicy, Session, SessionStatus};
 
-use crate::cases::helpers::{all_events, event, run, session, types, OrFail};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store, START};
+use crate::cases::helpers::{OrFail, all_events, event, run, session, types};
+use crate::{Case, CaseResult, Ctx, START, Store, ensure, ensure_eq, expect_code};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -26,8 +26,16 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
 }
 
 /// Saves a session with the given status and tags, last updated `age_days` before the start.
-async fn aged<S: Store>(cx: &Ctx<S>, status: SessionStatus, tags: &[&str], age_days: i64) -> Result<Session, String> {
-    let attrs = NewSession { tags: tags.iter().map(|t| t.to_string()).collect(), ..NewSession::for_agent("test-agent") };
+async fn aged<S: Store>(
+    cx: &Ctx<S>,
+    status: SessionStatus,
+    tags: &[&str],
+    age_days: i64,
+) -> Result<Session, String> {
+    let attrs = NewSession {
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        ..NewSession::for_agent("test-agent")
+    };
     let mut s = Session::new(attrs, &cx.env).or_fail("Session::new")?;
     s.status = status;
     s.updated_at = START.add_days(-age_days);
@@ -57,7 +65,10 @@ async fn domain_7_13_161_execute_on_empty_store<S: Store>(cx: &Ctx<S>) -> CaseRe
 async fn sql_8_96_execute_default_policy_report<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let s = session(&cx.env, "test-agent")?;
     cx.store.save_session(&s).await.or_fail("save_session")?;
-    cx.store.append_event(&event(&cx.env, EventType::SessionCreated, &s.id)?).await.or_fail("append")?;
+    cx.store
+        .append_event(&event(&cx.env, EventType::SessionCreated, &s.id)?)
+        .await
+        .or_fail("append")?;
     let report = cx.store.execute(&RetentionPolicy::default()).await.or_fail("execute")?;
     ensure_eq(report.clone(), zero_counts(&report), "report on fresh data")?;
     ensure(report.duration_ms < 60_000, format!("duration_ms {}", report.duration_ms))
@@ -72,23 +83,42 @@ async fn sql_8_97_execute_rejects_invalid_policy<S: Store>(cx: &Ctx<S>) -> CaseR
 async fn sql_8_98_soft_delete_old_sessions<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let old = aged(cx, SessionStatus::Completed, &[], 100).await?;
     let fresh = aged(cx, SessionStatus::Completed, &[], 0).await?;
-    let n = cx.store.soft_delete_expired_sessions(&RetentionPolicy::default()).await.or_fail("soft delete")?;
+    let n = cx
+        .store
+        .soft_delete_expired_sessions(&RetentionPolicy::default())
+        .await
+        .or_fail("soft delete")?;
     ensure_eq(n, 1, "soft-deleted")?;
     let old = cx.store.get_session(&old.id).await.or_fail("get old")?;
-    ensure(old.deleted_at.is_some_and(|d| d >= START), format!("old deleted_at {:?}", old.deleted_at))?;
+    ensure(
+        old.deleted_at.is_some_and(|d| d >= START),
+        format!("old deleted_at {:?}", old.deleted_at),
+    )?;
     ensure_eq(old.updated_at, START.add_days(-100), "updated_at untouched")?;
-    ensure_eq(cx.store.get_session(&fresh.id).await.or_fail("get fresh")?.deleted_at, None, "fresh deleted_at")
+    ensure_eq(
+        cx.store.get_session(&fresh.id).await.or_fail("get fresh")?.deleted_at,
+        None,
+        "fresh deleted_at",
+    )
 }
 
 async fn sql_8_99_soft_delete_spares_exempt_status_and_tags<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let active = aged(cx, SessionStatus::Active, &[], 100).await?;
     let pinned = aged(cx, SessionStatus::Completed, &["keep", "pinned"], 100).await?;
     let failed = aged(cx, SessionStatus::Failed, &["other"], 100).await?;
-    let n = cx.store.soft_delete_expired_sessions(&RetentionPolicy::default()).await.or_fail("soft delete")?;
+    let n = cx
+        .store
+        .soft_delete_expired_sessions(&RetentionPolicy::default())
+        .await
+        .or_fail("soft delete")?;
     ensure_eq(n, 1, "soft-deleted (only the failed one)")?;
     for (s, deleted) in [(&active, false), (&pinned, false), (&failed, true)] {
         let got = cx.store.get_session(&s.id).await.or_fail("get_session")?;
-        ensure_eq(got.deleted_at.is_some(), deleted, &format!("{:?} {:?} deleted", s.status, s.tags))?;
+        ensure_eq(
+            got.deleted_at.is_some(),
+            deleted,
+            &format!("{:?} {:?} deleted", s.status, s.tags),
+        )?;
     }
     Ok(())
 }
@@ -103,8 +133,16 @@ async fn sql_8_100_infinity_disables_deletes<S: Store>(cx: &Ctx<S>) -> CaseResul
         hard_delete_after_days: Limit::Infinity,
         ..RetentionPolicy::default()
     };
-    ensure_eq(cx.store.soft_delete_expired_sessions(&policy).await.or_fail("soft")?, 0, "soft-deleted")?;
-    ensure_eq(cx.store.hard_delete_expired_sessions(&policy).await.or_fail("hard")?, 0, "hard-deleted")?;
+    ensure_eq(
+        cx.store.soft_delete_expired_sessions(&policy).await.or_fail("soft")?,
+        0,
+        "soft-deleted",
+    )?;
+    ensure_eq(
+        cx.store.hard_delete_expired_sessions(&policy).await.or_fail("hard")?,
+        0,
+        "hard-deleted",
+    )?;
     cx.store.get_session(&gone.id).await.or_fail("soft-deleted session still there").map(drop)
 }
 
@@ -112,9 +150,17 @@ async fn sql_8_101_soft_delete_uses_updated_at<S: Store>(cx: &Ctx<S>) -> CaseRes
     let mut s = aged(cx, SessionStatus::Completed, &[], 0).await?;
     s.created_at = START.add_days(-120);
     cx.store.save_session(&s).await.or_fail("save_session")?;
-    let n = cx.store.soft_delete_expired_sessions(&RetentionPolicy::default()).await.or_fail("soft delete")?;
+    let n = cx
+        .store
+        .soft_delete_expired_sessions(&RetentionPolicy::default())
+        .await
+        .or_fail("soft delete")?;
     ensure_eq(n, 0, "soft-deleted")?;
-    ensure_eq(cx.store.get_session(&s.id).await.or_fail("get_session")?.deleted_at, None, "deleted_at")
+    ensure_eq(
+        cx.store.get_session(&s.id).await.or_fail("get_session")?.deleted_at,
+        None,
+        "deleted_at",
+    )
 }
 
 async fn sql_8_102_hard_delete_cascades<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -123,11 +169,18 @@ async fn sql_8_102_hard_delete_cascades<S: Store>(cx: &Ctx<S>) -> CaseResult {
     cx.store.save_session(&old).await.or_fail("save soft-deleted")?;
     let r = run(&cx.env, &old.id)?;
     cx.store.save_run(&r).await.or_fail("save_run")?;
-    cx.store.append_event(&event(&cx.env, EventType::SessionCreated, &old.id)?).await.or_fail("append")?;
+    cx.store
+        .append_event(&event(&cx.env, EventType::SessionCreated, &old.id)?)
+        .await
+        .or_fail("append")?;
     let mut recent = aged(cx, SessionStatus::Completed, &[], 100).await?;
     recent.deleted_at = Some(START.add_days(-10));
     cx.store.save_session(&recent).await.or_fail("save recently deleted")?;
-    let n = cx.store.hard_delete_expired_sessions(&RetentionPolicy::default()).await.or_fail("hard delete")?;
+    let n = cx
+        .store
+        .hard_delete_expired_sessions(&RetentionPolicy::default())
+        .await
+        .or_fail("hard delete")?;
     ensure_eq(n, 1, "hard-deleted")?;
     expect_code(cx.store.get_session(&old.id).await, ErrorCode::SessionNotFound)?;
     expect_code(cx.store.get_run(&r.id).await, ErrorCode::RunNotFound)?;
@@ -138,34 +191,75 @@ async fn sql_8_102_hard_delete_cascades<S: Store>(cx: &Ctx<S>) -> CaseResult {
 
 async fn sql_8_104_prune_message_streamed<S: Store>(cx: &Ctx<S>) -> CaseResult {
     log(cx, "ses_p10", &[EventType::MessageStreamed; 10]).await?;
-    ensure_eq(cx.store.prune_session_events("ses_p10", &max_events(5)).await.or_fail("prune")?, 5, "pruned")?;
-    let left: Vec<i64> = all_events(&cx.store, "ses_p10").await?.iter().filter_map(|e| e.sequence_number).collect();
+    ensure_eq(
+        cx.store.prune_session_events("ses_p10", &max_events(5)).await.or_fail("prune")?,
+        5,
+        "pruned",
+    )?;
+    let left: Vec<i64> =
+        all_events(&cx.store, "ses_p10").await?.iter().filter_map(|e| e.sequence_number).collect();
     ensure_eq(left, (6..=10).collect(), "the newest five remain")
 }
 
 async fn sql_8_105_prune_under_limit_or_infinity<S: Store>(cx: &Ctx<S>) -> CaseResult {
     log(cx, "ses_p1", &[EventType::MessageStreamed]).await?;
-    ensure_eq(cx.store.prune_session_events("ses_p1", &max_events(100)).await.or_fail("prune 100")?, 0, "max 100")?;
+    ensure_eq(
+        cx.store.prune_session_events("ses_p1", &max_events(100)).await.or_fail("prune 100")?,
+        0,
+        "max 100",
+    )?;
     log(cx, "ses_pinf", &[EventType::MessageStreamed; 3]).await?;
     let infinite = RetentionPolicy::default();
-    ensure_eq(cx.store.prune_session_events("ses_pinf", &infinite).await.or_fail("prune inf")?, 0, "infinity")?;
+    ensure_eq(
+        cx.store.prune_session_events("ses_pinf", &infinite).await.or_fail("prune inf")?,
+        0,
+        "infinity",
+    )?;
     ensure_eq(all_events(&cx.store, "ses_pinf").await?.len(), 3, "events kept")
 }
 
 async fn sql_8_106_prune_first_types_then_oldest<S: Store>(cx: &Ctx<S>) -> CaseResult {
     use EventType::*;
-    log(cx, "ses_p5", &[RunStarted, MessageReceived, ToolCallStarted, MessageStreamed, RunCompleted]).await?;
-    ensure_eq(cx.store.prune_session_events("ses_p5", &max_events(2)).await.or_fail("prune")?, 3, "pruned")?;
-    ensure_eq(types(&all_events(&cx.store, "ses_p5").await?), vec![RunStarted, RunCompleted], "remaining")
+    log(
+        cx,
+        "ses_p5",
+        &[RunStarted, MessageReceived, ToolCallStarted, MessageStreamed, RunCompleted],
+    )
+    .await?;
+    ensure_eq(
+        cx.store.prune_session_events("ses_p5", &max_events(2)).await.or_fail("prune")?,
+        3,
+        "pruned",
+    )?;
+    ensure_eq(
+        types(&all_events(&cx.store, "ses_p5").await?),
+        vec![RunStarted, RunCompleted],
+        "remaining",
+    )
 }
 
 async fn sql_8_107_prune_keeps_protected_types<S: Store>(cx: &Ctx<S>) -> CaseResult {
     use EventType::*;
-    let order =
-        [SessionCreated, MessageStreamed, MessageStreamed, RunStarted, MessageReceived, MessageReceived, RunCompleted];
+    let order = [
+        SessionCreated,
+        MessageStreamed,
+        MessageStreamed,
+        RunStarted,
+        MessageReceived,
+        MessageReceived,
+        RunCompleted,
+    ];
     log(cx, "ses_p7", &order).await?;
-    ensure_eq(cx.store.prune_session_events("ses_p7", &max_events(3)).await.or_fail("prune")?, 4, "pruned")?;
-    ensure_eq(types(&all_events(&cx.store, "ses_p7").await?), vec![SessionCreated, RunStarted, RunCompleted], "kept")?;
+    ensure_eq(
+        cx.store.prune_session_events("ses_p7", &max_events(3)).await.or_fail("prune")?,
+        4,
+        "pruned",
+    )?;
+    ensure_eq(
+        types(&all_events(&cx.store, "ses_p7").await?),
+        vec![SessionCreated, RunStarted, RunCompleted],
+        "kept",
+    )?;
     let more = cx.store.execute(&max_events(1)).await.or_fail("execute with max 1")?;
     ensure_eq(more.events_pruned, 0, "protected events are never pruned")
 }

@@ -5,8 +5,10 @@ use asm_core::ports::{EventOrder, EventSearch};
 use asm_core::{ErrorCode, Event, EventType, NewEvent, Timestamp};
 use serde_json::json;
 
-use crate::cases::helpers::{artifact_attrs, event, ids, run, run_event, secs, seqs, session, types, OrFail};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::cases::helpers::{
+    OrFail, artifact_attrs, event, ids, run, run_event, secs, seqs, session, types,
+};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -24,7 +26,14 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
 const BASE: Timestamp = Timestamp::from_micros(1_700_000_000_000_000);
 
 /// An event with every filterable field set.
-fn tagged(cx_env: &asm_core::Env, t: EventType, sid: &str, run_id: &str, provider: &str, corr: &str) -> Result<Event, String> {
+fn tagged(
+    cx_env: &asm_core::Env,
+    t: EventType,
+    sid: &str,
+    run_id: &str,
+    provider: &str,
+    corr: &str,
+) -> Result<Event, String> {
     let attrs = NewEvent {
         run_id: Some(run_id.into()),
         provider: Some(provider.into()),
@@ -44,8 +53,16 @@ async fn sql_8_89_search_events_filters<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let c = tagged(&cx.env, EventType::RunStarted, "ses_e2", "run_2", "codex", "corr_a")?;
     cx.store.append_events(&[a.clone(), b.clone(), c.clone()]).await.or_fail("append_events")?;
     let q = EventSearch { session_ids: vec!["ses_e1".into()], ..EventSearch::default() };
-    ensure_eq(ids(&search(cx, q).await?), vec![a.id.clone(), b.id.clone()], "session_ids [ses_e1]")?;
-    let q = EventSearch { types: vec![EventType::RunStarted], order_by: EventOrder::TimestampAsc, ..EventSearch::default() };
+    ensure_eq(
+        ids(&search(cx, q).await?),
+        vec![a.id.clone(), b.id.clone()],
+        "session_ids [ses_e1]",
+    )?;
+    let q = EventSearch {
+        types: vec![EventType::RunStarted],
+        order_by: EventOrder::TimestampAsc,
+        ..EventSearch::default()
+    };
     ensure_eq(ids(&search(cx, q).await?), vec![a.id.clone(), c.id.clone()], "types [run_started]")?;
     let q = EventSearch { correlation_id: Some("corr_b".into()), ..EventSearch::default() };
     ensure_eq(ids(&search(cx, q).await?), vec![b.id], "correlation_id")?;
@@ -56,26 +73,42 @@ async fn sql_8_90_event_data_unknown_keys<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let mut ev = event(&cx.env, EventType::ToolCallCompleted, "ses_data")?;
     ev.data = object(json!({"never_seen_before": {"inner_unknown": [1, "two", {"deep": null}]}}));
     cx.store.append_event(&ev).await.or_fail("append")?;
-    let got = search(cx, EventSearch { session_ids: vec!["ses_data".into()], ..EventSearch::default() }).await?;
+    let got =
+        search(cx, EventSearch { session_ids: vec!["ses_data".into()], ..EventSearch::default() })
+            .await?;
     ensure_eq(got.first().map(|e| &e.data), Some(&ev.data), "data")
 }
 
 async fn sql_8_91_page_events_by_timestamp_desc<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let mut made = Vec::new();
-    for (t, at) in [(EventType::RunStarted, 10), (EventType::MessageReceived, 20), (EventType::RunCompleted, 30)] {
+    for (t, at) in [
+        (EventType::RunStarted, 10),
+        (EventType::MessageReceived, 20),
+        (EventType::RunCompleted, 30),
+    ] {
         let mut e = event(&cx.env, t, "ses_ts")?;
         e.timestamp = secs(BASE, at);
         made.push(e);
     }
     cx.store.append_events(&made).await.or_fail("append_events")?;
-    let q = EventSearch { order_by: EventOrder::TimestampDesc, limit: Some(1), ..EventSearch::default() };
+    let q = EventSearch {
+        order_by: EventOrder::TimestampDesc,
+        limit: Some(1),
+        ..EventSearch::default()
+    };
     let first = cx.store.search_events(&q).await.or_fail("page 1")?;
     ensure_eq(types(&first.events), vec![EventType::RunCompleted], "page 1")?;
-    let second = cx.store.search_events(&EventSearch { cursor: first.cursor, ..q }).await.or_fail("page 2")?;
+    let second = cx
+        .store
+        .search_events(&EventSearch { cursor: first.cursor, ..q })
+        .await
+        .or_fail("page 2")?;
     ensure_eq(types(&second.events), vec![EventType::MessageReceived], "page 2")
 }
 
-async fn sql_8_92_page_events_by_sequence_and_combined_filters<S: Store>(cx: &Ctx<S>) -> CaseResult {
+async fn sql_8_92_page_events_by_sequence_and_combined_filters<S: Store>(
+    cx: &Ctx<S>,
+) -> CaseResult {
     let plan = [
         (EventType::RunStarted, "ses_f1", "run_1", "claude"),
         (EventType::MessageReceived, "ses_f1", "run_1", "claude"),
@@ -91,7 +124,11 @@ async fn sql_8_92_page_events_by_sequence_and_combined_filters<S: Store>(cx: &Ct
     cx.store.append_events(&made).await.or_fail("append_events")?;
     let q = EventSearch { limit: Some(1), ..EventSearch::default() };
     let first = cx.store.search_events(&q).await.or_fail("page 1")?;
-    let second = cx.store.search_events(&EventSearch { cursor: first.cursor.clone(), ..q }).await.or_fail("page 2")?;
+    let second = cx
+        .store
+        .search_events(&EventSearch { cursor: first.cursor.clone(), ..q })
+        .await
+        .or_fail("page 2")?;
     ensure_eq(seqs(&first.events), vec![1], "page 1 sequence")?;
     ensure_eq(seqs(&second.events), vec![1], "page 2 sequence (the other session's first)")?;
     ensure(ids(&first.events) != ids(&second.events), "page 2 repeats page 1")?;
@@ -108,7 +145,8 @@ async fn sql_8_92_page_events_by_sequence_and_combined_filters<S: Store>(cx: &Ct
 }
 
 async fn sql_8_93_search_events_negative_limit<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let got = cx.store.search_events(&EventSearch { limit: Some(-10), ..EventSearch::default() }).await;
+    let got =
+        cx.store.search_events(&EventSearch { limit: Some(-10), ..EventSearch::default() }).await;
     let e = expect_code(got, ErrorCode::ValidationError)?;
     ensure_eq(e.message(), "limit must be a positive integer", "message")
 }
@@ -117,11 +155,26 @@ async fn sql_8_94_count_events<S: Store>(cx: &Ctx<S>) -> CaseResult {
     for t in [EventType::RunStarted, EventType::MessageReceived, EventType::RunCompleted] {
         cx.store.append_event(&event(&cx.env, t, "ses_count")?).await.or_fail("append")?;
     }
-    cx.store.append_event(&event(&cx.env, EventType::RunStarted, "ses_count_other")?).await.or_fail("append")?;
-    let q = EventSearch { session_ids: vec!["ses_count".into()], limit: Some(1), ..EventSearch::default() };
-    ensure_eq(cx.store.count_events(&q).await.or_fail("count")?, 3, "session events (limit ignored)")?;
+    cx.store
+        .append_event(&event(&cx.env, EventType::RunStarted, "ses_count_other")?)
+        .await
+        .or_fail("append")?;
+    let q = EventSearch {
+        session_ids: vec!["ses_count".into()],
+        limit: Some(1),
+        ..EventSearch::default()
+    };
+    ensure_eq(
+        cx.store.count_events(&q).await.or_fail("count")?,
+        3,
+        "session events (limit ignored)",
+    )?;
     let q = EventSearch { types: vec![EventType::RunStarted], ..q };
-    ensure_eq(cx.store.count_events(&q).await.or_fail("count run_started")?, 1, "run_started events")
+    ensure_eq(
+        cx.store.count_events(&q).await.or_fail("count run_started")?,
+        1,
+        "run_started events",
+    )
 }
 
 async fn sql_8_95_export_session<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -129,15 +182,26 @@ async fn sql_8_95_export_session<S: Store>(cx: &Ctx<S>) -> CaseResult {
     cx.store.save_session(&s).await.or_fail("save_session")?;
     let r = run(&cx.env, &s.id)?;
     cx.store.save_run(&r).await.or_fail("save_run")?;
-    let e1 = cx.store.append_event_with_sequence(&run_event(&cx.env, EventType::RunStarted, &s.id, &r.id)?).await;
-    let e2 = cx.store.append_event_with_sequence(&run_event(&cx.env, EventType::RunCompleted, &s.id, &r.id)?).await;
+    let e1 = cx
+        .store
+        .append_event_with_sequence(&run_event(&cx.env, EventType::RunStarted, &s.id, &r.id)?)
+        .await;
+    let e2 = cx
+        .store
+        .append_event_with_sequence(&run_event(&cx.env, EventType::RunCompleted, &s.id, &r.id)?)
+        .await;
     let (e1, e2) = (e1.or_fail("append 1")?, e2.or_fail("append 2")?);
-    let art = cx.store.register(artifact_attrs("export.txt", Some(&s.id), 3)).await.or_fail("register")?;
+    let art = cx
+        .store
+        .register(artifact_attrs("export.txt", Some(&s.id), 3))
+        .await
+        .or_fail("register")?;
     let plain = cx.store.export_session(&s.id, false).await.or_fail("export_session")?;
     ensure_eq(&plain.session, &s, "session")?;
     ensure_eq(&plain.runs, &vec![r], "runs")?;
     ensure_eq(&plain.events, &vec![e1, e2], "events in sequence order")?;
     ensure_eq(&plain.artifacts, &None, "artifacts without include_artifacts")?;
-    let full = cx.store.export_session(&s.id, true).await.or_fail("export_session with artifacts")?;
+    let full =
+        cx.store.export_session(&s.id, true).await.or_fail("export_session with artifacts")?;
     ensure_eq(full.artifacts.map(|a| ids(&a)), Some(vec![art.id]), "artifacts")
 }

@@ -3,8 +3,8 @@
 use asm_core::ports::{EventSearch, SessionOrder, SessionPage, SessionSearch};
 use asm_core::{ErrorCode, EventType, NewSession, Session, SessionStatus, Timestamp};
 
-use crate::cases::helpers::{event, ids, run, secs, session, OrFail};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::cases::helpers::{OrFail, event, ids, run, secs, session};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -30,9 +30,17 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
 const BASE: Timestamp = Timestamp::from_micros(1_700_000_000_000_000);
 
 /// Saves a session whose created_at and updated_at are BASE + the given seconds.
-async fn dated<S: Store>(cx: &Ctx<S>, id: &str, created: i64, updated: i64) -> Result<Session, String> {
-    let mut s = Session::new(NewSession { id: Some(id.into()), ..NewSession::for_agent("test-agent") }, &cx.env)
-        .or_fail("Session::new")?;
+async fn dated<S: Store>(
+    cx: &Ctx<S>,
+    id: &str,
+    created: i64,
+    updated: i64,
+) -> Result<Session, String> {
+    let mut s = Session::new(
+        NewSession { id: Some(id.into()), ..NewSession::for_agent("test-agent") },
+        &cx.env,
+    )
+    .or_fail("Session::new")?;
     s.created_at = secs(BASE, created);
     s.updated_at = secs(BASE, updated);
     cx.store.save_session(&s).await.or_fail("save_session")?;
@@ -62,7 +70,9 @@ async fn sql_8_65_search_sessions_agent_and_status<S: Store>(cx: &Ctx<S>) -> Cas
     done.update_status(SessionStatus::Completed, &cx.env);
     cx.store.save_session(&mine).await.or_fail("save mine")?;
     cx.store.save_session(&done).await.or_fail("save done")?;
-    let by_agent = search(cx, SessionSearch { agent_id: Some("agent-1".into()), ..SessionSearch::default() }).await?;
+    let by_agent =
+        search(cx, SessionSearch { agent_id: Some("agent-1".into()), ..SessionSearch::default() })
+            .await?;
     ensure_eq(ids(&by_agent.sessions), vec![mine.id], "agent-1")?;
     let q = SessionSearch { status: vec![SessionStatus::Completed], ..SessionSearch::default() };
     ensure_eq(ids(&search(cx, q).await?.sessions), vec![done.id], "completed")
@@ -84,7 +94,8 @@ async fn sql_8_67_search_sessions_hides_deleted<S: Store>(cx: &Ctx<S>) -> CaseRe
     cx.store.save_session(&gone).await.or_fail("save deleted")?;
     let default = search(cx, SessionSearch::default()).await?;
     ensure_eq((ids(&default.sessions), default.total_count), (vec![live.id], 1), "default search")?;
-    let all = search(cx, SessionSearch { include_deleted: true, ..SessionSearch::default() }).await?;
+    let all =
+        search(cx, SessionSearch { include_deleted: true, ..SessionSearch::default() }).await?;
     ensure_eq((all.sessions.len(), all.total_count), (2, 2), "with include_deleted")
 }
 
@@ -108,7 +119,10 @@ async fn sql_8_69_search_sessions_by_run_provider<S: Store>(cx: &Ctx<S>) -> Case
 }
 
 async fn sql_8_70_search_sessions_all_tags<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let tagged = |tags: &[&str]| NewSession { tags: tags.iter().map(|t| t.to_string()).collect(), ..NewSession::for_agent("a") };
+    let tagged = |tags: &[&str]| NewSession {
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        ..NewSession::for_agent("a")
+    };
     let s1 = Session::new(tagged(&["alpha", "beta"]), &cx.env).or_fail("Session::new")?;
     let s2 = Session::new(tagged(&["beta"]), &cx.env).or_fail("Session::new")?;
     cx.store.save_session(&s1).await.or_fail("save s1")?;
@@ -124,7 +138,11 @@ async fn sql_8_71_page_by_updated_at_desc<S: Store>(cx: &Ctx<S>) -> CaseResult {
     dated(cx, "ses_old", 0, 10).await?;
     dated(cx, "ses_new", 0, 30).await?;
     dated(cx, "ses_mid", 0, 20).await?;
-    let q = SessionSearch { order_by: SessionOrder::UpdatedAtDesc, limit: Some(1), ..SessionSearch::default() };
+    let q = SessionSearch {
+        order_by: SessionOrder::UpdatedAtDesc,
+        limit: Some(1),
+        ..SessionSearch::default()
+    };
     let first = search(cx, q.clone()).await?;
     ensure_eq(ids(&first.sessions), vec!["ses_new".to_owned()], "page 1")?;
     let second = search(cx, SessionSearch { cursor: first.cursor, ..q }).await?;
@@ -154,7 +172,10 @@ async fn sql_8_73_limit_out_of_range<S: Store>(cx: &Ctx<S>) -> CaseResult {
         (0, "limit must be a positive integer"),
         (1001, "limit must be <= 1000"),
     ] {
-        let got = cx.store.search_sessions(&SessionSearch { limit: Some(limit), ..SessionSearch::default() }).await;
+        let got = cx
+            .store
+            .search_sessions(&SessionSearch { limit: Some(limit), ..SessionSearch::default() })
+            .await;
         let e = expect_code(got, ErrorCode::ValidationError)?;
         ensure_eq(e.message(), message, &format!("limit {limit}"))?;
     }
@@ -167,8 +188,16 @@ async fn sql_8_75_status_list_and_created_range<S: Store>(cx: &Ctx<S>) -> CaseRe
     done.update_status(SessionStatus::Completed, &cx.env);
     cx.store.save_session(&done).await.or_fail("save completed")?;
     let q = SessionSearch { status: vec![SessionStatus::Completed], ..SessionSearch::default() };
-    ensure_eq(ids(&search(cx, q).await?.sessions), vec![done.id.clone()], "status list [completed]")?;
-    ensure_eq(search(cx, SessionSearch::default()).await?.total_count, 1, "empty status list is no filter")?;
+    ensure_eq(
+        ids(&search(cx, q).await?.sessions),
+        vec![done.id.clone()],
+        "status list [completed]",
+    )?;
+    ensure_eq(
+        search(cx, SessionSearch::default()).await?.total_count,
+        1,
+        "empty status list is no filter",
+    )?;
     dated(cx, "ses_t10", 10, 10).await?;
     let mut deleted = dated(cx, "ses_t20", 20, 20).await?;
     deleted.deleted_at = Some(secs(BASE, 25));
@@ -182,7 +211,11 @@ async fn sql_8_75_status_list_and_created_range<S: Store>(cx: &Ctx<S>) -> CaseRe
         ..SessionSearch::default()
     };
     let page = search(cx, range.clone()).await?;
-    ensure_eq(ids(&page.sessions), vec!["ses_t10".to_owned(), "ses_t20".to_owned()], "inclusive range")?;
+    ensure_eq(
+        ids(&page.sessions),
+        vec!["ses_t10".to_owned(), "ses_t20".to_owned()],
+        "inclusive range",
+    )?;
     let live = search(cx, SessionSearch { include_deleted: false, ..range }).await?;
     ensure_eq(ids(&live.sessions), vec!["ses_t10".to_owned()], "range without deleted")
 }
@@ -190,17 +223,36 @@ async fn sql_8_75_status_list_and_created_range<S: Store>(cx: &Ctx<S>) -> CaseRe
 async fn sql_8_76_foreign_or_garbage_cursor<S: Store>(cx: &Ctx<S>) -> CaseResult {
     dated(cx, "ses_c1", 10, 10).await?;
     dated(cx, "ses_c2", 20, 20).await?;
-    let q = SessionSearch { order_by: SessionOrder::CreatedAtDesc, limit: Some(1), ..SessionSearch::default() };
+    let q = SessionSearch {
+        order_by: SessionOrder::CreatedAtDesc,
+        limit: Some(1),
+        ..SessionSearch::default()
+    };
     let created_cursor = search(cx, q).await?.cursor;
-    let with = |cursor: Option<String>| SessionSearch { cursor, order_by: SessionOrder::UpdatedAtDesc, ..SessionSearch::default() };
-    let e = expect_code(cx.store.search_sessions(&with(created_cursor)).await, ErrorCode::InvalidCursor)?;
+    let with = |cursor: Option<String>| SessionSearch {
+        cursor,
+        order_by: SessionOrder::UpdatedAtDesc,
+        ..SessionSearch::default()
+    };
+    let e = expect_code(
+        cx.store.search_sessions(&with(created_cursor)).await,
+        ErrorCode::InvalidCursor,
+    )?;
     ensure_eq(e.message(), "Cursor order does not match requested order_by", "other order")?;
-    let e = expect_code(cx.store.search_sessions(&with(Some("garbage!".into()))).await, ErrorCode::InvalidCursor)?;
+    let e = expect_code(
+        cx.store.search_sessions(&with(Some("garbage!".into()))).await,
+        ErrorCode::InvalidCursor,
+    )?;
     ensure_eq(e.message(), "Cursor is not valid Base64", "garbage")?;
-    cx.store.append_event(&event(&cx.env, EventType::SessionCreated, "ses_c1")?).await.or_fail("append")?;
-    let events = cx.store.search_events(&EventSearch { limit: Some(1), ..EventSearch::default() }).await;
+    cx.store
+        .append_event(&event(&cx.env, EventType::SessionCreated, "ses_c1")?)
+        .await
+        .or_fail("append")?;
+    let events =
+        cx.store.search_events(&EventSearch { limit: Some(1), ..EventSearch::default() }).await;
     let event_cursor = events.or_fail("search_events")?.cursor;
-    let e = expect_code(cx.store.search_sessions(&with(event_cursor)).await, ErrorCode::InvalidCursor)?;
+    let e =
+        expect_code(cx.store.search_sessions(&with(event_cursor)).await, ErrorCode::InvalidCursor)?;
     ensure_eq(e.message(), "Cursor does not match expected format", "event cursor")
 }
 
@@ -212,5 +264,9 @@ async fn sql_8_77_last_page_and_total_with_cursor<S: Store>(cx: &Ctx<S>) -> Case
     ensure_eq((first.sessions.len(), first.total_count), (2, 2), "first page")?;
     ensure(first.cursor.is_some(), "a full last page still has a cursor")?;
     let last = search(cx, SessionSearch { cursor: first.cursor, ..q }).await?;
-    ensure_eq(last, SessionPage { sessions: vec![], cursor: None, total_count: 2 }, "page after the last")
+    ensure_eq(
+        last,
+        SessionPage { sessions: vec![], cursor: None, total_count: 2 },
+        "page after the last",
+    )
 }

@@ -3,11 +3,13 @@
 //! threaded executor sees them interleave.
 
 use asm_core::ports::{ListRuns, ListSessions};
-use asm_core::{Error, EventType, NewEvent, Event, RunStatus, SessionStatus};
+use asm_core::{Error, Event, EventType, NewEvent, RunStatus, SessionStatus};
 use futures::future::join_all;
 
-use crate::cases::helpers::{all_events, event, ids, run, run_event, seqs, session, sorted_ids, OrFail};
-use crate::{ensure, ensure_eq, Case, CaseResult, Ctx, Store};
+use crate::cases::helpers::{
+    OrFail, all_events, event, ids, run, run_event, seqs, session, sorted_ids,
+};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq};
 
 /// `domain.md` §7.7, in manifest order.
 pub(super) fn domain_cases<S: Store>() -> Vec<Case<S>> {
@@ -56,7 +58,9 @@ async fn domain_7_7_98_concurrent_session_saves<S: Store>(cx: &Ctx<S>) -> CaseRe
     ensure_eq(sorted_ids(&list), want, "listed ids")
 }
 
-async fn domain_7_7_99_concurrent_reads_and_updates_of_one_session<S: Store>(cx: &Ctx<S>) -> CaseResult {
+async fn domain_7_7_99_concurrent_reads_and_updates_of_one_session<S: Store>(
+    cx: &Ctx<S>,
+) -> CaseResult {
     let s = session(&cx.env, "agent-1")?;
     cx.store.save_session(&s).await.or_fail("save_session")?;
     let (store, env) = (&cx.store, &cx.env);
@@ -80,7 +84,10 @@ async fn domain_7_7_100_concurrent_deletes<S: Store>(cx: &Ctx<S>) -> CaseResult 
     for s in &sessions {
         cx.store.save_session(s).await.or_fail("save_session")?;
     }
-    all_ok(join_all(sessions.iter().map(|s| cx.store.delete_session(&s.id))).await, "delete_session")?;
+    all_ok(
+        join_all(sessions.iter().map(|s| cx.store.delete_session(&s.id))).await,
+        "delete_session",
+    )?;
     let list = cx.store.list_sessions(&ListSessions::default()).await.or_fail("list_sessions")?;
     ensure(list.is_empty(), format!("expected no sessions, got {}", list.len()))
 }
@@ -93,7 +100,8 @@ async fn domain_7_7_101_concurrent_run_saves<S: Store>(cx: &Ctx<S>) -> CaseResul
     let runs = sessions.iter().map(|s| run(&cx.env, &s.id)).collect::<Result<Vec<_>, _>>()?;
     all_ok(join_all(runs.iter().map(|r| cx.store.save_run(r))).await, "save_run")?;
     for r in &runs {
-        let list = cx.store.list_runs(&r.session_id, &ListRuns::default()).await.or_fail("list_runs")?;
+        let list =
+            cx.store.list_runs(&r.session_id, &ListRuns::default()).await.or_fail("list_runs")?;
         ensure_eq(ids(&list), vec![r.id.clone()], "runs of the session")?;
     }
     Ok(())
@@ -105,7 +113,9 @@ async fn domain_7_7_102_concurrent_saves_of_one_run<S: Store>(cx: &Ctx<S>) -> Ca
         .map(|i| {
             let mut r = base.clone();
             r.increment_turn();
-            r.update_token_usage(&asm_core::json::object(serde_json::json!({"input": i, "output": 2 * i})));
+            r.update_token_usage(&asm_core::json::object(
+                serde_json::json!({"input": i, "output": 2 * i}),
+            ));
             r
         })
         .collect();
@@ -119,15 +129,24 @@ async fn domain_7_7_103_concurrent_get_active_run<S: Store>(cx: &Ctx<S>) -> Case
     let mut r = run(&cx.env, "ses_active")?;
     r.update_status(RunStatus::Running, &cx.env);
     cx.store.save_run(&r).await.or_fail("save_run")?;
-    let got = all_ok(join_all((0..100).map(|_| cx.store.get_active_run("ses_active"))).await, "get_active_run")?;
-    ensure(got.iter().all(|a| a.as_ref().is_some_and(|a| a.id == r.id)), "some call did not return the running run")
+    let got = all_ok(
+        join_all((0..100).map(|_| cx.store.get_active_run("ses_active"))).await,
+        "get_active_run",
+    )?;
+    ensure(
+        got.iter().all(|a| a.as_ref().is_some_and(|a| a.id == r.id)),
+        "some call did not return the running run",
+    )
 }
 
 async fn domain_7_7_104_concurrent_appends<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_concurrent";
     let events = (0..100i64)
         .map(|i| {
-            let attrs = NewEvent { sequence_number: Some(i), ..NewEvent::of(EventType::MessageReceived, sid) };
+            let attrs = NewEvent {
+                sequence_number: Some(i),
+                ..NewEvent::of(EventType::MessageReceived, sid)
+            };
             Event::new(attrs, &cx.env).or_fail("Event::new")
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -141,9 +160,13 @@ async fn domain_7_7_104_concurrent_appends<S: Store>(cx: &Ctx<S>) -> CaseResult 
 async fn domain_7_7_105_concurrent_reads_of_events<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_reads";
     for _ in 0..50 {
-        cx.store.append_event(&event(&cx.env, EventType::MessageReceived, sid)?).await.or_fail("append")?;
+        cx.store
+            .append_event(&event(&cx.env, EventType::MessageReceived, sid)?)
+            .await
+            .or_fail("append")?;
     }
-    let reads = all_ok(join_all((0..100).map(|_| all_events_raw(&cx.store, sid))).await, "get_events")?;
+    let reads =
+        all_ok(join_all((0..100).map(|_| all_events_raw(&cx.store, sid))).await, "get_events")?;
     ensure(reads.iter().all(|r| r.len() == 50), "some read did not return 50 events")
 }
 
@@ -154,7 +177,10 @@ async fn all_events_raw<S: Store>(store: &S, sid: &str) -> Result<Vec<Event>, Er
 async fn domain_7_7_106_concurrent_reads_and_appends<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_mixed";
     for _ in 0..10 {
-        cx.store.append_event(&event(&cx.env, EventType::MessageReceived, sid)?).await.or_fail("append")?;
+        cx.store
+            .append_event(&event(&cx.env, EventType::MessageReceived, sid)?)
+            .await
+            .or_fail("append")?;
     }
     let (store, env) = (&cx.store, &cx.env);
     let tasks = (0..100).map(|i| async move {
@@ -171,15 +197,25 @@ async fn domain_7_7_106_concurrent_reads_and_appends<S: Store>(cx: &Ctx<S>) -> C
 
 async fn domain_7_7_107_stress_iterations<S: Store>(cx: &Ctx<S>) -> CaseResult {
     for round in 0..10 {
-        let sessions = (0..10).map(|_| session(&cx.env, "agent-1")).collect::<Result<Vec<_>, _>>()?;
-        all_ok(join_all(sessions.iter().map(|s| cx.store.save_session(s))).await, &format!("round {round} sessions"))?;
+        let sessions =
+            (0..10).map(|_| session(&cx.env, "agent-1")).collect::<Result<Vec<_>, _>>()?;
+        all_ok(
+            join_all(sessions.iter().map(|s| cx.store.save_session(s))).await,
+            &format!("round {round} sessions"),
+        )?;
         let runs = sessions.iter().map(|s| run(&cx.env, &s.id)).collect::<Result<Vec<_>, _>>()?;
-        all_ok(join_all(runs.iter().map(|r| cx.store.save_run(r))).await, &format!("round {round} runs"))?;
+        all_ok(
+            join_all(runs.iter().map(|r| cx.store.save_run(r))).await,
+            &format!("round {round} runs"),
+        )?;
         let events = runs
             .iter()
             .map(|r| run_event(&cx.env, EventType::RunStarted, &r.session_id, &r.id))
             .collect::<Result<Vec<_>, _>>()?;
-        all_ok(join_all(events.iter().map(|e| cx.store.append_event(e))).await, &format!("round {round} events"))?;
+        all_ok(
+            join_all(events.iter().map(|e| cx.store.append_event(e))).await,
+            &format!("round {round} events"),
+        )?;
     }
     let list = cx.store.list_sessions(&ListSessions::default()).await.or_fail("list_sessions")?;
     ensure_eq(list.len(), 100, "sessions after 10 rounds")
@@ -198,19 +234,39 @@ async fn domain_7_7_108_mixed_operations<S: Store>(cx: &Ctx<S>) -> CaseResult {
                     s.update_status(SessionStatus::Active, env);
                     store.save_session(&s).await
                 }
-                2 => store.save_run(&asm_core::Run::new(asm_core::NewRun::for_session(&s.id), env)?).await,
-                _ => store.append_event(&Event::new(NewEvent::of(EventType::MessageSent, &s.id), env)?).await,
+                2 => {
+                    store
+                        .save_run(&asm_core::Run::new(asm_core::NewRun::for_session(&s.id), env)?)
+                        .await
+                }
+                _ => {
+                    store
+                        .append_event(&Event::new(
+                            NewEvent::of(EventType::MessageSent, &s.id),
+                            env,
+                        )?)
+                        .await
+                }
             }
         }
     });
     all_ok(join_all(tasks).await, "mixed operation")?;
-    ensure_eq(cx.store.get_session(&s.id).await.or_fail("get_session")?.id, s.id, "session still readable")
+    ensure_eq(
+        cx.store.get_session(&s.id).await.or_fail("get_session")?.id,
+        s.id,
+        "session still readable",
+    )
 }
 
 async fn sql_8_60_concurrent_single_appends_sequence_1_to_50<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_conc_single";
-    let events = (0..50).map(|_| event(&cx.env, EventType::MessageReceived, sid)).collect::<Result<Vec<_>, _>>()?;
-    let stored = all_ok(join_all(events.iter().map(|e| cx.store.append_event_with_sequence(e))).await, "append")?;
+    let events = (0..50)
+        .map(|_| event(&cx.env, EventType::MessageReceived, sid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let stored = all_ok(
+        join_all(events.iter().map(|e| cx.store.append_event_with_sequence(e))).await,
+        "append",
+    )?;
     let mut got = seqs(&stored);
     got.sort();
     ensure_eq(got, (1..=50).collect(), "returned sequences")?;
@@ -220,7 +276,11 @@ async fn sql_8_60_concurrent_single_appends_sequence_1_to_50<S: Store>(cx: &Ctx<
 async fn sql_8_61_concurrent_batches_sequence_1_to_50<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_conc_batch";
     let batches = (0..10)
-        .map(|_| (0..5).map(|_| event(&cx.env, EventType::MessageReceived, sid)).collect::<Result<Vec<_>, _>>())
+        .map(|_| {
+            (0..5)
+                .map(|_| event(&cx.env, EventType::MessageReceived, sid))
+                .collect::<Result<Vec<_>, _>>()
+        })
         .collect::<Result<Vec<_>, _>>()?;
     all_ok(join_all(batches.iter().map(|b| cx.store.append_events(b))).await, "append_events")?;
     ensure_eq(seqs(&all_events(&cx.store, sid).await?), (1..=50).collect(), "stored sequences")?;
@@ -239,8 +299,12 @@ async fn sql_8_62_counter_single_increments<S: Store>(cx: &Ctx<S>) -> CaseResult
 
 async fn sql_8_62_counter_batch_reservations<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_counter_batch";
-    let three = (0..3).map(|_| event(&cx.env, EventType::MessageReceived, sid)).collect::<Result<Vec<_>, _>>()?;
-    let two = (0..2).map(|_| event(&cx.env, EventType::MessageReceived, sid)).collect::<Result<Vec<_>, _>>()?;
+    let three = (0..3)
+        .map(|_| event(&cx.env, EventType::MessageReceived, sid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let two = (0..2)
+        .map(|_| event(&cx.env, EventType::MessageReceived, sid))
+        .collect::<Result<Vec<_>, _>>()?;
     let a = cx.store.append_events(&three).await.or_fail("batch of 3")?;
     let b = cx.store.append_events(&two).await.or_fail("batch of 2")?;
     ensure_eq((seqs(&a), seqs(&b)), (vec![1, 2, 3], vec![4, 5]), "batch sequences")
@@ -248,8 +312,13 @@ async fn sql_8_62_counter_batch_reservations<S: Store>(cx: &Ctx<S>) -> CaseResul
 
 async fn sql_8_62_counter_concurrent_increments<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_counter_conc";
-    let events = (0..20).map(|_| event(&cx.env, EventType::MessageReceived, sid)).collect::<Result<Vec<_>, _>>()?;
-    let stored = all_ok(join_all(events.iter().map(|e| cx.store.append_event_with_sequence(e))).await, "append")?;
+    let events = (0..20)
+        .map(|_| event(&cx.env, EventType::MessageReceived, sid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let stored = all_ok(
+        join_all(events.iter().map(|e| cx.store.append_event_with_sequence(e))).await,
+        "append",
+    )?;
     let mut got = seqs(&stored);
     got.sort();
     got.dedup();

@@ -3,8 +3,8 @@
 use asm_core::ports::{ListRuns, ListSessions};
 use asm_core::{ErrorCode, RunStatus, SessionStatus};
 
-use crate::cases::helpers::{ids, run, session, sorted_ids, OrFail};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::cases::helpers::{OrFail, ids, run, session, sorted_ids};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {

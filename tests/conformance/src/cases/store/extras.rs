@@ -3,13 +3,14 @@
 
 use asm_core::json::object;
 use asm_core::ports::{EventFilter, FlushPayload, ListRuns};
-use asm_core::{EventType, NewEvent, Event, RunStatus};
+use asm_core::{Event, EventType, NewEvent, RunStatus};
 use serde_json::json;
 
 use crate::cases::helpers::{
-    all_events, artifact_attrs, event, event_with_id, ids, run_with_id, seqs, session, session_with_id, OrFail,
+    OrFail, all_events, artifact_attrs, event, event_with_id, ids, run_with_id, seqs, session,
+    session_with_id,
 };
-use crate::{ensure, ensure_eq, Case, CaseResult, Ctx, Store};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq};
 
 /// `domain.md` §7.8, in manifest order.
 pub(super) fn parity_cases<S: Store>() -> Vec<Case<S>> {
@@ -46,7 +47,11 @@ async fn domain_7_8_110_run_pending_then_running<S: Store>(cx: &Ctx<S>) -> CaseR
     cx.store.save_run(&r).await.or_fail("save_run pending")?;
     r.update_status(RunStatus::Running, &cx.env);
     cx.store.save_run(&r).await.or_fail("save_run running")?;
-    ensure_eq(cx.store.get_run(&r.id).await.or_fail("get_run")?.status, RunStatus::Running, "status")?;
+    ensure_eq(
+        cx.store.get_run(&r.id).await.or_fail("get_run")?.status,
+        RunStatus::Running,
+        "status",
+    )?;
     let active = cx.store.get_active_run(&r.session_id).await.or_fail("get_active_run")?;
     ensure_eq(active.map(|a| a.id), Some(r.id), "active run")
 }
@@ -64,9 +69,18 @@ async fn domain_7_8_111_custom_event_ids_sequenced<S: Store>(cx: &Ctx<S>) -> Cas
 async fn domain_7_8_112_flush_without_provider_metadata<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let s = session_with_id(&cx.env, "ses_contract_flush", "agent-1")?;
     let r = run_with_id(&cx.env, "run_contract_flush", &s.id)?;
-    let attrs = NewEvent { run_id: Some(r.id.clone()), data: object(json!({"ok": true})), ..NewEvent::of(EventType::RunCompleted, &s.id) };
+    let attrs = NewEvent {
+        run_id: Some(r.id.clone()),
+        data: object(json!({"ok": true})),
+        ..NewEvent::of(EventType::RunCompleted, &s.id)
+    };
     let ev = Event::new(attrs, &cx.env).or_fail("Event::new")?;
-    let payload = FlushPayload { session: s.clone(), run: r.clone(), events: vec![ev.clone()], provider_metadata: None };
+    let payload = FlushPayload {
+        session: s.clone(),
+        run: r.clone(),
+        events: vec![ev.clone()],
+        provider_metadata: None,
+    };
     cx.store.flush(&payload).await.or_fail("flush")?;
     cx.store.get_session(&s.id).await.or_fail("get_session")?;
     cx.store.get_run(&r.id).await.or_fail("get_run")?;
@@ -75,7 +89,8 @@ async fn domain_7_8_112_flush_without_provider_metadata<S: Store>(cx: &Ctx<S>) -
 
 async fn domain_7_17_189_caller_sequence_overwritten<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_seq99";
-    let attrs = NewEvent { sequence_number: Some(99), ..NewEvent::of(EventType::SessionCreated, sid) };
+    let attrs =
+        NewEvent { sequence_number: Some(99), ..NewEvent::of(EventType::SessionCreated, sid) };
     let ev = Event::new(attrs, &cx.env).or_fail("Event::new")?;
     cx.store.append_event(&ev).await.or_fail("append_event")?;
     ensure_eq(seqs(&all_events(&cx.store, sid).await?), vec![1], "stored sequence")
@@ -84,12 +99,19 @@ async fn domain_7_17_189_caller_sequence_overwritten<S: Store>(cx: &Ctx<S>) -> C
 async fn domain_7_17_190_dedup_across_sessions<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let in_a = event_with_id(&cx.env, "evt_shared_x", EventType::SessionCreated, "ses_a")?;
     let stored_a = cx.store.append_event_with_sequence(&in_a).await.or_fail("append to A")?;
-    cx.store.append_event(&event(&cx.env, EventType::SessionCreated, "ses_b")?).await.or_fail("append to B")?;
+    cx.store
+        .append_event(&event(&cx.env, EventType::SessionCreated, "ses_b")?)
+        .await
+        .or_fail("append to B")?;
     let in_b = event_with_id(&cx.env, "evt_shared_x", EventType::SessionStarted, "ses_b")?;
     let got = cx.store.append_event_with_sequence(&in_b).await.or_fail("append X to B")?;
     ensure_eq(got, stored_a, "returned event")?;
     ensure_eq(seqs(&all_events(&cx.store, "ses_b").await?), vec![1], "B's log")?;
-    ensure_eq(cx.store.get_latest_sequence("ses_b").await.or_fail("latest")?, 1, "B's latest sequence")
+    ensure_eq(
+        cx.store.get_latest_sequence("ses_b").await.or_fail("latest")?,
+        1,
+        "B's latest sequence",
+    )
 }
 
 async fn domain_7_17_191_dedup_keeps_original_payload<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -117,9 +139,13 @@ async fn domain_7_17_192_since_is_inclusive<S: Store>(cx: &Ctx<S>) -> CaseResult
 async fn domain_7_17_193_limit_zero_returns_all<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_limit0";
     for _ in 0..3 {
-        cx.store.append_event(&event(&cx.env, EventType::MessageReceived, sid)?).await.or_fail("append")?;
+        cx.store
+            .append_event(&event(&cx.env, EventType::MessageReceived, sid)?)
+            .await
+            .or_fail("append")?;
     }
-    let got = cx.store.get_events(sid, &EventFilter { limit: Some(0), ..EventFilter::default() }).await;
+    let got =
+        cx.store.get_events(sid, &EventFilter { limit: Some(0), ..EventFilter::default() }).await;
     ensure_eq(got.or_fail("get_events")?.len(), 3, "events with limit 0")
 }
 
@@ -128,13 +154,25 @@ async fn domain_7_17_194_delete_session_cascades<S: Store>(cx: &Ctx<S>) -> CaseR
     cx.store.save_session(&s).await.or_fail("save_session")?;
     let r = run_with_id(&cx.env, "run_cascade", &s.id)?;
     cx.store.save_run(&r).await.or_fail("save_run")?;
-    cx.store.append_event(&event(&cx.env, EventType::SessionCreated, &s.id)?).await.or_fail("append")?;
+    cx.store
+        .append_event(&event(&cx.env, EventType::SessionCreated, &s.id)?)
+        .await
+        .or_fail("append")?;
     cx.store.register(artifact_attrs("cascade.txt", Some(&s.id), 10)).await.or_fail("register")?;
     cx.store.delete_session(&s.id).await.or_fail("delete_session")?;
     ensure(all_events(&cx.store, &s.id).await?.is_empty(), "events survived the delete")?;
     ensure_eq(cx.store.get_latest_sequence(&s.id).await.or_fail("latest")?, 0, "latest sequence")?;
-    ensure(cx.store.list_runs(&s.id, &ListRuns::default()).await.or_fail("list_runs")?.is_empty(), "runs survived")?;
-    ensure(cx.store.list_by_session(&s.id).await.or_fail("list_by_session")?.is_empty(), "artifacts survived")?;
-    let e = cx.store.append_event_with_sequence(&event(&cx.env, EventType::SessionCreated, &s.id)?).await;
+    ensure(
+        cx.store.list_runs(&s.id, &ListRuns::default()).await.or_fail("list_runs")?.is_empty(),
+        "runs survived",
+    )?;
+    ensure(
+        cx.store.list_by_session(&s.id).await.or_fail("list_by_session")?.is_empty(),
+        "artifacts survived",
+    )?;
+    let e = cx
+        .store
+        .append_event_with_sequence(&event(&cx.env, EventType::SessionCreated, &s.id)?)
+        .await;
     ensure_eq(e.or_fail("append after delete")?.sequence_number, Some(1), "sequence after delete")
 }

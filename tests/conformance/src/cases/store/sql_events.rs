@@ -5,8 +5,8 @@ use asm_core::ports::EventFilter;
 use asm_core::{ErrorCode, Event, EventType, Limit, NewEvent, RetentionPolicy};
 use serde_json::json;
 
-use crate::cases::helpers::{all_events, event, ids, run_event, seqs, types, OrFail};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::cases::helpers::{OrFail, all_events, event, ids, run_event, seqs, types};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -67,18 +67,32 @@ async fn sql_8_37_duplicate_append_keeps_sequence<S: Store>(cx: &Ctx<S>) -> Case
 }
 
 async fn sql_8_38_sequences_are_per_session<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let a = cx.store.append_event_with_sequence(&event(&cx.env, EventType::SessionCreated, "ses_1")?).await;
-    let b = cx.store.append_event_with_sequence(&event(&cx.env, EventType::SessionCreated, "ses_2")?).await;
-    ensure_eq((a.or_fail("ses_1")?.sequence_number, b.or_fail("ses_2")?.sequence_number), (Some(1), Some(1)), "firsts")
+    let a = cx
+        .store
+        .append_event_with_sequence(&event(&cx.env, EventType::SessionCreated, "ses_1")?)
+        .await;
+    let b = cx
+        .store
+        .append_event_with_sequence(&event(&cx.env, EventType::SessionCreated, "ses_2")?)
+        .await;
+    ensure_eq(
+        (a.or_fail("ses_1")?.sequence_number, b.or_fail("ses_2")?.sequence_number),
+        (Some(1), Some(1)),
+        "firsts",
+    )
 }
 
 async fn sql_8_39_invalid_event_consumes_nothing<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_invalid";
     let mut bad = event(&cx.env, EventType::MessageReceived, sid)?;
     bad.id = String::new();
-    let e = expect_code(cx.store.append_event_with_sequence(&bad).await, ErrorCode::ValidationError)?;
+    let e =
+        expect_code(cx.store.append_event_with_sequence(&bad).await, ErrorCode::ValidationError)?;
     ensure_eq(e.message(), "id can't be blank", "message")?;
-    let good = cx.store.append_event_with_sequence(&event(&cx.env, EventType::MessageReceived, sid)?).await;
+    let good = cx
+        .store
+        .append_event_with_sequence(&event(&cx.env, EventType::MessageReceived, sid)?)
+        .await;
     ensure_eq(good.or_fail("valid append")?.sequence_number, Some(1), "next sequence")
 }
 
@@ -92,7 +106,8 @@ async fn sql_8_40_append_events_in_input_order<S: Store>(cx: &Ctx<S>) -> CaseRes
 
 async fn sql_8_41_append_events_duplicate_pair<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let ev = event(&cx.env, EventType::MessageReceived, "ses_pair")?;
-    let stored = cx.store.append_events(&[ev.clone(), ev.clone()]).await.or_fail("append_events")?;
+    let stored =
+        cx.store.append_events(&[ev.clone(), ev.clone()]).await.or_fail("append_events")?;
     ensure_eq(stored.first(), stored.get(1), "both results")?;
     ensure_eq(all_events(&cx.store, "ses_pair").await?.len(), 1, "rows")
 }
@@ -121,22 +136,33 @@ async fn sql_8_43_append_events_two_sessions<S: Store>(cx: &Ctx<S>) -> CaseResul
 
 async fn sql_8_44_append_events_with_existing_id<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_existing";
-    let first = cx.store.append_event_with_sequence(&event(&cx.env, EventType::SessionCreated, sid)?).await;
+    let first =
+        cx.store.append_event_with_sequence(&event(&cx.env, EventType::SessionCreated, sid)?).await;
     let first = first.or_fail("first append")?;
     let mut resent = first.clone();
     resent.data = object(json!({"changed": true}));
-    let batch = vec![event(&cx.env, EventType::MessageReceived, sid)?, resent, event(&cx.env, EventType::MessageSent, sid)?];
+    let batch = vec![
+        event(&cx.env, EventType::MessageReceived, sid)?,
+        resent,
+        event(&cx.env, EventType::MessageSent, sid)?,
+    ];
     let stored = cx.store.append_events(&batch).await.or_fail("append_events")?;
     ensure_eq(stored.get(1), Some(&first), "existing event comes back as stored")?;
     ensure_eq(seqs(&stored), vec![2, 1, 3], "sequences")?;
     ensure_eq(cx.store.get_latest_sequence(sid).await.or_fail("latest")?, 3, "latest")
 }
 
-async fn sql_8_45_append_events_invalid_element_writes_nothing<S: Store>(cx: &Ctx<S>) -> CaseResult {
+async fn sql_8_45_append_events_invalid_element_writes_nothing<S: Store>(
+    cx: &Ctx<S>,
+) -> CaseResult {
     let sid = "ses_badbatch";
     let mut bad = event(&cx.env, EventType::MessageReceived, sid)?;
     bad.session_id = String::new();
-    let batch = vec![event(&cx.env, EventType::MessageReceived, sid)?, bad, event(&cx.env, EventType::MessageSent, sid)?];
+    let batch = vec![
+        event(&cx.env, EventType::MessageReceived, sid)?,
+        bad,
+        event(&cx.env, EventType::MessageSent, sid)?,
+    ];
     let e = expect_code(cx.store.append_events(&batch).await, ErrorCode::ValidationError)?;
     ensure_eq(e.message(), "session_id can't be blank", "message")?;
     ensure(all_events(&cx.store, sid).await?.is_empty(), "events were written")?;
@@ -144,9 +170,17 @@ async fn sql_8_45_append_events_invalid_element_writes_nothing<S: Store>(cx: &Ct
 }
 
 async fn sql_8_46_get_events_in_order<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let order = [EventType::RunStarted, EventType::MessageReceived, EventType::MessageStreamed, EventType::RunCompleted];
+    let order = [
+        EventType::RunStarted,
+        EventType::MessageReceived,
+        EventType::MessageStreamed,
+        EventType::RunCompleted,
+    ];
     for t in order {
-        cx.store.append_event(&run_event(&cx.env, t, "ses_four", "run_four")?).await.or_fail("append")?;
+        cx.store
+            .append_event(&run_event(&cx.env, t, "ses_four", "run_four")?)
+            .await
+            .or_fail("append")?;
     }
     ensure_eq(types(&all_events(&cx.store, "ses_four").await?), order.to_vec(), "types")
 }
@@ -154,9 +188,16 @@ async fn sql_8_46_get_events_in_order<S: Store>(cx: &Ctx<S>) -> CaseResult {
 async fn sql_8_47_get_events_by_run<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let mine = run_event(&cx.env, EventType::RunStarted, "ses_runs", "run_x")?;
     cx.store.append_event(&mine).await.or_fail("append x")?;
-    cx.store.append_event(&run_event(&cx.env, EventType::RunStarted, "ses_runs", "run_y")?).await.or_fail("append y")?;
+    cx.store
+        .append_event(&run_event(&cx.env, EventType::RunStarted, "ses_runs", "run_y")?)
+        .await
+        .or_fail("append y")?;
     let filter = EventFilter { run_id: Some("run_x".into()), ..EventFilter::default() };
-    ensure_eq(ids(&cx.store.get_events("ses_runs", &filter).await.or_fail("get_events")?), vec![mine.id], "run_x")
+    ensure_eq(
+        ids(&cx.store.get_events("ses_runs", &filter).await.or_fail("get_events")?),
+        vec![mine.id],
+        "run_x",
+    )
 }
 
 async fn sql_8_48_get_events_by_type<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -164,46 +205,84 @@ async fn sql_8_48_get_events_by_type<S: Store>(cx: &Ctx<S>) -> CaseResult {
     cx.store.append_event(&event(&cx.env, EventType::RunStarted, sid)?).await.or_fail("append")?;
     let msg = event(&cx.env, EventType::MessageReceived, sid)?;
     cx.store.append_event(&msg).await.or_fail("append")?;
-    cx.store.append_event(&event(&cx.env, EventType::RunCompleted, sid)?).await.or_fail("append")?;
-    let filter = EventFilter { event_type: Some(EventType::MessageReceived), ..EventFilter::default() };
-    ensure_eq(ids(&cx.store.get_events(sid, &filter).await.or_fail("get_events")?), vec![msg.id], "message events")
+    cx.store
+        .append_event(&event(&cx.env, EventType::RunCompleted, sid)?)
+        .await
+        .or_fail("append")?;
+    let filter =
+        EventFilter { event_type: Some(EventType::MessageReceived), ..EventFilter::default() };
+    ensure_eq(
+        ids(&cx.store.get_events(sid, &filter).await.or_fail("get_events")?),
+        vec![msg.id],
+        "message events",
+    )
 }
 
 async fn sql_8_49_get_events_after_and_before<S: Store>(cx: &Ctx<S>) -> CaseResult {
     cx.store.append_events(&msgs(&cx.env, 4, "ses_ab")?).await.or_fail("append_events")?;
     let after = EventFilter { after: Some(2), ..EventFilter::default() };
-    ensure_eq(seqs(&cx.store.get_events("ses_ab", &after).await.or_fail("after")?), vec![3, 4], "after 2")?;
+    ensure_eq(
+        seqs(&cx.store.get_events("ses_ab", &after).await.or_fail("after")?),
+        vec![3, 4],
+        "after 2",
+    )?;
     let before = EventFilter { before: Some(3), ..EventFilter::default() };
-    ensure_eq(seqs(&cx.store.get_events("ses_ab", &before).await.or_fail("before")?), vec![1, 2], "before 3")
+    ensure_eq(
+        seqs(&cx.store.get_events("ses_ab", &before).await.or_fail("before")?),
+        vec![1, 2],
+        "before 3",
+    )
 }
 
 async fn sql_8_50_get_events_since_inclusive<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let events = msgs(&cx.env, 3, "ses_since3")?;
     cx.store.append_events(&events).await.or_fail("append_events")?;
     let since = events.get(1).map(|e| e.timestamp);
-    let got = cx.store.get_events("ses_since3", &EventFilter { since, ..EventFilter::default() }).await;
-    ensure_eq(ids(&got.or_fail("get_events")?), ids(&events[1..]), "events at or after the second's timestamp")
+    let got =
+        cx.store.get_events("ses_since3", &EventFilter { since, ..EventFilter::default() }).await;
+    ensure_eq(
+        ids(&got.or_fail("get_events")?),
+        ids(&events[1..]),
+        "events at or after the second's timestamp",
+    )
 }
 
 async fn sql_8_51_get_events_limit_and_unknown_session<S: Store>(cx: &Ctx<S>) -> CaseResult {
     cx.store.append_events(&msgs(&cx.env, 4, "ses_lim")?).await.or_fail("append_events")?;
     let limit = EventFilter { limit: Some(2), ..EventFilter::default() };
-    ensure_eq(seqs(&cx.store.get_events("ses_lim", &limit).await.or_fail("limit 2")?), vec![1, 2], "limit 2")?;
+    ensure_eq(
+        seqs(&cx.store.get_events("ses_lim", &limit).await.or_fail("limit 2")?),
+        vec![1, 2],
+        "limit 2",
+    )?;
     ensure(all_events(&cx.store, "ses_nobody").await?.is_empty(), "unknown session has events")
 }
 
 async fn sql_8_52_get_events_after_before_limit<S: Store>(cx: &Ctx<S>) -> CaseResult {
     cx.store.append_events(&msgs(&cx.env, 4, "ses_abl")?).await.or_fail("append_events")?;
-    let filter = EventFilter { after: Some(1), before: Some(4), limit: Some(1), ..EventFilter::default() };
-    ensure_eq(seqs(&cx.store.get_events("ses_abl", &filter).await.or_fail("get_events")?), vec![2], "window")
+    let filter =
+        EventFilter { after: Some(1), before: Some(4), limit: Some(1), ..EventFilter::default() };
+    ensure_eq(
+        seqs(&cx.store.get_events("ses_abl", &filter).await.or_fail("get_events")?),
+        vec![2],
+        "window",
+    )
 }
 
 async fn sql_8_53_latest_sequence<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    ensure_eq(cx.store.get_latest_sequence("ses_latest").await.or_fail("latest")?, 0, "before appends")?;
+    ensure_eq(
+        cx.store.get_latest_sequence("ses_latest").await.or_fail("latest")?,
+        0,
+        "before appends",
+    )?;
     for e in msgs(&cx.env, 2, "ses_latest")? {
         cx.store.append_event(&e).await.or_fail("append")?;
     }
-    ensure_eq(cx.store.get_latest_sequence("ses_latest").await.or_fail("latest")?, 2, "after two appends")
+    ensure_eq(
+        cx.store.get_latest_sequence("ses_latest").await.or_fail("latest")?,
+        2,
+        "after two appends",
+    )
 }
 
 async fn sql_8_54_event_round_trip<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -224,7 +303,8 @@ async fn sql_8_55_latest_sequence_after_prune_and_delete<S: Store>(cx: &Ctx<S>) 
     let sid = "ses_prune_latest";
     let made = msgs(&cx.env, 5, sid)?;
     cx.store.append_events(&made).await.or_fail("append_events")?;
-    let policy = RetentionPolicy { max_events_per_session: Limit::Finite(2), ..RetentionPolicy::default() };
+    let policy =
+        RetentionPolicy { max_events_per_session: Limit::Finite(2), ..RetentionPolicy::default() };
     ensure_eq(cx.store.prune_session_events(sid, &policy).await.or_fail("prune")?, 3, "pruned")?;
     ensure_eq(cx.store.get_latest_sequence(sid).await.or_fail("latest")?, 5, "latest after prune")?;
     cx.store.delete_session(sid).await.or_fail("delete_session")?;
@@ -232,7 +312,8 @@ async fn sql_8_55_latest_sequence_after_prune_and_delete<S: Store>(cx: &Ctx<S>) 
 }
 
 async fn sql_8_56_wait_timeout_is_ignored<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let filter = EventFilter { after: Some(0), wait_timeout_ms: Some(60_000), ..EventFilter::default() };
+    let filter =
+        EventFilter { after: Some(0), wait_timeout_ms: Some(60_000), ..EventFilter::default() };
     let got = cx.store.get_events("ses_nothing_yet", &filter).await.or_fail("get_events")?;
     ensure(got.is_empty(), "expected an immediate empty answer")
 }

@@ -7,8 +7,8 @@ use asm_core::ports::{EventFilter, FlushPayload, ListRuns};
 use asm_core::{ErrorCode, EventType, RunStatus, SessionStatus};
 use serde_json::json;
 
-use crate::cases::helpers::{all_events, event, run, run_event, session, types, OrFail};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::cases::helpers::{OrFail, all_events, event, run, run_event, session, types};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 /// Items 57–58, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -24,13 +24,25 @@ async fn sql_8_57_flush_then_read_back<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let s = session(&cx.env, "test-agent")?;
     let r = run(&cx.env, &s.id)?;
     let ev = run_event(&cx.env, EventType::RunStarted, &s.id, &r.id)?;
-    let payload = FlushPayload { session: s.clone(), run: r.clone(), events: vec![ev.clone()], provider_metadata: None };
+    let payload = FlushPayload {
+        session: s.clone(),
+        run: r.clone(),
+        events: vec![ev.clone()],
+        provider_metadata: None,
+    };
     cx.store.flush(&payload).await.or_fail("flush")?;
     ensure_eq(cx.store.get_session(&s.id).await.or_fail("get_session")?, s.clone(), "session")?;
     ensure_eq(cx.store.get_run(&r.id).await.or_fail("get_run")?, r.clone(), "run")?;
-    let got = cx.store.get_events(&s.id, &EventFilter { run_id: Some(r.id), ..EventFilter::default() }).await;
+    let got = cx
+        .store
+        .get_events(&s.id, &EventFilter { run_id: Some(r.id), ..EventFilter::default() })
+        .await;
     let got = got.or_fail("get_events")?;
-    ensure_eq(got.iter().map(|e| (&e.id, e.sequence_number)).collect(), vec![(&ev.id, Some(1))], "events")
+    ensure_eq(
+        got.iter().map(|e| (&e.id, e.sequence_number)).collect(),
+        vec![(&ev.id, Some(1))],
+        "events",
+    )
 }
 
 async fn sql_8_58_flush_invalid_event_rolls_back<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -39,7 +51,12 @@ async fn sql_8_58_flush_invalid_event_rolls_back<S: Store>(cx: &Ctx<S>) -> CaseR
     let good = event(&cx.env, EventType::RunStarted, &s.id)?;
     let mut bad = event(&cx.env, EventType::RunCompleted, &s.id)?;
     bad.id = String::new();
-    let payload = FlushPayload { session: s.clone(), run: r.clone(), events: vec![good, bad], provider_metadata: None };
+    let payload = FlushPayload {
+        session: s.clone(),
+        run: r.clone(),
+        events: vec![good, bad],
+        provider_metadata: None,
+    };
     expect_code(cx.store.flush(&payload).await, ErrorCode::ValidationError)?;
     expect_code(cx.store.get_session(&s.id).await, ErrorCode::SessionNotFound)?;
     expect_code(cx.store.get_run(&r.id).await, ErrorCode::RunNotFound)?;
@@ -54,27 +71,58 @@ async fn sql_8_63_session_lifecycle<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let mut other = session(env, "agent-other")?;
     for sess in [&s, &other] {
         store.save_session(sess).await.or_fail("start: save_session")?;
-        store.append_event(&event(env, EventType::SessionCreated, &sess.id)?).await.or_fail("session_created")?;
+        store
+            .append_event(&event(env, EventType::SessionCreated, &sess.id)?)
+            .await
+            .or_fail("session_created")?;
     }
-    ensure_eq(store.get_session(&s.id).await.or_fail("get_session")?.status, SessionStatus::Pending, "started")?;
+    ensure_eq(
+        store.get_session(&s.id).await.or_fail("get_session")?.status,
+        SessionStatus::Pending,
+        "started",
+    )?;
     s.update_status(SessionStatus::Active, env);
     store.save_session(&s).await.or_fail("activate")?;
-    store.append_event(&event(env, EventType::SessionStarted, &s.id)?).await.or_fail("session_started")?;
-    ensure_eq(store.get_session(&s.id).await.or_fail("get_session")?.status, SessionStatus::Active, "activated")?;
+    store
+        .append_event(&event(env, EventType::SessionStarted, &s.id)?)
+        .await
+        .or_fail("session_started")?;
+    ensure_eq(
+        store.get_session(&s.id).await.or_fail("get_session")?.status,
+        SessionStatus::Active,
+        "activated",
+    )?;
     let mut r = run(env, &s.id)?;
     r.update_status(RunStatus::Running, env);
     store.save_run(&r).await.or_fail("start run")?;
-    store.append_event(&run_event(env, EventType::RunStarted, &s.id, &r.id)?).await.or_fail("run_started")?;
-    ensure_eq(store.get_active_run(&s.id).await.or_fail("active")?.map(|a| a.id), Some(r.id.clone()), "active run")?;
+    store
+        .append_event(&run_event(env, EventType::RunStarted, &s.id, &r.id)?)
+        .await
+        .or_fail("run_started")?;
+    ensure_eq(
+        store.get_active_run(&s.id).await.or_fail("active")?.map(|a| a.id),
+        Some(r.id.clone()),
+        "active run",
+    )?;
     r.set_output(object(json!({"response": "done"})), env);
-    store.append_event(&run_event(env, EventType::RunCompleted, &s.id, &r.id)?).await.or_fail("run_completed")?;
+    store
+        .append_event(&run_event(env, EventType::RunCompleted, &s.id, &r.id)?)
+        .await
+        .or_fail("run_completed")?;
     store.save_run(&r).await.or_fail("complete run")?;
     s.update_status(SessionStatus::Completed, env);
     store.save_session(&s).await.or_fail("complete session")?;
-    store.append_event(&event(env, EventType::SessionCompleted, &s.id)?).await.or_fail("session_completed")?;
+    store
+        .append_event(&event(env, EventType::SessionCompleted, &s.id)?)
+        .await
+        .or_fail("session_completed")?;
     other.update_status(SessionStatus::Active, env);
     store.save_session(&other).await.or_fail("activate other")?;
-    ensure_eq(store.get_session(&s.id).await.or_fail("get_session")?.status, SessionStatus::Completed, "completed")?;
+    ensure_eq(
+        store.get_session(&s.id).await.or_fail("get_session")?.status,
+        SessionStatus::Completed,
+        "completed",
+    )?;
     let runs = store.list_runs(&s.id, &ListRuns::default()).await.or_fail("list_runs")?;
     ensure_eq(runs.iter().map(|r| r.status).collect(), vec![RunStatus::Completed], "runs")?;
     let log = all_events(store, &s.id).await?;

@@ -6,8 +6,10 @@ use asm_core::ports::{ListRuns, ListSessions};
 use asm_core::{ErrorCode, EventType, NewSession, Session, SessionStatus};
 use serde_json::json;
 
-use crate::cases::helpers::{all_events, artifact_attrs, event, ids, run, session, sorted_ids, OrFail};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::cases::helpers::{
+    OrFail, all_events, artifact_attrs, event, ids, run, session, sorted_ids,
+};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -55,14 +57,23 @@ async fn sql_8_7_resave_with_new_status<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let mut s = saved(cx, NewSession::for_agent("test-agent")).await?;
     s.update_status(SessionStatus::Active, &cx.env);
     cx.store.save_session(&s).await.or_fail("re-save")?;
-    ensure_eq(cx.store.get_session(&s.id).await.or_fail("get_session")?.status, SessionStatus::Active, "status")
+    ensure_eq(
+        cx.store.get_session(&s.id).await.or_fail("get_session")?.status,
+        SessionStatus::Active,
+        "status",
+    )
 }
 
 async fn sql_8_9_tags_round_trip_in_order<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let attrs = NewSession { tags: vec!["b".into(), "a".into()], ..NewSession::for_agent("test-agent") };
+    let attrs =
+        NewSession { tags: vec!["b".into(), "a".into()], ..NewSession::for_agent("test-agent") };
     let s = saved(cx, attrs).await?;
     let got = cx.store.get_session(&s.id).await.or_fail("get_session")?;
-    ensure_eq((got.agent_id.as_str(), got.status), ("test-agent", SessionStatus::Pending), "agent and status")?;
+    ensure_eq(
+        (got.agent_id.as_str(), got.status),
+        ("test-agent", SessionStatus::Pending),
+        "agent and status",
+    )?;
     ensure_eq(got.tags, vec!["b".to_owned(), "a".to_owned()], "tags")
 }
 
@@ -138,7 +149,8 @@ async fn sql_8_17_list_sessions_limit<S: Store>(cx: &Ctx<S>) -> CaseResult {
     for _ in 0..5 {
         made.push(saved(cx, NewSession::for_agent("test-agent")).await?.id);
     }
-    let list = cx.store.list_sessions(&ListSessions { limit: Some(3), ..ListSessions::default() }).await;
+    let list =
+        cx.store.list_sessions(&ListSessions { limit: Some(3), ..ListSessions::default() }).await;
     ensure_eq(ids(&list.or_fail("list_sessions")?), made[..3].to_vec(), "first three by created_at")
 }
 
@@ -166,17 +178,34 @@ async fn sql_8_21_delete_session_cascades_everything<S: Store>(cx: &Ctx<S>) -> C
     let s = saved(cx, NewSession::for_agent("test-agent")).await?;
     let r = run(&cx.env, &s.id)?;
     cx.store.save_run(&r).await.or_fail("save_run")?;
-    cx.store.append_event_with_sequence(&event(&cx.env, EventType::MessageReceived, &s.id)?).await.or_fail("append")?;
-    let art = cx.store.register(artifact_attrs("cascade-21.txt", Some(&s.id), 7)).await.or_fail("register")?;
+    cx.store
+        .append_event_with_sequence(&event(&cx.env, EventType::MessageReceived, &s.id)?)
+        .await
+        .or_fail("append")?;
+    let art = cx
+        .store
+        .register(artifact_attrs("cascade-21.txt", Some(&s.id), 7))
+        .await
+        .or_fail("register")?;
     cx.store.delete_session(&s.id).await.or_fail("delete_session")?;
     expect_code(cx.store.get_run(&r.id).await, ErrorCode::RunNotFound)?;
-    ensure(cx.store.list_runs(&s.id, &ListRuns::default()).await.or_fail("list_runs")?.is_empty(), "runs left")?;
+    ensure(
+        cx.store.list_runs(&s.id, &ListRuns::default()).await.or_fail("list_runs")?.is_empty(),
+        "runs left",
+    )?;
     ensure(all_events(&cx.store, &s.id).await?.is_empty(), "events left")?;
     ensure_eq(cx.store.get_latest_sequence(&s.id).await.or_fail("latest")?, 0, "sequence counter")?;
     ensure_eq(cx.store.get_by_key(&art.key).await.or_fail("get_by_key")?, None, "artifact")?;
     // The key is free again only if the row is really gone (soft-deleted rows keep their key).
-    cx.store.register(artifact_attrs("cascade-21.txt", None, 7)).await.or_fail("register the key again")?;
-    ensure_eq(cx.store.health_check().await.or_fail("health_check")?, Vec::<String>::new(), "health")
+    cx.store
+        .register(artifact_attrs("cascade-21.txt", None, 7))
+        .await
+        .or_fail("register the key again")?;
+    ensure_eq(
+        cx.store.health_check().await.or_fail("health_check")?,
+        Vec::<String>::new(),
+        "health",
+    )
 }
 
 async fn sql_8_22_resave_overwrites_deleted_at_and_created_at<S: Store>(cx: &Ctx<S>) -> CaseResult {

@@ -5,8 +5,8 @@ use asm_core::ports::ListRuns;
 use asm_core::{ErrorCode, NewRun, Run, RunStatus};
 use serde_json::json;
 
-use crate::cases::helpers::{ids, run, run_with_id, OrFail};
-use crate::{ensure, ensure_eq, expect_code, Case, CaseResult, Ctx, Store};
+use crate::cases::helpers::{OrFail, ids, run, run_with_id};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 /// The cases of this file, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
@@ -30,7 +30,8 @@ async fn sql_8_23_save_run_twice_one_row<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let r = run(&cx.env, "ses_test_000001")?;
     cx.store.save_run(&r).await.or_fail("first save_run")?;
     cx.store.save_run(&r).await.or_fail("second save_run")?;
-    let list = cx.store.list_runs(&r.session_id, &ListRuns::default()).await.or_fail("list_runs")?;
+    let list =
+        cx.store.list_runs(&r.session_id, &ListRuns::default()).await.or_fail("list_runs")?;
     ensure_eq(ids(&list), vec![r.id], "rows")
 }
 
@@ -39,15 +40,26 @@ async fn sql_8_24_resave_run_running<S: Store>(cx: &Ctx<S>) -> CaseResult {
     cx.store.save_run(&r).await.or_fail("save pending")?;
     r.update_status(RunStatus::Running, &cx.env);
     cx.store.save_run(&r).await.or_fail("save running")?;
-    ensure_eq(cx.store.get_run(&r.id).await.or_fail("get_run")?.status, RunStatus::Running, "status")
+    ensure_eq(
+        cx.store.get_run(&r.id).await.or_fail("get_run")?.status,
+        RunStatus::Running,
+        "status",
+    )
 }
 
 async fn sql_8_25_run_input_round_trip<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let attrs = NewRun { input: Some(json!({"prompt": "hello"})), ..NewRun::for_session("ses_test_000001") };
+    let attrs = NewRun {
+        input: Some(json!({"prompt": "hello"})),
+        ..NewRun::for_session("ses_test_000001")
+    };
     let r = Run::new(attrs, &cx.env).or_fail("Run::new")?;
     cx.store.save_run(&r).await.or_fail("save_run")?;
     let got = cx.store.get_run(&r.id).await.or_fail("get_run")?;
-    ensure_eq((got.id, got.session_id, got.input), (r.id, r.session_id, r.input), "id, session_id, input")
+    ensure_eq(
+        (got.id, got.session_id, got.input),
+        (r.id, r.session_id, r.input),
+        "id, session_id, input",
+    )
 }
 
 async fn sql_8_26_get_unknown_run<S: Store>(cx: &Ctx<S>) -> CaseResult {
@@ -55,17 +67,26 @@ async fn sql_8_26_get_unknown_run<S: Store>(cx: &Ctx<S>) -> CaseResult {
 }
 
 async fn sql_8_27_token_usage_and_metadata_round_trip<S: Store>(cx: &Ctx<S>) -> CaseResult {
-    let attrs = NewRun { metadata: object(json!({"provider": "claude"})), ..NewRun::for_session("ses_test_000001") };
+    let attrs = NewRun {
+        metadata: object(json!({"provider": "claude"})),
+        ..NewRun::for_session("ses_test_000001")
+    };
     let mut r = Run::new(attrs, &cx.env).or_fail("Run::new")?;
     r.update_token_usage(&object(json!({"input_tokens": 100, "output_tokens": 50})));
     cx.store.save_run(&r).await.or_fail("save_run")?;
     let got = cx.store.get_run(&r.id).await.or_fail("get_run")?;
-    ensure_eq((got.token_usage, got.metadata), (r.token_usage, r.metadata), "token_usage and metadata")
+    ensure_eq(
+        (got.token_usage, got.metadata),
+        (r.token_usage, r.metadata),
+        "token_usage and metadata",
+    )
 }
 
 async fn sql_8_28_full_run_round_trip<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let attrs = NewRun {
-        input: Some(json!({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]})),
+        input: Some(
+            json!({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}),
+        ),
         metadata: object(json!({"model": "claude-sonnet-4", "temperature": 0.5})),
         ..NewRun::for_session("ses_test_000001")
     };
@@ -73,7 +94,9 @@ async fn sql_8_28_full_run_round_trip<S: Store>(cx: &Ctx<S>) -> CaseResult {
     for _ in 0..3 {
         r.increment_turn();
     }
-    r.update_token_usage(&object(json!({"input_tokens": 10, "output_tokens": 20, "total_tokens": 30})));
+    r.update_token_usage(&object(
+        json!({"input_tokens": 10, "output_tokens": 20, "total_tokens": 30}),
+    ));
     r.set_output(object(json!({"response": "done", "parts": [1, 2]})), &cx.env);
     r.provider = Some("claude".into());
     r.provider_metadata = object(json!({"model": "claude-sonnet-4"}));
@@ -88,9 +111,11 @@ async fn sql_8_29_list_runs_two_and_unknown<S: Store>(cx: &Ctx<S>) -> CaseResult
     let b = run(&cx.env, "ses_two_runs")?;
     cx.store.save_run(&b).await.or_fail("save b")?;
     cx.store.save_run(&a).await.or_fail("save a")?;
-    let list = cx.store.list_runs("ses_two_runs", &ListRuns::default()).await.or_fail("list_runs")?;
+    let list =
+        cx.store.list_runs("ses_two_runs", &ListRuns::default()).await.or_fail("list_runs")?;
     ensure_eq(ids(&list), vec![a.id, b.id], "runs, by started_at")?;
-    let none = cx.store.list_runs("ses_unknown", &ListRuns::default()).await.or_fail("list unknown")?;
+    let none =
+        cx.store.list_runs("ses_unknown", &ListRuns::default()).await.or_fail("list unknown")?;
     ensure(none.is_empty(), "expected no runs for an unknown session")
 }
 
@@ -116,11 +141,19 @@ async fn sql_8_31_list_runs_per_session<S: Store>(cx: &Ctx<S>) -> CaseResult {
 
 async fn sql_8_32_get_active_run<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_active_runs";
-    ensure_eq(cx.store.get_active_run(sid).await.or_fail("no runs")?, None, "active run without runs")?;
+    ensure_eq(
+        cx.store.get_active_run(sid).await.or_fail("no runs")?,
+        None,
+        "active run without runs",
+    )?;
     let mut done = run(&cx.env, sid)?;
     done.update_status(RunStatus::Completed, &cx.env);
     cx.store.save_run(&done).await.or_fail("save completed")?;
-    ensure_eq(cx.store.get_active_run(sid).await.or_fail("only completed")?, None, "active run, only completed")?;
+    ensure_eq(
+        cx.store.get_active_run(sid).await.or_fail("only completed")?,
+        None,
+        "active run, only completed",
+    )?;
     let mut first = run_with_id(&cx.env, "run_b_first", sid)?;
     first.update_status(RunStatus::Running, &cx.env);
     cx.store.save_run(&first).await.or_fail("save running")?;
@@ -138,7 +171,11 @@ async fn sql_8_33_pending_then_running_is_active<S: Store>(cx: &Ctx<S>) -> CaseR
     cx.store.save_run(&r).await.or_fail("save pending")?;
     r.update_status(RunStatus::Running, &cx.env);
     cx.store.save_run(&r).await.or_fail("save running")?;
-    ensure_eq(cx.store.get_run(&r.id).await.or_fail("get_run")?.status, RunStatus::Running, "status")?;
+    ensure_eq(
+        cx.store.get_run(&r.id).await.or_fail("get_run")?.status,
+        RunStatus::Running,
+        "status",
+    )?;
     let active = cx.store.get_active_run(&r.session_id).await.or_fail("get_active_run")?;
     ensure_eq(active.map(|a| a.id), Some(r.id), "active run")
 }

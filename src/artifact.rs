@@ -91,7 +91,10 @@ impl Artifact {
             return Err(Error::validation("key cannot be empty"));
         }
         Ok(Artifact {
-            id: attrs.id.filter(|i| !i.is_empty()).unwrap_or_else(|| env.new_id(IdKind::Artifact)),
+            id: match attrs.id.filter(|i| !i.is_empty()) {
+                Some(id) => id,
+                None => env.new_id(IdKind::Artifact)?,
+            },
             session_id: attrs.session_id,
             run_id: attrs.run_id,
             key,
@@ -105,4 +108,12 @@ impl Artifact {
             deleted_at: None,
         })
     }
+}
+
+/// ASM's answer when an artifact's `key` or `id` is already registered: `persistence_error`
+/// "<field> has already been taken", with the typed [`Cause::Conflict`](crate::Cause) hosts
+/// map to 409.
+pub(crate) fn taken(field: &str) -> Error {
+    Error::new(crate::ErrorCode::PersistenceError, format!("{field} has already been taken"))
+        .with_cause(crate::Cause::Conflict)
 }

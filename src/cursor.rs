@@ -2,7 +2,7 @@
 //!
 //! ASM encodes `:erlang.term_to_binary({kind, order_by, sort_value, id})`, which only Erlang can
 //! read. Ours is base64url of a small JSON object; the validation steps and messages are ASM's
-//! (`sql.md` §5.9), so a forged or foreign cursor fails the same way.
+//! (`docs/asm-v0.8/sql.md` §5.9), so a forged or foreign cursor fails the same way.
 
 use base64::Engine;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};

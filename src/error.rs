@@ -10,6 +10,7 @@ use std::fmt;
 use serde::ser::SerializeStruct;
 
 use crate::json::JsonMap;
+use crate::sql::ExecErrorKind;
 
 /// Result alias used across the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -186,6 +187,34 @@ impl Category {
     }
 }
 
+/// Why an error happened, where a host acts on it (an HTTP status, a retry): a type, so that no
+/// host reads it from message text. On the wire it is `details.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The database failed or refused a batch; the executor's kind says how.
+    Database(ExecErrorKind),
+    /// A key the caller chose (an artifact's key or id) is already taken.
+    Conflict,
+}
+
+impl Cause {
+    /// The wire name under `details.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Database(kind) => kind.as_str(),
+            Cause::Conflict => "conflict",
+        }
+    }
+
+    /// The cause a wire name stands for; `None` for a name no version of this crate sends.
+    pub fn parse(name: &str) -> Option<Cause> {
+        match name {
+            "conflict" => Some(Cause::Conflict),
+            other => ExecErrorKind::parse(other).map(Cause::Database),
+        }
+    }
+}
+
 /// What every error carries: the code, a human message, and structured details.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorBody {
@@ -195,6 +224,8 @@ pub struct ErrorBody {
     pub message: String,
     /// Structured context (e.g. the backend's own message under `"reason"`).
     pub details: JsonMap,
+    /// Why it happened, when a host must tell causes apart.
+    pub cause: Option<Cause>,
 }
 
 impl fmt::Display for ErrorBody {
@@ -248,7 +279,7 @@ impl Error {
 
     /// An error with structured details.
     pub fn with_details(code: ErrorCode, message: impl Into<String>, details: JsonMap) -> Error {
-        let body = ErrorBody { code, message: message.into(), details };
+        let body = ErrorBody { code, message: message.into(), details, cause: None };
         match code.category() {
             Category::Validation => Error::Validation(body),
             Category::State => Error::State(body),
@@ -311,6 +342,37 @@ impl Error {
         &self.body().details
     }
 
+    /// Why it happened, when a host must tell causes apart (see [`Cause`]).
+    pub fn cause(&self) -> Option<Cause> {
+        self.body().cause
+    }
+
+    /// The same error with its cause set.
+    pub fn with_cause(mut self, cause: Cause) -> Error {
+        self.body_mut().cause = Some(cause);
+        self
+    }
+
+    /// The same error with the cause its wire details name (`details.kind`, moved out of the
+    /// details), for clients that rebuild an error from JSON: the inverse of [`Error::wire_details`].
+    pub fn with_cause_from_details(mut self) -> Error {
+        let kind = self.details().get("kind").and_then(serde_json::Value::as_str);
+        if let Some(cause) = kind.and_then(Cause::parse) {
+            self.body_mut().details.remove("kind");
+            self.body_mut().cause = Some(cause);
+        }
+        self
+    }
+
+    /// The details as sent: the structured details plus the cause as `kind`.
+    pub fn wire_details(&self) -> JsonMap {
+        let mut details = self.details().clone();
+        if let Some(cause) = self.cause() {
+            details.insert("kind".into(), cause.as_str().into());
+        }
+        details
+    }
+
     /// The code's category.
     pub fn category(&self) -> Category {
         self.code().category()
@@ -343,7 +405,7 @@ impl Error {
         serde_json::json!({
             "code": self.code().as_str(),
             "message": self.message(),
-            "details": self.details(),
+            "details": self.wire_details(),
             "retryable": self.is_retryable(),
         })
     }
@@ -354,7 +416,7 @@ impl serde::Serialize for Error {
         let mut st = s.serialize_struct("Error", 4)?;
         st.serialize_field("code", &self.code())?;
         st.serialize_field("message", self.message())?;
-        st.serialize_field("details", self.details())?;
+        st.serialize_field("details", &self.wire_details())?;
         st.serialize_field("retryable", &self.is_retryable())?;
         st.end()
     }

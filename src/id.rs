@@ -6,14 +6,36 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::time::{Clock, Timestamp};
 
 /// The host's source of random bytes (a CSPRNG in production hosts).
+///
+/// It may fail: every host answers a failure the same way, by refusing the operation that
+/// needed an id ([`RandomUnavailable`] becomes `internal_error`), never by making ids from
+/// weaker bytes that could collide or be guessed.
 pub trait IdSource: Send + Sync {
-    /// Fills `buf` with random bytes.
-    fn fill(&self, buf: &mut [u8]);
+    /// Fills `buf` with random bytes, or says why it cannot.
+    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomUnavailable>;
 }
 
-impl<F: Fn(&mut [u8]) + Send + Sync> IdSource for F {
-    fn fill(&self, buf: &mut [u8]) {
+impl<F: Fn(&mut [u8]) -> Result<(), RandomUnavailable> + Send + Sync> IdSource for F {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomUnavailable> {
         self(buf)
+    }
+}
+
+/// The host's random source failed; the reason is the host's own message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the host's random source failed: {0}")]
+pub struct RandomUnavailable(pub String);
+
+impl RandomUnavailable {
+    /// A failure described by `reason` (a driver or platform error).
+    pub fn new(reason: impl std::fmt::Display) -> RandomUnavailable {
+        RandomUnavailable(reason.to_string())
+    }
+}
+
+impl From<RandomUnavailable> for crate::Error {
+    fn from(e: RandomUnavailable) -> crate::Error {
+        crate::Error::new(crate::ErrorCode::InternalError, e.to_string())
     }
 }
 
@@ -31,7 +53,7 @@ impl SeededIds {
 }
 
 impl IdSource for SeededIds {
-    fn fill(&self, buf: &mut [u8]) {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomUnavailable> {
         for chunk in buf.chunks_mut(8) {
             let mut z = self
                 .state
@@ -42,6 +64,7 @@ impl IdSource for SeededIds {
             z ^= z >> 31;
             chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
         }
+        Ok(())
     }
 }
 
@@ -84,23 +107,23 @@ impl Env {
 
     /// Random bytes from the host's source, for hosts that hand the env's randomness on (a
     /// JavaScript or WASI guest's own random source).
-    pub fn fill_random(&self, buf: &mut [u8]) {
-        self.ids.fill(buf);
+    pub fn fill_random(&self, buf: &mut [u8]) -> Result<(), RandomUnavailable> {
+        self.ids.fill(buf)
     }
 
-    /// A fresh id of the given kind.
-    pub fn new_id(&self, kind: IdKind) -> String {
-        match kind {
-            IdKind::Session => self.hex_id("ses_"),
-            IdKind::Run => self.hex_id("run_"),
-            IdKind::Event => self.hex_id("evt_"),
+    /// A fresh id of the given kind; `internal_error` when the host's random source fails.
+    pub fn new_id(&self, kind: IdKind) -> crate::Result<String> {
+        Ok(match kind {
+            IdKind::Session => self.hex_id("ses_")?,
+            IdKind::Run => self.hex_id("run_")?,
+            IdKind::Event => self.hex_id("evt_")?,
             IdKind::Artifact => {
                 let mut bytes = [0u8; 12];
-                self.ids.fill(&mut bytes);
+                self.ids.fill(&mut bytes)?;
                 use base64::Engine;
                 format!("art_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
             }
-        }
+        })
     }
 
     /// The caller's id when given (it must not be empty), else a fresh one of `kind`.
@@ -108,19 +131,44 @@ impl Env {
         match id {
             Some(id) if id.is_empty() => Err(crate::Error::validation("id cannot be empty")),
             Some(id) => Ok(id),
-            None => Ok(self.new_id(kind)),
+            None => self.new_id(kind),
         }
     }
 
-    fn hex_id(&self, prefix: &str) -> String {
+    fn hex_id(&self, prefix: &str) -> Result<String, RandomUnavailable> {
         let mut bytes = [0u8; 16];
-        self.ids.fill(&mut bytes);
+        self.ids.fill(&mut bytes)?;
         let mut id = String::with_capacity(prefix.len() + 32);
         id.push_str(prefix);
         for b in bytes {
             id.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
             id.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
         }
-        id
+        Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{Env, IdKind, RandomUnavailable};
+    use crate::ErrorCode;
+    use crate::time::{SteppingClock, Timestamp};
+
+    #[test]
+    fn a_failing_random_source_refuses_the_id() {
+        let broken = |_: &mut [u8]| Err(RandomUnavailable::new("entropy pool closed"));
+        let clock = SteppingClock::new(Timestamp::from_micros(0), 1);
+        let env = Env::new(Arc::new(clock), Arc::new(broken));
+        for kind in [IdKind::Session, IdKind::Run, IdKind::Event, IdKind::Artifact] {
+            let e = env.new_id(kind).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InternalError);
+            assert_eq!(e.message(), "the host's random source failed: entropy pool closed");
+        }
+        assert_eq!(
+            env.chosen_or_new_id(Some("ses_mine".into()), IdKind::Session).unwrap(),
+            "ses_mine"
+        );
     }
 }

@@ -16,7 +16,6 @@
 //!  │ Executor (D1, SQLite, Postgres) ◀┼───────────┤   statements: SQL text + values   │
 //!  └──────────────────────────────────┘  batches  └───────────────────────────────────┘
 //! ```
-#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod artifact;
@@ -42,9 +41,9 @@ pub mod validator;
 pub mod wire;
 
 pub use artifact::{Artifact, ArtifactStats, NewArtifact};
-pub use error::{Category, Error, ErrorBody, ErrorCode, Result};
+pub use error::{Category, Cause, Error, ErrorBody, ErrorCode, Result};
 pub use event::{Event, EventGroup, EventType, NewEvent};
-pub use id::{Env, IdKind, IdSource, SeededIds};
+pub use id::{Env, IdKind, IdSource, RandomUnavailable, SeededIds};
 pub use json::JsonMap;
 pub use retention::{Limit, RetentionPolicy};
 pub use run::{NewRun, Run};

@@ -1,5 +1,5 @@
 //! Turning adapter output into stored events: EventBuilder, EventPipeline and ExecutionState
-//! (`persistence/event_builder.ex`, `event_pipeline.ex`, `execution_state.ex`; domain.md
+//! (`persistence/event_builder.ex`, `event_pipeline.ex`, `execution_state.ex`; docs/asm-v0.8/domain.md
 //! §6.4–6.6).
 //!
 //! ASM also emits telemetry from these steps; the core has no telemetry (hosts can observe the

@@ -1,4 +1,4 @@
-//! EventValidator (`persistence/event_validator.ex`, domain.md §6.2): a strict structural check
+//! EventValidator (`persistence/event_validator.ex`, docs/asm-v0.8/domain.md §6.2): a strict structural check
 //! that rejects an event, and an advisory shape check that only warns.
 
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! Fuzz targets (issue 8 item 3), run with proptest on stable Rust: random JSON values (keys
+//! Fuzz targets (docs/reliability.md, fuzzing), run with proptest on stable Rust: random JSON values (keys
 //! drawn mostly from the wire format's own field names, so the parsers get past their first
 //! checks) into every `from_map` and `from_json`, random text and crafted payloads into cursor
 //! decoding, random maps through the redactor. A target fails on a panic.

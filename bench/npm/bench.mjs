@@ -1,4 +1,4 @@
-// Issue 7's npm rows: the package in Node (pkg/, as users load it) against hand-written JavaScript
+// The npm rows of the benchmark: the package in Node (pkg/, as users load it) against hand-written JavaScript
 // doing the same SQL on the same driver, interleaved in one process, medians of --reps runs.
 //   W1 append events one call at a time; W2 append in batches; W3 read them back in order.
 // Backends: npm-sqlite (better-sqlite3, a file in WAL mode, synchronous=NORMAL, as the native

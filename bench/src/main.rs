@@ -1,5 +1,5 @@
 //! `asm-bench`: our SQL store against minimal hand-written SQL on the same driver, schema and
-//! durability settings, in the same process, interleaved per repetition (issue 7).
+//! durability settings, in the same process, interleaved per repetition.
 //!
 //! Run it through `bench/run` (which builds it in release mode and starts PostgreSQL when
 //! `DATABASE_URL` is unset). Every figure is a ratio: **ours throughput / raw throughput**

@@ -36,7 +36,7 @@ impl Sizes {
     pub const USAGE: &'static str = "usage: asm-bench [--quick] [--reps N] [--w1 N] [--w2 N] [--batch N] \
 [--w4-sessions N] [--w4-depth N] [--w5 N] [--writers N] [--backends sqlite,postgres] [--only W1,W4] [--json PATH]";
 
-    /// The full sizes of issue 7, changed by `args`; `--quick` scales them down first.
+    /// The full sizes, changed by `args`; `--quick` scales them down first.
     pub fn from_args(args: impl Iterator<Item = String>) -> Result<Sizes, String> {
         let mut s = Sizes {
             mode: "full".into(),

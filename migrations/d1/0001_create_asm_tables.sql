@@ -1,5 +1,5 @@
 -- ASM v0.8 schema for D1 / SQLite: the catalog ecto_sqlite3 0.22 produces from
--- AgentSessionManager.Adapters.EctoSessionStore.Migration.up/0 (sql.md §1).
+-- AgentSessionManager.Adapters.EctoSessionStore.Migration.up/0 (docs/asm-v0.8/sql.md §1).
 -- This folder is wrangler's `migrations_dir`; the down migration is in ../d1-down/.
 -- No foreign keys, checks or triggers: cascades are done by the store.
 

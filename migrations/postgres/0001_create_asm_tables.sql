@@ -1,5 +1,5 @@
 -- ASM v0.8 schema for PostgreSQL: the catalog ecto_sql 3.13 produces from
--- AgentSessionManager.Adapters.EctoSessionStore.Migration.up/0 (sql.md §1), so an Elixir
+-- AgentSessionManager.Adapters.EctoSessionStore.Migration.up/0 (docs/asm-v0.8/sql.md §1), so an Elixir
 -- application and this project can share one database. The down migration is in
 -- ../postgres-down/. No foreign keys, checks or triggers: cascades are done by the store.
 -- Timestamps are `timestamp` (µs precision) holding the UTC wall-clock value.

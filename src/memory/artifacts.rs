@@ -1,7 +1,7 @@
 //! [`ArtifactRegistry`] for [`MemoryStore`].
 
-use crate::artifact::{Artifact, ArtifactStats, NewArtifact};
-use crate::error::{Error, ErrorCode, Result};
+use crate::artifact::{Artifact, ArtifactStats, NewArtifact, taken};
+use crate::error::Result;
 use crate::ports::ArtifactRegistry;
 
 use super::MemoryStore;
@@ -11,10 +11,10 @@ impl ArtifactRegistry for MemoryStore {
         let artifact = Artifact::new(attrs, &self.env)?;
         let mut state = self.state();
         if state.artifacts.values().any(|a| a.key == artifact.key) {
-            return Err(Error::new(ErrorCode::PersistenceError, "key has already been taken"));
+            return Err(taken("key"));
         }
         if state.artifacts.contains_key(&artifact.id) {
-            return Err(Error::new(ErrorCode::PersistenceError, "id has already been taken"));
+            return Err(taken("id"));
         }
         state.artifacts.insert(artifact.id.clone(), artifact.clone());
         Ok(artifact)

@@ -1,4 +1,4 @@
-//! [`Maintenance`] for [`MemoryStore`]: `sql.md` §6 with the orphaned-counter fix.
+//! [`Maintenance`] for [`MemoryStore`]: `docs/asm-v0.8/sql.md` §6 with the orphaned-counter fix.
 
 use crate::error::Result;
 use crate::ports::{Maintenance, MaintenanceReport};

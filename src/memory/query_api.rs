@@ -1,4 +1,4 @@
-//! [`QueryApi`] for [`MemoryStore`]: `sql.md` §5 evaluated over the maps.
+//! [`QueryApi`] for [`MemoryStore`]: `docs/asm-v0.8/sql.md` §5 evaluated over the maps.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -13,8 +13,14 @@ pub use artifact_registry::ArtifactRegistry;
 pub use maintenance::{Maintenance, MaintenanceReport};
 pub use query_api::{
     CostQuery, CostSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,
-    EventOrder, EventPage, EventSearch, MAX_QUERY_LIMIT, ModelCost, ProviderCost, ProviderUsage,
-    QueryApi, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder, SessionPage,
-    SessionSearch, SessionStats, TokenTotals, UsageQuery, UsageSummary,
+    EventOrder, EventPage, EventSearch, ExportOptions, MAX_QUERY_LIMIT, ModelCost, ProviderCost,
+    ProviderUsage, QueryApi, RunOrder, RunPage, RunSearch, SessionExport, SessionOrder,
+    SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery, UsageSummary,
 };
 pub use session_store::{EventFilter, FlushPayload, ListRuns, ListSessions, SessionStore};
+
+/// Every port at once: what a complete store (memory, SQL, HTTP, a component) implements, so
+/// that code serving all operations (a router, the conformance suite) needs one bound.
+pub trait Store: SessionStore + QueryApi + Maintenance + ArtifactRegistry {}
+
+impl<T: SessionStore + QueryApi + Maintenance + ArtifactRegistry> Store for T {}

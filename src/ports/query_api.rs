@@ -281,6 +281,13 @@ pub struct CostSummary {
     pub unmapped_runs: u64,
 }
 
+/// The options of `export_session`, as hosts receive them (`{include_artifacts}`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Whether the export lists the session's artifacts too.
+    pub include_artifacts: bool,
+}
+
 /// `export_session`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionExport {

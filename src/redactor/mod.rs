@@ -1,4 +1,4 @@
-//! EventRedactor (`persistence/event_redactor.ex`, domain.md §6.3): replaces secrets in event
+//! EventRedactor (`persistence/event_redactor.ex`, docs/asm-v0.8/domain.md §6.3): replaces secrets in event
 //! payloads before they are stored.
 //!
 //! Patterns run in order, each over the output of the previous one; every match counts, so a

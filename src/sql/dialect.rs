@@ -1,6 +1,6 @@
 //! Dialects and the statement builder: the only place that writes placeholders.
 
-use super::executor::{Statement, Value};
+use super::executor::{Access, Statement, Value};
 
 /// The SQL a store writes: SQLite syntax (native or D1) or PostgreSQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,14 +67,20 @@ pub enum SqlType {
 #[derive(Debug)]
 pub struct Builder {
     dialect: Dialect,
+    access: Access,
     sql: String,
     params: Vec<Value>,
 }
 
 impl Builder {
-    /// An empty statement for `dialect`.
-    pub fn new(dialect: Dialect) -> Builder {
-        Builder { dialect, sql: String::new(), params: Vec::new() }
+    /// An empty statement for `dialect` that only reads.
+    pub fn read(dialect: Dialect) -> Builder {
+        Builder { dialect, access: Access::Read, sql: String::new(), params: Vec::new() }
+    }
+
+    /// An empty statement for `dialect` that changes rows (it may also return some).
+    pub fn write(dialect: Dialect) -> Builder {
+        Builder { dialect, access: Access::Write, sql: String::new(), params: Vec::new() }
     }
 
     /// The dialect being written.
@@ -167,7 +173,7 @@ impl Builder {
 
     /// The finished statement.
     pub fn build(self) -> Statement {
-        Statement { sql: self.sql, params: self.params }
+        Statement { sql: self.sql, params: self.params, access: self.access }
     }
 }
 
@@ -182,21 +188,21 @@ mod tests {
 
     #[test]
     fn placeholders_follow_the_dialect() {
-        let mut b = Builder::new(Dialect::Sqlite);
+        let mut b = Builder::read(Dialect::Sqlite);
         b.sql("SELECT ").bind(Value::Integer(1), SqlType::Int).sql(", ").rebind(1, SqlType::Int);
         assert_eq!(b.build().sql, "SELECT ?1, ?1");
-        let mut b = Builder::new(Dialect::Postgres);
+        let mut b = Builder::read(Dialect::Postgres);
         b.sql("x IN ").bind_list([Value::Text("a".into()), Value::Text("b".into())], SqlType::Text);
         b.sql(" AND ts > ")
             .bind(Value::Text("2025-01-01T00:00:00.000000".into()), SqlType::Timestamp);
         assert_eq!(b.build().sql, "x IN ($1::text, $2::text) AND ts > $3::text::timestamp");
         assert_eq!(chunk_size(Dialect::D1, 1, 11), 9);
-        let mut b = Builder::new(Dialect::D1);
+        let mut b = Builder::read(Dialect::D1);
         b.sql("id IN ").bind_text_set(["a", "b\"c"]);
         let st = b.build();
         assert_eq!(st.sql, "id IN (SELECT value FROM json_each(?1))");
         assert_eq!(st.params, vec![Value::Text(r#"["a","b\"c"]"#.into())]);
-        let mut b = Builder::new(Dialect::Postgres);
+        let mut b = Builder::read(Dialect::Postgres);
         b.sql("id IN ").bind_text_set(["a"]);
         assert_eq!(b.build().sql, "id IN (SELECT jsonb_array_elements_text($1::text::jsonb))");
     }

@@ -22,6 +22,59 @@ pub enum Value {
     Text(String),
 }
 
+/// Largest integer an IEEE double (a JavaScript number) carries exactly: 2^53 − 1.
+pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
+
+/// A bound value as a host whose numbers are doubles (JavaScript: D1, the npm drivers) must
+/// pass it, so that no integer is rounded on the way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JsParam<'a> {
+    /// `null`.
+    Null,
+    /// A number: reals, and integers within ±[`MAX_SAFE_INTEGER`].
+    Number(f64),
+    /// Text.
+    Text(&'a str),
+    /// An integer beyond 2^53, sent as its decimal text, which SQLite's INTEGER affinity and
+    /// PostgreSQL's casts read back exactly (a number would round it).
+    BigInteger(i64),
+}
+
+impl Value {
+    /// How a JavaScript host binds this value (the 2^53 rule, written once for every JS host).
+    pub fn as_js_param(&self) -> JsParam<'_> {
+        match self {
+            Value::Null => JsParam::Null,
+            Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => {
+                JsParam::Number(*n as f64)
+            }
+            Value::Integer(n) => JsParam::BigInteger(*n),
+            Value::Real(x) => JsParam::Number(*x),
+            Value::Text(s) => JsParam::Text(s),
+        }
+    }
+
+    /// A number read from a JavaScript host: whole and within ±[`MAX_SAFE_INTEGER`] is an
+    /// integer (drivers cannot tell `1` from `1.0`), anything else a real.
+    pub fn from_js_number(x: f64) -> Value {
+        if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64 {
+            Value::Integer(x as i64)
+        } else {
+            Value::Real(x)
+        }
+    }
+}
+
+/// Whether a statement changes rows, as the code that wrote it knows: executors pick their
+/// transaction mode and count changes from this, never by reading the SQL text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reads only (`SELECT`).
+    Read,
+    /// Inserts, updates or deletes rows; it may also return rows (`RETURNING`).
+    Write,
+}
+
 /// One SQL statement with its bound values, in the dialect's placeholder style
 /// (`?1, ?2, …` for SQLite and D1; `$1, $2, …` for PostgreSQL).
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +83,25 @@ pub struct Statement {
     pub sql: String,
     /// The values for placeholders 1..=n.
     pub params: Vec<Value>,
+    /// Whether it reads only or changes rows.
+    pub access: Access,
+}
+
+impl Statement {
+    /// A statement without bound values that only reads.
+    pub fn read(sql: impl Into<String>) -> Statement {
+        Statement { sql: sql.into(), params: Vec::new(), access: Access::Read }
+    }
+
+    /// A statement without bound values that changes rows or the schema.
+    pub fn write(sql: impl Into<String>) -> Statement {
+        Statement { sql: sql.into(), params: Vec::new(), access: Access::Write }
+    }
+
+    /// Whether it reads only.
+    pub fn is_read(&self) -> bool {
+        self.access == Access::Read
+    }
 }
 
 /// What one statement returned.
@@ -60,6 +132,23 @@ pub enum ExecErrorKind {
 }
 
 impl ExecErrorKind {
+    /// The snake_case wire name (`details.kind` of a store error).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecErrorKind::UniqueViolation => "unique_violation",
+            ExecErrorKind::MissingSchema => "missing_schema",
+            ExecErrorKind::Transient => "transient",
+            ExecErrorKind::Other => "other",
+        }
+    }
+
+    /// The kind a wire name stands for.
+    pub fn parse(name: &str) -> Option<ExecErrorKind> {
+        [Self::UniqueViolation, Self::MissingSchema, Self::Transient, Self::Other]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+
     /// The kind of a PostgreSQL error from its SQLSTATE, for drivers that expose the code as
     /// text (tokio-postgres, node-postgres, PGlite).
     pub fn from_sqlstate(code: &str) -> ExecErrorKind {
@@ -157,7 +246,7 @@ mod tests {
 
     #[test]
     fn sqlite_texts_from_d1_miniflare_and_sql_js() {
-        // Seen from `wrangler dev --local` (toolchain.md §3), in D1's documentation and from sql.js.
+        // Seen from `wrangler dev --local` (docs/toolchain.md §3), in D1's documentation and from sql.js.
         let unique = "D1_ERROR: UNIQUE constraint failed: asm_events.id: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_PRIMARYKEY)";
         assert_eq!(ExecErrorKind::from_sqlite_message(unique), ExecErrorKind::UniqueViolation);
         assert_eq!(

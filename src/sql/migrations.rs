@@ -3,6 +3,7 @@
 //! The same files are what `wrangler d1 migrations apply` reads (`migrations/d1/`).
 
 use super::dialect::Dialect;
+use super::executor::Statement;
 
 /// Creates the five `asm_*` tables and their indexes on SQLite / D1.
 pub const SQLITE_UP: &str = include_str!("../../migrations/d1/0001_create_asm_tables.sql");
@@ -13,6 +14,17 @@ pub const POSTGRES_UP: &str = include_str!("../../migrations/postgres/0001_creat
 /// Drops them on PostgreSQL.
 pub const POSTGRES_DOWN: &str =
     include_str!("../../migrations/postgres-down/0001_create_asm_tables.sql");
+
+/// The five `asm_*` tables ASM's migration creates, children first: the order in which deleting
+/// every row never leaves a row pointing at a deleted one.
+pub const TABLES: [&str; 5] =
+    ["asm_artifacts", "asm_events", "asm_runs", "asm_session_sequences", "asm_sessions"];
+
+/// One `DELETE FROM` per table, in [`TABLES`] order: empties the store (tests, resets) while
+/// keeping the schema.
+pub fn delete_all_rows() -> Vec<Statement> {
+    TABLES.iter().map(|table| Statement::write(format!("DELETE FROM {table}"))).collect()
+}
 
 /// The up migration of a dialect.
 pub fn up(dialect: Dialect) -> &'static str {

@@ -9,5 +9,8 @@ mod schema;
 mod store;
 
 pub use dialect::{Builder, Dialect, SqlType, chunk_size};
-pub use executor::{ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
+pub use executor::{
+    Access, ExecError, ExecErrorKind, Executor, JsParam, MAX_SAFE_INTEGER, ResultSet, Statement,
+    Value,
+};
 pub use store::SqlStore;

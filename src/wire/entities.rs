@@ -1,4 +1,4 @@
-//! `to_map` / `from_map` of Session, Run, Event and Artifact (`core/*.ex`, domain.md §1.1–1.3).
+//! `to_map` / `from_map` of Session, Run, Event and Artifact (`core/*.ex`, docs/asm-v0.8/domain.md §1.1–1.3).
 
 use serde_json::{Value, json};
 

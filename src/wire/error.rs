@@ -1,4 +1,4 @@
-//! `to_map` / `from_map` of [`Error`] (`core/error.ex`, domain.md §4.2).
+//! `to_map` / `from_map` of [`Error`] (`core/error.ex`, docs/asm-v0.8/domain.md §4.2).
 
 use serde_json::{Value, json};
 

@@ -1,4 +1,4 @@
-//! `asm-bench-worker`: the Worker rows of the benchmark (issue 7). Starts the built Worker under
+//! `asm-bench-worker`: the Worker rows of the benchmark. Starts the built Worker under
 //! `wrangler dev --local` on a fresh local D1 (loopback only, the test harness's launcher) and
 //! drives it from a load generator of a few concurrent clients, each an OS thread with its own
 //! connection appending to its own session:

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, Statement};
-use asm_core::{Env, Timestamp};
+use asm_core::{Env, RandomUnavailable, Timestamp};
 
 use crate::bindings::asm::session_store::executor as host;
 
@@ -54,12 +54,6 @@ pub fn wasi_env() -> Env {
         let secs = i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX);
         Timestamp::from_secs_nanos(secs, since_epoch.subsec_nanos())
     };
-    // A failing random source leaves zeros, so ids collide and the store reports the conflict
-    // as an error; the core's `IdSource` has no error path of its own.
-    let ids = |buf: &mut [u8]| {
-        if getrandom::fill(buf).is_err() {
-            buf.fill(0);
-        }
-    };
+    let ids = |buf: &mut [u8]| getrandom::fill(buf).map_err(RandomUnavailable::new);
     Env::new(Arc::new(clock), Arc::new(ids))
 }

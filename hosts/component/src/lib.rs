@@ -14,7 +14,6 @@
 //! One instance is one store: it is created on the first call, asking the host for its dialect.
 //! The core's ports are `async`; the import is synchronous, so each call is driven to completion
 //! with `futures`' `block_on`, whose futures are ready on the first poll.
-#![warn(missing_docs)]
 #![deny(unsafe_code)]
 
 mod convert;

@@ -8,7 +8,6 @@
 //!
 //! Requests are blocking ([`ureq`]) inside the ports' `async fn`s: the futures complete on
 //! their first poll. Plain HTTP is built in; HTTPS needs the `tls` feature.
-#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod ports;
@@ -155,7 +154,9 @@ fn api_error(status: u16, text: &str) -> Error {
         .cloned()
         .unwrap_or_default();
     match (code, message) {
-        (Some(code), Some(message)) => Error::with_details(code, message, details),
+        (Some(code), Some(message)) => {
+            Error::with_details(code, message, details).with_cause_from_details()
+        }
         _ => Error::new(ErrorCode::StorageError, format!("HTTP {status}: {text}"))
             .detail("http_status", status),
     }

@@ -2,7 +2,7 @@
 //! [`ExecError`]s. Nothing else of the drivers leaks past this module and the two executors.
 
 use asm_core::sql::{ExecError, ExecErrorKind, Value};
-pub(crate) use asm_postgres_types::{PgCell, PgParam, pg_error};
+pub(crate) use asm_postgres_types::{PgParam, as_sql, changed, params, pg_error, rows_result};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
 /// A core value bound to a rusqlite statement.

@@ -1,6 +1,6 @@
 //! The host side of the core's [`Env`](asm_core::Env): the OS clock and the OS CSPRNG.
 
-use asm_core::{Clock, IdSource, Timestamp};
+use asm_core::{Clock, IdSource, RandomUnavailable, Timestamp};
 
 /// The system wall clock, truncated to microseconds.
 #[derive(Debug, Clone, Copy, Default)]
@@ -19,16 +19,8 @@ impl Clock for SystemClock {
 pub struct OsRandom;
 
 impl IdSource for OsRandom {
-    fn fill(&self, buf: &mut [u8]) {
-        // The OS generator does not fail on the platforms this crate builds for; if it ever
-        // did, an id must still be produced, so fall back to the clock's low bits rather than
-        // panic inside a store call.
-        if getrandom::fill(buf).is_err() {
-            let seed = SystemClock.now().as_micros().to_le_bytes();
-            for (i, b) in buf.iter_mut().enumerate() {
-                *b = seed[i % 8] ^ (i as u8).wrapping_mul(151);
-            }
-        }
+    fn fill(&self, buf: &mut [u8]) -> Result<(), RandomUnavailable> {
+        getrandom::fill(buf).map_err(RandomUnavailable::new)
     }
 }
 

@@ -16,7 +16,6 @@
 //! The core's ports do not require `Send` futures. [`SqliteExecutor`]'s futures are `Send`
 //! nonetheless (the connection sits behind a `std::sync::Mutex` held only inside one poll);
 //! [`PostgresExecutor`] is `Clone`, so a multi-threaded host can give each task its own store.
-#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod convert;

@@ -11,7 +11,7 @@ use futures::poll;
 use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
-use crate::convert::{PgCell, PgParam, pg_error, pool_error};
+use crate::convert::{PgParam, as_sql, changed, params, pg_error, pool_error, rows_result};
 
 /// A pool of PostgreSQL connections (no TLS: a local server or a sidecar proxy).
 ///
@@ -86,20 +86,9 @@ async fn run(
     params: &[&(dyn ToSql + Sync)],
 ) -> Result<ResultSet, ExecError> {
     if prepared.columns().is_empty() {
-        let changes = client.execute(prepared, params).await.map_err(pg_error)?;
-        return Ok(ResultSet { columns: Vec::new(), rows: Vec::new(), changes });
+        return Ok(changed(client.execute(prepared, params).await.map_err(pg_error)?));
     }
-    let columns = prepared.columns().iter().map(|c| c.name().to_owned()).collect();
-    let mut rows = Vec::new();
-    for row in client.query(prepared, params).await.map_err(pg_error)? {
-        let mut values = Vec::with_capacity(row.len());
-        for i in 0..row.len() {
-            let cell: PgCell = row.try_get(i).map_err(pg_error)?;
-            values.push(cell.0);
-        }
-        rows.push(values);
-    }
-    Ok(ResultSet { columns, rows, changes: 0 })
+    rows_result(prepared, client.query(prepared, params).await.map_err(pg_error)?)
 }
 
 impl Executor for PostgresExecutor {
@@ -120,10 +109,8 @@ impl Executor for PostgresExecutor {
                 .into_iter()
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(pg_error)?;
-        let params: Vec<Vec<PgParam<'_>>> =
-            statements.iter().map(|s| s.params.iter().map(PgParam).collect()).collect();
-        let refs: Vec<Vec<&(dyn ToSql + Sync)>> =
-            params.iter().map(|ps| ps.iter().map(|p| p as &(dyn ToSql + Sync)).collect()).collect();
+        let params: Vec<Vec<PgParam<'_>>> = statements.iter().map(|s| params(&s.params)).collect();
+        let refs: Vec<Vec<&(dyn ToSql + Sync)>> = params.iter().map(|ps| as_sql(ps)).collect();
 
         let mut begin = Box::pin(maybe_done(client.batch_execute("BEGIN")));
         let _ = poll!(begin.as_mut());

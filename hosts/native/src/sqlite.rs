@@ -122,10 +122,6 @@ fn run(conn: &Connection, dialect: Dialect, statement: &Statement) -> Result<Res
     Ok(ResultSet { columns, rows, changes: 0 })
 }
 
-fn is_read(statement: &Statement) -> bool {
-    statement.sql.trim_start().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("SELECT"))
-}
-
 impl Executor for SqliteExecutor {
     fn dialect(&self) -> Dialect {
         self.dialect
@@ -133,7 +129,8 @@ impl Executor for SqliteExecutor {
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
         let conn = self.lock();
-        let begin = if statements.iter().all(is_read) { "BEGIN" } else { "BEGIN IMMEDIATE" };
+        let begin =
+            if statements.iter().all(Statement::is_read) { "BEGIN" } else { "BEGIN IMMEDIATE" };
         conn.execute_batch(begin).map_err(sqlite_error)?;
         let outcome =
             statements.iter().map(|s| run(&conn, self.dialect, s)).collect::<Result<Vec<_>, _>>();

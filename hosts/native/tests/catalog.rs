@@ -1,5 +1,5 @@
 //! The catalog test: our migrations must produce exactly the catalog ASM's Ecto migration
-//! produces (sql.md §1), on SQLite and on PostgreSQL, so both can share one database.
+//! produces (docs/asm-v0.8/sql.md §1), on SQLite and on PostgreSQL, so both can share one database.
 //!
 //! The Ecto DDL is written out in `fixtures/`; each side is created in its own database (SQLite)
 //! or schema (PostgreSQL) and the catalogs are compared column by column and index by index.

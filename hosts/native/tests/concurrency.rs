@@ -1,4 +1,4 @@
-//! Issue 8 item 2: concurrency stress. PostgreSQL: 64 concurrent tasks × 500 appends to one
+//! Concurrency stress (docs/reliability.md). PostgreSQL: 64 concurrent tasks × 500 appends to one
 //! session, and 64 tasks each appending 500 to its own session. SQLite: the same two shapes on
 //! one file, with OS threads each holding its own connection (WAL; `busy_timeout` makes a
 //! writer wait), scaled to SQLite's single writer: 8 threads × 200 appends.

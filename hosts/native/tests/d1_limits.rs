@@ -6,7 +6,7 @@ mod common;
 
 use asm_core::ports::QueryApi;
 use asm_core::ports::{EventSearch, SessionSearch, SessionStore};
-use asm_core::sql::{Dialect, Executor, SqlStore, Statement, Value};
+use asm_core::sql::{Access, Dialect, Executor, SqlStore, Statement, Value};
 use common::sqlite_db::Sqlite;
 use common::{Backend, block_on, env, events, session};
 
@@ -18,6 +18,7 @@ fn the_d1_executor_refuses_101_values() {
         let statement = Statement {
             sql: format!("SELECT 1 WHERE 1 IN ({})", placeholders.join(", ")),
             params: (1..=101).map(Value::Integer).collect(),
+            access: Access::Read,
         };
         let err = exec.batch(vec![statement]).await.expect_err("101 values must be refused");
         assert!(err.message.contains("too many SQL variables"), "{err}");

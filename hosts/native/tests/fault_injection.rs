@@ -1,4 +1,4 @@
-//! Issue 8 item 1: every write operation, with a failure injected at every statement position
+//! Fault injection (docs/reliability.md): every write operation, with a failure injected at every statement position
 //! (and the answer of every batch lost after it committed), on SQLite, D1-on-SQLite and
 //! PostgreSQL. A failed batch leaves exactly the state before it (a full dump of every `asm_*`
 //! table); a lost answer leaves exactly the state after it; and running the operation again

@@ -1,4 +1,4 @@
-//! Issue 8 item 4, the Rust API boundary: hostile input on the memory, SQLite and PostgreSQL
+//! Hostile input at the Rust API boundary (docs/reliability.md): hostile input on the memory, SQLite and PostgreSQL
 //! stores. Every case either succeeds and stores its text verbatim (read back byte for byte), or
 //! fails with an ASM error and leaves the stored data exactly as before (a full dump). Nothing
 //! may panic, and nothing may be stored that cannot be read back.

@@ -70,7 +70,7 @@ fn stored_encoding_is_ecto_postgres() {
 }
 
 /// 50 concurrent single appends and 10 concurrent batches of 5 on one session: exactly 1..=100.
-/// Twenty rounds in a row (a fresh session each), as issue 3 asks.
+/// Twenty rounds in a row (a fresh session each),.
 #[test]
 fn concurrent_appends_are_gap_free() {
     block_on(async {

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use asm_core::{Clock, Env, Error, IdSource, Result, Timestamp};
+use asm_core::{Clock, Env, Error, IdSource, RandomUnavailable, Result, Timestamp};
 use js_sys::{Function, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -30,17 +30,16 @@ fn system_now() -> Timestamp {
 }
 
 /// The host's CSPRNG: `crypto.getRandomValues` (Node ≥ 19, browsers, workerd).
-fn system_random(buf: &mut [u8]) {
+fn system_random(buf: &mut [u8]) -> std::result::Result<(), RandomUnavailable> {
     let array = Uint8Array::new_with_length(buf.len() as u32);
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or(JsValue::UNDEFINED);
     let fill = Reflect::get(&crypto, &"getRandomValues".into())
         .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok());
-    match fill {
-        Some(fill) if fill.call1(&crypto, &array).is_ok() => array.copy_to(buf),
-        // Checked when the store is made (see `Hooks::check`), so this cannot be reached.
-        _ => panic!("globalThis.crypto.getRandomValues is not available"),
-    }
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(|| RandomUnavailable::new("globalThis.crypto.getRandomValues is missing"))?;
+    fill.call1(&crypto, &array).map_err(|e| RandomUnavailable::new(message_of(&e)))?;
+    array.copy_to(buf);
+    Ok(())
 }
 
 /// A reading of a caller's clock: a `Date`, or ISO-8601 text (which keeps microseconds).
@@ -97,12 +96,13 @@ impl Clock for JsClock {
 struct JsIds(Arc<Slot>);
 
 impl IdSource for JsIds {
-    fn fill(&self, buf: &mut [u8]) {
+    fn fill(&self, buf: &mut [u8]) -> std::result::Result<(), RandomUnavailable> {
         let random = HOOKS
             .with(|h| h.borrow()[(self.0).0].as_ref().and_then(|hooks| hooks.random_bytes.clone()));
         match random {
-            Some(f) if read_random(&f, buf).is_ok() => {}
-            _ => system_random(buf),
+            // The caller chose the source: its failure is reported, never replaced.
+            Some(f) => read_random(&f, buf).map_err(|e| RandomUnavailable::new(e.message())),
+            None => system_random(buf),
         }
     }
 }

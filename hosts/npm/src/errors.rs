@@ -10,7 +10,7 @@ use crate::convert::to_js;
 pub fn to_js_error(error: &Error) -> JsValue {
     let js = js_sys::Error::new(error.message());
     js.set_name("AsmError");
-    let details = to_js(error.details()).unwrap_or_else(|_| js_sys::Object::new().into());
+    let details = to_js(&error.wire_details()).unwrap_or_else(|_| js_sys::Object::new().into());
     // Setting a property on a fresh Error cannot fail.
     let _ = Reflect::set(&js, &"code".into(), &error.code().as_str().into());
     let _ = Reflect::set(&js, &"details".into(), &details);

@@ -13,9 +13,6 @@ use crate::convert::message_of;
 /// What a dialect name must be.
 pub const DIALECTS: &str = "dialect must be \"sqlite\", \"d1\" or \"postgres\"";
 
-/// Largest integer a JavaScript number carries exactly (2^53 - 1).
-const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
-
 /// The core's statements run by a JavaScript object's `batch()`.
 pub struct JsExecutor {
     target: JsValue,
@@ -38,19 +35,9 @@ impl JsExecutor {
     }
 }
 
-/// A bound value as JavaScript sees it. Integers beyond 2^53 go as decimal text, which SQLite's
-/// INTEGER affinity and PostgreSQL's casts read back exactly (a number would round them).
-fn js_param(value: &Value) -> JsValue {
-    match value {
-        Value::Null => JsValue::NULL,
-        Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => {
-            JsValue::from_f64(*n as f64)
-        }
-        Value::Integer(n) => JsValue::from_str(&n.to_string()),
-        Value::Real(x) => JsValue::from_f64(*x),
-        Value::Text(s) => JsValue::from_str(s),
-    }
-}
+#[path = "../../js-shared/sql_values.rs"]
+mod sql_values;
+use sql_values::js_param;
 
 /// A cell from a driver: `null`, a number (whole and safe reads as an integer), a `bigint`,
 /// text or a boolean. Anything else is the executor's mistake.
@@ -58,8 +45,7 @@ fn cell(value: JsValue) -> std::result::Result<Value, ExecError> {
     if value.is_null() || value.is_undefined() {
         Ok(Value::Null)
     } else if let Some(x) = value.as_f64() {
-        let whole = x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64;
-        Ok(if whole { Value::Integer(x as i64) } else { Value::Real(x) })
+        Ok(Value::from_js_number(x))
     } else if let Some(s) = value.as_string() {
         Ok(Value::Text(s))
     } else if let Some(b) = value.as_bool() {
@@ -109,6 +95,7 @@ fn statement_object(statement: &Statement) -> JsValue {
     // Setting a property on a fresh plain object cannot fail.
     let _ = Reflect::set(&object, &"sql".into(), &statement.sql.as_str().into());
     let _ = Reflect::set(&object, &"params".into(), &params);
+    let _ = Reflect::set(&object, &"readOnly".into(), &statement.is_read().into());
     object.into()
 }
 

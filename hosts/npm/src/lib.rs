@@ -6,7 +6,6 @@
 //! ISO text; `JSON.parse` on the way out), errors become `Error`s carrying the ASM `code`,
 //! `details` and `retryable`, and SQL goes to the host's `batch()`. The JavaScript entry points
 //! and the executors for D1, sql.js, node-postgres and PGlite are in `js/`; the types in `types/`.
-#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod convert;

@@ -8,8 +8,8 @@ use std::future::Future;
 use std::rc::Rc;
 
 use asm_core::ports::{
-    ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions,
-    Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
+    ArtifactRegistry, CostQuery, EventFilter, EventSearch, ExportOptions, FlushPayload, ListRuns,
+    ListSessions, Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
 };
 use asm_core::sql::{Dialect, SqlStore, migrations};
 use asm_core::{Error, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
@@ -40,15 +40,6 @@ fn promise(work: impl Future<Output = Result<JsValue>> + 'static) -> Promise {
 /// Options as JSON (`undefined` and `null` are "no options").
 fn options(value: &JsValue) -> Result<Value> {
     from_js(value, "options")
-}
-
-/// The `include_artifacts` member of `exportSession`'s options.
-fn include_artifacts(value: &Value) -> Result<bool> {
-    match value.get("include_artifacts") {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(Error::validation("include_artifacts must be a boolean")),
-    }
 }
 
 #[wasm_bindgen]
@@ -294,7 +285,13 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
-            to_js(&s.export_session(&session_id, include_artifacts(&options(&opts)?)?).await?)
+            to_js(
+                &s.export_session(
+                    &session_id,
+                    ExportOptions::from_json(&options(&opts)?)?.include_artifacts,
+                )
+                .await?,
+            )
         })
     }
 

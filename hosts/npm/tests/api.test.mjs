@@ -1,4 +1,4 @@
-// The package's JavaScript surface, and hostile input at the JavaScript boundary (issue 8): every
+// The package's JavaScript surface, and hostile input at the JavaScript boundary: every
 // bad argument is rejected with an AsmError carrying a clear code, the stored rows are byte for
 // byte what they were, and odd-but-valid text is stored verbatim. Prints
 // `reliability hostile-input-js: N passed, M failed`.
@@ -26,7 +26,7 @@ async function seeded() {
 
 /** Every row of every asm_* table. */
 async function dump(executor) {
-  const results = await executor.batch(TABLES.map((t) => ({ sql: `SELECT * FROM ${t} ORDER BY 1`, params: [] })));
+  const results = await executor.batch(TABLES.map((t) => ({ sql: `SELECT * FROM ${t} ORDER BY 1`, params: [], readOnly: true })));
   return JSON.stringify(results.map((r) => r.rows), (_, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 

@@ -713,6 +713,8 @@ export type SqlCell = SqlValue | bigint | boolean | undefined;
 export interface Statement {
   sql: string;
   params: SqlValue[];
+  /** True when it only reads: the store that wrote the SQL says so, executors need not guess. */
+  readOnly: boolean;
 }
 
 /** What one statement returned. */

@@ -1,13 +1,12 @@
 //! The core's executor values to and from PostgreSQL's binary formats, and tokio-postgres errors
 //! as executor errors — one mapping for every host that talks to PostgreSQL through
 //! tokio-postgres (the native executor and the Worker's Hyperdrive executor).
-#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 use std::error::Error as _;
 
 use asm_core::Timestamp;
-use asm_core::sql::{ExecError, ExecErrorKind, Value};
+use asm_core::sql::{ExecError, ExecErrorKind, ResultSet, Value};
 use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
@@ -114,6 +113,40 @@ fn numeric_text(raw: &[u8]) -> Result<String, BoxError> {
     } else {
         format!("{sign}{int_part}.{frac}")
     })
+}
+
+/// The parameters of a statement, bound as [`PgParam`]s (pass [`as_sql`] of them to a query).
+pub fn params(values: &[Value]) -> Vec<PgParam<'_>> {
+    values.iter().map(PgParam).collect()
+}
+
+/// The references tokio-postgres' `query` and `execute` take.
+pub fn as_sql<'a>(params: &'a [PgParam<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+/// What a statement that changes rows without returning any answers: its count.
+pub fn changed(changes: u64) -> ResultSet {
+    ResultSet { columns: Vec::new(), rows: Vec::new(), changes }
+}
+
+/// The rows of a statement that returns columns, decoded cell by cell into the core's values:
+/// the one row loop of every tokio-postgres executor.
+pub fn rows_result(
+    prepared: &tokio_postgres::Statement,
+    rows: Vec<tokio_postgres::Row>,
+) -> Result<ResultSet, ExecError> {
+    let columns = prepared.columns().iter().map(|c| c.name().to_owned()).collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut values = Vec::with_capacity(row.len());
+        for i in 0..row.len() {
+            let cell: PgCell = row.try_get(i).map_err(pg_error)?;
+            values.push(cell.0);
+        }
+        out.push(values);
+    }
+    Ok(ResultSet { columns, rows: out, changes: 0 })
 }
 
 /// A tokio-postgres error as a normalised kind, keeping the server's message.

@@ -13,7 +13,6 @@
 //!        │ port traits                     ▼
 //!   caller                    HostState: Executor (SQLite, PostgreSQL) + WasiCtx(Env)
 //! ```
-#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod convert;

@@ -5,7 +5,6 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use asm_core::Env;
-use asm_core::id::IdKind;
 use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxBuilder};
 
 /// A WASI context whose wall clock is `env.now()` and whose secure random bytes come from
@@ -31,12 +30,12 @@ impl HostWallClock for EnvClock {
     }
 }
 
-/// `wasi:random/random` drawing from the env's id source.
+/// `wasi:random/random` drawing from the env's id source, 16 bytes at a time, so a guest asking
+/// for 16 (or 12) bytes gets exactly what the id source would have given a native store, which
+/// keeps seeded runs reproducible.
 ///
-/// The env exposes its randomness only as ids, so bytes are taken 16 at a time from fresh
-/// 32-hex-digit session ids: the same bytes, in the same order, that the id source produced.
-/// A guest asking for 16 (or 12) bytes therefore gets exactly what the id source would have
-/// given a native store, which keeps seeded runs reproducible.
+/// WASI's random interface has no error result; a failing id source therefore panics (which
+/// wasmtime turns into a failed call) rather than hand the guest weaker bytes.
 struct EnvRandom {
     env: Env,
     buffer: Vec<u8>,
@@ -45,26 +44,13 @@ struct EnvRandom {
 impl EnvRandom {
     fn byte(&mut self) -> u8 {
         if self.buffer.is_empty() {
-            let id = self.env.new_id(IdKind::Session);
-            let hex = id.as_bytes().get(4..).unwrap_or_default();
-            self.buffer = hex
-                .chunks(2)
-                .rev()
-                .map(|pair| match pair {
-                    [hi, lo] => (digit(*hi) << 4) | digit(*lo),
-                    _ => 0,
-                })
-                .collect();
+            let mut bytes = [0u8; 16];
+            if let Err(e) = self.env.fill_random(&mut bytes) {
+                panic!("{e} (wasi:random cannot report a failure)");
+            }
+            self.buffer = bytes.iter().rev().copied().collect();
         }
         self.buffer.pop().unwrap_or(0)
-    }
-}
-
-fn digit(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => 0,
     }
 }
 

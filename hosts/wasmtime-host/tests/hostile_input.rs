@@ -1,4 +1,4 @@
-//! Hostile input at the WIT boundary (issue 8): the component's exports called from wasmtime
+//! Hostile input at the WIT boundary: the component's exports called from wasmtime
 //! with values no port would send — JSON fields that are not JSON or too deep, unknown enum
 //! names, absurd timestamps and limits, forged cursors, ids carrying SQL — on a migrated SQLite
 //! file holding a session and an event. Each refusal must be the guest's own ASM error (not a
@@ -36,9 +36,7 @@ fn dump(store: &Store) -> String {
     store.with_executor(|db| {
         db.exec.with_connection(|c| {
             let mut out = String::new();
-            for table in
-                ["asm_sessions", "asm_runs", "asm_events", "asm_session_sequences", "asm_artifacts"]
-            {
+            for table in asm_core::sql::migrations::TABLES {
                 let mut stmt =
                     c.prepare(&format!("SELECT * FROM {table} ORDER BY 1")).expect("prepare");
                 let n = stmt.column_count();

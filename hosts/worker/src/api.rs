@@ -3,8 +3,8 @@
 //! and answers with the core's serialisations. No domain logic lives here.
 
 use asm_core::ports::{
-    ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions,
-    Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
+    CostQuery, EventFilter, EventSearch, ExportOptions, FlushPayload, ListRuns, ListSessions,
+    RunSearch, SessionSearch, UsageQuery,
 };
 use asm_core::{Error, ErrorCode, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
 use serde::Serialize;
@@ -13,9 +13,7 @@ use serde_json::Value;
 use crate::convert::{body_json, query_json};
 use crate::routes::Op;
 
-/// Every port a store behind the API offers.
-pub trait Store: SessionStore + QueryApi + Maintenance + ArtifactRegistry {}
-impl<T: SessionStore + QueryApi + Maintenance + ArtifactRegistry> Store for T {}
+pub use asm_core::ports::Store;
 
 /// A routed request as the API sees it.
 #[derive(Debug, Clone, Copy)]
@@ -197,9 +195,8 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         Op::CostSummary => Call::CostSummary(CostQuery::from_json(&body()?)?),
         Op::SessionStats => Call::SessionStats(id()?),
         Op::ExportSession => {
-            let include =
-                query()?.get("include_artifacts").and_then(Value::as_bool).unwrap_or(false);
-            Call::ExportSession(id()?, include)
+            let options = ExportOptions::from_json(&query()?)?;
+            Call::ExportSession(id()?, options.include_artifacts)
         }
         Op::MaintenanceExecute => Call::MaintenanceExecute(RetentionPolicy::from_json(&body()?)?),
         Op::MaintenancePlan => Call::MaintenancePlan(RetentionPolicy::from_json(&body()?)?),

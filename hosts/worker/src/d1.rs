@@ -6,9 +6,6 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use wasm_bindgen::JsValue;
 use worker::d1::D1Database;
 
-/// Largest integer a JavaScript number carries exactly (2^53 - 1).
-const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
-
 /// Runs the core's statements on a D1 database.
 pub struct D1Executor {
     db: D1Database,
@@ -30,19 +27,9 @@ fn exec_error(e: worker::Error) -> ExecError {
     ExecError::new(ExecErrorKind::from_sqlite_message(&message), message)
 }
 
-/// A bound value as JavaScript sees it. Integers beyond 2^53 go as decimal text, which SQLite's
-/// INTEGER affinity stores as the exact integer (a JS number would round them).
-fn js_value(value: &Value) -> JsValue {
-    match value {
-        Value::Null => JsValue::NULL,
-        Value::Integer(n) if n.unsigned_abs() <= MAX_SAFE_INTEGER as u64 => {
-            JsValue::from_f64(*n as f64)
-        }
-        Value::Integer(n) => JsValue::from_str(&n.to_string()),
-        Value::Real(x) => JsValue::from_f64(*x),
-        Value::Text(s) => JsValue::from_str(s),
-    }
-}
+#[path = "../../js-shared/sql_values.rs"]
+mod sql_values;
+use sql_values::js_param;
 
 /// One D1 row: its values in column order (D1 returns rows as objects, whose keys keep the
 /// select-list order; the core decodes by position).
@@ -75,7 +62,7 @@ fn cell_value(cell: serde_json::Value) -> Value {
         serde_json::Value::Bool(b) => Value::Integer(i64::from(b)),
         serde_json::Value::Number(n) => match n.as_i64() {
             Some(i) => Value::Integer(i),
-            None => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+            None => Value::from_js_number(n.as_f64().unwrap_or(f64::NAN)),
         },
         serde_json::Value::String(s) => Value::Text(s),
         other => Value::Text(other.to_string()),
@@ -93,7 +80,7 @@ impl Executor for D1Executor {
         }
         let mut prepared = Vec::with_capacity(statements.len());
         for statement in &statements {
-            let args: Vec<JsValue> = statement.params.iter().map(js_value).collect();
+            let args: Vec<JsValue> = statement.params.iter().map(js_param).collect();
             prepared.push(self.db.prepare(statement.sql.as_str()).bind(&args).map_err(exec_error)?);
         }
         let results = self.db.batch(prepared).await.map_err(exec_error)?;

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use asm_core::ports::Maintenance;
 use asm_core::sql::{Executor, SqlStore, migrations};
-use asm_core::{Clock, Env, Error, ErrorCode, RetentionPolicy, SteppingClock, Timestamp};
+use asm_core::{
+    Clock, Env, Error, ErrorCode, RandomUnavailable, RetentionPolicy, SteppingClock, Timestamp,
+};
 use worker::{
     Context, Method, Request, Response, ScheduleContext, ScheduledEvent, console_log, event,
 };
@@ -46,12 +48,8 @@ fn worker_now() -> Timestamp {
 }
 
 /// `crypto.getRandomValues`, through getrandom's `wasm_js` backend.
-fn random_bytes(buf: &mut [u8]) {
-    if getrandom::fill(buf).is_err() {
-        for b in buf.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
-    }
+fn random_bytes(buf: &mut [u8]) -> Result<(), RandomUnavailable> {
+    getrandom::fill(buf).map_err(RandomUnavailable::new)
 }
 
 fn var(env: &worker::Env, name: &str) -> Option<String> {
@@ -178,18 +176,14 @@ static RESET_MIGRATED: AtomicBool = AtomicBool::new(false);
 
 /// Test mode only: creates the tables if needed (once per isolate) and deletes every `asm_*` row.
 async fn reset(backend: &Backend) -> Result<(), Error> {
-    let statement = |sql: String| asm_core::sql::Statement { sql, params: Vec::new() };
+    let statement = asm_core::sql::Statement::write;
     let mut statements = Vec::new();
     if !RESET_MIGRATED.load(Ordering::SeqCst) {
         statements.extend(
             migrations::statements(migrations::up(backend.dialect())).into_iter().map(statement),
         );
     }
-    for table in
-        ["asm_artifacts", "asm_events", "asm_runs", "asm_session_sequences", "asm_sessions"]
-    {
-        statements.push(statement(format!("DELETE FROM {table}")));
-    }
+    statements.extend(migrations::delete_all_rows());
     backend.batch(statements).await.map_err(|e| Error::new(ErrorCode::StorageError, e.message))?;
     RESET_MIGRATED.store(true, Ordering::SeqCst);
     Ok(())

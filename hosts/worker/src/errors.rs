@@ -1,28 +1,28 @@
 //! ASM errors as HTTP answers: the status for each code and the `{"error": {…}}` body.
 
-use asm_core::{Category, Error, ErrorCode};
+use asm_core::sql::ExecErrorKind;
+use asm_core::{Category, Cause, Error, ErrorCode};
 use serde_json::{Value, json};
 
 /// The HTTP status for an error: validation 400, not found 404, already exists 409, the
 /// HTTP layer's own refusals by their details, everything else (storage, runtime …) 500.
 ///
 /// One ASM code is both: `persistence_error` is what ASM's registry answers for an artifact it
-/// refuses (a required field missing: 400; a key or id already taken: 409) and what a store
-/// answers when the database fails (500). Database failures carry the executor's `kind` in
-/// their details; refusals do not. A database failure of the transient kind (D1's
-/// `SQLITE_BUSY`, "database is locked", a lost connection) that outlasted the store's own
-/// retries is 503: the same request may succeed later.
+/// refuses (a required field missing: 400; a key or id already taken, [`Cause::Conflict`]: 409)
+/// and what a store answers when the database fails ([`Cause::Database`]: 500). A database
+/// failure of the transient kind (D1's `SQLITE_BUSY`, "database is locked", a lost connection)
+/// that outlasted the store's own retries is 503: the same request may succeed later.
 pub fn status_of(error: &Error) -> u16 {
     if let Some(status) = error.details().get("http_status").and_then(Value::as_u64) {
         return u16::try_from(status).unwrap_or(500);
     }
-    if error.details().get("kind").and_then(Value::as_str) == Some("transient") {
-        return 503;
+    match error.cause() {
+        Some(Cause::Database(ExecErrorKind::Transient)) => return 503,
+        Some(Cause::Conflict) => return 409,
+        _ => {}
     }
     match error.code() {
-        ErrorCode::PersistenceError if !error.details().contains_key("kind") => {
-            if error.message().ends_with("has already been taken") { 409 } else { 400 }
-        }
+        ErrorCode::PersistenceError if error.cause().is_none() => 400,
         ErrorCode::NotFound
         | ErrorCode::SessionNotFound
         | ErrorCode::RunNotFound
@@ -110,18 +110,19 @@ mod tests {
         assert_eq!(status_of(&Error::from_code(ErrorCode::AlreadyExists)), 409);
         assert_eq!(status_of(&Error::from_code(ErrorCode::InvalidCursor)), 400);
         assert_eq!(status_of(&Error::from_code(ErrorCode::StorageError)), 500);
-        let db_failure = Error::from_code(ErrorCode::PersistenceError).detail("kind", "other");
+        let db_failure = Error::from_code(ErrorCode::PersistenceError)
+            .with_cause(Cause::Database(ExecErrorKind::Other));
         assert_eq!(status_of(&db_failure), 500);
-        let busy = Error::from_code(ErrorCode::StorageError).detail("kind", "transient");
+        let busy = Error::from_code(ErrorCode::StorageError)
+            .with_cause(Cause::Database(ExecErrorKind::Transient));
         assert_eq!(status_of(&busy), 503);
         assert_eq!(
             status_of(&Error::new(ErrorCode::PersistenceError, "storage_ref is required")),
             400
         );
-        assert_eq!(
-            status_of(&Error::new(ErrorCode::PersistenceError, "key has already been taken")),
-            409
-        );
+        let taken = Error::new(ErrorCode::PersistenceError, "key has already been taken")
+            .with_cause(Cause::Conflict);
+        assert_eq!(status_of(&taken), 409);
         assert_eq!(status_of(&unauthorized()), 401);
         assert_eq!(status_of(&too_large(3, 2, "the limit")), 413);
     }

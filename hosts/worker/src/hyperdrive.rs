@@ -1,13 +1,12 @@
 //! [`HyperdriveExecutor`]: the executor contract over PostgreSQL reached through a Hyperdrive
 //! binding. Each batch opens a connection, runs in one transaction and closes the connection
-//! cleanly before returning (no socket outlives the batch; toolchain.md §4, workaround A).
+//! cleanly before returning (no socket outlives the batch; docs/toolchain.md §4).
 
 use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement};
 use futures_util::future::join;
-use tokio_postgres::types::ToSql;
 use worker::{Hyperdrive, SecureTransport, Socket};
 
-use asm_postgres_types::{PgCell, PgParam, pg_error};
+use asm_postgres_types::{as_sql, changed, params, pg_error, rows_result};
 
 /// Runs the core's statements on the PostgreSQL database behind a Hyperdrive binding.
 pub struct HyperdriveExecutor {
@@ -31,23 +30,12 @@ async fn run(
     statement: &Statement,
 ) -> Result<ResultSet, ExecError> {
     let prepared = tx.prepare(&statement.sql).await.map_err(pg_error)?;
-    let params: Vec<PgParam<'_>> = statement.params.iter().map(PgParam).collect();
-    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+    let params = params(&statement.params);
+    let refs = as_sql(&params);
     if prepared.columns().is_empty() {
-        let changes = tx.execute(&prepared, &refs).await.map_err(pg_error)?;
-        return Ok(ResultSet { columns: Vec::new(), rows: Vec::new(), changes });
+        return Ok(changed(tx.execute(&prepared, &refs).await.map_err(pg_error)?));
     }
-    let columns = prepared.columns().iter().map(|c| c.name().to_owned()).collect();
-    let mut rows = Vec::new();
-    for row in tx.query(&prepared, &refs).await.map_err(pg_error)? {
-        let mut values = Vec::with_capacity(row.len());
-        for i in 0..row.len() {
-            let cell: PgCell = row.try_get(i).map_err(pg_error)?;
-            values.push(cell.0);
-        }
-        rows.push(values);
-    }
-    Ok(ResultSet { columns, rows, changes: 0 })
+    rows_result(&prepared, tx.query(&prepared, &refs).await.map_err(pg_error)?)
 }
 
 /// The statements in one transaction, rolled back (by dropping it) on the first error.

@@ -13,7 +13,6 @@
 //!
 //! Only `routes`, `api`, `convert`, `errors`, `auth` and `openapi` build natively
 //! (and are tested there); the executors and entry points exist on wasm32 only.
-#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod api;

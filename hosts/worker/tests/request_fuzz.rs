@@ -1,4 +1,4 @@
-//! The HTTP request-parsing fuzz target (issue 8 item 3) on stable Rust with proptest, the twin
+//! The HTTP request-parsing fuzz target (docs/reliability.md, fuzzing) on stable Rust with proptest, the twin
 //! of `fuzz/fuzz_targets/http_request.rs` (libFuzzer). Random requests — a method, a path made
 //! from the route table with random segments and percent escapes, a query string of the API's
 //! parameters, and a JSON (or garbled) body — go through what the Worker does before it touches

@@ -47,7 +47,7 @@ pub(crate) enum AppendMode {
 
 /// Creates the session's counter row or takes its row lock.
 pub(crate) fn lock_counter(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("INSERT INTO asm_session_sequences (session_id, last_sequence) VALUES (");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.sql(", 0) ON CONFLICT (session_id) DO UPDATE SET last_sequence = asm_session_sequences.last_sequence");
@@ -63,7 +63,7 @@ pub(crate) fn insert_new_events(
     chunk: &[&Event],
     returning: bool,
 ) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("INSERT INTO asm_events (")
         .sql(schema::EVENT_COLUMNS)
         .sql(") SELECT n.column1, n.column2, n.column3, ");
@@ -95,7 +95,7 @@ pub(crate) fn insert_new_events(
 
 /// Raises the counter to the session's highest stored sequence number.
 pub(crate) fn raise_counter(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("UPDATE asm_session_sequences SET last_sequence = (SELECT MAX(e.sequence_number) FROM asm_events e WHERE e.session_id = ");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.sql(") WHERE session_id = ").rebind(1, SqlType::Text);
@@ -106,7 +106,7 @@ pub(crate) fn raise_counter(dialect: Dialect, session_id: &str) -> Statement {
 
 /// Reads stored events by id (the caller keeps `ids` under the parameter limit).
 pub(crate) fn select_events_by_id(dialect: Dialect, ids: &[&str]) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events WHERE id IN ");
     encode::bind_text_list(&mut b, ids.iter().copied());
     b.build()

@@ -2,7 +2,7 @@
 
 use super::SqlStore;
 use crate::artifact::{Artifact, ArtifactStats, NewArtifact};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{ErrorCode, Result};
 use crate::ports::ArtifactRegistry;
 use crate::sql::decode::{self, Cells};
 use crate::sql::dialect::{Builder, Dialect, SqlType};
@@ -14,7 +14,7 @@ const QUERY: ErrorCode = ErrorCode::QueryError;
 
 /// Inserts the artifact unless its id or key is taken (`changes` tells which happened).
 fn insert_artifact(dialect: Dialect, artifact: &Artifact) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("INSERT INTO asm_artifacts (").sql(schema::ARTIFACT_COLUMNS).sql(") VALUES ");
     encode::bind_tuple(&mut b, encode::artifact(artifact));
     b.sql(" ON CONFLICT DO NOTHING");
@@ -22,7 +22,7 @@ fn insert_artifact(dialect: Dialect, artifact: &Artifact) -> Statement {
 }
 
 fn by_text(dialect: Dialect, select: &str, from_where: &str, value: &str, tail: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ")
         .sql(select)
         .sql(from_where)
@@ -32,7 +32,7 @@ fn by_text(dialect: Dialect, select: &str, from_where: &str, value: &str, tail: 
 }
 
 fn soft_delete_key(dialect: Dialect, key: &str, now: crate::time::Timestamp) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("UPDATE asm_artifacts SET deleted_at = ")
         .bind(Value::Text(now.to_sql_text()), SqlType::Timestamp);
     b.sql(" WHERE deleted_at IS NULL AND key = ").bind(Value::Text(key.to_owned()), SqlType::Text);
@@ -50,12 +50,7 @@ impl<E: Executor> ArtifactRegistry for SqlStore<E> {
         }
         let key_taken = by_text(d, "id", " FROM asm_artifacts WHERE key = ", &artifact.key, "");
         let rs = self.read(PERSISTENCE, "register", key_taken).await?;
-        let message = if rs.rows.is_empty() {
-            "id has already been taken"
-        } else {
-            "key has already been taken"
-        };
-        Err(Error::new(PERSISTENCE, message))
+        Err(crate::artifact::taken(if rs.rows.is_empty() { "id" } else { "key" }))
     }
 
     async fn get_by_key(&self, key: &str) -> Result<Option<Artifact>> {

@@ -1,4 +1,4 @@
-//! [`Maintenance`] for [`SqlStore`] (sql.md §6), with chunked, atomic statements and the
+//! [`Maintenance`] for [`SqlStore`] (docs/asm-v0.8/sql.md §6), with chunked, atomic statements and the
 //! orphaned-counter fix. Every count comes from the statements' `changes`.
 
 use super::session_store::delete_sessions_cascade;
@@ -21,7 +21,7 @@ fn soft_delete_candidates(
     policy: &RetentionPolicy,
     cutoff: Timestamp,
 ) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
         "SELECT id, tags"
     } else {
@@ -39,7 +39,7 @@ fn soft_delete_candidates(
 
 /// Marks the given live sessions deleted at `now`.
 fn mark_deleted(dialect: Dialect, ids: &[&str], now: Timestamp) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("UPDATE asm_sessions SET deleted_at = ")
         .bind(Value::Text(now.to_sql_text()), SqlType::Timestamp);
     b.sql(" WHERE deleted_at IS NULL AND id IN ");
@@ -48,21 +48,21 @@ fn mark_deleted(dialect: Dialect, ids: &[&str], now: Timestamp) -> Statement {
 }
 
 fn hard_delete_candidates(dialect: Dialect, cutoff: Timestamp) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT id FROM asm_sessions WHERE deleted_at IS NOT NULL AND deleted_at < ");
     b.bind(Value::Text(cutoff.to_sql_text()), SqlType::Timestamp).sql(" ORDER BY id");
     b.build()
 }
 
 fn sessions_over(dialect: Dialect, max: i64) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT session_id FROM asm_events GROUP BY session_id HAVING COUNT(id) > ");
     b.bind(Value::Integer(max), SqlType::Int).sql(" ORDER BY session_id");
     b.build()
 }
 
 fn count_session_events(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT COUNT(id) FROM asm_events WHERE session_id = ")
         .bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.build()
@@ -77,7 +77,7 @@ fn delete_oldest(
     keep: bool,
     n: i64,
 ) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("DELETE FROM asm_events WHERE id IN (SELECT id FROM asm_events WHERE session_id = ");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.sql(if keep { " AND type NOT IN " } else { " AND type IN " });
@@ -88,7 +88,7 @@ fn delete_oldest(
 
 /// The session's event types in sequence order (what `plan` counts pruning over).
 fn session_event_types(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT type FROM asm_events WHERE session_id = ")
         .bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.sql(" ORDER BY sequence_number");
@@ -125,10 +125,6 @@ const COUNT_ORPHANED_RUNS: &str = "SELECT COUNT(*) FROM asm_runs r WHERE NOT EXI
 const SEQUENCE_MISMATCHES: &str = "SELECT q.session_id, q.last_sequence, m.max_sequence FROM asm_session_sequences q \
      JOIN (SELECT session_id, MAX(sequence_number) AS max_sequence FROM asm_events GROUP BY session_id) m \
      ON m.session_id = q.session_id WHERE q.last_sequence <> m.max_sequence ORDER BY q.session_id";
-
-fn fixed(sql: &str) -> Statement {
-    Statement { sql: sql.to_owned(), params: Vec::new() }
-}
 
 fn changes(results: &[ResultSet]) -> u64 {
     results.iter().map(|rs| rs.changes).sum()
@@ -262,13 +258,15 @@ impl<E: Executor> SqlStore<E> {
     }
 
     async fn count(&self, op: &str, sql: &str) -> Result<u64> {
-        let rs = self.read(MAINTENANCE, op, fixed(sql)).await?;
+        let rs = self.read(MAINTENANCE, op, Statement::read(sql)).await?;
         Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0).max(0) as u64)
     }
 
     async fn clean_orphaned_sequences(&self) -> Result<u64> {
         let op = "clean_orphaned_sequences";
-        Ok(changes(&self.write(MAINTENANCE, op, vec![fixed(DELETE_ORPHANED_SEQUENCES)]).await?))
+        Ok(changes(
+            &self.write(MAINTENANCE, op, vec![Statement::write(DELETE_ORPHANED_SEQUENCES)]).await?,
+        ))
     }
 }
 
@@ -372,14 +370,16 @@ impl<E: Executor> Maintenance for SqlStore<E> {
 
     async fn clean_orphaned_artifacts(&self) -> Result<u64> {
         let op = "clean_orphaned_artifacts";
-        Ok(changes(&self.write(MAINTENANCE, op, vec![fixed(DELETE_ORPHANED_ARTIFACTS)]).await?))
+        Ok(changes(
+            &self.write(MAINTENANCE, op, vec![Statement::write(DELETE_ORPHANED_ARTIFACTS)]).await?,
+        ))
     }
 
     async fn health_check(&self) -> Result<Vec<String>> {
         let statements = vec![
-            fixed(COUNT_ORPHANED_EVENTS),
-            fixed(COUNT_ORPHANED_RUNS),
-            fixed(SEQUENCE_MISMATCHES),
+            Statement::read(COUNT_ORPHANED_EVENTS),
+            Statement::read(COUNT_ORPHANED_RUNS),
+            Statement::read(SEQUENCE_MISMATCHES),
         ];
         let results = self
             .executor

@@ -16,7 +16,7 @@ use serde_json::Value as Json;
 use super::dialect::{Builder, Dialect, SqlType};
 use super::executor::{ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
 use super::schema;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::id::Env;
 use crate::json::JsonMap;
 
@@ -57,16 +57,16 @@ impl<E: Executor> SqlStore<E> {
     pub async fn migrate(&self) -> Result<()> {
         let statements = super::migrations::statements(super::migrations::up(self.dialect()))
             .into_iter()
-            .map(|sql| Statement { sql, params: Vec::new() })
+            .map(Statement::write)
             .collect();
         self.write(ErrorCode::StorageWriteFailed, "migrate", statements).await.map(drop)
     }
 
-    /// ASM's schema-presence check (sql.md §1.6): probes the required columns in ASM's order;
+    /// ASM's schema-presence check (docs/asm-v0.8/sql.md §1.6): probes the required columns in ASM's order;
     /// the first one missing is `migration_required` with `details.missing_column`.
     pub async fn check_schema(&self) -> Result<()> {
         for (column, sql) in schema::SCHEMA_PROBES {
-            let probe = Statement { sql: (*sql).to_owned(), params: Vec::new() };
+            let probe = Statement::read(*sql);
             match self.executor.query(probe).await {
                 Ok(_) => {}
                 Err(e) if e.kind == ExecErrorKind::MissingSchema => {
@@ -104,20 +104,9 @@ impl<E: Executor> SqlStore<E> {
     }
 }
 
-/// The snake_case name of an executor error kind, for error details.
-fn kind_name(kind: ExecErrorKind) -> &'static str {
-    match kind {
-        ExecErrorKind::UniqueViolation => "unique_violation",
-        ExecErrorKind::MissingSchema => "missing_schema",
-        ExecErrorKind::Transient => "transient",
-        ExecErrorKind::Other => "other",
-    }
-}
-
 fn details(op: &str, e: &ExecError) -> JsonMap {
     let mut details = JsonMap::new();
     details.insert("reason".into(), Json::String(e.message.clone()));
-    details.insert("kind".into(), Json::from(kind_name(e.kind)));
     details.insert("operation".into(), Json::from(op));
     details
 }
@@ -127,6 +116,7 @@ fn migration_required(op: &str, e: &ExecError) -> Error {
                    asm_core::sql::migrations::up, the equivalent of \
                    AgentSessionManager.Adapters.EctoSessionStore.Migration.up()) before starting the store.";
     Error::with_details(ErrorCode::MigrationRequired, message, details(op, e))
+        .with_cause(Cause::Database(e.kind))
 }
 
 /// An executor failure as the port's error: `migration_required` for a missing table or column,
@@ -136,6 +126,7 @@ pub(crate) fn failure(code: ErrorCode, op: &str, e: &ExecError) -> Error {
         return migration_required(op, e);
     }
     Error::with_details(code, format!("{op} failed: {}", e.message), details(op, e))
+        .with_cause(Cause::Database(e.kind))
 }
 
 /// ANDs predicates onto a statement: the first one opens the `WHERE`.

@@ -1,4 +1,4 @@
-//! [`QueryApi`] for [`SqlStore`] (sql.md §5): filters, orders and keyset paging in SQL; the tag
+//! [`QueryApi`] for [`SqlStore`] (docs/asm-v0.8/sql.md §5): filters, orders and keyset paging in SQL; the tag
 //! filter, token sums and pricing in Rust.
 
 use std::collections::{BTreeMap, BTreeSet};

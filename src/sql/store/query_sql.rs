@@ -1,4 +1,4 @@
-//! The statements of the QueryAPI (sql.md §5): filters, keyset predicates, orders.
+//! The statements of the QueryAPI (docs/asm-v0.8/sql.md §5): filters, keyset predicates, orders.
 
 use super::{Where, limit};
 use crate::cursor::{Cursor, SortValue};
@@ -71,7 +71,7 @@ fn session_filters(w: &mut Where<'_>, q: &SessionSearch) {
 
 /// `SELECT COUNT(id)` of the sessions matching the filters (no cursor, no limit).
 pub(crate) fn count_sessions(dialect: Dialect, q: &SessionSearch) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT COUNT(id) FROM asm_sessions");
     session_filters(&mut Where::new(&mut b), q);
     b.build()
@@ -79,7 +79,7 @@ pub(crate) fn count_sessions(dialect: Dialect, q: &SessionSearch) -> Statement {
 
 /// The tags of every session matching the filters (to count with the tag filter in Rust).
 pub(crate) fn session_tags(dialect: Dialect, q: &SessionSearch) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() { "SELECT tags" } else { "SELECT array_to_json(tags)::text" });
     b.sql(" FROM asm_sessions");
     session_filters(&mut Where::new(&mut b), q);
@@ -94,7 +94,7 @@ pub(crate) fn session_page(
     page: Option<u64>,
 ) -> Statement {
     let order = session_order(q.order_by);
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::session_select(dialect)).sql(" FROM asm_sessions");
     let mut w = Where::new(&mut b);
     session_filters(&mut w, q);
@@ -123,7 +123,7 @@ pub(crate) fn run_page(
     page: u64,
 ) -> Statement {
     let order = run_order(dialect, q.order_by);
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs");
     let mut w = Where::new(&mut b);
     w.text("session_id = ", q.session_id.as_ref());
@@ -170,7 +170,7 @@ pub(crate) fn event_page(
     page: u64,
 ) -> Statement {
     let order = event_order(q.order_by);
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events");
     let mut w = Where::new(&mut b);
     event_filters(&mut w, q);
@@ -182,7 +182,7 @@ pub(crate) fn event_page(
 
 /// `SELECT COUNT(id)` of the events matching the filters.
 pub(crate) fn count_events(dialect: Dialect, q: &EventSearch) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT COUNT(id) FROM asm_events");
     event_filters(&mut Where::new(&mut b), q);
     b.build()
@@ -204,7 +204,7 @@ fn summary_filters(
 
 /// `provider, token_usage` of the runs a usage summary covers.
 pub(crate) fn usage_runs(dialect: Dialect, q: &UsageQuery) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
         "SELECT provider, token_usage"
     } else {
@@ -224,7 +224,7 @@ pub(crate) fn usage_runs(dialect: Dialect, q: &UsageQuery) -> Statement {
 
 /// `provider, token_usage, provider_metadata, cost_usd` of the runs a cost summary covers.
 pub(crate) fn cost_runs(dialect: Dialect, q: &CostQuery) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
         "SELECT provider, token_usage, provider_metadata, cost_usd"
     } else {
@@ -245,7 +245,7 @@ pub(crate) fn cost_runs(dialect: Dialect, q: &CostQuery) -> Statement {
 
 /// Event count and first/last timestamps of one session.
 pub(crate) fn event_stats(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
         "SELECT COUNT(id), MIN(\"timestamp\"), MAX(\"timestamp\")"
     } else {
@@ -263,7 +263,7 @@ pub(crate) fn event_stats(dialect: Dialect, session_id: &str) -> Statement {
 
 /// `status, provider, token_usage` of one session's runs.
 pub(crate) fn run_stats(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
         "SELECT status, provider, token_usage"
     } else {
@@ -282,7 +282,7 @@ pub(crate) fn rows_of_session(
     session_id: &str,
     order_by: &str,
 ) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ")
         .sql(select)
         .sql(from_where)

@@ -1,4 +1,4 @@
-//! [`SessionStore`] for [`SqlStore`]: upserts, reads, the cascade delete (sql.md §4). Appends
+//! [`SessionStore`] for [`SqlStore`]: upserts, reads, the cascade delete (docs/asm-v0.8/sql.md §4). Appends
 //! are in `append.rs`.
 
 use super::append::{self, AppendMode};
@@ -17,7 +17,7 @@ const STORAGE: ErrorCode = ErrorCode::StorageError;
 
 /// `INSERT … ON CONFLICT (id) DO UPDATE SET <every non-PK column> = excluded.<column>`.
 pub(crate) fn upsert_session(dialect: Dialect, session: &Session) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("INSERT INTO asm_sessions (").sql(schema::SESSION_COLUMNS).sql(") VALUES ");
     encode::bind_tuple(&mut b, encode::session(session));
     b.sql(
@@ -31,7 +31,7 @@ pub(crate) fn upsert_session(dialect: Dialect, session: &Session) -> Statement {
 
 /// The run upsert, overwriting every non-PK column.
 pub(crate) fn upsert_run(dialect: Dialect, run: &Run) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::write(dialect);
     b.sql("INSERT INTO asm_runs (").sql(schema::RUN_COLUMNS).sql(") VALUES ");
     encode::bind_tuple(&mut b, encode::run(run));
     b.sql(
@@ -58,7 +58,7 @@ pub(crate) fn delete_sessions_cascade(dialect: Dialect, ids: &[&str]) -> Vec<Sta
     tables
         .iter()
         .map(|sql| {
-            let mut b = Builder::new(dialect);
+            let mut b = Builder::read(dialect);
             b.sql(sql);
             encode::bind_text_list(&mut b, ids.iter().copied());
             b.build()
@@ -67,13 +67,13 @@ pub(crate) fn delete_sessions_cascade(dialect: Dialect, ids: &[&str]) -> Vec<Sta
 }
 
 fn select_by_id(dialect: Dialect, select: &str, from_where_id: &str, id: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(select).sql(from_where_id).bind(Value::Text(id.to_owned()), SqlType::Text);
     b.build()
 }
 
 fn select_sessions(dialect: Dialect, filter: &ListSessions) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::session_select(dialect)).sql(" FROM asm_sessions");
     let mut w = Where::new(&mut b);
     w.text("status = ", filter.status.map(|s| s.as_str().to_owned()).as_ref());
@@ -84,7 +84,7 @@ fn select_sessions(dialect: Dialect, filter: &ListSessions) -> Statement {
 }
 
 fn select_runs(dialect: Dialect, session_id: &str, filter: &ListRuns) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs");
     let mut w = Where::new(&mut b);
     w.text("session_id = ", Some(&session_id.to_owned()));
@@ -96,7 +96,7 @@ fn select_runs(dialect: Dialect, session_id: &str, filter: &ListRuns) -> Stateme
 
 /// The running run with the latest `started_at` (ties: the larger id).
 fn select_active_run(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs WHERE session_id = ");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text).sql(" AND status = ");
     b.bind(Value::Text("running".to_owned()), SqlType::Text);
@@ -105,7 +105,7 @@ fn select_active_run(dialect: Dialect, session_id: &str) -> Statement {
 }
 
 fn select_events(dialect: Dialect, session_id: &str, filter: &EventFilter) -> Statement {
-    let mut b = Builder::new(dialect);
+    let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events");
     let mut w = Where::new(&mut b);
     w.text("session_id = ", Some(&session_id.to_owned()));

@@ -114,7 +114,7 @@ impl<'a> Opts<'a> {
         }
     }
 
-    /// A cursor: a string, else `invalid_cursor` (sql.md §5.9 step 1).
+    /// A cursor: a string, else `invalid_cursor` (docs/asm-v0.8/sql.md §5.9 step 1).
     pub(super) fn cursor(&self) -> Result<Option<String>> {
         match self.get("cursor") {
             None => Ok(None),
@@ -125,7 +125,7 @@ impl<'a> Opts<'a> {
         }
     }
 
-    /// One enum value given by name (sql.md §5.1 messages).
+    /// One enum value given by name (docs/asm-v0.8/sql.md §5.1 messages).
     pub(super) fn one_of<T>(&self, key: &str, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
         match self.get(key) {
             None => Ok(None),

@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::event::EventType;
 use crate::ports::{
-    CostQuery, EventFilter, EventOrder, EventSearch, FlushPayload, ListRuns, ListSessions,
-    RunOrder, RunSearch, SessionOrder, SessionSearch, UsageQuery,
+    CostQuery, EventFilter, EventOrder, EventSearch, ExportOptions, FlushPayload, ListRuns,
+    ListSessions, RunOrder, RunSearch, SessionOrder, SessionSearch, UsageQuery,
 };
 use crate::pricing::PricingTable;
 use crate::run::Run;
@@ -63,6 +63,13 @@ impl ListSessions {
             agent_id: o.string("agent_id")?,
             limit: o.store_limit()?,
         })
+    }
+}
+
+impl ExportOptions {
+    /// Parses `{include_artifacts}`: a boolean, absent or `null` meaning `false`.
+    pub fn from_json(value: &Value) -> Result<ExportOptions> {
+        Ok(ExportOptions { include_artifacts: Opts::new(value)?.boolean("include_artifacts")? })
     }
 }
 

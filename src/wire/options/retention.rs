@@ -1,4 +1,4 @@
-//! JSON parsing of [`RetentionPolicy`] (`RetentionPolicy.new/1`, domain.md §6.1).
+//! JSON parsing of [`RetentionPolicy`] (`RetentionPolicy.new/1`, docs/asm-v0.8/domain.md §6.1).
 
 use serde_json::Value;
 

@@ -1,8 +1,8 @@
 //! The conformance suite: named cases from the ASM spec, run unchanged against every store.
 //!
 //! A case is an async function over a fresh [`Ctx`] (a store plus its clock and env). Its id
-//! names the spec behaviour it checks: `domain_7_6_81_…` is behaviour 81 of `domain.md` §7.6,
-//! `sql_8_42_…` behaviour 42 of `sql.md` §8. `manifest.txt` lists every id; a host runs
+//! names the spec behaviour it checks: `domain_7_6_81_…` is behaviour 81 of `docs/asm-v0.8/domain.md` §7.6,
+//! `sql_8_42_…` behaviour 42 of `docs/asm-v0.8/sql.md` §8. `manifest.txt` lists every id; a host runs
 //! [`run_all`], which prints each id with its outcome and the closing line
 //! `conformance <host>: N passed, M failed`, and writes the ids to
 //! `conformance-results/<host>.txt`.
@@ -11,8 +11,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use asm_core::ports::ArtifactRegistry;
-use asm_core::ports::{Maintenance, QueryApi, SessionStore};
 use asm_core::{Env, SeededIds, SteppingClock, Timestamp};
 
 pub mod cases;
@@ -20,9 +18,7 @@ mod check;
 
 pub use check::{CaseResult, ensure, ensure_eq, expect_code};
 
-/// Every port a conforming store implements.
-pub trait Store: SessionStore + QueryApi + Maintenance + ArtifactRegistry {}
-impl<T: SessionStore + QueryApi + Maintenance + ArtifactRegistry> Store for T {}
+pub use asm_core::ports::Store;
 
 /// What a host gives the suite: a way to make a fresh, empty store.
 #[allow(async_fn_in_trait)]

@@ -1,4 +1,4 @@
-//! Issue 8 item 2, the Worker: 16 concurrent clients appending over HTTP to the Worker on local
+//! Concurrency stress through the Worker (docs/reliability.md): 16 concurrent clients appending over HTTP to the Worker on local
 //! D1. Each client is an OS thread with its own [`HttpStore`] (its own connection pool):
 //!
 //! - clients 0–7 share one session: 0–3 append one event per request
@@ -22,7 +22,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use asm_core::ports::{EventFilter, Maintenance, SessionStore};
-use asm_core::{Error, Event, Result, Session};
+use asm_core::sql::ExecErrorKind;
+use asm_core::{Cause, Error, Event, Result, Session};
 use asm_http_client::HttpStore;
 use futures::executor::block_on;
 use serde_json::json;
@@ -65,7 +66,7 @@ struct Client {
 
 /// Whether the same request may succeed later.
 fn transient(e: &Error) -> bool {
-    e.is_retryable() || e.details().get("kind").and_then(|k| k.as_str()) == Some("transient")
+    e.is_retryable() || e.cause() == Some(Cause::Database(ExecErrorKind::Transient))
 }
 
 /// Runs `op`, retrying only transient errors.

@@ -1,4 +1,4 @@
-//! Issue 8 item 4, the HTTP boundary: hostile requests against the running Worker.
+//! Hostile input at the HTTP boundary (docs/reliability.md): hostile requests against the running Worker.
 //!
 //! Every refused request must get a 4xx with an ASM error body (`{"error": {code, message, …}}`)
 //! and leave the stored data exactly as it was: the suite dumps the data through the API (every

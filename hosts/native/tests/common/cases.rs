@@ -1,6 +1,7 @@
-//! The cases, named after the numbered behaviours of sql.md §8.
+//! The cases, named after the numbered behaviours of docs/asm-v0.8/sql.md §8.
 
 use asm_core::ports::{ArtifactRegistry, EventFilter, Maintenance, SessionStore};
+use asm_core::sql::migrations::TABLES;
 use asm_core::sql::{Builder, ExecErrorKind, Executor, SqlType, Value, chunk_size};
 use asm_core::{ErrorCode, EventType, Limit, NewArtifact, RetentionPolicy};
 
@@ -21,9 +22,6 @@ fn artifact(key: &str, session_id: Option<&str>) -> NewArtifact {
         ..NewArtifact::default()
     }
 }
-
-const TABLES: [&str; 5] =
-    ["asm_sessions", "asm_runs", "asm_events", "asm_session_sequences", "asm_artifacts"];
 
 async fn rows_per_table<E: Executor>(exec: &E) -> Vec<i64> {
     let mut counts = Vec::new();
@@ -68,7 +66,7 @@ pub async fn sql_8_2_3_check_schema<B: Backend>(b: &B) {
 pub async fn sql_8_4_unique_indexes<B: Backend>(b: &B) {
     let s = store(b.migrated().await);
     s.append_event(&event("evt_1", "ses_1", EventType::RunStarted, s.env())).await.unwrap();
-    let mut q = Builder::new(s.dialect());
+    let mut q = Builder::write(s.dialect());
     q.sql("INSERT INTO asm_events (id, type, \"timestamp\", session_id, sequence_number) VALUES (");
     q.bind(Value::Text("evt_2".into()), SqlType::Text).sql(", ");
     q.bind(Value::Text("run_started".into()), SqlType::Text).sql(", ");
@@ -84,7 +82,7 @@ pub async fn sql_8_4_unique_indexes<B: Backend>(b: &B) {
         (again.code(), again.message()),
         (ErrorCode::PersistenceError, "key has already been taken")
     );
-    let mut q = Builder::new(s.dialect());
+    let mut q = Builder::write(s.dialect());
     q.sql("INSERT INTO asm_artifacts (id, key, byte_size, checksum_sha256, storage_backend, storage_ref, created_at) VALUES (");
     for (i, text) in ["art_raw", "k.txt"].iter().enumerate() {
         q.bind(Value::Text((*text).into()), SqlType::Text).sql(if i == 0 {

@@ -1,10 +1,12 @@
-//! Fault injection for issue 8 item 1: an executor wrapper that fails one statement of a batch
+//! Fault injection (docs/reliability.md): an executor wrapper that fails one statement of a batch
 //! (inside the real transaction, so the statements before it really run and are rolled back) or
 //! commits a batch and then loses the answer; it dumps every `asm_*` table around each batch.
 
 use std::cell::{Cell, RefCell};
 
-use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
+use asm_core::sql::{
+    Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value, migrations,
+};
 
 /// What the wrapper does to the batches it sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +99,7 @@ impl<E: Executor> Executor for Faulty<E> {
             }
             Fault::FailAt(k) if (first..first + statements.len()).contains(&k) => {
                 self.mode.set(Fault::Off);
-                statements[k - first] = Statement { sql: FAILING_SQL.into(), params: Vec::new() };
+                statements[k - first] = Statement::write(FAILING_SQL);
                 let result = self.inner.batch(statements).await;
                 *self.at_fault.borrow_mut() = Some(dump(&self.inner).await);
                 match result {
@@ -131,28 +133,18 @@ impl<E: Executor> Executor for Faulty<E> {
     }
 }
 
-/// Every `asm_*` table, in a fixed order, as `(table, primary key)`.
-pub const TABLES: [(&str, &str); 5] = [
-    ("asm_sessions", "id"),
-    ("asm_runs", "id"),
-    ("asm_events", "id"),
-    ("asm_session_sequences", "session_id"),
-    ("asm_artifacts", "id"),
-];
-
 /// A full dump of every `asm_*` table: every row, every column, ordered by primary key.
 pub async fn dump<E: Executor>(exec: &E) -> String {
     let mut out = String::new();
-    for (table, key) in TABLES {
+    for table in migrations::TABLES {
+        let key = if table == "asm_session_sequences" { "session_id" } else { "id" };
         let sql = if exec.dialect() == Dialect::Postgres {
             format!("SELECT row_to_json(t)::text FROM {table} t ORDER BY {key}")
         } else {
             format!("SELECT * FROM {table} ORDER BY {key}")
         };
-        let rs = exec
-            .query(Statement { sql, params: Vec::new() })
-            .await
-            .unwrap_or_else(|e| panic!("dump {table}: {e}"));
+        let rs =
+            exec.query(Statement::read(sql)).await.unwrap_or_else(|e| panic!("dump {table}: {e}"));
         out.push_str(table);
         out.push('\n');
         for row in rs.rows {
@@ -164,19 +156,14 @@ pub async fn dump<E: Executor>(exec: &E) -> String {
 
 /// Removes every row of every `asm_*` table.
 pub async fn wipe<E: Executor>(exec: &E) {
-    let statements = TABLES
-        .iter()
-        .map(|(t, _)| Statement { sql: format!("DELETE FROM {t}"), params: Vec::new() })
-        .collect();
-    exec.batch(statements).await.expect("wipe");
+    exec.batch(migrations::delete_all_rows()).await.expect("wipe");
 }
 
 /// Per session, the stored sequence numbers in order.
 pub async fn sequences<E: Executor>(exec: &E) -> Vec<(String, Vec<i64>)> {
     let sql =
         "SELECT session_id, sequence_number FROM asm_events ORDER BY session_id, sequence_number";
-    let rs =
-        exec.query(Statement { sql: sql.into(), params: Vec::new() }).await.expect("sequences");
+    let rs = exec.query(Statement::read(sql)).await.expect("sequences");
     let mut out: Vec<(String, Vec<i64>)> = Vec::new();
     for row in rs.rows {
         let (Value::Text(sid), Value::Integer(seq)) = (&row[0], &row[1]) else {

@@ -1,4 +1,4 @@
-//! The SQL-specific behaviours of sql.md §8 that need raw SQL, written once over a
+//! The SQL-specific behaviours of docs/asm-v0.8/sql.md §8 that need raw SQL, written once over a
 //! [`Backend`] and run by `sqlite.rs` and `postgres.rs`.
 #![allow(dead_code)]
 
@@ -73,9 +73,9 @@ pub fn events(prefix: &str, session_id: &str, n: usize, env: &Env) -> Vec<Event>
         .collect()
 }
 
-/// Runs raw SQL text without parameters and returns its rows.
+/// Runs raw SQL text without parameters and returns its rows (marked a write: it may be one).
 pub async fn raw<E: Executor>(exec: &E, sql: &str) -> Vec<Vec<Value>> {
-    let statement = Statement { sql: sql.to_owned(), params: Vec::new() };
+    let statement = Statement::write(sql);
     exec.query(statement).await.unwrap_or_else(|e| panic!("{sql}: {e}")).rows
 }
 
@@ -146,7 +146,7 @@ impl<E: Executor> Executor for Probe<E> {
         if let Some(prefix) = self.fail_prefix.get() {
             for s in &mut statements {
                 if s.sql.starts_with(prefix) {
-                    *s = Statement { sql: "THIS IS NOT SQL".into(), params: Vec::new() };
+                    *s = Statement::write("THIS IS NOT SQL");
                 }
             }
         }

@@ -280,7 +280,7 @@ pub async fn ports_smoke<B: Backend>(b: &B) {
         "active sessions are exempt"
     );
     // Pruning removed the newest event (run_started is protected): ASM's check reports the
-    // counter above the maximum (sql.md §6.8 quirk).
+    // counter above the maximum (docs/asm-v0.8/sql.md §6.8 quirk).
     assert_eq!(
         s.health_check().await.unwrap(),
         ["Sequence mismatch for ses_1: counter=2, max_sequence=1"]

@@ -186,7 +186,10 @@ pub async fn run_all<S: Subject>(host: &str, s: &S, out: &mut Outcome) {
         let want =
             if depth < asm_core::json::MAX_DEPTH { "stored verbatim" } else { "validation_error" };
         let r = save_verbatim(s, &deep).await.and_then(|how| match how == want {
-            true => Ok(println!("hostile-input {host} metadata {} levels deep: {how}", depth + 1)),
+            true => {
+                println!("hostile-input {host} metadata {} levels deep: {how}", depth + 1);
+                Ok(())
+            }
             false => Err(format!("{how}, want {want}")),
         });
         dismantle(Value::Object(std::mem::take(&mut deep.metadata)));

@@ -52,8 +52,11 @@ fn no_panic<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, Stri
     std::panic::catch_unwind(f).map_err(|_| "panicked".to_owned())
 }
 
+/// A named parser under test and what it answers for one input.
+type Parser<T> = (&'static str, fn(&Value) -> T);
+
 /// Every `from_map` must reject these with an ASM error.
-fn entity_parsers() -> Vec<(&'static str, fn(&Value) -> Option<String>)> {
+fn entity_parsers() -> Vec<Parser<Option<String>>> {
     vec![
         ("Session::from_map", |v| Session::from_map(v).err().map(|e| e.code().as_str().to_owned())),
         ("Run::from_map", |v| Run::from_map(v).err().map(|e| e.code().as_str().to_owned())),
@@ -65,7 +68,7 @@ fn entity_parsers() -> Vec<(&'static str, fn(&Value) -> Option<String>)> {
 }
 
 /// The option parsers: each returns whether it answered with an error.
-fn option_parsers() -> Vec<(&'static str, fn(&Value) -> bool)> {
+fn option_parsers() -> Vec<Parser<bool>> {
     vec![
         ("ListSessions", |v| ListSessions::from_json(v).is_err()),
         ("ListRuns", |v| ListRuns::from_json(v).is_err()),

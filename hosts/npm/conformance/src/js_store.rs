@@ -31,7 +31,8 @@ impl Hooks {
         let now = Closure::new(move || clock.now().to_iso8601());
         let random_bytes = Closure::new(move |n: u32| {
             let mut buf = vec![0u8; n as usize];
-            env.fill_random(&mut buf);
+            // Seeded test ids do not fail; a failure would show as the store's internal_error.
+            let _ = env.fill_random(&mut buf);
             Uint8Array::from(buf.as_slice())
         });
         Hooks { now, random_bytes }
@@ -84,7 +85,7 @@ fn asm_error(thrown: JsValue) -> Error {
                 Some(Value::Object(m)) => m,
                 _ => JsonMap::new(),
             };
-            Error::with_details(code, message, details)
+            Error::with_details(code, message, details).with_cause_from_details()
         }
         _ => Error::new(ErrorCode::InternalError, format!("not an AsmError: {message}")),
     }

@@ -5,7 +5,6 @@
 //! The JavaScript side (hosts/npm/tests) asks for [`case_ids`] and calls [`run_case`] once per
 //! case with a factory `(hooks) => Promise<Store>`; `hooks` carries the case's clock and id
 //! source, which the factory passes on as the store's `now` and `randomBytes` options.
-#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod js_store;

@@ -1,7 +1,5 @@
 // An executor over a better-sqlite3 `Database` (Node): each batch is one `db.transaction`.
 
-const WRITES = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
-
 /**
  * @param {import('better-sqlite3').Database} db
  * @returns {import('../index.js').Executor}
@@ -19,13 +17,13 @@ export function betterSqlite3Executor(db) {
     return stmt;
   };
   const run = db.transaction((statements) =>
-    statements.map(({ sql, params }) => {
+    statements.map(({ sql, params, readOnly }) => {
       const stmt = prepare(sql);
       if (stmt.reader) {
         // safeIntegers keeps integers beyond 2^53 exact (as bigints).
         const rows = stmt.raw(true).safeIntegers(true).all(params);
         // A reader that writes (INSERT … RETURNING) returns a row per changed row.
-        return { rows, changes: WRITES.test(sql) ? rows.length : 0 };
+        return { rows, changes: readOnly ? 0 : rows.length };
       }
       return { rows: [], changes: stmt.run(params).changes };
     }),
@@ -33,7 +31,9 @@ export function betterSqlite3Executor(db) {
   return {
     dialect: 'sqlite',
     async batch(statements) {
-      return run.immediate(statements.map(({ sql, params }) => ({ sql, params: numbered(params) })));
+      return run.immediate(
+        statements.map(({ sql, params, readOnly }) => ({ sql, params: numbered(params), readOnly })),
+      );
     },
   };
 }

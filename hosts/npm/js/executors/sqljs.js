@@ -1,8 +1,6 @@
 // An executor over a sql.js `Database` (Node and browsers). sql.js is synchronous, so a batch
 // runs start to end inside one JavaScript turn: BEGIN … COMMIT can interleave with nothing.
 
-const WRITES = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i;
-
 /**
  * @param {import('sql.js').Database} db
  * @returns {import('../index.js').Executor}
@@ -13,7 +11,7 @@ export function sqlJsExecutor(db) {
     async batch(statements) {
       db.exec('BEGIN IMMEDIATE');
       try {
-        const results = statements.map(({ sql, params }) => {
+        const results = statements.map(({ sql, params, readOnly }) => {
           const stmt = db.prepare(sql);
           try {
             stmt.bind(params);
@@ -21,7 +19,7 @@ export function sqlJsExecutor(db) {
             // bigints keep integers beyond 2^53 exact; the store reads them back as integers.
             while (stmt.step()) rows.push(stmt.get(null, { useBigInt: true }));
             // getRowsModified() keeps the last write's count through reads.
-            return { rows, changes: WRITES.test(sql) ? db.getRowsModified() : 0 };
+            return { rows, changes: readOnly ? 0 : db.getRowsModified() };
           } finally {
             stmt.free();
           }

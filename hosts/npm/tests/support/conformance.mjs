@@ -74,7 +74,7 @@ export async function conformanceSuite(host, makeStore, { teardown } = {}) {
  * dropped (the down migration) and created again.
  */
 export function recreatingTables(executor) {
-  const down = migrationStatements(executor.dialect, 'down').map((sql) => ({ sql, params: [] }));
+  const down = migrationStatements(executor.dialect, 'down').map((sql) => ({ sql, params: [], readOnly: false }));
   return async (hooks) => {
     await executor.batch(down);
     const store = new Store(executor, hooks);

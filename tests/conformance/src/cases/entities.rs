@@ -1,4 +1,4 @@
-//! domain.md §7 behaviours of entities, wire format and persistence helpers: Session, Run,
+//! docs/asm-v0.8/domain.md §7 behaviours of entities, wire format and persistence helpers: Session, Run,
 //! Event, serialization, Error, EventValidator, EventBuilder, EventRedactor, RetentionPolicy,
 //! EventPipeline, ExecutionState and the entity-level extras of §7.17.
 //!

@@ -1,4 +1,4 @@
-//! Maintenance safety (issue 8 item 5): `plan` reports exactly what the following `execute`
+//! Maintenance safety (docs/reliability.md): `plan` reports exactly what the following `execute`
 //! does and changes nothing; exempt statuses and tags are never touched; a second `execute`
 //! changes nothing.
 

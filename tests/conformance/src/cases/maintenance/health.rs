@@ -1,4 +1,4 @@
-//! Health, orphans and counters: `sql.md` §8 items 108–109, 111–112 (with the orphaned-counter
+//! Health, orphans and counters: `docs/asm-v0.8/sql.md` §8 items 108–109, 111–112 (with the orphaned-counter
 //! fix of docs/compatibility.md).
 
 use asm_core::{EventType, Limit, RetentionPolicy};

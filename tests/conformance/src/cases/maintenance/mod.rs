@@ -1,4 +1,4 @@
-//! Maintenance cases: `domain.md` §7.13 item 161 and `sql.md` §8 items 96–112. Item 103 (a
+//! Maintenance cases: `docs/asm-v0.8/domain.md` §7.13 item 161 and `docs/asm-v0.8/sql.md` §8 items 96–112. Item 103 (a
 //! statement failing in the middle of a cascade) and item 110 (a counter forced out of step)
 //! need raw SQL and live in the SQL hosts' own suites.
 

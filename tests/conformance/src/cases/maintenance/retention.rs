@@ -1,4 +1,4 @@
-//! `execute`, soft and hard delete, pruning: `domain.md` §7.13 item 161 and `sql.md` §8 items
+//! `execute`, soft and hard delete, pruning: `docs/asm-v0.8/domain.md` §7.13 item 161 and `docs/asm-v0.8/sql.md` §8 items
 //! 96–102 and 104–107.
 
 use asm_core::ports::MaintenanceReport;

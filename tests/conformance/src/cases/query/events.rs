@@ -1,4 +1,4 @@
-//! Events and export: `sql.md` §8 items 89–95.
+//! Events and export: `docs/asm-v0.8/sql.md` §8 items 89–95.
 
 use asm_core::json::object;
 use asm_core::ports::{EventOrder, EventSearch};

@@ -1,4 +1,4 @@
-//! Stats, runs, usage and cost: `sql.md` §8 items 78–88.
+//! Stats, runs, usage and cost: `docs/asm-v0.8/sql.md` §8 items 78–88.
 
 use std::collections::BTreeMap;
 

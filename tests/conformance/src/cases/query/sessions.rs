@@ -1,4 +1,4 @@
-//! `search_sessions`: `domain.md` §7.13 item 163 and `sql.md` §8 items 64–77.
+//! `search_sessions`: `docs/asm-v0.8/domain.md` §7.13 item 163 and `docs/asm-v0.8/sql.md` §8 items 64–77.
 
 use asm_core::ports::{EventSearch, SessionOrder, SessionPage, SessionSearch};
 use asm_core::{ErrorCode, EventType, NewSession, Session, SessionStatus, Timestamp};

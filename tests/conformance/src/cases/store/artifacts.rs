@@ -1,4 +1,4 @@
-//! `domain.md` §7.14 (items 164–168): the artifact registry.
+//! `docs/asm-v0.8/domain.md` §7.14 (items 164–168): the artifact registry.
 
 use asm_core::ArtifactStats;
 

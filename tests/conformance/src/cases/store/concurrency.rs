@@ -1,4 +1,4 @@
-//! Concurrent callers: `domain.md` §7.7 (items 98–108, N = 100) and `sql.md` §8 items 60–62.
+//! Concurrent callers: `docs/asm-v0.8/domain.md` §7.7 (items 98–108, N = 100) and `docs/asm-v0.8/sql.md` §8 items 60–62.
 //! The N operations are started together with `join_all`, so a store with a real pool or a
 //! threaded executor sees them interleave.
 
@@ -11,7 +11,7 @@ use crate::cases::helpers::{
 };
 use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq};
 
-/// `domain.md` §7.7, in manifest order.
+/// `docs/asm-v0.8/domain.md` §7.7, in manifest order.
 pub(super) fn domain_cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
         domain_7_7_98_concurrent_session_saves,
@@ -28,7 +28,7 @@ pub(super) fn domain_cases<S: Store>() -> Vec<Case<S>> {
     ]
 }
 
-/// `sql.md` §8 items 60–62, in manifest order.
+/// `docs/asm-v0.8/sql.md` §8 items 60–62, in manifest order.
 pub(super) fn sql_cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
         sql_8_60_concurrent_single_appends_sequence_1_to_50,

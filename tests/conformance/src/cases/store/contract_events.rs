@@ -1,4 +1,4 @@
-//! `domain.md` §7.6 items 76–97: the event log through the SessionStore contract. Items 91–95
+//! `docs/asm-v0.8/domain.md` §7.6 items 76–97: the event log through the SessionStore contract. Items 91–95
 //! (blocking long-poll) are not cases: no store here blocks (docs/compatibility.md).
 
 use asm_core::ports::{EventFilter, FlushPayload, ListRuns, ListSessions};

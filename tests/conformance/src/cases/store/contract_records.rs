@@ -1,4 +1,4 @@
-//! `domain.md` §7.6 items 59–75: sessions and runs through the SessionStore contract.
+//! `docs/asm-v0.8/domain.md` §7.6 items 59–75: sessions and runs through the SessionStore contract.
 
 use asm_core::ports::{ListRuns, ListSessions};
 use asm_core::{ErrorCode, RunStatus, SessionStatus};

@@ -1,4 +1,4 @@
-//! `domain.md` §7.8 (items 109–112, parity between implementations) and the store items of
+//! `docs/asm-v0.8/domain.md` §7.8 (items 109–112, parity between implementations) and the store items of
 //! §7.17 (189–194), following the project's decisions in docs/compatibility.md.
 
 use asm_core::json::object;
@@ -12,7 +12,7 @@ use crate::cases::helpers::{
 };
 use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq};
 
-/// `domain.md` §7.8, in manifest order.
+/// `docs/asm-v0.8/domain.md` §7.8, in manifest order.
 pub(super) fn parity_cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
         domain_7_8_109_session_save_get_delete,
@@ -22,7 +22,7 @@ pub(super) fn parity_cases<S: Store>() -> Vec<Case<S>> {
     ]
 }
 
-/// `domain.md` §7.17 store items, in manifest order.
+/// `docs/asm-v0.8/domain.md` §7.17 store items, in manifest order.
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
         domain_7_17_189_caller_sequence_overwritten,

@@ -1,4 +1,4 @@
-//! SessionStore and ArtifactRegistry cases: `domain.md` §7.6–7.8, 7.14, 7.17 and `sql.md` §8
+//! SessionStore and ArtifactRegistry cases: `docs/asm-v0.8/domain.md` §7.6–7.8, 7.14, 7.17 and `docs/asm-v0.8/sql.md` §8
 //! items 5–63, one file per group.
 
 use crate::{Case, Store};

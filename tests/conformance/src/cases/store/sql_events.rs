@@ -1,4 +1,4 @@
-//! `sql.md` §8 items 35–56: events and sequencing.
+//! `docs/asm-v0.8/sql.md` §8 items 35–56: events and sequencing.
 
 use asm_core::json::object;
 use asm_core::ports::EventFilter;

@@ -1,4 +1,4 @@
-//! `sql.md` §8 items 57–58 (flush) and 63 (the session lifecycle, through the ports only).
+//! `docs/asm-v0.8/sql.md` §8 items 57–58 (flush) and 63 (the session lifecycle, through the ports only).
 //! Item 59 (a payload missing session, run or events) cannot be written in Rust: the payload is
 //! a typed struct.
 

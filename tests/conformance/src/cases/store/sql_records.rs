@@ -1,4 +1,4 @@
-//! `sql.md` §8 items 5–22: sessions. Item 8 (the stateless `{Store, Repo}` reference) has no
+//! `docs/asm-v0.8/sql.md` §8 items 5–22: sessions. Item 8 (the stateless `{Store, Repo}` reference) has no
 //! Rust counterpart: there is one way to hold a store (docs/compatibility.md).
 
 use asm_core::json::object;

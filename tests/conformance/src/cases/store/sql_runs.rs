@@ -1,4 +1,4 @@
-//! `sql.md` §8 items 23–34: runs.
+//! `docs/asm-v0.8/sql.md` §8 items 23–34: runs.
 
 use asm_core::json::object;
 use asm_core::ports::ListRuns;

@@ -25,4 +25,4 @@ mod sqlite;
 
 pub use env::{OsRandom, SystemClock, system_env};
 pub use postgres::PostgresExecutor;
-pub use sqlite::SqliteExecutor;
+pub use sqlite::{SqliteExecutor, TempSqlite};

@@ -1,6 +1,7 @@
 //! [`SqliteExecutor`]: the executor contract over rusqlite (bundled SQLite).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -160,5 +161,63 @@ mod tests {
         let exec = SqliteExecutor::open_in_memory().expect("in-memory database");
         let future = exec.batch(Vec::new());
         assert_send(&future);
+    }
+}
+
+/// An SQLite database in a fresh file of the OS temp folder, removed (with its WAL files) when
+/// dropped: a throwaway store for tests, examples and scratch work.
+#[derive(Debug)]
+pub struct TempSqlite {
+    exec: SqliteExecutor,
+    path: PathBuf,
+}
+
+impl TempSqlite {
+    /// A new, empty database whose executor writes `dialect`'s SQL (SQLite or D1).
+    pub fn new(dialect: Dialect) -> Result<TempSqlite, ExecError> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("asm-{}-{n}.db", std::process::id()));
+        let exec = SqliteExecutor::open(&path)?.with_dialect(dialect);
+        Ok(TempSqlite { exec, path })
+    }
+
+    /// A new database with the `asm_*` tables.
+    pub fn migrated(dialect: Dialect) -> Result<TempSqlite, ExecError> {
+        let db = TempSqlite::new(dialect)?;
+        db.exec.apply_migrations()?;
+        Ok(db)
+    }
+
+    /// The database file, for opening more connections to it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl std::ops::Deref for TempSqlite {
+    type Target = SqliteExecutor;
+    fn deref(&self) -> &SqliteExecutor {
+        &self.exec
+    }
+}
+
+impl Drop for TempSqlite {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+impl Executor for TempSqlite {
+    fn dialect(&self) -> Dialect {
+        self.exec.dialect()
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
+        self.exec.batch(statements).await
     }
 }

@@ -230,12 +230,12 @@ fn sqlite_threads_one_file() -> bool {
     let mut tally = (0, Vec::new());
     for round in 0..rounds {
         let db = block_on(common::sqlite_db::Sqlite(Dialect::Sqlite).migrated());
-        let s = SqlStore::new(SqliteExecutor::open(&db.path).expect("open"), env().0);
+        let s = SqlStore::new(SqliteExecutor::open(db.path()).expect("open"), env().0);
         let ids =
             std::iter::once("ses_one".to_owned()).chain((0..threads).map(|t| format!("ses_{t}")));
         block_on(sessions(&s, ids)).expect("sessions");
         let started = Instant::now();
-        let result = sqlite_threads(&db.path, threads, per_thread, "one", |_| "ses_one".into())
+        let result = sqlite_threads(db.path(), threads, per_thread, "one", |_| "ses_one".into())
             .and_then(|got| {
                 disjoint(got.into_iter().map(|(_, v)| v).collect(), threads * per_thread)?;
                 block_on(async {
@@ -246,7 +246,7 @@ fn sqlite_threads_one_file() -> bool {
         let what = format!("round {round}: {threads} threads x {per_thread} appends, one session");
         record("sqlite", &what, started, result, &mut tally);
         let started = Instant::now();
-        let result = sqlite_threads(&db.path, threads, per_thread, "own", |t| format!("ses_{t}"))
+        let result = sqlite_threads(db.path(), threads, per_thread, "own", |t| format!("ses_{t}"))
             .and_then(|got| {
                 block_on(async {
                     for (t, v) in got {

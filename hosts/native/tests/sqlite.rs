@@ -113,7 +113,7 @@ fn stored_encoding_is_ecto_sqlite3s() {
 fn eight_threads_one_file_gap_free() {
     let db = Sqlite(Dialect::Sqlite);
     let first = block_on(db.migrated());
-    let path = first.path.clone();
+    let path = first.path().to_path_buf();
     let per_thread = 25;
     let threads: Vec<_> = (0..8)
         .map(|t| {

@@ -22,7 +22,7 @@ use wasmtime::component::Component;
 
 mod common;
 
-use common::{NEXT, TempDb, build_component, fail};
+use common::{NEXT, TempDb, build_component, fail, migrated_sqlite};
 
 /// A fresh PostgreSQL schema on `DATABASE_URL`, dropped on drop.
 struct PgDb {
@@ -86,7 +86,7 @@ impl Harness for SqliteHarness {
     type Store = ComponentStore<TempDb>;
     async fn fresh_store(&self, env: Env) -> Result<Self::Store, String> {
         self.host
-            .instantiate(TempDb::migrated()?, &env, self.rt.clone())
+            .instantiate(migrated_sqlite()?, &env, self.rt.clone())
             .map_err(|e| format!("{e:#}"))
     }
 }

@@ -19,7 +19,7 @@ use asm_core::{
 };
 use asm_wasmtime_host::bindings::asm::session_store::types as wit;
 use asm_wasmtime_host::{ComponentHost, ComponentStore, compile};
-use common::{TempDb, build_component, fail};
+use common::{TempDb, build_component, fail, migrated_sqlite};
 use futures::executor::block_on;
 use wasmtime::Engine;
 
@@ -34,7 +34,7 @@ struct Fixture {
 /// Every row of every `asm_*` table, as text.
 fn dump(store: &Store) -> String {
     store.with_executor(|db| {
-        db.exec.with_connection(|c| {
+        db.with_connection(|c| {
             let mut out = String::new();
             for table in asm_core::sql::migrations::TABLES {
                 let mut stmt =
@@ -64,7 +64,7 @@ fn fixture(host: &ComponentHost<TempDb>, rt: &Arc<tokio::runtime::Runtime>) -> F
         Arc::new(SeededIds::new(7)),
     );
     let store = host
-        .instantiate(TempDb::migrated().unwrap_or_else(|e| fail(&e)), &env, rt.clone())
+        .instantiate(migrated_sqlite().unwrap_or_else(|e| fail(&e)), &env, rt.clone())
         .unwrap_or_else(|e| fail(&format!("instantiate: {e:#}")));
     let session = Session::new(
         NewSession { id: Some("ses_seed".into()), ..NewSession::for_agent("agent") },

@@ -4,14 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, exit};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::time::Instant;
 
-use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, Statement};
-use asm_native::SqliteExecutor;
 use asm_wasmtime_host::COMPONENT_PATH;
 
-/// Numbers temporary databases and schemas.
+/// Numbers the PostgreSQL schemas of the tests.
 pub static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 /// Stops the test with `message` (never a skip).
@@ -53,40 +51,10 @@ pub fn build_component() -> PathBuf {
     target_dir.join(COMPONENT_PATH)
 }
 
-/// A SQLite database in a fresh temporary file, removed on drop.
-pub struct TempDb {
-    /// The executor over the file.
-    pub exec: SqliteExecutor,
-    path: PathBuf,
-}
+/// A migrated SQLite database in a fresh temporary file, removed on drop.
+pub type TempDb = asm_native::TempSqlite;
 
-impl TempDb {
-    /// A new migrated database.
-    pub fn migrated() -> Result<TempDb, String> {
-        let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let path =
-            std::env::temp_dir().join(format!("asm-component-test-{}-{n}.db", std::process::id()));
-        let exec = SqliteExecutor::open(&path).map_err(|e| e.to_string())?;
-        exec.apply_migrations().map_err(|e| e.to_string())?;
-        Ok(TempDb { exec, path })
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.path.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
-impl Executor for TempDb {
-    fn dialect(&self) -> Dialect {
-        self.exec.dialect()
-    }
-    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
-        self.exec.batch(statements).await
-    }
+/// A fresh migrated SQLite database, its failure as text.
+pub fn migrated_sqlite() -> Result<TempDb, String> {
+    TempDb::migrated(asm_core::sql::Dialect::Sqlite).map_err(|e| e.to_string())
 }

@@ -1,10 +1,15 @@
-# Pinned tools for the Worker host, shared by scripts/dev and scripts/test.
-# Source it: `. scripts/tools.sh`. Idempotent: installs only what is missing, into $HOME/.cache.
+# Pinned tools for the Worker host and the npm package, shared by scripts/dev, scripts/test and
+# the build scripts. Source it: `. scripts/tools.sh`. Idempotent: installs only what is missing,
+# into $HOME/.cache.
 #
 #   rust target   wasm32-unknown-unknown (rustup)
-#   worker-build  0.8.7   (cargo install --locked)            → $ASM_TOOLS/bin
-#   wasm-bindgen  0.2.130 (cargo install, no --locked: see docs) → $ASM_TOOLS/bin; must equal Cargo.lock
+#   worker-build  0.8.7   (cargo install --locked)                → $ASM_TOOLS/bin
+#   wasm-bindgen  0.2.130 (cargo install, no --locked: see docs/toolchain.md) → $ASM_TOOLS/bin;
+#                 must equal Cargo.lock's wasm-bindgen
 #   wrangler      4.86.0  (npm ci from package-lock.json; the newest wrangler that runs on Node 20)
+#
+# The tools are built with optimisation level 1 and no LTO: they run for a second per build,
+# so a full release build of them (about 7 minutes on 2 cores) would cost more than it saves.
 #
 # Exports what worker-build needs to stay offline: WASM_BINDGEN_BIN and ESBUILD_BIN (wasm-opt
 # is off in hosts/worker/Cargo.toml), and wrangler's no-telemetry switches.
@@ -14,31 +19,57 @@ WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
 export ASM_TOOLS
 
-asm_tools_install() {
-  local root
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-  command -v node >/dev/null || { echo "tools: node (>= 20) and npm are required (apt-get install nodejs npm)" >&2; return 1; }
+asm_root() {
+  cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
+}
+
+# `cargo install` with a quick release profile (see above).
+asm_cargo_install() {
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false \
+    cargo install -q --root "$ASM_TOOLS" "$@"
+}
+
+# The Rust side: the wasm target, worker-build and wasm-bindgen-cli.
+asm_cargo_tools_install() {
   rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
   mkdir -p "$ASM_TOOLS/bin"
   if ! "$ASM_TOOLS/bin/worker-build" --version 2>/dev/null | grep -q "$WORKER_BUILD_VERSION"; then
-    echo "tools: installing worker-build $WORKER_BUILD_VERSION (about 5 minutes, once)" >&2
-    cargo install -q worker-build --version "$WORKER_BUILD_VERSION" --locked --root "$ASM_TOOLS" || return 1
+    echo "tools: installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)" >&2
+    asm_cargo_install worker-build --version "$WORKER_BUILD_VERSION" --locked || return 1
   fi
   if ! "$ASM_TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
-    echo "tools: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 5 minutes, once)" >&2
+    echo "tools: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)" >&2
     # Not --locked: its lockfile pins a webpki-roots this registry does not have.
-    cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$ASM_TOOLS" || return 1
+    asm_cargo_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" || return 1
   fi
+}
+
+# The JavaScript side: `npm ci` when package-lock.json changed since the last install.
+asm_npm_install() {
+  local root
+  root="$(asm_root)"
+  command -v node >/dev/null || { echo "tools: node (>= 20) and npm are required (apt-get install nodejs npm)" >&2; return 1; }
   if [ ! -x "$root/node_modules/.bin/wrangler" ] || ! cmp -s "$root/package-lock.json" "$root/node_modules/.package-lock.json.asm"; then
-    echo "tools: npm ci (wrangler)" >&2
+    echo "tools: npm ci (wrangler, drivers, playwright-core, typescript)" >&2
     (cd "$root" && npm ci --no-audit --no-fund --loglevel=error) || return 1
     cp "$root/package-lock.json" "$root/node_modules/.package-lock.json.asm"
   fi
+}
+
+# PATH and the variables that keep worker-build and wrangler offline.
+asm_tools_env() {
+  local root esbuild
+  root="$(asm_root)"
   export PATH="$ASM_TOOLS/bin:$root/node_modules/.bin:$PATH"
   export WASM_BINDGEN_BIN="$ASM_TOOLS/bin/wasm-bindgen"
-  local esbuild
   esbuild=$(ls "$root"/node_modules/@esbuild/linux-x64/bin/esbuild 2>/dev/null || true)
   [ -n "$esbuild" ] && export ESBUILD_BIN="$esbuild"
   export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/asm-edge/target}"
+}
+
+# Everything above, in order.
+asm_tools_install() {
+  asm_cargo_tools_install && asm_npm_install && asm_tools_env
 }

@@ -159,17 +159,17 @@ pub async fn run_all_with<H: Harness>(
     let mut skipped = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         if let Some((_, why)) = not_applicable.iter().find(|(id, _)| *id == case.id) {
-            println!("  n/a  {}: {why}", case.id);
+            println!("  n/a  {host} {}: {why}", case.id);
             skipped.push(case.id);
             continue;
         }
         match run_case(harness, case, seed, i).await {
             Ok(()) => {
-                println!("  ok   {}", case.id);
+                println!("  ok   {host} {}", case.id);
                 report.passed.push(case.id);
             }
             Err(why) => {
-                println!("  FAIL {}: {why}", case.id);
+                println!("  FAIL {host} {}: {why}", case.id);
                 report.failed.push((case.id, why));
             }
         }

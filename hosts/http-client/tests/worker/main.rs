@@ -76,44 +76,49 @@ const D1_TEST_BODY_LIMIT: usize = 3_000_000;
 /// The Worker's default body limit (1 MiB), which the Hyperdrive Worker keeps.
 const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
-fn main() {
-    let hyperdrive = hyperdrive_url();
-    let mut ok = true;
-    let mut hostile = (0, 0);
+/// The D1 Worker: conformance, the HTTP checks, hostile requests and concurrent clients.
+/// Returns (all passed, hostile passed, hostile failed).
+fn d1_suite() -> (bool, usize, usize) {
     let state = tempdir("d1");
     migrate_d1(&state);
-    {
-        let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
-        let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
-        let started = std::time::Instant::now();
-        let report = block_on(run_all_with(
-            "worker-d1",
-            &WorkerHarness { url: w.url.clone() },
-            NOT_APPLICABLE,
-        ));
-        println!("worker-d1 conformance took {:.0} s", started.elapsed().as_secs_f64());
-        ok &= report.is_success();
-        ok &= checks::run_all_checks(&w, "d1");
-        let (passed, failed) = hostile::run(&w.url, "d1", D1_TEST_BODY_LIMIT);
-        hostile = (hostile.0 + passed, hostile.1 + failed);
-        ok &= concurrency::run(&w.url);
-    }
-    {
-        let envs =
-            [("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE", hyperdrive.clone())];
-        let w = Wrangler::start("hyperdrive", &tempdir("pg"), &vars("postgres", &[]), &envs);
-        let started = std::time::Instant::now();
-        let report = block_on(run_all_with(
-            "worker-hyperdrive",
-            &WorkerHarness { url: w.url.clone() },
-            NOT_APPLICABLE,
-        ));
-        println!("worker-hyperdrive conformance took {:.0} s", started.elapsed().as_secs_f64());
-        ok &= report.is_success();
-        ok &= checks::run_all_checks(&w, "postgres");
-        let (passed, failed) = hostile::run(&w.url, "postgres", DEFAULT_BODY_LIMIT);
-        hostile = (hostile.0 + passed, hostile.1 + failed);
-    }
+    let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
+    let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
+    let started = std::time::Instant::now();
+    let harness = WorkerHarness { url: w.url.clone() };
+    let report = block_on(run_all_with("worker-d1", &harness, NOT_APPLICABLE));
+    println!("worker-d1 conformance took {:.0} s", started.elapsed().as_secs_f64());
+    let mut ok = report.is_success();
+    ok &= checks::run_all_checks(&w, "d1");
+    let (passed, failed) = hostile::run(&w.url, "d1", D1_TEST_BODY_LIMIT);
+    ok &= concurrency::run(&w.url);
+    (ok, passed, failed)
+}
+
+/// The Hyperdrive Worker on the test PostgreSQL: conformance, the HTTP checks, hostile requests.
+fn hyperdrive_suite(hyperdrive: String) -> (bool, usize, usize) {
+    let envs = [("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE", hyperdrive)];
+    let w = Wrangler::start("hyperdrive", &tempdir("pg"), &vars("postgres", &[]), &envs);
+    let started = std::time::Instant::now();
+    let harness = WorkerHarness { url: w.url.clone() };
+    let report = block_on(run_all_with("worker-hyperdrive", &harness, NOT_APPLICABLE));
+    println!("worker-hyperdrive conformance took {:.0} s", started.elapsed().as_secs_f64());
+    let mut ok = report.is_success();
+    ok &= checks::run_all_checks(&w, "postgres");
+    let (passed, failed) = hostile::run(&w.url, "postgres", DEFAULT_BODY_LIMIT);
+    (ok, passed, failed)
+}
+
+/// Both backends at once, each against its own `wrangler dev`: the Hyperdrive run waits on a
+/// connection per batch through Miniflare's proxy, so running them side by side halves the time.
+fn main() {
+    let hyperdrive = hyperdrive_url();
+    let (d1, pg) = std::thread::scope(|s| {
+        let pg = s.spawn(|| hyperdrive_suite(hyperdrive));
+        let d1 = d1_suite();
+        (d1, pg.join().expect("the Hyperdrive suite panicked"))
+    });
+    let mut ok = d1.0 && pg.0;
+    let hostile = (d1.1 + pg.1, d1.2 + pg.2);
     println!("reliability hostile-input-http: {} passed, {} failed", hostile.0, hostile.1);
     ok &= hostile.1 == 0;
     if !ok {

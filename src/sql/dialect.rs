@@ -173,7 +173,23 @@ impl Builder {
 
     /// The finished statement.
     pub fn build(self) -> Statement {
+        debug_assert!(
+            keyword_matches(&self.sql, self.access),
+            "a {:?} statement that begins otherwise: {}",
+            self.access,
+            self.sql
+        );
         Statement { sql: self.sql, params: self.params, access: self.access }
+    }
+}
+
+/// Whether the statement's first keyword agrees with its declared access: a check on the code
+/// that chose the access (debug builds and tests), never the rule executors follow.
+fn keyword_matches(sql: &str, access: Access) -> bool {
+    let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+    match access {
+        Access::Read => matches!(first.as_str(), "SELECT" | "WITH"),
+        Access::Write => matches!(first.as_str(), "INSERT" | "UPDATE" | "DELETE"),
     }
 }
 
@@ -187,23 +203,38 @@ mod tests {
     use super::*;
 
     #[test]
+    #[should_panic(expected = "a Read statement that begins otherwise")]
+    fn a_write_marked_as_a_read_is_caught() {
+        let mut b = Builder::read(Dialect::Sqlite);
+        b.sql("DELETE FROM asm_events");
+        b.build();
+    }
+
+    #[test]
     fn placeholders_follow_the_dialect() {
         let mut b = Builder::read(Dialect::Sqlite);
         b.sql("SELECT ").bind(Value::Integer(1), SqlType::Int).sql(", ").rebind(1, SqlType::Int);
         assert_eq!(b.build().sql, "SELECT ?1, ?1");
         let mut b = Builder::read(Dialect::Postgres);
-        b.sql("x IN ").bind_list([Value::Text("a".into()), Value::Text("b".into())], SqlType::Text);
+        b.sql("SELECT 1 WHERE x IN ")
+            .bind_list([Value::Text("a".into()), Value::Text("b".into())], SqlType::Text);
         b.sql(" AND ts > ")
             .bind(Value::Text("2025-01-01T00:00:00.000000".into()), SqlType::Timestamp);
-        assert_eq!(b.build().sql, "x IN ($1::text, $2::text) AND ts > $3::text::timestamp");
+        assert_eq!(
+            b.build().sql,
+            "SELECT 1 WHERE x IN ($1::text, $2::text) AND ts > $3::text::timestamp"
+        );
         assert_eq!(chunk_size(Dialect::D1, 1, 11), 9);
         let mut b = Builder::read(Dialect::D1);
-        b.sql("id IN ").bind_text_set(["a", "b\"c"]);
+        b.sql("SELECT 1 WHERE id IN ").bind_text_set(["a", "b\"c"]);
         let st = b.build();
-        assert_eq!(st.sql, "id IN (SELECT value FROM json_each(?1))");
+        assert_eq!(st.sql, "SELECT 1 WHERE id IN (SELECT value FROM json_each(?1))");
         assert_eq!(st.params, vec![Value::Text(r#"["a","b\"c"]"#.into())]);
-        let mut b = Builder::read(Dialect::Postgres);
-        b.sql("id IN ").bind_text_set(["a"]);
-        assert_eq!(b.build().sql, "id IN (SELECT jsonb_array_elements_text($1::text::jsonb))");
+        let mut b = Builder::write(Dialect::Postgres);
+        b.sql("DELETE FROM t WHERE id IN ").bind_text_set(["a"]);
+        assert_eq!(
+            b.build().sql,
+            "DELETE FROM t WHERE id IN (SELECT jsonb_array_elements_text($1::text::jsonb))"
+        );
     }
 }

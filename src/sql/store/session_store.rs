@@ -58,7 +58,7 @@ pub(crate) fn delete_sessions_cascade(dialect: Dialect, ids: &[&str]) -> Vec<Sta
     tables
         .iter()
         .map(|sql| {
-            let mut b = Builder::read(dialect);
+            let mut b = Builder::write(dialect);
             b.sql(sql);
             encode::bind_text_list(&mut b, ids.iter().copied());
             b.build()

@@ -76,36 +76,33 @@ const D1_TEST_BODY_LIMIT: usize = 3_000_000;
 /// The Worker's default body limit (1 MiB), which the Hyperdrive Worker keeps.
 const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
-/// The D1 Worker: conformance, the HTTP checks, hostile requests and concurrent clients.
-/// Returns (all passed, hostile passed, hostile failed).
+/// What both backends run against their Worker: conformance, the HTTP checks and hostile
+/// requests. Returns (all passed, hostile passed, hostile failed).
+fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> (bool, usize, usize) {
+    let started = std::time::Instant::now();
+    let harness = WorkerHarness { url: w.url.clone() };
+    let report = block_on(run_all_with(host, &harness, NOT_APPLICABLE));
+    println!("{host} conformance took {:.0} s", started.elapsed().as_secs_f64());
+    let ok = report.is_success() & checks::run_all_checks(w, backend);
+    let (passed, failed) = hostile::run(&w.url, backend, limit);
+    (ok, passed, failed)
+}
+
+/// The D1 Worker: the common suite, then concurrent clients.
 fn d1_suite() -> (bool, usize, usize) {
     let state = tempdir("d1");
     migrate_d1(&state);
     let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
     let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
-    let started = std::time::Instant::now();
-    let harness = WorkerHarness { url: w.url.clone() };
-    let report = block_on(run_all_with("worker-d1", &harness, NOT_APPLICABLE));
-    println!("worker-d1 conformance took {:.0} s", started.elapsed().as_secs_f64());
-    let mut ok = report.is_success();
-    ok &= checks::run_all_checks(&w, "d1");
-    let (passed, failed) = hostile::run(&w.url, "d1", D1_TEST_BODY_LIMIT);
-    ok &= concurrency::run(&w.url);
-    (ok, passed, failed)
+    let (ok, passed, failed) = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT);
+    (ok & concurrency::run(&w.url), passed, failed)
 }
 
-/// The Hyperdrive Worker on the test PostgreSQL: conformance, the HTTP checks, hostile requests.
+/// The Hyperdrive Worker on the test PostgreSQL: the common suite.
 fn hyperdrive_suite(hyperdrive: String) -> (bool, usize, usize) {
     let envs = [("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE", hyperdrive)];
     let w = Wrangler::start("hyperdrive", &tempdir("pg"), &vars("postgres", &[]), &envs);
-    let started = std::time::Instant::now();
-    let harness = WorkerHarness { url: w.url.clone() };
-    let report = block_on(run_all_with("worker-hyperdrive", &harness, NOT_APPLICABLE));
-    println!("worker-hyperdrive conformance took {:.0} s", started.elapsed().as_secs_f64());
-    let mut ok = report.is_success();
-    ok &= checks::run_all_checks(&w, "postgres");
-    let (passed, failed) = hostile::run(&w.url, "postgres", DEFAULT_BODY_LIMIT);
-    (ok, passed, failed)
+    common_suite(&w, "worker-hyperdrive", "postgres", DEFAULT_BODY_LIMIT)
 }
 
 /// Both backends at once, each against its own `wrangler dev`: the Hyperdrive run waits on a

@@ -147,7 +147,7 @@ impl<E: Executor> SqlStore<E> {
         &self,
         code: ErrorCode,
         table: &str,
-        id: &str,
+        (id_column, id): (&str, &str),
         not_found: impl FnOnce() -> Error,
     ) -> Error {
         if self.scope.is_all() {
@@ -159,7 +159,7 @@ impl<E: Executor> SqlStore<E> {
             &Scope::All,
             "1",
             table,
-            "id",
+            id_column,
             id,
             session_store::Owner::Agent,
         );
@@ -169,6 +169,19 @@ impl<E: Executor> SqlStore<E> {
             }
             Ok(_) => not_found(),
             Err(e) => e,
+        }
+    }
+
+    /// After a read kept to the scope found nothing for session `session_id`: `policy_violation`
+    /// when the session exists outside the scope (a caller learns nothing of it but that), else
+    /// `Ok` (an empty answer, as for a session that does not exist).
+    async fn refuse_if_foreign(&self, code: ErrorCode, session_id: &str) -> Result<()> {
+        let error = self.missing_or_foreign(code, "asm_sessions", ("id", session_id), || {
+            Error::from_code(ErrorCode::SessionNotFound)
+        });
+        match error.await {
+            e if e.code() == ErrorCode::SessionNotFound => Ok(()),
+            e => Err(e),
         }
     }
 

@@ -23,15 +23,20 @@ fn decode_cursor<O: CursorOrder>(text: Option<&String>, order: O) -> Result<Opti
     text.map(|t| cursor::decode(t, order)).transpose()
 }
 
-fn session_not_found(session_id: &str) -> Error {
-    Error::new(ErrorCode::SessionNotFound, format!("Session {session_id} not found"))
-}
-
 fn rows(results: &[ResultSet], index: usize) -> &[Vec<Value>] {
     results.get(index).map_or(&[], |rs| rs.rows.as_slice())
 }
 
 impl<E: Executor> SqlStore<E> {
+    /// QueryAPI's `session_not_found` ("Session <id> not found"), or `policy_violation` for a
+    /// session outside the scope.
+    async fn session_not_found(&self, session_id: &str) -> Error {
+        self.missing_or_foreign(QUERY, "asm_sessions", ("id", session_id), || {
+            Error::new(ErrorCode::SessionNotFound, format!("Session {session_id} not found"))
+        })
+        .await
+    }
+
     async fn read_all(
         &self,
         op: &str,
@@ -47,15 +52,17 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
         let d = self.dialect();
         let (sessions, total_count) = if query.tags.is_empty() {
-            let page = q::session_page(d, query, after.as_ref(), Some(limit as u64));
-            let results =
-                self.read_all("search_sessions", vec![q::count_sessions(d, query), page]).await?;
+            let page = q::session_page(d, self.scope(), query, after.as_ref(), Some(limit as u64));
+            let results = self
+                .read_all("search_sessions", vec![q::count_sessions(d, self.scope(), query), page])
+                .await?;
             let total = decode::scalar_int(rows(&results, 0))?.unwrap_or(0);
             (decode::all(rows(&results, 1), decode::session)?, total as u64)
         } else {
-            let page = q::session_page(d, query, after.as_ref(), None);
-            let results =
-                self.read_all("search_sessions", vec![q::session_tags(d, query), page]).await?;
+            let page = q::session_page(d, self.scope(), query, after.as_ref(), None);
+            let results = self
+                .read_all("search_sessions", vec![q::session_tags(d, self.scope(), query), page])
+                .await?;
             let mut total = 0;
             for row in rows(&results, 0) {
                 if has_all_tags(&Cells::new("asm_sessions", row).tags()?, &query.tags) {
@@ -83,11 +90,13 @@ impl<E: Executor> QueryApi for SqlStore<E> {
 
     async fn get_session_stats(&self, session_id: &str) -> Result<SessionStats> {
         let d = self.dialect();
-        let exists = q::rows_of_session(d, "id", " FROM asm_sessions WHERE id = ", session_id, "");
-        let statements = vec![exists, q::event_stats(d, session_id), q::run_stats(d, session_id)];
+        let scope = self.scope();
+        let exists = q::session_row(d, scope, "id", session_id);
+        let statements =
+            vec![exists, q::event_stats(d, scope, session_id), q::run_stats(d, scope, session_id)];
         let results = self.read_all("get_session_stats", statements).await?;
         if rows(&results, 0).is_empty() {
-            return Err(session_not_found(session_id));
+            return Err(self.session_not_found(session_id).await);
         }
         let mut stats = SessionStats {
             event_count: 0,
@@ -121,7 +130,8 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let limit = page_limit(query.limit, DEFAULT_RUN_LIMIT)?;
         check_min_tokens(query.min_tokens)?;
         let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
-        let statement = q::run_page(self.dialect(), query, after.as_ref(), limit as u64);
+        let statement =
+            q::run_page(self.dialect(), self.scope(), query, after.as_ref(), limit as u64);
         let rs = self.read(QUERY, "search_runs", statement).await?;
         let runs = decode::all(&rs.rows, decode::run)?;
         let cursor = match query.order_by {
@@ -134,8 +144,9 @@ impl<E: Executor> QueryApi for SqlStore<E> {
     }
 
     async fn get_usage_summary(&self, query: &UsageQuery) -> Result<UsageSummary> {
-        let rs =
-            self.read(QUERY, "get_usage_summary", q::usage_runs(self.dialect(), query)).await?;
+        let rs = self
+            .read(QUERY, "get_usage_summary", q::usage_runs(self.dialect(), self.scope(), query))
+            .await?;
         let mut summary = UsageSummary::default();
         for row in &rs.rows {
             let mut c = Cells::new("asm_runs", row);
@@ -147,7 +158,9 @@ impl<E: Executor> QueryApi for SqlStore<E> {
 
     async fn get_cost_summary(&self, query: &CostQuery) -> Result<CostSummary> {
         let table = query.pricing();
-        let rs = self.read(QUERY, "get_cost_summary", q::cost_runs(self.dialect(), query)).await?;
+        let rs = self
+            .read(QUERY, "get_cost_summary", q::cost_runs(self.dialect(), self.scope(), query))
+            .await?;
         let mut summary = CostSummary::default();
         for row in &rs.rows {
             let mut c = Cells::new("asm_runs", row);
@@ -169,7 +182,8 @@ impl<E: Executor> QueryApi for SqlStore<E> {
     async fn search_events(&self, query: &EventSearch) -> Result<EventPage> {
         let limit = page_limit(query.limit, DEFAULT_EVENT_LIMIT)?;
         let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
-        let statement = q::event_page(self.dialect(), query, after.as_ref(), limit as u64);
+        let statement =
+            q::event_page(self.dialect(), self.scope(), query, after.as_ref(), limit as u64);
         let rs = self.read(QUERY, "search_events", statement).await?;
         let events = decode::all(&rs.rows, decode::event)?;
         let cursor = events.last().map(|e| {
@@ -185,7 +199,9 @@ impl<E: Executor> QueryApi for SqlStore<E> {
     }
 
     async fn count_events(&self, query: &EventSearch) -> Result<u64> {
-        let rs = self.read(QUERY, "count_events", q::count_events(self.dialect(), query)).await?;
+        let rs = self
+            .read(QUERY, "count_events", q::count_events(self.dialect(), self.scope(), query))
+            .await?;
         Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0) as u64)
     }
 
@@ -195,25 +211,22 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         include_artifacts: bool,
     ) -> Result<SessionExport> {
         let d = self.dialect();
+        let scope = self.scope();
         let mut statements = vec![
+            q::session_row(d, scope, schema::session_select(d), session_id),
             q::rows_of_session(
                 d,
-                schema::session_select(d),
-                " FROM asm_sessions WHERE id = ",
-                session_id,
-                "",
-            ),
-            q::rows_of_session(
-                d,
+                scope,
                 schema::run_select(d),
-                " FROM asm_runs WHERE session_id = ",
+                "asm_runs",
                 session_id,
                 " ORDER BY started_at, id",
             ),
             q::rows_of_session(
                 d,
+                scope,
                 schema::event_select(d),
-                " FROM asm_events WHERE session_id = ",
+                "asm_events",
                 session_id,
                 " ORDER BY sequence_number",
             ),
@@ -221,8 +234,9 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         if include_artifacts {
             statements.push(q::rows_of_session(
                 d,
+                scope,
                 schema::artifact_select(d),
-                " FROM asm_artifacts WHERE session_id = ",
+                "asm_artifacts",
                 session_id,
                 " ORDER BY created_at, id",
             ));
@@ -230,7 +244,7 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let results = self.read_all("export_session", statements).await?;
         let session = match rows(&results, 0).first() {
             Some(row) => decode::session(row)?,
-            None => return Err(session_not_found(session_id)),
+            None => return Err(self.session_not_found(session_id).await),
         };
         let artifacts = match include_artifacts {
             true => Some(decode::all(rows(&results, 3), decode::artifact)?),

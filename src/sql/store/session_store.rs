@@ -196,7 +196,7 @@ impl<E: Executor> SessionStore for SqlStore<E> {
         match rs.rows.first() {
             Some(row) => decode::session(row),
             None => Err(self
-                .missing_or_foreign(STORAGE, table, session_id, || {
+                .missing_or_foreign(STORAGE, table, ("id", session_id), || {
                     Error::new(
                         ErrorCode::SessionNotFound,
                         format!("Session not found: {session_id}"),
@@ -245,7 +245,7 @@ impl<E: Executor> SessionStore for SqlStore<E> {
         match rs.rows.first() {
             Some(row) => decode::run(row),
             None => Err(self
-                .missing_or_foreign(STORAGE, table, run_id, || {
+                .missing_or_foreign(STORAGE, table, ("id", run_id), || {
                     Error::new(ErrorCode::RunNotFound, format!("Run not found: {run_id}"))
                 })
                 .await),
@@ -255,12 +255,18 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     async fn list_runs(&self, session_id: &str, filter: &ListRuns) -> Result<Vec<Run>> {
         let statement = select_runs(self.dialect(), self.scope(), session_id, filter);
         let rs = self.read(STORAGE, "list_runs", statement).await?;
+        if rs.rows.is_empty() {
+            self.refuse_if_foreign(STORAGE, session_id).await?;
+        }
         decode::all(&rs.rows, decode::run)
     }
 
     async fn get_active_run(&self, session_id: &str) -> Result<Option<Run>> {
         let statement = select_active_run(self.dialect(), self.scope(), session_id);
         let rs = self.read(STORAGE, "get_active_run", statement).await?;
+        if rs.rows.is_empty() {
+            self.refuse_if_foreign(STORAGE, session_id).await?;
+        }
         rs.rows.first().map(|row| decode::run(row)).transpose()
     }
 
@@ -313,6 +319,9 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
         let statement = select_events(self.dialect(), self.scope(), session_id, filter);
         let rs = self.read(STORAGE, "get_events", statement).await?;
+        if rs.rows.is_empty() {
+            self.refuse_if_foreign(STORAGE, session_id).await?;
+        }
         decode::all(&rs.rows, decode::event)
     }
 
@@ -328,6 +337,9 @@ impl<E: Executor> SessionStore for SqlStore<E> {
             Owner::Session,
         );
         let rs = self.read(STORAGE, "get_latest_sequence", stmt).await?;
+        if rs.rows.is_empty() {
+            self.refuse_if_foreign(STORAGE, session_id).await?;
+        }
         Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0))
     }
 }

@@ -157,6 +157,7 @@ pub(crate) async fn append<E: Executor>(
     for event in events {
         validate_event(event)?;
     }
+    store.limits.check_events(events.len())?;
     if events.is_empty() && prefix.is_none() {
         return Ok(Vec::new());
     }
@@ -172,6 +173,7 @@ pub(crate) async fn append<E: Executor>(
     statements.append(&mut batch);
     let read_back = mode == AppendMode::ReadBack;
     statements.extend(plan_writes(dialect, &unique, read_back));
+    store.limits.check_statements(statements.len())?;
     let results = run_with_retry(store, op, &guards, statements).await?;
     if !read_back {
         return Ok(Vec::new());

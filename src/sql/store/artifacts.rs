@@ -29,6 +29,7 @@ fn by_text(
     select: &str,
     (column, value): (&str, &str),
     tail: &str,
+    page: Option<u32>,
 ) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(select).sql(" FROM asm_artifacts");
@@ -36,6 +37,7 @@ fn by_text(
     w.and().sql(column).sql(" = ").bind(Value::Text(value.to_owned()), SqlType::Text);
     w.scope_session(scope, "session_id");
     b.sql(tail);
+    super::limit(&mut b, page.map(u64::from));
     b.build()
 }
 
@@ -73,7 +75,7 @@ impl<E: Executor> ArtifactRegistry for SqlStore<E> {
         if results.first().is_some_and(|rs| rs.changes == 1) {
             return Ok(artifact);
         }
-        let key_taken = by_text(d, &Scope::All, "id", ("key", &artifact.key), "");
+        let key_taken = by_text(d, &Scope::All, "id", ("key", &artifact.key), "", None);
         let rs = self.read(PERSISTENCE, "register", key_taken).await?;
         Err(crate::artifact::taken(if rs.rows.is_empty() { "id" } else { "key" }))
     }
@@ -81,13 +83,14 @@ impl<E: Executor> ArtifactRegistry for SqlStore<E> {
     async fn get_by_key(&self, key: &str) -> Result<Option<Artifact>> {
         let d = self.dialect();
         let select = schema::artifact_select(d);
-        let stmt = by_text(d, self.scope(), select, ("key", key), " AND deleted_at IS NULL");
+        let tail = " AND deleted_at IS NULL";
+        let stmt = by_text(d, self.scope(), select, ("key", key), tail, None);
         let rs = self.read(QUERY, "get_by_key", stmt).await?;
         match rs.rows.first() {
             Some(row) => decode::artifact(row).map(Some),
             None if self.scope().is_all() => Ok(None),
             None => {
-                let all = by_text(d, &Scope::All, "1", ("key", key), " AND deleted_at IS NULL");
+                let all = by_text(d, &Scope::All, "1", ("key", key), tail, None);
                 match self.read(QUERY, "get_by_key", all).await?.rows.is_empty() {
                     true => Ok(None),
                     false => Err(crate::scope::out_of_scope(format!(
@@ -106,7 +109,9 @@ impl<E: Executor> ArtifactRegistry for SqlStore<E> {
             schema::artifact_select(d),
             ("session_id", session_id),
             " AND deleted_at IS NULL ORDER BY created_at, id",
+            self.limits.page(None)?,
         );
+
         let rs = self.read(QUERY, "list_by_session", stmt).await?;
         if rs.rows.is_empty() {
             self.refuse_if_foreign(QUERY, session_id).await?;
@@ -122,6 +127,7 @@ impl<E: Executor> ArtifactRegistry for SqlStore<E> {
             "COUNT(id), CAST(COALESCE(SUM(byte_size), 0) AS BIGINT)",
             ("session_id", session_id),
             " AND deleted_at IS NULL",
+            None,
         );
         let rs = self.read(QUERY, "session_stats", stmt).await?;
         if rs.rows.first().is_none_or(|row| row.first() == Some(&Value::Integer(0))) {

@@ -21,6 +21,7 @@ use super::schema;
 use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::id::Env;
 use crate::json::JsonMap;
+use crate::limits::Limits;
 use crate::scope::Scope;
 use guard::Guard;
 
@@ -34,12 +35,13 @@ pub struct SqlStore<E: Executor> {
     executor: E,
     env: Env,
     scope: Scope,
+    limits: Limits,
 }
 
 impl<E: Executor> SqlStore<E> {
     /// A store over `executor`, taking time and ids from `env`.
     pub fn new(executor: E, env: Env) -> SqlStore<E> {
-        SqlStore { executor, env, scope: Scope::All }
+        SqlStore { executor, env, scope: Scope::All, limits: Limits::NONE }
     }
 
     /// The same store restricted to `scope`: every statement it writes from now on keeps to the
@@ -48,6 +50,18 @@ impl<E: Executor> SqlStore<E> {
     pub fn with_scope(mut self, scope: Scope) -> SqlStore<E> {
         self.scope = scope;
         self
+    }
+
+    /// The same store with caps on each call's work (pages, events per call, statements per
+    /// batch); [`Limits::NONE`], ASM's behaviour, until set.
+    pub fn with_limits(mut self, limits: Limits) -> SqlStore<E> {
+        self.limits = limits;
+        self
+    }
+
+    /// The caps each call keeps to.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The scope every statement keeps to.

@@ -64,10 +64,27 @@ fn session_filters(w: &mut Where<'_>, scope: &Scope, q: &SessionSearch) {
         encode::bind_text_list(b, q.provider.iter().map(String::as_str));
         b.sql(")");
     }
+    if !q.tags.is_empty() {
+        has_all_tags(w.and(), &q.tags);
+    }
     w.ts("created_at >= ", q.created_after);
     w.ts("created_at <= ", q.created_before);
     if !q.include_deleted {
         w.and().sql("deleted_at IS NULL");
+    }
+}
+
+/// Sessions carrying every tag of `tags` (exact match), in SQL, so that a tag filter pages and
+/// counts like any other filter instead of reading every session's tags.
+fn has_all_tags(b: &mut Builder, tags: &[String]) {
+    let required = serde_json::Value::from(tags.to_vec()).to_string();
+    if b.dialect().is_sqlite() {
+        b.sql("NOT EXISTS (SELECT 1 FROM json_each(");
+        b.bind(Value::Text(required), SqlType::Json);
+        b.sql(") r WHERE r.value NOT IN (SELECT value FROM json_each(asm_sessions.tags)))");
+    } else {
+        b.sql("tags @> ");
+        b.bind(Value::Text(required), SqlType::TextArray);
     }
 }
 
@@ -79,16 +96,7 @@ pub(crate) fn count_sessions(dialect: Dialect, scope: &Scope, q: &SessionSearch)
     b.build()
 }
 
-/// The tags of every session matching the filters (to count with the tag filter in Rust).
-pub(crate) fn session_tags(dialect: Dialect, scope: &Scope, q: &SessionSearch) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() { "SELECT tags" } else { "SELECT array_to_json(tags)::text" });
-    b.sql(" FROM asm_sessions");
-    session_filters(&mut Where::new(&mut b), scope, q);
-    b.build()
-}
-
-/// The sessions after the cursor in order; `page` limits the rows (none when tags filter in Rust).
+/// The sessions after the cursor in order, at most `page` of them.
 pub(crate) fn session_page(
     dialect: Dialect,
     scope: &Scope,
@@ -211,34 +219,54 @@ fn summary_filters(
     w.ts("started_at <= ", until);
 }
 
-/// `provider, token_usage` of the runs a usage summary covers.
-pub(crate) fn usage_runs(dialect: Dialect, scope: &Scope, q: &UsageQuery) -> Statement {
+/// Rows of runs a summary reads per statement: the summaries fold pages of this many rows, so
+/// memory and each read stay bounded whatever the number of runs.
+pub(crate) const SUMMARY_CHUNK: u64 = 500;
+
+/// The order summaries read runs in (and the keyset their pages follow).
+const SUMMARY_ORDER: Order = Order { column: "started_at", ascending: true };
+
+/// `provider, token_usage, <started_at>, id` of the runs a usage summary covers, one page after
+/// `after`.
+pub(crate) fn usage_runs(
+    dialect: Dialect,
+    scope: &Scope,
+    q: &UsageQuery,
+    after: Option<&Cursor>,
+) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
-        "SELECT provider, token_usage"
+        "SELECT provider, token_usage, started_at, id"
     } else {
-        "SELECT provider, token_usage::text"
+        concat!("SELECT provider, token_usage::text, ", pg_ts!("started_at"), ", id")
     });
     b.sql(" FROM asm_runs");
-    summary_filters(
-        &mut Where::new(&mut b),
-        scope,
-        q.session_id.as_ref(),
-        q.provider.as_ref(),
-        q.since,
-        q.until,
-    );
-    b.sql(" ORDER BY started_at, id");
+    let mut w = Where::new(&mut b);
+    let (session_id, provider) = (q.session_id.as_ref(), q.provider.as_ref());
+    summary_filters(&mut w, scope, session_id, provider, q.since, q.until);
+    keyset(&mut w, SUMMARY_ORDER, after);
+    SUMMARY_ORDER.write(&mut b);
+    limit(&mut b, Some(SUMMARY_CHUNK));
     b.build()
 }
 
-/// `provider, token_usage, provider_metadata, cost_usd` of the runs a cost summary covers.
-pub(crate) fn cost_runs(dialect: Dialect, scope: &Scope, q: &CostQuery) -> Statement {
+/// `provider, token_usage, provider_metadata, cost_usd, <started_at>, id` of the runs a cost
+/// summary covers, one page after `after`.
+pub(crate) fn cost_runs(
+    dialect: Dialect,
+    scope: &Scope,
+    q: &CostQuery,
+    after: Option<&Cursor>,
+) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
-        "SELECT provider, token_usage, provider_metadata, cost_usd"
+        "SELECT provider, token_usage, provider_metadata, cost_usd, started_at, id"
     } else {
-        "SELECT provider, token_usage::text, provider_metadata::text, cost_usd"
+        concat!(
+            "SELECT provider, token_usage::text, provider_metadata::text, cost_usd, ",
+            pg_ts!("started_at"),
+            ", id"
+        )
     });
     b.sql(" FROM asm_runs");
     let mut w = Where::new(&mut b);
@@ -249,7 +277,33 @@ pub(crate) fn cost_runs(dialect: Dialect, scope: &Scope, q: &CostQuery) -> State
             .bind(Value::Text(agent_id.clone()), SqlType::Text)
             .sql(")");
     }
-    b.sql(" ORDER BY started_at, id");
+    keyset(&mut w, SUMMARY_ORDER, after);
+    SUMMARY_ORDER.write(&mut b);
+    limit(&mut b, Some(SUMMARY_CHUNK));
+    b.build()
+}
+
+/// `status, provider, token_usage, <started_at>, id` of one session's runs, one page after
+/// `after` (what its stats fold).
+pub(crate) fn run_stats(
+    dialect: Dialect,
+    scope: &Scope,
+    session_id: &str,
+    after: Option<&Cursor>,
+) -> Statement {
+    let mut b = Builder::read(dialect);
+    b.sql(if dialect.is_sqlite() {
+        "SELECT status, provider, token_usage, started_at, id"
+    } else {
+        concat!("SELECT status, provider, token_usage::text, ", pg_ts!("started_at"), ", id")
+    });
+    b.sql(" FROM asm_runs");
+    let mut w = Where::new(&mut b);
+    w.text("session_id = ", Some(&session_id.to_owned()));
+    w.scope_session(scope, "session_id");
+    keyset(&mut w, SUMMARY_ORDER, after);
+    SUMMARY_ORDER.write(&mut b);
+    limit(&mut b, Some(SUMMARY_CHUNK));
     b.build()
 }
 
@@ -267,19 +321,6 @@ pub(crate) fn event_stats(dialect: Dialect, scope: &Scope, session_id: &str) -> 
         )
     });
     b.sql(" FROM asm_events");
-    of_session(&mut b, scope, session_id);
-    b.build()
-}
-
-/// `status, provider, token_usage` of one session's runs.
-pub(crate) fn run_stats(dialect: Dialect, scope: &Scope, session_id: &str) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() {
-        "SELECT status, provider, token_usage"
-    } else {
-        "SELECT status, provider, token_usage::text"
-    });
-    b.sql(" FROM asm_runs");
     of_session(&mut b, scope, session_id);
     b.build()
 }

@@ -116,7 +116,12 @@ pub(crate) fn select_by_id(
     b.build()
 }
 
-fn select_sessions(dialect: Dialect, scope: &Scope, filter: &ListSessions) -> Statement {
+fn select_sessions(
+    dialect: Dialect,
+    scope: &Scope,
+    filter: &ListSessions,
+    page: Option<u32>,
+) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::session_select(dialect)).sql(" FROM asm_sessions");
     let mut w = Where::new(&mut b);
@@ -124,11 +129,17 @@ fn select_sessions(dialect: Dialect, scope: &Scope, filter: &ListSessions) -> St
     w.text("status = ", filter.status.map(|s| s.as_str().to_owned()).as_ref());
     w.text("agent_id = ", filter.agent_id.as_ref());
     b.sql(" ORDER BY created_at, id");
-    limit(&mut b, filter.limit.map(u64::from));
+    limit(&mut b, page.map(u64::from));
     b.build()
 }
 
-fn select_runs(dialect: Dialect, scope: &Scope, session_id: &str, filter: &ListRuns) -> Statement {
+fn select_runs(
+    dialect: Dialect,
+    scope: &Scope,
+    session_id: &str,
+    filter: &ListRuns,
+    page: Option<u32>,
+) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs");
     let mut w = Where::new(&mut b);
@@ -136,7 +147,7 @@ fn select_runs(dialect: Dialect, scope: &Scope, session_id: &str, filter: &ListR
     w.scope_session(scope, "session_id");
     w.text("status = ", filter.status.map(|s| s.as_str().to_owned()).as_ref());
     b.sql(" ORDER BY started_at, id");
-    limit(&mut b, filter.limit.map(u64::from));
+    limit(&mut b, page.map(u64::from));
     b.build()
 }
 
@@ -157,6 +168,7 @@ fn select_events(
     scope: &Scope,
     session_id: &str,
     filter: &EventFilter,
+    page: Option<u32>,
 ) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events");
@@ -173,7 +185,7 @@ fn select_events(
         w.and().sql("sequence_number < ").bind(Value::Integer(before), SqlType::Int);
     }
     b.sql(" ORDER BY sequence_number");
-    limit(&mut b, filter.limit.map(u64::from));
+    limit(&mut b, page.map(u64::from));
     b.build()
 }
 
@@ -207,7 +219,8 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     }
 
     async fn list_sessions(&self, filter: &ListSessions) -> Result<Vec<Session>> {
-        let statement = select_sessions(self.dialect(), self.scope(), filter);
+        let page = self.limits.page(filter.limit)?;
+        let statement = select_sessions(self.dialect(), self.scope(), filter, page);
         let rs = self.read(STORAGE, "list_sessions", statement).await?;
         decode::all(&rs.rows, decode::session)
     }
@@ -253,7 +266,8 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     }
 
     async fn list_runs(&self, session_id: &str, filter: &ListRuns) -> Result<Vec<Run>> {
-        let statement = select_runs(self.dialect(), self.scope(), session_id, filter);
+        let page = self.limits.page(filter.limit)?;
+        let statement = select_runs(self.dialect(), self.scope(), session_id, filter, page);
         let rs = self.read(STORAGE, "list_runs", statement).await?;
         if rs.rows.is_empty() {
             self.refuse_if_foreign(STORAGE, session_id).await?;
@@ -317,7 +331,8 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     }
 
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
-        let statement = select_events(self.dialect(), self.scope(), session_id, filter);
+        let page = self.limits.page(filter.limit)?;
+        let statement = select_events(self.dialect(), self.scope(), session_id, filter, page);
         let rs = self.read(STORAGE, "get_events", statement).await?;
         if rs.rows.is_empty() {
             self.refuse_if_foreign(STORAGE, session_id).await?;

@@ -73,7 +73,7 @@ fn session(tag: &str) -> Value {
            "metadata": {}, "context": {}, "tags": ["t"], "created_at": OLD, "updated_at": OLD, "deleted_at": null})
 }
 
-fn run(id: &str, tag: &str) -> Value {
+fn run_of(id: &str, tag: &str) -> Value {
     json!({"id": id, "session_id": format!("s-{tag}"), "status": "completed", "input": {}, "output": {},
            "metadata": {}, "turn_count": 1, "token_usage": {"input_tokens": 5, "output_tokens": 7},
            "started_at": OLD, "ended_at": OLD, "provider": "claude", "cost_usd": 0.5})
@@ -151,13 +151,13 @@ fn requests(t: Target) -> Vec<(&'static str, usize, String, String, Option<Value
     add("get_artifact", 0, "GET", format!("/v1/artifacts/{k}"), None);
     add("list_artifacts", 0, "GET", format!("/v1/sessions/{s}/artifacts"), None);
     add("artifact_stats", 0, "GET", format!("/v1/sessions/{s}/artifacts/stats"), None);
-    add("save_run", 1, "PUT", format!("/v1/runs/{r}"), Some(run(&r, tag)));
+    add("save_run", 1, "PUT", format!("/v1/runs/{r}"), Some(run_of(&r, tag)));
     add("append_event", 1, "POST", "/v1/events".into(), Some(event(&format!("e-{tag}-new"), tag)));
     let batch =
         json!({"events": [event(&format!("e-{tag}-n1"), tag), event(&format!("e-{tag}-n2"), tag)]});
     add("append_events", 1, "POST", "/v1/events/batch".into(), Some(batch));
     add("save_session", 2, "PUT", format!("/v1/sessions/{s}"), Some(session(tag)));
-    let flush = json!({"session": session(tag), "run": run(&r, tag), "events": [event(&format!("e-{tag}-f"), tag)]});
+    let flush = json!({"session": session(tag), "run": run_of(&r, tag), "events": [event(&format!("e-{tag}-f"), tag)]});
     add("flush", 2, "POST", "/v1/flush".into(), Some(flush));
     add(
         "register_artifact",
@@ -192,7 +192,7 @@ fn seed(http: &Http) {
     assert_eq!(status, 204, "reset");
     for tag in ["a", "bbb"] {
         let events: Vec<Value> = (1..=3).map(|i| event(&format!("e-{tag}-{i}"), tag)).collect();
-        let flush = json!({"session": session(tag), "run": run(&format!("r-{tag}"), tag), "events": events});
+        let flush = json!({"session": session(tag), "run": run_of(&format!("r-{tag}"), tag), "events": events});
         let body = serde_json::to_vec(&flush).expect("json");
         assert_eq!(http.req("POST", "/v1/flush", Some(TOKEN), Some(&body)).0, 204, "seed flush");
         let body = serde_json::to_vec(&artifact(&format!("k-{tag}"), tag)).expect("json");

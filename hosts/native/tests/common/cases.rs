@@ -246,5 +246,6 @@ pub async fn sql_8_111_orphaned_artifacts<B: Backend>(b: &B) {
     assert!(s.get_by_key("loose.txt").await.unwrap().is_some());
 }
 
-/// The agent-scope suite (`scopes.rs`), run like the cases above.
+/// The agent-scope suite (`scopes.rs`), run like the cases above (only by some test binaries).
+#[allow(unused_imports)]
 pub use super::scopes::scoped_store_keeps_to_its_agents;

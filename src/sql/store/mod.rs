@@ -6,6 +6,7 @@
 
 mod append;
 mod artifacts;
+mod export;
 mod guard;
 mod maintenance;
 mod query_api;
@@ -23,6 +24,7 @@ use crate::id::Env;
 use crate::json::JsonMap;
 use crate::limits::Limits;
 use crate::scope::Scope;
+pub use export::{EXPORT_PAGE, ExportChunks};
 use guard::Guard;
 
 /// ASM's SQL stores (`EctoSessionStore`, `EctoQueryAPI`, `EctoMaintenance`, `ArtifactRegistry`)

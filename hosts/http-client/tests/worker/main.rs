@@ -32,6 +32,10 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
     ),
 ];
 
+/// The conformance Workers answer ASM's unbounded lists (the cases read 3,000 events in one
+/// call); the bounds suite runs its own Worker with the default limits.
+const ASM_UNBOUNDED: &str = r#"ASM_LIMITS:{"default_page":null,"max_page":null,"max_events_per_call":null,"max_statements_per_batch":null}"#;
+
 /// The token the test Worker is started with.
 pub const TOKEN: &str = "test-token-0123456789abcdef";
 
@@ -67,6 +71,7 @@ fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
         "ASM_TEST_MODE:1".to_owned(),
         format!("ASM_API_TOKEN:{TOKEN}"),
         scopes::keys_var(),
+        ASM_UNBOUNDED.to_owned(),
     ];
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v

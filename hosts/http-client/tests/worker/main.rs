@@ -5,6 +5,7 @@
 // The harness times child processes with the OS clock; only the core must not read it.
 #![allow(clippy::disallowed_methods)]
 
+mod bounds;
 mod checks;
 mod concurrency;
 mod hostile;
@@ -94,7 +95,7 @@ fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> Outcom
     let ok = report.is_success() & checks::run_all_checks(w, backend);
     let hostile = hostile::run(&w.url, backend, limit);
     let scopes = scopes::run(&w.url, backend);
-    Outcome { ok, hostile, scopes }
+    Outcome { ok, hostile, scopes, bounds: (0, 0) }
 }
 
 /// What a backend's suite found.
@@ -102,6 +103,7 @@ struct Outcome {
     ok: bool,
     hostile: (usize, usize),
     scopes: (usize, usize),
+    bounds: (usize, usize),
 }
 
 /// The D1 Worker: the common suite, then concurrent clients.
@@ -112,6 +114,16 @@ fn d1_suite() -> Outcome {
     let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
     let outcome = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT);
     Outcome { ok: outcome.ok & concurrency::run(&w.url), ..outcome }
+}
+
+/// A D1 Worker with the default limits (no `ASM_LIMITS`): the bounds suite.
+fn bounds_suite() -> (usize, usize) {
+    let state = tempdir("bounds");
+    migrate_d1(&state);
+    let vars =
+        [format!("ASM_BACKEND:d1"), "ASM_TEST_MODE:1".to_owned(), format!("ASM_API_TOKEN:{TOKEN}")];
+    let w = Wrangler::start("bounds", &state, &vars, &[]);
+    bounds::run(&w)
 }
 
 /// The Hyperdrive Worker on the test PostgreSQL: the common suite.
@@ -128,14 +140,16 @@ fn main() {
     let (d1, pg) = std::thread::scope(|s| {
         let pg = s.spawn(|| hyperdrive_suite(hyperdrive));
         let d1 = d1_suite();
-        (d1, pg.join().expect("the Hyperdrive suite panicked"))
+        let bounds = bounds_suite();
+        (Outcome { bounds, ..d1 }, pg.join().expect("the Hyperdrive suite panicked"))
     });
     let mut ok = d1.ok && pg.ok;
     let hostile = (d1.hostile.0 + pg.hostile.0, d1.hostile.1 + pg.hostile.1);
     println!("reliability hostile-input-http: {} passed, {} failed", hostile.0, hostile.1);
     let scopes = (d1.scopes.0 + pg.scopes.0, d1.scopes.1 + pg.scopes.1);
     println!("reliability scopes: {} passed, {} failed", scopes.0, scopes.1);
-    ok &= hostile.1 == 0 && scopes.1 == 0;
+    println!("reliability bounds: {} passed, {} failed", d1.bounds.0, d1.bounds.1);
+    ok &= hostile.1 == 0 && scopes.1 == 0 && d1.bounds.1 == 0;
     if !ok {
         std::process::exit(1);
     }

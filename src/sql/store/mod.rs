@@ -6,6 +6,7 @@
 
 mod append;
 mod artifacts;
+mod event_ids;
 mod guard;
 mod maintenance;
 mod query_api;

@@ -9,6 +9,7 @@ mod contract_events;
 mod contract_records;
 mod event_ids;
 mod extras;
+mod limits;
 mod sql_events;
 mod sql_flush;
 mod sql_records;
@@ -29,5 +30,6 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
     all.extend(concurrency::sql_cases());
     all.extend(sql_flush::lifecycle_cases());
     all.extend(event_ids::cases());
+    all.extend(limits::cases());
     all
 }

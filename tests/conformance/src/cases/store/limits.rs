@@ -70,6 +70,7 @@ async fn rel_texts_of_255_characters_round_trip<S: Store>(cx: &Ctx<S>) -> CaseRe
         id: Some("a".repeat(255)),
         content_type: Some(wide.clone()),
         storage_backend: Some(wide),
+        storage_ref: Some("s".repeat(255)),
         ..artifact_attrs(&"k".repeat(255), Some(&s.id), 1)
     };
     let artifact = cx.store.register(attrs).await.or_fail("register")?;

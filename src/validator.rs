@@ -235,6 +235,9 @@ mod tests {
         assert!(validate_session(&edge).is_ok());
     }
 
+    /// A field name and how to put a text into it.
+    type Setter<T> = (&'static str, fn(&mut T, String));
+
     fn env() -> Env {
         Env::new(
             Arc::new(SteppingClock::new(Timestamp::from_micros(0), 1)),
@@ -271,7 +274,7 @@ mod tests {
     fn event_texts_fit_every_backend() {
         let base = Event::new(crate::event::NewEvent::of(EventType::SessionCreated, "s"), &env())
             .expect("event");
-        let setters: [(&str, fn(&mut Event, String)); 5] = [
+        let setters: [Setter<Event>; 5] = [
             ("id", |e, v| e.id = v),
             ("session_id", |e, v| e.session_id = v),
             ("run_id", |e, v| e.run_id = Some(v)),
@@ -296,7 +299,7 @@ mod tests {
 
     #[test]
     fn session_texts_and_tags_fit_every_backend() {
-        let setters: [(&str, fn(&mut Session, String)); 4] = [
+        let setters: [Setter<Session>; 4] = [
             ("id", |s, v| s.id = v),
             ("agent_id", |s, v| s.agent_id = v),
             ("parent_session_id", |s, v| s.parent_session_id = Some(v)),
@@ -318,7 +321,7 @@ mod tests {
     #[test]
     fn run_texts_and_json_fit_every_backend() {
         let base = Run::new(crate::run::NewRun::for_session("s"), &env()).expect("run");
-        let setters: [(&str, fn(&mut Run, String)); 3] = [
+        let setters: [Setter<Run>; 3] = [
             ("id", |r, v| r.id = v),
             ("session_id", |r, v| r.session_id = v),
             ("provider", |r, v| r.provider = Some(v)),
@@ -358,7 +361,7 @@ mod tests {
             storage_ref: Some("s3://b/k".into()),
             ..NewArtifact::default()
         };
-        let setters: [(&str, fn(&mut NewArtifact, String)); 8] = [
+        let setters: [Setter<NewArtifact>; 8] = [
             ("id", |a, v| a.id = Some(v)),
             ("session_id", |a, v| a.session_id = Some(v)),
             ("run_id", |a, v| a.run_id = Some(v)),

@@ -161,6 +161,6 @@ mod tests {
         let probe = guard.probe();
         assert!(probe.sql.contains("e.data IS v.column5"));
         assert_eq!(probe.params.len(), 1 + VALUES_PER_PIN);
-        assert_eq!(pin_guards(Dialect::D1, "s", &vec![&pin; 12]).len(), 2);
+        assert_eq!(pin_guards(Dialect::D1, "s", &[&pin; 12]).len(), 2);
     }
 }

@@ -267,7 +267,15 @@ async fn run_with_retry<E: Executor>(
         if let Some(refusal) = store.tripped(guards).await? {
             return Err(refusal);
         }
-        let clash = matches!(e.kind, ExecErrorKind::UniqueViolation | ExecErrorKind::Other);
+        // A clash breaks the primary key; a moved pin trips its guard (any other failure is
+        // answered as it is).
+        let clash = match e.kind {
+            ExecErrorKind::UniqueViolation => true,
+            ExecErrorKind::Other if !pinned.is_empty() => {
+                event_ids::pins_moved(store, unique, &pinned).await?
+            }
+            _ => false,
+        };
         let repinned = clash && event_ids::settle(store, op, unique, &mut pinned).await?;
         let retryable =
             repinned || matches!(e.kind, ExecErrorKind::UniqueViolation | ExecErrorKind::Transient);

@@ -95,6 +95,25 @@ pub(crate) fn pin_guards(dialect: Dialect, session_id: &str, rows: &[&Vec<Bound>
     rows.chunks(per_chunk).map(|chunk| pin_guard(dialect, session_id, chunk)).collect()
 }
 
+/// Whether a pinned row of the call is no longer stored as it was read (a pin guard of the
+/// failed batch tripped), so a retry with fresh pins can succeed.
+pub(crate) async fn pins_moved<E: Executor>(
+    store: &SqlStore<E>,
+    unique: &[&Event],
+    pinned: &Pinned,
+) -> Result<bool> {
+    let mut by_session: BTreeMap<&str, Vec<&Vec<Bound>>> = BTreeMap::new();
+    for event in unique {
+        if let Some(pin) = pinned.get(&event.id) {
+            by_session.entry(event.session_id.as_str()).or_default().push(pin);
+        }
+    }
+    let dialect = store.dialect();
+    let guards: Vec<Guard> =
+        by_session.iter().flat_map(|(sid, rows)| pin_guards(dialect, sid, rows)).collect();
+    Ok(store.tripped(&guards).await?.is_some())
+}
+
 /// A row of `schema::event_select` as the values the pin compares: the cells as read (so the
 /// comparison is exact for any writer's text), the schema version as decoded.
 fn pin_row(row: &[Value], event: &Event) -> Vec<Bound> {

@@ -121,6 +121,25 @@ pub(crate) fn select_events_by_id(dialect: Dialect, ids: &[&str]) -> Statement {
     b.build()
 }
 
+/// The stored rows (`schema::event_select`) of `ids`, read in chunks under the parameter limit.
+pub(crate) async fn read_stored<E: Executor>(
+    store: &SqlStore<E>,
+    op: &str,
+    ids: &[&str],
+) -> Result<Vec<Vec<Value>>> {
+    let dialect = store.dialect();
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(chunk_size(dialect, 0, 1)) {
+        let rs = store
+            .executor
+            .query(select_events_by_id(dialect, chunk))
+            .await
+            .map_err(|e| failure(ErrorCode::StorageError, op, &e))?;
+        rows.extend(rs.rows);
+    }
+    Ok(rows)
+}
+
 /// The write statements of an append: per session in id order, lock, the guards of its
 /// `pinned` rows, insert chunks of the other events, raise (the inserts `RETURNING id,
 /// sequence_number` when `returning`).
@@ -215,16 +234,9 @@ pub(crate) async fn append<E: Executor>(
     let mut stored: HashMap<String, Event> = HashMap::new();
     let skipped: Vec<&str> =
         unique.iter().map(|e| e.id.as_str()).filter(|id| !numbered.contains_key(*id)).collect();
-    for chunk in skipped.chunks(chunk_size(dialect, 0, 1)) {
-        let rs = store
-            .executor
-            .query(select_events_by_id(dialect, chunk))
-            .await
-            .map_err(|e| failure(ErrorCode::StorageError, op, &e))?;
-        for row in &rs.rows {
-            let event = decode::event(row)?;
-            stored.insert(event.id.clone(), event);
-        }
+    for row in read_stored(store, op, &skipped).await? {
+        let event = decode::event(&row)?;
+        stored.insert(event.id.clone(), event);
     }
     // A repeated input id maps to its first copy, the one the insert stored.
     let first: HashMap<&str, &Event> = unique.iter().map(|e| (e.id.as_str(), *e)).collect();

@@ -32,9 +32,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::append::select_events_by_id;
+use super::SqlStore;
+use super::append::read_stored;
 use super::guard::Guard;
-use super::{SqlStore, failure};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
 use crate::sql::decode;
@@ -140,20 +140,12 @@ pub(crate) async fn settle<E: Executor>(
     unique: &[&Event],
     pinned: &mut Pinned,
 ) -> Result<bool> {
-    let dialect = store.dialect();
     let ids: Vec<&str> = unique.iter().map(|e| e.id.as_str()).collect();
     let mut found: HashMap<String, (Event, Vec<Bound>)> = HashMap::new();
-    for chunk in ids.chunks(chunk_size(dialect, 0, 1)) {
-        let rs = store
-            .executor
-            .query(select_events_by_id(dialect, chunk))
-            .await
-            .map_err(|e| failure(ErrorCode::StorageError, op, &e))?;
-        for row in &rs.rows {
-            let event = decode::event(row)?;
-            let pin = pin_row(row, &event);
-            found.insert(event.id.clone(), (event, pin));
-        }
+    for row in read_stored(store, op, &ids).await? {
+        let event = decode::event(&row)?;
+        let pin = pin_row(&row, &event);
+        found.insert(event.id.clone(), (event, pin));
     }
     let clashes = unique.iter().filter_map(|e| found.get(&e.id).map(|(stored, _)| (*e, stored)));
     crate::event_ids::refuse_clashes(clashes, false)?;

@@ -217,8 +217,9 @@ pub(crate) async fn append<E: Executor>(
         statements.extend(plan_writes(dialect, &unique, pinned, read_back));
         statements
     };
-    store.limits.check_statements(plan(&Pinned::new()).len())?;
-    let results = run_with_retry(store, op, &guards, &unique, plan).await?;
+    let first = plan(&Pinned::new());
+    store.limits.check_statements(first.len())?;
+    let results = run_with_retry(store, op, &guards, &unique, first, plan).await?;
     if !read_back {
         return Ok(Vec::new());
     }
@@ -259,20 +260,22 @@ pub(crate) async fn append<E: Executor>(
         .collect()
 }
 
-/// Runs the batch `plan` builds for the current pins (it starts with the statements of
-/// `guards`), retrying it whole after a unique violation, a transient failure or new pins; a
-/// tripped guard answers its own error at once, an event-id clash its `event_ids` error.
+/// Runs the batch `statements` (which starts with the statements of `guards`), retrying it
+/// whole after a unique violation, a transient failure or new pins (then as `plan` builds it
+/// for them); a tripped guard answers its own error at once, an event-id clash its
+/// `event_ids` error.
 async fn run_with_retry<E: Executor>(
     store: &SqlStore<E>,
     op: &str,
     guards: &[Guard],
     unique: &[&Event],
+    mut statements: Vec<Statement>,
     plan: impl Fn(&Pinned) -> Vec<Statement>,
 ) -> Result<Vec<ResultSet>> {
     let mut attempt = 1;
     let mut pinned = Pinned::new();
     loop {
-        let e = match store.executor.batch(plan(&pinned)).await {
+        let e = match store.executor.batch(statements.clone()).await {
             Ok(results) => return Ok(results),
             Err(e) => e,
         };
@@ -293,6 +296,10 @@ async fn run_with_retry<E: Executor>(
             repinned || matches!(e.kind, ExecErrorKind::UniqueViolation | ExecErrorKind::Transient);
         if attempt >= MAX_ATTEMPTS || !retryable {
             return Err(failure(ErrorCode::StorageError, op, &e).detail("attempts", attempt));
+        }
+        if repinned {
+            statements = plan(&pinned);
+            store.limits.check_statements(statements.len())?;
         }
         attempt += 1;
     }

@@ -72,6 +72,8 @@ impl Artifact {
     /// Validates the registry's required fields and stamps `created_at`.
     ///
     /// ASM answers a missing required key with `persistence_error`; the message names the key.
+    /// Texts longer than [`crate::validator::MAX_TEXT_CHARS`] or holding NUL, and metadata with
+    /// NUL, are `validation_error` (PostgreSQL could not store them; not in ASM v0.8).
     pub fn new(attrs: NewArtifact, env: &Env) -> Result<Artifact> {
         fn required<T>(value: Option<T>, field: &str) -> Result<T> {
             value.ok_or_else(|| {
@@ -90,8 +92,22 @@ impl Artifact {
         if key.is_empty() {
             return Err(Error::validation("key cannot be empty"));
         }
+        let id = attrs.id.filter(|i| !i.is_empty());
+        // Every text column is varchar(255) on PostgreSQL: the same limits on every backend.
+        for (field, value) in [
+            ("id", id.as_deref()),
+            ("session_id", attrs.session_id.as_deref()),
+            ("run_id", attrs.run_id.as_deref()),
+            ("key", Some(key.as_str())),
+            ("content_type", attrs.content_type.as_deref()),
+            ("checksum_sha256", Some(checksum_sha256.as_str())),
+            ("storage_backend", Some(storage_backend.as_str())),
+            ("storage_ref", Some(storage_ref.as_str())),
+        ] {
+            crate::validator::check_opt_text(field, value)?;
+        }
         Ok(Artifact {
-            id: match attrs.id.filter(|i| !i.is_empty()) {
+            id: match id {
                 Some(id) => id,
                 None => env.new_id(IdKind::Artifact)?,
             },

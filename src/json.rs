@@ -15,22 +15,46 @@ pub type JsonMap = serde_json::Map<String, Value>;
 /// so every store answers alike. Not in ASM v0.8 (docs/compatibility.md).
 pub const MAX_DEPTH: usize = 100;
 
-/// `validation_error` when `value` is nested deeper than [`MAX_DEPTH`]. Iterative, so a value
-/// of any depth is checked without recursion.
+/// `validation_error` when `value` is nested deeper than [`MAX_DEPTH`] or holds a NUL character
+/// in a key or a string ([`check_no_nul`]'s reason). Iterative, so a value of any depth is
+/// checked without recursion.
 pub fn check_depth(field: &str, value: &Value) -> crate::error::Result<()> {
     check_all(field, vec![(value, 1)])
 }
 
-/// [`check_depth`] for a map field (the map is level 1).
+/// [`check_depth`] for a map field (the map is level 1; its own keys are checked too).
 pub fn check_map_depth(field: &str, map: &JsonMap) -> crate::error::Result<()> {
+    for key in map.keys() {
+        check_no_nul(field, key)?;
+    }
     check_all(field, map.values().map(|v| (v, 2)).collect())
+}
+
+/// `validation_error` "<field> must not contain NUL characters" when `text` holds U+0000:
+/// PostgreSQL stores no NUL in `text`/`varchar` nor `\u0000` in `jsonb`, so a value SQLite and
+/// D1 would take fails there; every store refuses it alike. Not in ASM v0.8.
+pub fn check_no_nul(field: &str, text: &str) -> crate::error::Result<()> {
+    if text.contains('\0') {
+        let message = format!("{field} must not contain NUL characters");
+        return Err(crate::error::Error::validation(message));
+    }
+    Ok(())
 }
 
 fn check_all(field: &str, mut stack: Vec<(&Value, usize)>) -> crate::error::Result<()> {
     while let Some((value, depth)) = stack.pop() {
         let children: Box<dyn Iterator<Item = &Value>> = match value {
             Value::Array(items) => Box::new(items.iter()),
-            Value::Object(map) => Box::new(map.values()),
+            Value::Object(map) => {
+                for key in map.keys() {
+                    check_no_nul(field, key)?;
+                }
+                Box::new(map.values())
+            }
+            Value::String(text) => {
+                check_no_nul(field, text)?;
+                continue;
+            }
             _ => continue,
         };
         if depth > MAX_DEPTH {
@@ -91,6 +115,17 @@ mod tests {
         let map = object(json!({ "k": nested(MAX_DEPTH) }));
         let e = check_map_depth("metadata", &map).unwrap_err();
         assert_eq!(e.message(), "metadata is nested deeper than 100 levels");
+    }
+
+    #[test]
+    fn nul_characters_are_refused_in_keys_and_strings_at_any_depth() {
+        let message = "data must not contain NUL characters";
+        for value in [json!("a\u{0}b"), json!({"k\u{0}": 1}), json!([[{"k": ["\u{0}"]}]])] {
+            assert_eq!(check_depth("data", &value).unwrap_err().message(), message);
+        }
+        let top_key = object(json!({"\u{0}": 1}));
+        assert_eq!(check_map_depth("data", &top_key).unwrap_err().message(), message);
+        assert!(check_depth("data", &json!({"k": "\\u0000 is text, not NUL"})).is_ok());
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod artifact;
 pub mod cursor;
 pub mod error;
 pub mod event;
+pub mod event_ids;
 pub mod id;
 pub mod json;
 pub mod limits;

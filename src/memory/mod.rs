@@ -2,9 +2,9 @@
 //!
 //! [`MemoryStore`] implements all four ports over plain maps behind one [`Mutex`]. It is what a
 //! browser user gets without SQL, and the store the conformance suite treats as the reference.
-//! It follows the same decisions as the SQL store (see `docs/compatibility.md`): event ids
-//! are deduplicated globally, `delete_session` cascades, lists come back in a fixed order, and
-//! every write is all or nothing.
+//! It follows the same decisions as the SQL store (see `docs/compatibility.md`): an event id
+//! belongs to one session and one content ([`crate::event_ids`]), `delete_session` cascades,
+//! lists come back in a fixed order, and every write is all or nothing.
 //!
 //! Locking: each port method takes the lock once, does all its work synchronously and releases
 //! it before returning, so no guard ever lives across an `.await`. A write validates everything
@@ -73,9 +73,18 @@ impl State {
         log.get(at)
     }
 
-    /// Appends one event that already passed [`crate::validator::validate_event`]: an id already stored comes
-    /// back as stored (no write, no sequence consumed); otherwise the next sequence number of
-    /// its session is assigned, overwriting the caller's.
+    /// The event-id rules of [`crate::event_ids`] for a whole call, checked before anything is
+    /// written: within the call, then against the stored events.
+    fn check_event_ids(&self, events: &[Event]) -> crate::error::Result<()> {
+        crate::event_ids::check_repeats(events)?;
+        let found = events.iter().filter_map(|e| self.stored_event(&e.id).map(|s| (e, s)));
+        crate::event_ids::refuse_clashes(found, false)
+    }
+
+    /// Appends one event of a call that passed [`crate::validator::validate_event`] and
+    /// [`State::check_event_ids`]: an id already stored comes back as stored (no write, no
+    /// sequence consumed); otherwise the next sequence number of its session is assigned,
+    /// overwriting the caller's.
     fn append(&mut self, event: &Event) -> Event {
         if let Some(stored) = self.stored_event(&event.id) {
             return stored.clone();

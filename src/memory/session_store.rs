@@ -93,12 +93,15 @@ impl SessionStore for MemoryStore {
 
     async fn append_event_with_sequence(&self, event: &Event) -> Result<Event> {
         validate_event(event)?;
-        Ok(self.state().append(event))
+        let mut state = self.state();
+        state.check_event_ids(std::slice::from_ref(event))?;
+        Ok(state.append(event))
     }
 
     async fn append_events(&self, events: &[Event]) -> Result<Vec<Event>> {
         events.iter().try_for_each(validate_event)?;
         let mut state = self.state();
+        state.check_event_ids(events)?;
         Ok(events.iter().map(|e| state.append(e)).collect())
     }
 
@@ -107,6 +110,7 @@ impl SessionStore for MemoryStore {
         validate_run(&payload.run)?;
         payload.events.iter().try_for_each(validate_event)?;
         let mut state = self.state();
+        state.check_event_ids(&payload.events)?;
         for event in &payload.events {
             state.append(event);
         }

@@ -81,10 +81,13 @@ pub trait SessionStore {
     async fn list_runs(&self, session_id: &str, filter: &ListRuns) -> Result<Vec<Run>>;
     /// A run of the session whose status is `running`, if any.
     async fn get_active_run(&self, session_id: &str) -> Result<Option<Run>>;
-    /// Appends one event (assigning its sequence number).
+    /// Appends one event (assigning its sequence number), under the event-id rules of
+    /// [`crate::event_ids`] like every append.
     async fn append_event(&self, event: &Event) -> Result<()>;
-    /// Appends one event and returns it as stored. An id already stored (in any session) is not
-    /// written again: the original stored event comes back.
+    /// Appends one event and returns it as stored. An id already stored in the same session with
+    /// the same content is not written again: the stored event comes back (a safe retry); an id
+    /// of another session is `session_mismatch`, other content `already_exists`
+    /// ([`crate::event_ids`]).
     async fn append_event_with_sequence(&self, event: &Event) -> Result<Event>;
     /// Appends events in order, all or nothing; returns one stored event per input element.
     async fn append_events(&self, events: &[Event]) -> Result<Vec<Event>>;

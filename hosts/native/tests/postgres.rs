@@ -7,7 +7,7 @@ mod common;
 
 use asm_core::ports::{EventFilter, SessionStore};
 use asm_core::sql::{SqlStore, Value};
-use asm_core::{EventType, Timestamp};
+use asm_core::{Event, EventType, Timestamp};
 use common::pg_db::Postgres;
 use common::{Backend, block_on, cases, env, event, events, raw, run, session};
 
@@ -25,6 +25,7 @@ postgres_cases!(
     sql_8_34_whole_cost_reads_back_as_float,
     sql_8_39_failed_append_consumes_nothing,
     sql_8_42_three_thousand_events,
+    event_ids_match_another_writers_row_by_value,
     sql_8_55_latest_sequence_after_prune_and_delete,
     sql_8_103_failed_hard_delete_rolls_back,
     sql_8_110_counter_mismatch_reported,
@@ -113,39 +114,65 @@ fn concurrent_appends_are_gap_free() {
     });
 }
 
-/// The same event ids appended concurrently, within one session and across two: each stored
-/// once, no gap anywhere.
+/// The same event ids appended concurrently, within one session and across two: each shared id
+/// ends up stored once, in one session; a call repeating an id the other session holds is
+/// refused whole (`session_mismatch`, its own event not stored), exact repeats in the same
+/// session are idempotent, and no session has a gap.
 #[test]
 fn concurrent_duplicate_ids_store_once() {
     block_on(async {
         let (env, _) = env();
         let s = SqlStore::new(common::Probe::new(Postgres.migrated().await), env.clone());
+        let sessions = ["ses_a", "ses_b"];
+        // One copy of each shared event per session, so repeats within a session are exact.
+        let shared: Vec<Vec<Event>> = (0..3)
+            .map(|k| {
+                let e =
+                    event(&format!("evt_shared_{k}"), "ses_a", EventType::MessageReceived, &env);
+                sessions
+                    .iter()
+                    .map(|sid| Event { session_id: (*sid).into(), ..e.clone() })
+                    .collect()
+            })
+            .collect();
         let calls = (0..20).map(|i| {
-            let sid = if i % 2 == 0 { "ses_a" } else { "ses_b" };
             let batch = vec![
-                event(&format!("evt_shared_{}", i % 3), sid, EventType::MessageReceived, &env),
-                event(&format!("evt_own_{i}"), sid, EventType::MessageReceived, &env),
+                shared[i % 3][i % 2].clone(),
+                event(&format!("evt_own_{i}"), sessions[i % 2], EventType::MessageReceived, &env),
             ];
             let s = &s;
-            async move { s.append_events(&batch).await.unwrap() }
+            async move { (i, s.append_events(&batch).await) }
         });
-        futures::future::join_all(calls).await;
+        let results = futures::future::join_all(calls).await;
         // Every retry after a lost race is one more batch than the 20 calls.
         eprintln!("20 calls took {} batches", s.executor().batches.get());
-        let mut total = 0;
-        for sid in ["ses_a", "ses_b"] {
-            let seqs: Vec<i64> = s
-                .get_events(sid, &EventFilter::default())
-                .await
-                .unwrap()
-                .iter()
-                .map(|e| e.sequence_number.unwrap())
-                .collect();
+        let mut stored_ids = Vec::new();
+        for sid in sessions {
+            let events = s.get_events(sid, &EventFilter::default()).await.unwrap();
+            let seqs: Vec<i64> = events.iter().map(|e| e.sequence_number.unwrap()).collect();
             assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "{sid}");
             assert_eq!(s.get_latest_sequence(sid).await.unwrap(), seqs.len() as i64);
-            total += seqs.len();
+            stored_ids.extend(events.into_iter().map(|e| e.id));
         }
-        assert_eq!(total, 23);
+        let mut accepted = 0;
+        for (i, result) in results {
+            let own = format!("evt_own_{i}");
+            match result {
+                Ok(_) => {
+                    accepted += 1;
+                    assert!(stored_ids.contains(&own), "{own} missing");
+                }
+                Err(e) => {
+                    assert_eq!(e.code(), asm_core::ErrorCode::SessionMismatch, "call {i}: {e}");
+                    assert!(!stored_ids.contains(&own), "{own} stored by a refused call");
+                }
+            }
+        }
+        stored_ids.sort();
+        let unique = stored_ids.len();
+        stored_ids.dedup();
+        assert_eq!(unique, stored_ids.len(), "an id stored twice");
+        assert_eq!(stored_ids.len(), 3 + accepted);
     });
 }
 

@@ -28,6 +28,7 @@ sqlite_cases!(
     sql_8_34_whole_cost_reads_back_as_float,
     sql_8_39_failed_append_consumes_nothing,
     sql_8_42_three_thousand_events,
+    event_ids_match_another_writers_row_by_value,
     sql_8_55_latest_sequence_after_prune_and_delete,
     sql_8_103_failed_hard_delete_rolls_back,
     sql_8_110_counter_mismatch_reported,

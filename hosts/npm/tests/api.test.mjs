@@ -177,6 +177,10 @@ describe('hostile input at the JavaScript boundary', () => {
   refused('data nested 150 deep', 'validation_error', (s) => s.appendEvent(event({ data: deep(150) })));
   refused('data nested 10 000 deep', 'validation_error', (s) => s.appendEvent(event({ data: deep(10_000) })));
   refused('a lone surrogate (text that is not Unicode)', 'validation_error', (s) => s.saveSession(session({ agent_id: 'a\uD800b' })));
+  // PostgreSQL stores no NUL and at most 255 characters per id: every store refuses them alike.
+  refused('a NUL in a session id', 'validation_error', (s) => s.saveSession(session({ id: 'ses_\u0000nul', agent_id: 'a' })));
+  refused('a NUL in event data', 'validation_error', (s) => s.appendEvent(event({ data: { text: 'a\u0000b' } })));
+  refused('a 256-character agent id', 'validation_error', (s) => s.saveSession(session({ agent_id: 'é'.repeat(256) })));
   refused('a batch with one bad event', 'invalid_event_type', (s) => s.appendEvents([event({ id: 'evt_ok' }), event({ type: 'nope' })]));
   refused('a non-string session id', 'validation_error', (s) => s.getSession({ id: 1 }));
   refused('a non-string artifact key', 'validation_error', (s) => s.deleteArtifact(7));
@@ -201,7 +205,7 @@ describe('hostile input at the JavaScript boundary', () => {
   refused('a retention policy that is a string', 'validation_error', (s) => s.execute('all'));
   refused('a pricing table of the wrong shape', 'validation_error', (s) => s.getCostSummary({ pricing_table: { openai: 3 } }));
 
-  for (const id of ["x'); DROP TABLE asm_events; --", 'ses_"quoted"', 'ses_\u0000nul', 'ses_ünïcødé_🙂', ' ']) {
+  for (const id of ["x'); DROP TABLE asm_events; --", 'ses_"quoted"', 'ses_ünïcødé_🙂', 'é'.repeat(255), ' ']) {
     hostile(`the id ${JSON.stringify(id)} is stored verbatim and executes nothing`, async () => {
       const { executor, store } = await seeded();
       await store.saveSession(session({ id, agent_id: id }));
@@ -225,7 +229,7 @@ describe('hostile input at the JavaScript boundary', () => {
   });
   hostile('a 1 MiB text and odd Unicode are stored verbatim', async () => {
     const { store } = await seeded();
-    const text = 'é🙂\u2028\u0000'.repeat(1 << 16);
+    const text = 'é🙂\u2028\u0001'.repeat(1 << 16);
     const [stored] = await store.appendEvents([event({ id: 'evt_big', data: { text } })]);
     assert.equal(stored.data.text, text);
     const [read] = await store.getEvents('ses_seed', { after: 1 });

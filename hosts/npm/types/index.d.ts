@@ -931,7 +931,7 @@ export declare class Store {
   listRuns(sessionId: string, filter?: ListRuns | null): Promise<Run[]>;
   /** The session's `running` run, or `null`. */
   getActiveRun(sessionId: string): Promise<Run | null>;
-  /** Appends one event and answers it with its sequence number; an id already stored answers the stored event. */
+  /** Appends one event and answers it with its sequence number; the same event already stored (same session and content) answers the stored one, an id of another session rejects with `session_mismatch`, other content with `already_exists`. */
   appendEvent(event: EventInput): Promise<StoredEvent>;
   /** Appends events in order, all or nothing (a list, or `{ events }`); answers one stored event per element. */
   appendEvents(events: readonly EventInput[] | { events: readonly EventInput[] }): Promise<StoredEvent[]>;

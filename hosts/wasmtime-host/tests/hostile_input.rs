@@ -226,6 +226,22 @@ fn main() {
         "an empty session id",
         refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)),
     );
+    // PostgreSQL stores no NUL and at most 255 characters per id: every store refuses them.
+    let f = fixture(&host, &rt);
+    let s = session(&f, &|s| s.id = "ses_\u{0}nul".into());
+    tally.check(
+        "a NUL in a session id",
+        refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)),
+    );
+    let f = fixture(&host, &rt);
+    let e = event(&f, &|e| e.data = serde_json::json!({ "text": "a\u{0}b" }).to_string());
+    tally.check("a NUL in event data", refused(&f, ErrorCode::ValidationError, |st| append(st, e)));
+    let f = fixture(&host, &rt);
+    let s = session(&f, &|s| s.agent_id = "é".repeat(256));
+    tally.check(
+        "a 256-character agent id",
+        refused(&f, ErrorCode::ValidationError, |st| save_session(st, s)),
+    );
 
     for limit in [-1_i64, 0, 1001, i64::MAX, i64::MIN] {
         let f = fixture(&host, &rt);
@@ -259,8 +275,9 @@ fn main() {
         }),
     );
 
+    let wide = "é".repeat(255);
     for id in
-        ["x'); DROP TABLE asm_events; --", "ses_\"quoted\"", "ses_\u{0}nul", "ses_ünïcødé_🙂", " "]
+        ["x'); DROP TABLE asm_events; --", "ses_\"quoted\"", wide.as_str(), "ses_ünïcødé_🙂", " "]
     {
         let f = fixture(&host, &rt);
         let s = session(&f, &|s| {
@@ -283,7 +300,7 @@ fn main() {
         tally.check(&format!("the id {id:?} is stored verbatim and executes nothing"), outcome);
     }
     let f = fixture(&host, &rt);
-    let text = "é🙂\u{2028}\u{0}".repeat(1 << 16);
+    let text = "é🙂\u{2028}\u{1}".repeat(1 << 16);
     let e = event(&f, &|e| e.data = serde_json::json!({ "text": text }).to_string());
     let outcome = (|| -> Result<(), String> {
         append(&f.store, e).map_err(|e| e.to_string())?;

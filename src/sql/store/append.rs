@@ -1,26 +1,31 @@
 //! Appending events: one atomic batch per call, with no read before it, gap-free per-session
-//! sequence numbers, and dedup by event id across all sessions.
+//! sequence numbers, and the event-id rules of [`crate::event_ids`] (an id belongs to one
+//! session and one content; `event_ids.rs` here has the SQL and why a refusal writes nothing).
 //!
-//! Per session of the (id-deduplicated, first occurrence wins) input, in session-id order:
+//! Per session of the (id-deduplicated: a repeated id must repeat its first copy exactly) input,
+//! in session-id order:
 //!
 //! 1. **lock** — `INSERT INTO asm_session_sequences … VALUES (sid, 0) ON CONFLICT DO UPDATE SET
 //!    last_sequence = last_sequence`: creates the counter row or takes its row lock, so on
 //!    PostgreSQL concurrent appenders of one session queue here, and every later statement of
 //!    the batch starts from a snapshot that already holds the previous appender's commit.
 //! 2. **insert**, chunked under the parameter limit — `INSERT INTO asm_events … SELECT` over a
-//!    `VALUES` list filtered by `NOT EXISTS (… e.id = v.column1)`, numbering the new rows
+//!    `VALUES` list filtered by `NOT EXISTS` (the same id, session and content already stored;
+//!    any other stored id breaks the primary key and fails the batch), numbering the new rows
 //!    `base + ROW_NUMBER()` where `base` is the larger of the counter and the session's current
 //!    `MAX(sequence_number)`. Numbering and filtering happen in one statement, so they agree.
 //! 3. **raise** — the counter becomes `MAX(sequence_number)` when that is larger.
 //!
 //! Calls that return events add `RETURNING id, sequence_number` to the inserts: a new event
-//! comes back as given, with its number. Only ids the inserts skipped (stored before, in any
-//! session) are read afterwards with `SELECT … WHERE id IN (…)`, so they come back as stored;
-//! a batch of new events needs no read at all. A unique violation (a concurrent writer stored
-//! the same id first) or a transient failure retries the whole batch.
+//! comes back as given, with its number. Only ids the inserts skipped (stored before, in the
+//! same session with the same content) are read afterwards with `SELECT … WHERE id IN (…)`, so
+//! they come back as stored; a batch of new events needs no read at all. After a failed batch,
+//! `event_ids::settle` answers a clash (`session_mismatch`, `already_exists`) or pins the stored
+//! rows; a unique violation, a transient failure or new pins retry the whole batch.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use super::event_ids::{self, Pinned};
 use super::guard::Guard;
 use super::{SqlStore, failure, scope_sql};
 use crate::error::{Error, ErrorCode, Result};
@@ -55,8 +60,9 @@ pub(crate) fn lock_counter(dialect: Dialect, session_id: &str) -> Statement {
     b.build()
 }
 
-/// Inserts the events of `chunk` (all of one session) whose id is not stored yet, numbered
-/// after the counter and the current maximum.
+/// Inserts the events of `chunk` (all of one session) that are not stored yet with the same
+/// session and content, numbered after the counter and the current maximum; an id stored
+/// otherwise makes the insert break the primary key.
 /// With `returning`, the statement returns `id, sequence_number` of every row it inserted.
 pub(crate) fn insert_new_events(
     dialect: Dialect,
@@ -82,9 +88,11 @@ pub(crate) fn insert_new_events(
         row.push(encode::int(position as i64));
         encode::bind_tuple(&mut b, row);
     }
+    b.sql(") AS v WHERE NOT EXISTS (SELECT 1 FROM asm_events e WHERE e.session_id = ");
+    b.rebind(1, SqlType::Text).sql(" AND ");
+    event_ids::same_stored_row(&mut b);
     b.sql(
-        ") AS v WHERE NOT EXISTS (SELECT 1 FROM asm_events e WHERE e.id = v.column1)) AS n \
-         CROSS JOIN asm_session_sequences s \
+        ")) AS n CROSS JOIN asm_session_sequences s \
          CROSS JOIN (SELECT MAX(sequence_number) AS mx FROM asm_events WHERE session_id = ",
     );
     b.rebind(1, SqlType::Text).sql(") AS m WHERE s.session_id = ").rebind(1, SqlType::Text);
@@ -113,9 +121,34 @@ pub(crate) fn select_events_by_id(dialect: Dialect, ids: &[&str]) -> Statement {
     b.build()
 }
 
-/// The write statements of an append: per session in id order, lock, insert chunks, raise
-/// (the inserts `RETURNING id, sequence_number` when `returning`).
-pub(crate) fn plan_writes(dialect: Dialect, unique: &[&Event], returning: bool) -> Vec<Statement> {
+/// The stored rows (`schema::event_select`) of `ids`, read in chunks under the parameter limit.
+pub(crate) async fn read_stored<E: Executor>(
+    store: &SqlStore<E>,
+    op: &str,
+    ids: &[&str],
+) -> Result<Vec<Vec<Value>>> {
+    let dialect = store.dialect();
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(chunk_size(dialect, 0, 1)) {
+        let rs = store
+            .executor
+            .query(select_events_by_id(dialect, chunk))
+            .await
+            .map_err(|e| failure(ErrorCode::StorageError, op, &e))?;
+        rows.extend(rs.rows);
+    }
+    Ok(rows)
+}
+
+/// The write statements of an append: per session in id order, lock, the guards of its
+/// `pinned` rows, insert chunks of the other events, raise (the inserts `RETURNING id,
+/// sequence_number` when `returning`).
+pub(crate) fn plan_writes(
+    dialect: Dialect,
+    unique: &[&Event],
+    pinned: &Pinned,
+    returning: bool,
+) -> Vec<Statement> {
     let mut groups: BTreeMap<&str, Vec<&Event>> = BTreeMap::new();
     for event in unique {
         groups.entry(event.session_id.as_str()).or_default().push(event);
@@ -124,6 +157,12 @@ pub(crate) fn plan_writes(dialect: Dialect, unique: &[&Event], returning: bool) 
     let mut statements = Vec::new();
     for (session_id, events) in groups {
         statements.push(lock_counter(dialect, session_id));
+        let (pins, events): (Vec<&Event>, Vec<&Event>) =
+            events.into_iter().partition(|e| pinned.contains_key(&e.id));
+        let pins: Vec<&Vec<encode::Bound>> =
+            pins.iter().filter_map(|e| pinned.get(&e.id)).collect();
+        statements
+            .extend(event_ids::pin_guards(dialect, session_id, &pins).iter().map(Guard::statement));
         for chunk in events.chunks(per_chunk) {
             statements.push(insert_new_events(dialect, session_id, chunk, returning));
         }
@@ -158,6 +197,7 @@ pub(crate) async fn append<E: Executor>(
         validate_event(event)?;
     }
     store.limits.check_events(events.len())?;
+    crate::event_ids::check_repeats(events)?;
     if events.is_empty() && prefix.is_none() {
         return Ok(Vec::new());
     }
@@ -169,12 +209,17 @@ pub(crate) async fn append<E: Executor>(
     for session_id in sessions.into_iter().filter(|s| own_session.as_deref() != Some(*s)) {
         guards.extend(scope_sql::session_inside(dialect, store.scope(), session_id));
     }
-    let mut statements: Vec<Statement> = guards.iter().map(Guard::statement).collect();
-    statements.append(&mut batch);
+    let mut head: Vec<Statement> = guards.iter().map(Guard::statement).collect();
+    head.append(&mut batch);
     let read_back = mode == AppendMode::ReadBack;
-    statements.extend(plan_writes(dialect, &unique, read_back));
-    store.limits.check_statements(statements.len())?;
-    let results = run_with_retry(store, op, &guards, statements).await?;
+    let plan = |pinned: &Pinned| {
+        let mut statements = head.clone();
+        statements.extend(plan_writes(dialect, &unique, pinned, read_back));
+        statements
+    };
+    let first = plan(&Pinned::new());
+    store.limits.check_statements(first.len())?;
+    let results = run_with_retry(store, op, &guards, &unique, first, plan).await?;
     if !read_back {
         return Ok(Vec::new());
     }
@@ -190,19 +235,15 @@ pub(crate) async fn append<E: Executor>(
     let mut stored: HashMap<String, Event> = HashMap::new();
     let skipped: Vec<&str> =
         unique.iter().map(|e| e.id.as_str()).filter(|id| !numbered.contains_key(*id)).collect();
-    for chunk in skipped.chunks(chunk_size(dialect, 0, 1)) {
-        let rs = store
-            .executor
-            .query(select_events_by_id(dialect, chunk))
-            .await
-            .map_err(|e| failure(ErrorCode::StorageError, op, &e))?;
-        for row in &rs.rows {
-            let event = decode::event(row)?;
-            stored.insert(event.id.clone(), event);
-        }
+    for row in read_stored(store, op, &skipped).await? {
+        let event = decode::event(&row)?;
+        stored.insert(event.id.clone(), event);
     }
     // A repeated input id maps to its first copy, the one the insert stored.
     let first: HashMap<&str, &Event> = unique.iter().map(|e| (e.id.as_str(), *e)).collect();
+    // A stored event of another session (deleted and written again since the batch) is never
+    // an answer: the input then reads as not stored.
+    stored.retain(|id, s| first.get(id.as_str()).is_some_and(|e| e.session_id == s.session_id));
     events
         .iter()
         .map(|e| match (numbered.get(&e.id), first.get(e.id.as_str())) {
@@ -219,15 +260,20 @@ pub(crate) async fn append<E: Executor>(
         .collect()
 }
 
-/// Runs the batch (which starts with the statements of `guards`), retrying it whole after a
-/// unique violation or a transient failure; a tripped guard answers its own error at once.
+/// Runs the batch `statements` (which starts with the statements of `guards`), retrying it
+/// whole after a unique violation, a transient failure or new pins (then as `plan` builds it
+/// for them); a tripped guard answers its own error at once, an event-id clash its
+/// `event_ids` error.
 async fn run_with_retry<E: Executor>(
     store: &SqlStore<E>,
     op: &str,
     guards: &[Guard],
-    statements: Vec<Statement>,
+    unique: &[&Event],
+    mut statements: Vec<Statement>,
+    plan: impl Fn(&Pinned) -> Vec<Statement>,
 ) -> Result<Vec<ResultSet>> {
     let mut attempt = 1;
+    let mut pinned = Pinned::new();
     loop {
         let e = match store.executor.batch(statements.clone()).await {
             Ok(results) => return Ok(results),
@@ -236,9 +282,24 @@ async fn run_with_retry<E: Executor>(
         if let Some(refusal) = store.tripped(guards).await? {
             return Err(refusal);
         }
-        let retryable = matches!(e.kind, ExecErrorKind::UniqueViolation | ExecErrorKind::Transient);
+        // A clash breaks the primary key; a moved pin trips its guard (any other failure is
+        // answered as it is).
+        let clash = match e.kind {
+            ExecErrorKind::UniqueViolation => true,
+            ExecErrorKind::Other if !pinned.is_empty() => {
+                event_ids::pins_moved(store, unique, &pinned).await?
+            }
+            _ => false,
+        };
+        let repinned = clash && event_ids::settle(store, op, unique, &mut pinned).await?;
+        let retryable =
+            repinned || matches!(e.kind, ExecErrorKind::UniqueViolation | ExecErrorKind::Transient);
         if attempt >= MAX_ATTEMPTS || !retryable {
             return Err(failure(ErrorCode::StorageError, op, &e).detail("attempts", attempt));
+        }
+        if repinned {
+            statements = plan(&pinned);
+            store.limits.check_statements(statements.len())?;
         }
         attempt += 1;
     }

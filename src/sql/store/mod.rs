@@ -6,6 +6,7 @@
 
 mod append;
 mod artifacts;
+mod event_ids;
 mod export;
 mod guard;
 mod maintenance;

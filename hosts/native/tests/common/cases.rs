@@ -249,3 +249,53 @@ pub async fn sql_8_111_orphaned_artifacts<B: Backend>(b: &B) {
 /// The agent-scope suite (`scopes.rs`), run like the cases above (only by some test binaries).
 #[allow(unused_imports)]
 pub use super::{bounds::calls_are_bounded, scopes::scoped_store_keeps_to_its_agents};
+
+/// Event ids against a row another writer stored (as ASM's Elixir writer may: SQL NULL for a nil
+/// map, its own key order and float text, a timestamp with a zone letter): the same event sent
+/// from here matches it by value (the store pins the row and answers it), other content is
+/// `already_exists`, another session `session_mismatch`; nothing new is ever written.
+pub async fn event_ids_match_another_writers_row_by_value<B: Backend>(b: &B) {
+    let s = store(b.migrated().await);
+    raw(
+        s.executor(),
+        "INSERT INTO asm_events (id, type, \"timestamp\", session_id, run_id, sequence_number, \
+         data, metadata, schema_version, provider, correlation_id) VALUES ('evt_ex', \
+         'message_received', '2025-01-27T12:00:00.500000Z', 'ses_ex', NULL, 1, NULL, \
+         '{\"b\": 1, \"a\": 2.50}', 1, NULL, NULL)",
+    )
+    .await;
+    raw(
+        s.executor(),
+        "INSERT INTO asm_session_sequences (session_id, last_sequence) VALUES ('ses_ex', 1)",
+    )
+    .await;
+    let same = asm_core::Event {
+        id: "evt_ex".into(),
+        event_type: EventType::MessageReceived,
+        timestamp: asm_core::Timestamp::from_micros(1_737_979_200_500_000),
+        session_id: "ses_ex".into(),
+        run_id: None,
+        data: asm_core::JsonMap::new(),
+        metadata: asm_core::json::object(serde_json::json!({"a": 2.5, "b": 1})),
+        sequence_number: None,
+        schema_version: 1,
+        provider: None,
+        correlation_id: None,
+    };
+    let back = s.append_event_with_sequence(&same).await.unwrap();
+    assert_eq!(back, asm_core::Event { sequence_number: Some(1), ..same.clone() });
+    s.append_event(&same).await.unwrap();
+    let fresh = event("evt_new", "ses_ex", EventType::MessageSent, &env().0);
+    let got = s.append_events(&[fresh, same.clone()]).await.unwrap();
+    assert_eq!(got.iter().map(|e| e.sequence_number).collect::<Vec<_>>(), [Some(2), Some(1)]);
+    let mut other = same.clone();
+    other.metadata.insert("b".into(), serde_json::json!(2));
+    let e = s.append_events(&[other]).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::AlreadyExists, "{e}");
+    let elsewhere = asm_core::Event { session_id: "ses_other".into(), ..same };
+    let e = s.append_event(&elsewhere).await.unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SessionMismatch, "{e}");
+    assert_eq!(count(s.executor(), "SELECT COUNT(*) FROM asm_events").await, 2);
+    assert_eq!(s.get_latest_sequence("ses_ex").await.unwrap(), 2);
+    assert_eq!(s.get_latest_sequence("ses_other").await.unwrap(), 0);
+}

@@ -67,7 +67,7 @@ pub async fn ports_smoke<B: Backend>(b: &B) {
     let running = ListRuns { status: Some(RunStatus::Running), limit: None };
     assert_eq!(s.list_runs("ses_1", &running).await.unwrap(), vec![r1.clone()]);
 
-    // Events: flush, filters, dedup across sessions.
+    // Events: flush, filters, an id of another session refused.
     let e1 = event("evt_1", "ses_1", EventType::RunStarted, &env);
     let mut e2 = event("evt_2", "ses_1", EventType::MessageReceived, &env);
     e2.run_id = Some("run_1".into());
@@ -81,12 +81,10 @@ pub async fn ports_smoke<B: Backend>(b: &B) {
         provider_metadata: None,
     };
     s.flush(&payload).await.unwrap();
+    // An id of ses_1 sent to ses_2 is refused (event ids belong to one session).
     let moved = event("evt_1", "ses_2", EventType::RunCompleted, &env);
-    let back = s.append_event_with_sequence(&moved).await.unwrap();
-    assert_eq!(
-        (back.session_id.as_str(), back.sequence_number, back.event_type),
-        ("ses_1", Some(1), EventType::RunStarted)
-    );
+    let refused = s.append_event_with_sequence(&moved).await.unwrap_err();
+    assert_eq!(refused.code(), asm_core::ErrorCode::SessionMismatch);
     assert_eq!(s.get_latest_sequence("ses_2").await.unwrap(), 0);
     let stored = s.get_events("ses_1", &EventFilter::default()).await.unwrap();
     assert_eq!(stored[1], asm_core::Event { sequence_number: Some(2), ..e2.clone() });

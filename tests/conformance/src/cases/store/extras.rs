@@ -3,14 +3,14 @@
 
 use asm_core::json::object;
 use asm_core::ports::{EventFilter, FlushPayload, ListRuns};
-use asm_core::{Event, EventType, NewEvent, RunStatus};
+use asm_core::{ErrorCode, Event, EventType, NewEvent, RunStatus};
 use serde_json::json;
 
 use crate::cases::helpers::{
     OrFail, all_events, artifact_attrs, event, event_with_id, ids, run_with_id, seqs, session,
     session_with_id,
 };
-use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq};
+use crate::{Case, CaseResult, Ctx, Store, ensure, ensure_eq, expect_code};
 
 /// `docs/asm-v0.8/domain.md` §7.8, in manifest order.
 pub(super) fn parity_cases<S: Store>() -> Vec<Case<S>> {
@@ -26,8 +26,8 @@ pub(super) fn parity_cases<S: Store>() -> Vec<Case<S>> {
 pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
     crate::case_list![
         domain_7_17_189_caller_sequence_overwritten,
-        domain_7_17_190_dedup_across_sessions,
-        domain_7_17_191_dedup_keeps_original_payload,
+        domain_7_17_190_id_of_other_session_refused,
+        domain_7_17_191_other_payload_refused,
         domain_7_17_192_since_is_inclusive,
         domain_7_17_193_limit_zero_returns_all,
         domain_7_17_194_delete_session_cascades,
@@ -96,7 +96,10 @@ async fn domain_7_17_189_caller_sequence_overwritten<S: Store>(cx: &Ctx<S>) -> C
     ensure_eq(seqs(&all_events(&cx.store, sid).await?), vec![1], "stored sequence")
 }
 
-async fn domain_7_17_190_dedup_across_sessions<S: Store>(cx: &Ctx<S>) -> CaseResult {
+/// Item 190 under this project's rule (docs/compatibility.md "Event ids"): ASM answers A's
+/// stored event, here the append is `session_mismatch` and B's log and latest sequence stay
+/// unchanged as in ASM.
+async fn domain_7_17_190_id_of_other_session_refused<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let in_a = event_with_id(&cx.env, "evt_shared_x", EventType::SessionCreated, "ses_a")?;
     let stored_a = cx.store.append_event_with_sequence(&in_a).await.or_fail("append to A")?;
     cx.store
@@ -104,8 +107,9 @@ async fn domain_7_17_190_dedup_across_sessions<S: Store>(cx: &Ctx<S>) -> CaseRes
         .await
         .or_fail("append to B")?;
     let in_b = event_with_id(&cx.env, "evt_shared_x", EventType::SessionStarted, "ses_b")?;
-    let got = cx.store.append_event_with_sequence(&in_b).await.or_fail("append X to B")?;
-    ensure_eq(got, stored_a, "returned event")?;
+    let got = cx.store.append_event_with_sequence(&in_b).await;
+    expect_code(got, ErrorCode::SessionMismatch)?;
+    ensure_eq(all_events(&cx.store, "ses_a").await?, vec![stored_a], "A's log")?;
     ensure_eq(seqs(&all_events(&cx.store, "ses_b").await?), vec![1], "B's log")?;
     ensure_eq(
         cx.store.get_latest_sequence("ses_b").await.or_fail("latest")?,
@@ -114,14 +118,17 @@ async fn domain_7_17_190_dedup_across_sessions<S: Store>(cx: &Ctx<S>) -> CaseRes
     )
 }
 
-async fn domain_7_17_191_dedup_keeps_original_payload<S: Store>(cx: &Ctx<S>) -> CaseResult {
+/// Item 191 under this project's rule (docs/compatibility.md "Event ids"): ASM answers the
+/// original, here the append is `already_exists`; the original payload is kept as in ASM.
+async fn domain_7_17_191_other_payload_refused<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let sid = "ses_payload";
     let mut ev = event(&cx.env, EventType::MessageReceived, sid)?;
     ev.data = object(json!({"content": "original"}));
     let original = cx.store.append_event_with_sequence(&ev).await.or_fail("first append")?;
     ev.data = object(json!({"content": "changed"}));
-    let again = cx.store.append_event_with_sequence(&ev).await.or_fail("second append")?;
-    ensure_eq(&again, &original, "returned event")?;
+    let again = cx.store.append_event_with_sequence(&ev).await;
+    expect_code(again, ErrorCode::AlreadyExists)?;
+    ensure_eq(cx.store.get_latest_sequence(sid).await.or_fail("latest")?, 1, "latest")?;
     let stored = all_events(&cx.store, sid).await?;
     ensure_eq(stored, vec![original], "stored log")
 }

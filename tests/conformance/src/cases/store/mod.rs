@@ -7,7 +7,9 @@ mod artifacts;
 mod concurrency;
 mod contract_events;
 mod contract_records;
+mod event_ids;
 mod extras;
+mod limits;
 mod sql_events;
 mod sql_flush;
 mod sql_records;
@@ -27,5 +29,7 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
     all.extend(sql_flush::cases());
     all.extend(concurrency::sql_cases());
     all.extend(sql_flush::lifecycle_cases());
+    all.extend(event_ids::cases());
+    all.extend(limits::cases());
     all
 }

@@ -45,7 +45,7 @@ pub use error::{Category, Cause, Error, ErrorBody, ErrorCode, Result};
 pub use event::{Event, EventGroup, EventType, NewEvent};
 pub use id::{Env, IdKind, IdSource, RandomUnavailable, SeededIds};
 pub use json::JsonMap;
-pub use retention::{Limit, RetentionPolicy};
+pub use retention::{Limit, MaintenanceBudget, RetentionPolicy};
 pub use run::{NewRun, Run};
 pub use session::{NewSession, Session};
 pub use status::{RunStatus, SessionStatus};

@@ -7,6 +7,7 @@
 mod append;
 mod artifacts;
 mod maintenance;
+mod maintenance_sql;
 mod query_api;
 mod query_sql;
 mod session_store;
@@ -19,6 +20,7 @@ use super::schema;
 use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::id::Env;
 use crate::json::JsonMap;
+use crate::retention::MaintenanceBudget;
 
 /// ASM's SQL stores (`EctoSessionStore`, `EctoQueryAPI`, `EctoMaintenance`, `ArtifactRegistry`)
 /// over a host's executor: SQLite, D1 or PostgreSQL, on ASM's own schema.
@@ -29,12 +31,37 @@ use crate::json::JsonMap;
 pub struct SqlStore<E: Executor> {
     executor: E,
     env: Env,
+    budget: MaintenanceBudget,
 }
 
 impl<E: Executor> SqlStore<E> {
-    /// A store over `executor`, taking time and ids from `env`.
+    /// A store over `executor`, taking time and ids from `env`, with the dialect's default
+    /// maintenance budget ([`SqlStore::default_budget`]).
     pub fn new(executor: E, env: Env) -> SqlStore<E> {
-        SqlStore { executor, env }
+        let budget = Self::default_budget(executor.dialect());
+        SqlStore { executor, env, budget }
+    }
+
+    /// The maintenance budget a new store gets: D1 refuses queries past a per-invocation cap,
+    /// so it gets [`MaintenanceBudget::D1_DEFAULT_STATEMENTS`]; SQLite and PostgreSQL have no
+    /// such cap and run every step to its end, as ASM does.
+    pub fn default_budget(dialect: Dialect) -> MaintenanceBudget {
+        match dialect {
+            Dialect::D1 => MaintenanceBudget::statements(MaintenanceBudget::D1_DEFAULT_STATEMENTS),
+            Dialect::Sqlite | Dialect::Postgres => MaintenanceBudget::UNBOUNDED,
+        }
+    }
+
+    /// The same store with another budget for `Maintenance::execute` and `plan`, e.g. a
+    /// Worker's `ASM_MAINTENANCE_BUDGET` on the Paid plan.
+    pub fn with_maintenance_budget(mut self, budget: MaintenanceBudget) -> SqlStore<E> {
+        self.budget = budget;
+        self
+    }
+
+    /// The statements one `execute` or `plan` run may send.
+    pub fn maintenance_budget(&self) -> MaintenanceBudget {
+        self.budget
     }
 
     /// The executor, e.g. for a host's own migrations or raw checks.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod d1;
 pub mod fault;
 pub mod pg_db;
 pub mod smoke;

@@ -49,7 +49,7 @@ pub use event::{Event, EventGroup, EventType, NewEvent};
 pub use id::{Env, IdKind, IdSource, RandomUnavailable, SeededIds};
 pub use json::JsonMap;
 pub use limits::Limits;
-pub use retention::{Limit, RetentionPolicy};
+pub use retention::{Limit, MaintenanceBudget, RetentionPolicy};
 pub use run::{NewRun, Run};
 pub use scope::Scope;
 pub use session::{NewSession, Session};

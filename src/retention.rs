@@ -73,6 +73,34 @@ impl Default for RetentionPolicy {
     }
 }
 
+/// How many SQL statements one [`crate::ports::Maintenance::execute`] (or `plan`) run may send.
+/// D1 refuses queries past a cap per Worker invocation (50 on Free, 1,000 on Paid), so an
+/// unbounded run over a large store would fail every time; under a budget the run stops
+/// before the cap, reports `complete: false` and what is left, and the next run continues
+/// from what the database now holds. Not part of ASM's RetentionPolicy (docs/compatibility.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaintenanceBudget {
+    /// At most this many statements per run (every statement of a batch counts, reads
+    /// included); `None` is no bound (ASM's behaviour: every step runs to its end).
+    pub max_statements: Option<u64>,
+}
+
+impl MaintenanceBudget {
+    /// No bound: what SQLite and PostgreSQL stores use unless told otherwise.
+    pub const UNBOUNDED: MaintenanceBudget = MaintenanceBudget { max_statements: None };
+    /// The smallest budget accepted: one hard-delete chunk (a page read and its five-statement
+    /// cascade) plus the two orphan statements, so every step can make progress.
+    pub const MIN_STATEMENTS: u64 = 8;
+    /// The D1 default: under the Free plan's 50 queries per invocation with room for the
+    /// invocation's other queries (on Paid, raise it towards 1,000, e.g. 900).
+    pub const D1_DEFAULT_STATEMENTS: u64 = 45;
+
+    /// A budget of `n` statements, raised to [`MaintenanceBudget::MIN_STATEMENTS`] if below it.
+    pub fn statements(n: u64) -> MaintenanceBudget {
+        MaintenanceBudget { max_statements: Some(n.max(Self::MIN_STATEMENTS)) }
+    }
+}
+
 /// Event types that pruning's second pass never removes.
 pub const PROTECTED_EVENT_TYPES: &[EventType] = &[
     EventType::SessionCreated,

@@ -114,6 +114,9 @@ impl State {
             duration_ms: 0,
             // No step of the in-memory store can fail; the SQL store collects its step errors here.
             errors: Vec::new(),
+            // Nothing bounds a run in memory (no statements): every run finishes.
+            complete: true,
+            remaining: Vec::new(),
         }
     }
 

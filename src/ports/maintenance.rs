@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::retention::RetentionPolicy;
 
 /// What one `execute` did (or, from `plan`, would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MaintenanceReport {
     /// Sessions newly marked deleted.
     pub sessions_soft_deleted: u64,
@@ -18,8 +18,33 @@ pub struct MaintenanceReport {
     pub orphaned_sequences_cleaned: u64,
     /// Wall time of the whole run, from the host's clock.
     pub duration_ms: u64,
-    /// One message per failed step; the other steps still ran.
+    /// One message per failure: per failed step, and per session whose pruning failed; the
+    /// other steps (and sessions) still ran.
     pub errors: Vec<String>,
+    /// Whether every step ran to its end. `false` when the statement budget
+    /// ([`crate::MaintenanceBudget`]) stopped the run or a step failed: run again to continue
+    /// (not in ASM: docs/compatibility.md).
+    pub complete: bool,
+    /// The steps that did not run to their end (cut short or not reached because of the budget,
+    /// or failed), by their port names in `execute`'s order; empty when `complete`.
+    pub remaining: Vec<String>,
+}
+
+impl Default for MaintenanceReport {
+    /// A run that found nothing to do: zero counts, no errors, complete.
+    fn default() -> Self {
+        MaintenanceReport {
+            sessions_soft_deleted: 0,
+            sessions_hard_deleted: 0,
+            events_pruned: 0,
+            artifacts_cleaned: 0,
+            orphaned_sequences_cleaned: 0,
+            duration_ms: 0,
+            errors: Vec::new(),
+            complete: true,
+            remaining: Vec::new(),
+        }
+    }
 }
 
 /// ASM's Maintenance.
@@ -27,6 +52,8 @@ pub struct MaintenanceReport {
 pub trait Maintenance {
     /// Validates the policy, then runs soft delete, hard delete, prune, orphaned artifacts and
     /// orphaned sequences, in that order; a failing step adds to `errors` and the rest still run.
+    /// The SQL store works in bounded pages and chunks and stops at its [`crate::MaintenanceBudget`]
+    /// (`complete: false`, `remaining`); the next run continues.
     async fn execute(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport>;
     /// A dry run of [`Maintenance::execute`]: validates the policy and reports the counts
     /// `execute` would report at this clock reading, changing nothing. `duration_ms` is the time

@@ -373,6 +373,13 @@ pub fn maintenance_report(v: &Value) -> Result<MaintenanceReport> {
         orphaned_sequences_cleaned: u64_of(v, "orphaned_sequences_cleaned")?,
         duration_ms: u64_of(v, "duration_ms")?,
         errors,
+        // Our additions to ASM's report; a server without them ran every step to its end.
+        complete: v.get("complete").and_then(Value::as_bool).unwrap_or(true),
+        remaining: v
+            .get("remaining")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -657,8 +657,12 @@ export interface MaintenanceReport {
   orphaned_sequences_cleaned: number;
   /** Wall time, from the store's clock. */
   duration_ms: number;
-  /** One message per failed step; the other steps still ran. */
+  /** One message per failure (per failed step, per session whose pruning failed); the rest still ran. */
   errors: string[];
+  /** Whether every step ran to its end; false when the statement budget stopped the run or a step failed: run again to continue. */
+  complete: boolean;
+  /** The steps that did not run to their end, in `execute`'s order. */
+  remaining: string[];
 }
 
 /** A session's live artifacts: how many and their total size. */

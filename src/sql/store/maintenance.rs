@@ -1,237 +1,292 @@
-//! [`Maintenance`] for [`SqlStore`] (docs/asm-v0.8/sql.md §6), with chunked, atomic statements and the
-//! orphaned-counter fix. Every count comes from the statements' `changes`.
+//! [`Maintenance`] for [`SqlStore`] (docs/asm-v0.8/sql.md §6), with the orphaned-counter fix, in
+//! bounded work: every candidate read is one keyset page (`… > last key ORDER BY key LIMIT n`),
+//! every write batch holds a bounded number of chunked statements, and `execute` and `plan`
+//! stop at the store's [`MaintenanceBudget`] of statements, reporting `complete: false` and the
+//! steps left; the next run picks up from what the database then holds. Every count comes from
+//! the statements' `changes`, and every failure (each session's pruning included) is reported.
 
+use std::collections::HashSet;
+
+use super::maintenance_sql as m;
 use super::session_store::delete_sessions_cascade;
 use super::{SqlStore, failure};
 use crate::error::{ErrorCode, Result};
 use crate::ports::{Maintenance, MaintenanceReport};
-use crate::retention::{self, PROTECTED_EVENT_TYPES, RetentionPolicy};
+use crate::retention::{self, MaintenanceBudget, PROTECTED_EVENT_TYPES, RetentionPolicy};
 use crate::sql::decode::{self, Cells};
-use crate::sql::dialect::{Builder, Dialect, SqlType, chunk_size};
-use crate::sql::encode;
-use crate::sql::executor::{Executor, ResultSet, Statement, Value};
+use crate::sql::dialect::chunk_size;
+use crate::sql::executor::{Executor, ResultSet, Statement};
 use crate::time::Timestamp;
 
 const MAINTENANCE: ErrorCode = ErrorCode::MaintenanceError;
+const SOFT: &str = "soft_delete_expired_sessions";
+const HARD: &str = "hard_delete_expired_sessions";
+const PRUNE: &str = "prune_session_events";
+const ARTIFACTS: &str = "clean_orphaned_artifacts";
+const SEQUENCES: &str = "clean_orphaned_sequences";
 
-/// Candidates for soft delete: live, non-exempt status, not updated since `cutoff` (tags are
-/// checked in Rust).
-fn soft_delete_candidates(
-    dialect: Dialect,
-    policy: &RetentionPolicy,
-    cutoff: Timestamp,
-) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() {
-        "SELECT id, tags"
-    } else {
-        "SELECT id, array_to_json(tags)::text"
-    });
-    b.sql(" FROM asm_sessions WHERE deleted_at IS NULL AND updated_at < ");
-    b.bind(Value::Text(cutoff.to_sql_text()), SqlType::Timestamp);
-    if !policy.exempt_statuses.is_empty() {
-        b.sql(" AND status NOT IN ");
-        encode::bind_text_list(&mut b, policy.exempt_statuses.iter().map(|s| s.as_str()));
-    }
-    b.sql(" ORDER BY id");
-    b.build()
-}
-
-/// Marks the given live sessions deleted at `now`.
-fn mark_deleted(dialect: Dialect, ids: &[&str], now: Timestamp) -> Statement {
-    let mut b = Builder::write(dialect);
-    b.sql("UPDATE asm_sessions SET deleted_at = ")
-        .bind(Value::Text(now.to_sql_text()), SqlType::Timestamp);
-    b.sql(" WHERE deleted_at IS NULL AND id IN ");
-    encode::bind_text_list(&mut b, ids.iter().copied());
-    b.build()
-}
-
-fn hard_delete_candidates(dialect: Dialect, cutoff: Timestamp) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql("SELECT id FROM asm_sessions WHERE deleted_at IS NOT NULL AND deleted_at < ");
-    b.bind(Value::Text(cutoff.to_sql_text()), SqlType::Timestamp).sql(" ORDER BY id");
-    b.build()
-}
-
-fn sessions_over(dialect: Dialect, max: i64) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql("SELECT session_id FROM asm_events GROUP BY session_id HAVING COUNT(id) > ");
-    b.bind(Value::Integer(max), SqlType::Int).sql(" ORDER BY session_id");
-    b.build()
-}
-
-fn count_session_events(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql("SELECT COUNT(id) FROM asm_events WHERE session_id = ")
-        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
-    b.build()
-}
-
-/// Deletes at most `n` of the session's oldest events whose type is in (`keep == false`) or
-/// not in (`keep == true`) `types`.
-fn delete_oldest(
-    dialect: Dialect,
-    session_id: &str,
-    types: &[&str],
-    keep: bool,
-    n: i64,
-) -> Statement {
-    let mut b = Builder::write(dialect);
-    b.sql("DELETE FROM asm_events WHERE id IN (SELECT id FROM asm_events WHERE session_id = ");
-    b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
-    b.sql(if keep { " AND type NOT IN " } else { " AND type IN " });
-    encode::bind_text_list(&mut b, types.iter().copied());
-    b.sql(" ORDER BY sequence_number LIMIT ").bind(Value::Integer(n), SqlType::Int).sql(")");
-    b.build()
-}
-
-/// The session's event types in sequence order (what `plan` counts pruning over).
-fn session_event_types(dialect: Dialect, session_id: &str) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql("SELECT type FROM asm_events WHERE session_id = ")
-        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
-    b.sql(" ORDER BY sequence_number");
-    b.build()
-}
-
-/// The rows the orphaned-artifact step removes; `DELETE FROM` and `plan`'s `SELECT COUNT(*) FROM`
-/// share it.
-macro_rules! orphaned_artifacts {
-    () => {
-        "asm_artifacts WHERE session_id IS NOT NULL AND NOT EXISTS \
-         (SELECT 1 FROM asm_sessions s WHERE s.id = asm_artifacts.session_id)"
-    };
-}
-
-/// The counters the orphaned-sequence step removes, shared the same way.
-macro_rules! orphaned_sequences {
-    () => {
-        "asm_session_sequences WHERE NOT EXISTS \
-         (SELECT 1 FROM asm_sessions s WHERE s.id = asm_session_sequences.session_id) AND NOT EXISTS \
-         (SELECT 1 FROM asm_events e WHERE e.session_id = asm_session_sequences.session_id)"
-    };
-}
-
-const DELETE_ORPHANED_ARTIFACTS: &str = concat!("DELETE FROM ", orphaned_artifacts!());
-const COUNT_ORPHANED_ARTIFACTS: &str = concat!("SELECT COUNT(*) FROM ", orphaned_artifacts!());
-const DELETE_ORPHANED_SEQUENCES: &str = concat!("DELETE FROM ", orphaned_sequences!());
-const COUNT_ORPHANED_SEQUENCES: &str = concat!("SELECT COUNT(*) FROM ", orphaned_sequences!());
-
-const COUNT_ORPHANED_EVENTS: &str = "SELECT COUNT(*) FROM asm_events e WHERE NOT EXISTS (SELECT 1 FROM asm_sessions s WHERE s.id = e.session_id)";
-
-const COUNT_ORPHANED_RUNS: &str = "SELECT COUNT(*) FROM asm_runs r WHERE NOT EXISTS (SELECT 1 FROM asm_sessions s WHERE s.id = r.session_id)";
-
-const SEQUENCE_MISMATCHES: &str = "SELECT q.session_id, q.last_sequence, m.max_sequence FROM asm_session_sequences q \
-     JOIN (SELECT session_id, MAX(sequence_number) AS max_sequence FROM asm_events GROUP BY session_id) m \
-     ON m.session_id = q.session_id WHERE q.last_sequence <> m.max_sequence ORDER BY q.session_id";
+/// Write statements in one soft-delete batch (each marks up to one chunk of sessions), which
+/// also sets the page size of its candidate read: chunk × this.
+const SOFT_DELETE_WRITES_PER_BATCH: u64 = 10;
+/// Sessions per pruning-candidate page.
+const PRUNE_PAGE: u64 = 100;
+/// Statements of one hard-delete chunk: its page read and the five-table cascade.
+const HARD_DELETE_CHUNK_STATEMENTS: u64 = 6;
 
 fn changes(results: &[ResultSet]) -> u64 {
     results.iter().map(|rs| rs.changes).sum()
 }
 
+/// The statements a run may still send; once something did not fit, the run is `stopped`.
+struct Budget {
+    left: Option<u64>,
+    stopped: bool,
+}
+
+impl Budget {
+    fn new(budget: MaintenanceBudget) -> Budget {
+        Budget { left: budget.max_statements, stopped: false }
+    }
+
+    fn room(&self) -> u64 {
+        self.left.unwrap_or(u64::MAX)
+    }
+
+    /// Whether `n` more statements fit; if not, the run stops here.
+    fn fits(&mut self, n: u64) -> bool {
+        let fits = !self.stopped && self.room() >= n;
+        self.stopped |= !fits;
+        fits
+    }
+
+    /// Counts `n` statements about to be sent (after [`Budget::fits`] said they fit).
+    fn spend(&mut self, n: u64) {
+        if let Some(left) = &mut self.left {
+            *left = left.saturating_sub(n);
+        }
+    }
+}
+
+/// The last key of a page, where the next page starts, when the page was full.
+fn next_after(keys: &[String], limit: u64) -> Option<String> {
+    if (keys.len() as u64) < limit { None } else { keys.last().cloned() }
+}
+
 impl<E: Executor> SqlStore<E> {
-    /// The sessions soft delete marks at `now` (execute and plan both select with this).
-    async fn soft_delete_ids(
+    /// One page of soft-delete candidates: every id read (for the keyset) and the ids without
+    /// an exempt tag (what gets marked). `execute` and `plan` both read with this.
+    async fn soft_delete_page(
         &self,
         policy: &RetentionPolicy,
-        now: Timestamp,
-    ) -> Result<Vec<String>> {
-        let op = "soft_delete_expired_sessions";
-        let Some(days) = policy.max_completed_session_age_days.finite() else {
-            return Ok(Vec::new());
-        };
-        let d = self.dialect();
-        let rs = self
-            .read(MAINTENANCE, op, soft_delete_candidates(d, policy, now.add_days(-days)))
-            .await?;
-        let mut ids = Vec::new();
+        cutoff: Timestamp,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<(Vec<String>, Vec<String>)> {
+        let statement =
+            m::soft_delete_candidates(self.dialect(), self.scope(), policy, cutoff, after, limit);
+        let rs = self.read(MAINTENANCE, SOFT, statement).await?;
+        let (mut read, mut eligible) = (Vec::new(), Vec::new());
         for row in &rs.rows {
             let mut c = Cells::new("asm_sessions", row);
             let id = c.text()?;
             if !c.tags()?.iter().any(|t| policy.exempt_tags.contains(t)) {
-                ids.push(id);
+                eligible.push(id.clone());
             }
+            read.push(id);
         }
-        Ok(ids)
+        Ok((read, eligible))
     }
 
-    /// The sessions hard delete removes at `now` (execute and plan both select with this).
-    async fn hard_delete_ids(
+    /// One page of hard-delete candidates (`execute` and `plan` both read with this).
+    async fn hard_delete_page(
         &self,
-        policy: &RetentionPolicy,
-        now: Timestamp,
+        cutoff: Timestamp,
+        after: Option<&str>,
+        limit: u64,
     ) -> Result<Vec<String>> {
-        let op = "hard_delete_expired_sessions";
-        let Some(days) = policy.hard_delete_after_days.finite() else { return Ok(Vec::new()) };
-        let rs = self
-            .read(MAINTENANCE, op, hard_delete_candidates(self.dialect(), now.add_days(-days)))
-            .await?;
+        let statement =
+            m::hard_delete_candidates(self.dialect(), self.scope(), cutoff, after, limit);
+        let rs = self.read(MAINTENANCE, HARD, statement).await?;
         rs.rows.iter().map(|row| Cells::new("asm_sessions", row).text()).collect()
     }
 
-    /// The sessions over the event limit (execute and plan both select with this).
-    async fn prune_candidates(&self, policy: &RetentionPolicy) -> Result<Vec<String>> {
-        let Some(max) = policy.max_events_per_session.finite() else { return Ok(Vec::new()) };
-        let rs = self
-            .read(MAINTENANCE, "prune_session_events", sessions_over(self.dialect(), max))
-            .await?;
+    /// One page of sessions over the event limit (`execute` and `plan` both read with this).
+    async fn prune_page(
+        &self,
+        policy: &RetentionPolicy,
+        max: i64,
+        after: Option<&str>,
+    ) -> Result<Vec<String>> {
+        let statement =
+            m::prune_candidates(self.dialect(), self.scope(), policy, max, after, PRUNE_PAGE);
+        let rs = self.read(MAINTENANCE, PRUNE, statement).await?;
         rs.rows.iter().map(|row| Cells::new("asm_events", row).text()).collect()
     }
 
-    async fn soft_delete_at(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<u64> {
-        let op = "soft_delete_expired_sessions";
-        let d = self.dialect();
-        let ids = self.soft_delete_ids(policy, now).await?;
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let per_chunk = chunk_size(d, 1, 1).min(policy.batch_size.max(1) as usize);
-        let statements = ids.chunks(per_chunk).map(|chunk| mark_deleted(d, chunk, now)).collect();
-        Ok(changes(&self.write(MAINTENANCE, op, statements).await?))
+    /// Sessions per soft-delete `UPDATE` (and hard-delete cascade): the dialect's chunk, at
+    /// most `batch_size`.
+    fn per_chunk(&self, policy: &RetentionPolicy, fixed: usize) -> u64 {
+        chunk_size(self.dialect(), fixed, 1).min(policy.batch_size.max(1) as usize) as u64
     }
 
-    async fn hard_delete_at(&self, policy: &RetentionPolicy, now: Timestamp) -> Result<u64> {
-        let op = "hard_delete_expired_sessions";
-        let d = self.dialect();
-        let ids = self.hard_delete_ids(policy, now).await?;
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let per_chunk = chunk_size(d, 0, 1).min(policy.batch_size.max(1) as usize);
-        let mut deleted = 0;
-        for chunk in ids.chunks(per_chunk) {
-            let results = self
-                .write(MAINTENANCE, op, delete_sessions_cascade(d, self.scope(), chunk))
-                .await?;
-            deleted += results.last().map_or(0, |rs| rs.changes);
+    /// §6.3 in pages: each page read is followed by one batch of at most
+    /// [`SOFT_DELETE_WRITES_PER_BATCH`] chunked `UPDATE`s; `count` grows with every batch.
+    async fn soft_delete_run(
+        &self,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+        budget: &mut Budget,
+        count: &mut u64,
+    ) -> Result<()> {
+        let Some(days) = policy.max_completed_session_age_days.finite() else { return Ok(()) };
+        let (d, per_chunk) = (self.dialect(), self.per_chunk(policy, 1));
+        let mut after: Option<String> = None;
+        while budget.fits(2) {
+            let writes = SOFT_DELETE_WRITES_PER_BATCH.min(budget.room() - 1);
+            let limit = per_chunk * writes;
+            budget.spend(1);
+            let cutoff = now.add_days(-days);
+            let (read, ids) =
+                self.soft_delete_page(policy, cutoff, after.as_deref(), limit).await?;
+            if !ids.is_empty() {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let statements: Vec<Statement> = ids
+                    .chunks(per_chunk as usize)
+                    .map(|c| m::mark_deleted(d, self.scope(), c, now))
+                    .collect();
+                budget.spend(statements.len() as u64);
+                *count += changes(&self.write(MAINTENANCE, SOFT, statements).await?);
+            }
+            after = next_after(&read, limit);
+            if after.is_none() {
+                return Ok(());
+            }
         }
-        Ok(deleted)
+        Ok(())
     }
 
-    async fn prune_all(&self, policy: &RetentionPolicy) -> Result<u64> {
-        let mut pruned = 0;
-        for session_id in self.prune_candidates(policy).await? {
-            pruned += self.prune_session_events(&session_id, policy).await.unwrap_or(0);
+    /// §6.4 in chunks: each page of at most a chunk of ids is removed by one atomic cascade
+    /// batch (as ASM's per-session transactions, but a chunk at a time); the first failure ends
+    /// the step, the chunks before it stay deleted.
+    async fn hard_delete_run(
+        &self,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+        budget: &mut Budget,
+        count: &mut u64,
+    ) -> Result<()> {
+        let Some(days) = policy.hard_delete_after_days.finite() else { return Ok(()) };
+        let per_chunk = self.per_chunk(policy, 0);
+        let mut after: Option<String> = None;
+        while budget.fits(HARD_DELETE_CHUNK_STATEMENTS) {
+            budget.spend(1);
+            let ids =
+                self.hard_delete_page(now.add_days(-days), after.as_deref(), per_chunk).await?;
+            if ids.is_empty() {
+                return Ok(());
+            }
+            let chunk: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let statements = delete_sessions_cascade(self.dialect(), self.scope(), &chunk);
+            budget.spend(statements.len() as u64);
+            let results = self.write(MAINTENANCE, HARD, statements).await?;
+            *count += results.last().map_or(0, |rs| rs.changes);
+            after = next_after(&ids, per_chunk);
+            if after.is_none() {
+                return Ok(());
+            }
         }
-        Ok(pruned)
+        Ok(())
     }
 
-    /// Deletes up to `n` oldest events of one pass, in statements of at most `batch_size` rows.
-    async fn prune_pass(
+    /// §6.5 over every session above the limit, a page of candidates at a time. A session whose
+    /// pruning fails adds its own message to `errors` and the others still run; returns how many
+    /// failed. A session cut short by the budget is finished by the next run (pruning is
+    /// idempotent: it recounts and removes the same oldest events).
+    async fn prune_run(
+        &self,
+        policy: &RetentionPolicy,
+        budget: &mut Budget,
+        count: &mut u64,
+        errors: &mut Vec<String>,
+    ) -> Result<usize> {
+        let Some(max) = policy.max_events_per_session.finite() else { return Ok(0) };
+        let mut failed = 0;
+        let mut after: Option<String> = None;
+        while budget.fits(1) {
+            budget.spend(1);
+            let ids = self.prune_page(policy, max, after.as_deref()).await?;
+            for session_id in &ids {
+                if let Err(e) = self.prune_one(session_id, policy, budget, count).await {
+                    errors.push(format!("{} (session {session_id})", e.message()));
+                    failed += 1;
+                }
+                if budget.stopped {
+                    return Ok(failed);
+                }
+            }
+            after = next_after(&ids, PRUNE_PAGE);
+            if after.is_none() {
+                break;
+            }
+        }
+        Ok(failed)
+    }
+
+    /// One session's pruning: a count, then pass 1 and pass 2, each in statements of at most
+    /// `batch_size` rows; `count` grows with every statement.
+    async fn prune_one(
         &self,
         session_id: &str,
+        policy: &RetentionPolicy,
+        budget: &mut Budget,
+        count: &mut u64,
+    ) -> Result<()> {
+        let Some(max) = policy.max_events_per_session.finite() else { return Ok(()) };
+        if !budget.fits(2) {
+            return Ok(());
+        }
+        budget.spend(1);
+        let statement = m::count_session_events(self.dialect(), self.scope(), session_id);
+        let rs = self.read(MAINTENANCE, PRUNE, statement).await?;
+        let to_prune = decode::scalar_int(&rs.rows)?.unwrap_or(0) - max;
+        if to_prune <= 0 {
+            return Ok(());
+        }
+        let first: Vec<&str> = policy.prune_event_types_first.iter().map(|t| t.as_str()).collect();
+        let pass = Pass { session_id, policy };
+        let pass1 = match first.is_empty() {
+            true => 0,
+            false => self.prune_pass(&pass, &first, false, to_prune, budget, count).await?,
+        };
+        let remaining = to_prune - pass1 as i64;
+        if remaining <= 0 || budget.stopped {
+            return Ok(());
+        }
+        let protected: Vec<&str> = PROTECTED_EVENT_TYPES.iter().map(|t| t.as_str()).collect();
+        self.prune_pass(&pass, &protected, true, remaining, budget, count).await.map(drop)
+    }
+
+    /// Deletes up to `n` oldest events of one pass, in statements of at most `batch_size` rows;
+    /// returns how many it removed (also added to `count`).
+    async fn prune_pass(
+        &self,
+        pass: &Pass<'_>,
         types: &[&str],
         keep: bool,
         n: i64,
-        batch: i64,
+        budget: &mut Budget,
+        count: &mut u64,
     ) -> Result<u64> {
+        let batch = pass.policy.batch_size.max(1);
         let mut pruned = 0;
-        while (pruned as i64) < n {
+        while (pruned as i64) < n && budget.fits(1) {
             let step = (n - pruned as i64).min(batch);
-            let statement = delete_oldest(self.dialect(), session_id, types, keep, step);
-            let removed =
-                changes(&self.write(MAINTENANCE, "prune_session_events", vec![statement]).await?);
+            let statement =
+                m::delete_oldest(self.dialect(), self.scope(), pass.session_id, types, keep, step);
+            budget.spend(1);
+            let removed = changes(&self.write(MAINTENANCE, PRUNE, vec![statement]).await?);
             pruned += removed;
+            *count += removed;
             if (removed as i64) < step {
                 break;
             }
@@ -239,97 +294,258 @@ impl<E: Executor> SqlStore<E> {
         Ok(pruned)
     }
 
+    /// One statement of an orphan step, if it fits the budget.
+    async fn orphan_step(
+        &self,
+        op: &str,
+        sql: &str,
+        budget: &mut Budget,
+        count: &mut u64,
+    ) -> Result<()> {
+        // Orphans belong to no agent: a store restricted to some agents leaves them alone.
+        if budget.fits(1) && self.scope().is_all() {
+            budget.spend(1);
+            *count += changes(&self.write(MAINTENANCE, op, vec![Statement::write(sql)]).await?);
+        }
+        Ok(())
+    }
+
+    /// `plan`'s soft-delete count: the same pages as [`SqlStore::soft_delete_run`], reads only.
+    async fn plan_soft(
+        &self,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+        budget: &mut Budget,
+    ) -> Result<u64> {
+        let Some(days) = policy.max_completed_session_age_days.finite() else { return Ok(0) };
+        let limit = self.per_chunk(policy, 1) * SOFT_DELETE_WRITES_PER_BATCH;
+        let (mut n, mut after) = (0, None::<String>);
+        while budget.fits(1) {
+            budget.spend(1);
+            let cutoff = now.add_days(-days);
+            let (read, ids) =
+                self.soft_delete_page(policy, cutoff, after.as_deref(), limit).await?;
+            n += ids.len() as u64;
+            after = next_after(&read, limit);
+            if after.is_none() {
+                break;
+            }
+        }
+        Ok(n)
+    }
+
+    /// `plan`'s hard-delete candidates, read in the pages of [`SqlStore::hard_delete_run`].
+    async fn plan_hard(
+        &self,
+        policy: &RetentionPolicy,
+        now: Timestamp,
+        budget: &mut Budget,
+    ) -> Result<HashSet<String>> {
+        let mut ids = HashSet::new();
+        let Some(days) = policy.hard_delete_after_days.finite() else { return Ok(ids) };
+        let per_chunk = self.per_chunk(policy, 0);
+        let mut after = None::<String>;
+        while budget.fits(1) {
+            budget.spend(1);
+            let page =
+                self.hard_delete_page(now.add_days(-days), after.as_deref(), per_chunk).await?;
+            after = next_after(&page, per_chunk);
+            ids.extend(page);
+            if after.is_none() {
+                break;
+            }
+        }
+        Ok(ids)
+    }
+
     /// `plan`'s pruning count: the candidates `execute` would prune, less the sessions its hard
     /// delete removes first, each counted over its log's types.
-    async fn plan_prune(&self, policy: &RetentionPolicy, hard_deleted: &[String]) -> Result<u64> {
-        let mut pruned = 0;
-        for session_id in self.prune_candidates(policy).await? {
-            if hard_deleted.contains(&session_id) {
-                continue;
+    async fn plan_prune(
+        &self,
+        policy: &RetentionPolicy,
+        hard_deleted: &HashSet<String>,
+        budget: &mut Budget,
+    ) -> Result<u64> {
+        let Some(max) = policy.max_events_per_session.finite() else { return Ok(0) };
+        let (mut pruned, mut after) = (0, None::<String>);
+        while budget.fits(1) {
+            budget.spend(1);
+            let ids = self.prune_page(policy, max, after.as_deref()).await?;
+            for session_id in ids.iter().filter(|id| !hard_deleted.contains(*id)) {
+                if !budget.fits(1) {
+                    return Ok(pruned);
+                }
+                budget.spend(1);
+                let statement = m::session_event_types(self.dialect(), self.scope(), session_id);
+                let rs = self.read(MAINTENANCE, PRUNE, statement).await?;
+                let types = rs
+                    .rows
+                    .iter()
+                    .map(|row| Cells::new("asm_events", row).text())
+                    .collect::<Result<Vec<_>>>()?;
+                pruned += retention::prune_count(&types, policy);
             }
-            let statement = session_event_types(self.dialect(), &session_id);
-            let rs = self.read(MAINTENANCE, "prune_session_events", statement).await?;
-            let types = rs
-                .rows
-                .iter()
-                .map(|row| Cells::new("asm_events", row).text())
-                .collect::<Result<Vec<_>>>()?;
-            pruned += retention::prune_count(&types, policy);
+            after = next_after(&ids, PRUNE_PAGE);
+            if after.is_none() {
+                break;
+            }
         }
         Ok(pruned)
     }
 
-    async fn count(&self, op: &str, sql: &str) -> Result<u64> {
+    /// `plan`'s count of one orphan step, if its statement fits the budget.
+    async fn plan_count(&self, op: &str, sql: &str, budget: &mut Budget) -> Result<u64> {
+        if !budget.fits(1) || !self.scope().is_all() {
+            return Ok(0);
+        }
+        budget.spend(1);
         let rs = self.read(MAINTENANCE, op, Statement::read(sql)).await?;
         Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0).max(0) as u64)
     }
-
-    async fn clean_orphaned_sequences(&self) -> Result<u64> {
-        let op = "clean_orphaned_sequences";
-        Ok(changes(
-            &self.write(MAINTENANCE, op, vec![Statement::write(DELETE_ORPHANED_SEQUENCES)]).await?,
-        ))
-    }
 }
 
-/// Records a step's outcome in the report: its count, or 0 and its message.
-fn step(result: Result<u64>, errors: &mut Vec<String>) -> u64 {
-    result.unwrap_or_else(|e| {
-        errors.push(e.message().to_owned());
-        0
-    })
+/// One session's pruning, shared by its two passes.
+struct Pass<'a> {
+    session_id: &'a str,
+    policy: &'a RetentionPolicy,
+}
+
+/// What a run is collecting: errors and the steps that did not run to their end.
+struct Outcome {
+    budget: Budget,
+    errors: Vec<String>,
+    remaining: Vec<String>,
+}
+
+impl Outcome {
+    fn new(budget: MaintenanceBudget) -> Outcome {
+        Outcome { budget: Budget::new(budget), errors: Vec::new(), remaining: Vec::new() }
+    }
+
+    /// Whether step `name` may start; a stopped run lists it as remaining instead.
+    fn starts(&mut self, name: &str) -> bool {
+        if self.budget.stopped {
+            self.remaining.push(name.to_owned());
+        }
+        !self.budget.stopped
+    }
+
+    /// Records how step `name` ended: its error, or that the budget cut it short.
+    fn ended<T>(&mut self, name: &str, result: Result<T>) -> Option<T> {
+        match result {
+            Ok(value) => {
+                if self.budget.stopped {
+                    self.remaining.push(name.to_owned());
+                }
+                Some(value)
+            }
+            Err(e) => {
+                self.errors.push(e.message().to_owned());
+                self.remaining.push(name.to_owned());
+                None
+            }
+        }
+    }
+
+    /// The report of the run that started at `started`.
+    fn report(
+        self,
+        mut counts: MaintenanceReport,
+        started: Timestamp,
+        now: Timestamp,
+    ) -> MaintenanceReport {
+        let elapsed = now.as_micros() - started.as_micros();
+        counts.duration_ms = u64::try_from(elapsed / 1000).unwrap_or(0);
+        counts.complete = self.remaining.is_empty();
+        counts.errors = self.errors;
+        counts.remaining = self.remaining;
+        counts
+    }
 }
 
 impl<E: Executor> Maintenance for SqlStore<E> {
     async fn execute(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport> {
         policy.validate()?;
         let started = self.env.now();
-        let mut errors = Vec::new();
-        let sessions_soft_deleted = step(self.soft_delete_at(policy, started).await, &mut errors);
-        let sessions_hard_deleted = step(self.hard_delete_at(policy, started).await, &mut errors);
-        let events_pruned = step(self.prune_all(policy).await, &mut errors);
-        let artifacts_cleaned = step(self.clean_orphaned_artifacts().await, &mut errors);
-        let orphaned_sequences_cleaned = step(self.clean_orphaned_sequences().await, &mut errors);
-        let elapsed = self.env.now().as_micros() - started.as_micros();
-        Ok(MaintenanceReport {
-            sessions_soft_deleted,
-            sessions_hard_deleted,
-            events_pruned,
-            artifacts_cleaned,
-            orphaned_sequences_cleaned,
-            duration_ms: u64::try_from(elapsed / 1000).unwrap_or(0),
-            errors,
-        })
+        let mut r = MaintenanceReport::default();
+        let mut run = Outcome::new(self.budget);
+        if run.starts(SOFT) {
+            let result = self
+                .soft_delete_run(policy, started, &mut run.budget, &mut r.sessions_soft_deleted)
+                .await;
+            run.ended(SOFT, result);
+        }
+        if run.starts(HARD) {
+            let result = self
+                .hard_delete_run(policy, started, &mut run.budget, &mut r.sessions_hard_deleted)
+                .await;
+            run.ended(HARD, result);
+        }
+        if run.starts(PRUNE) {
+            let mut errors = Vec::new();
+            let result =
+                self.prune_run(policy, &mut run.budget, &mut r.events_pruned, &mut errors).await;
+            let failed = !errors.is_empty();
+            run.errors.append(&mut errors);
+            if run.ended(PRUNE, result).is_some() && failed && !run.budget.stopped {
+                run.remaining.push(PRUNE.to_owned());
+            }
+        }
+        if run.starts(ARTIFACTS) {
+            let result = self
+                .orphan_step(
+                    ARTIFACTS,
+                    m::DELETE_ORPHANED_ARTIFACTS,
+                    &mut run.budget,
+                    &mut r.artifacts_cleaned,
+                )
+                .await;
+            run.ended(ARTIFACTS, result);
+        }
+        if run.starts(SEQUENCES) {
+            let result = self
+                .orphan_step(
+                    SEQUENCES,
+                    m::DELETE_ORPHANED_SEQUENCES,
+                    &mut run.budget,
+                    &mut r.orphaned_sequences_cleaned,
+                )
+                .await;
+            run.ended(SEQUENCES, result);
+        }
+        Ok(run.report(r, started, self.env.now()))
     }
 
     async fn plan(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport> {
         policy.validate()?;
         let started = self.env.now();
-        let mut errors = Vec::new();
-        let soft = self.soft_delete_ids(policy, started).await.map(|ids| ids.len() as u64);
-        let sessions_soft_deleted = step(soft, &mut errors);
-        let hard = self.hard_delete_ids(policy, started).await.unwrap_or_else(|e| {
-            errors.push(e.message().to_owned());
-            Vec::new()
-        });
-        let sessions_hard_deleted = hard.len() as u64;
-        let events_pruned = step(self.plan_prune(policy, &hard).await, &mut errors);
-        let artifacts_cleaned = step(
-            self.count("clean_orphaned_artifacts", COUNT_ORPHANED_ARTIFACTS).await,
-            &mut errors,
-        );
-        let sequences = self.count("clean_orphaned_sequences", COUNT_ORPHANED_SEQUENCES).await;
-        let orphaned_sequences_cleaned = step(sequences, &mut errors);
-        let elapsed = self.env.now().as_micros() - started.as_micros();
-        Ok(MaintenanceReport {
-            sessions_soft_deleted,
-            sessions_hard_deleted,
-            events_pruned,
-            artifacts_cleaned,
-            orphaned_sequences_cleaned,
-            duration_ms: u64::try_from(elapsed / 1000).unwrap_or(0),
-            errors,
-        })
+        let mut r = MaintenanceReport::default();
+        let mut run = Outcome::new(self.budget);
+        if run.starts(SOFT) {
+            let result = self.plan_soft(policy, started, &mut run.budget).await;
+            r.sessions_soft_deleted = run.ended(SOFT, result).unwrap_or(0);
+        }
+        let mut hard = HashSet::new();
+        if run.starts(HARD) {
+            let result = self.plan_hard(policy, started, &mut run.budget).await;
+            hard = run.ended(HARD, result).unwrap_or_default();
+            r.sessions_hard_deleted = hard.len() as u64;
+        }
+        if run.starts(PRUNE) {
+            let result = self.plan_prune(policy, &hard, &mut run.budget).await;
+            r.events_pruned = run.ended(PRUNE, result).unwrap_or(0);
+        }
+        if run.starts(ARTIFACTS) {
+            let result =
+                self.plan_count(ARTIFACTS, m::COUNT_ORPHANED_ARTIFACTS, &mut run.budget).await;
+            r.artifacts_cleaned = run.ended(ARTIFACTS, result).unwrap_or(0);
+        }
+        if run.starts(SEQUENCES) {
+            let result =
+                self.plan_count(SEQUENCES, m::COUNT_ORPHANED_SEQUENCES, &mut run.budget).await;
+            r.orphaned_sequences_cleaned = run.ended(SEQUENCES, result).unwrap_or(0);
+        }
+        Ok(run.report(r, started, self.env.now()))
     }
 
     async fn prune_session_events(
@@ -338,50 +554,41 @@ impl<E: Executor> Maintenance for SqlStore<E> {
         policy: &RetentionPolicy,
     ) -> Result<u64> {
         policy.check_not_negative()?;
-        let Some(max) = policy.max_events_per_session.finite() else { return Ok(0) };
-        let op = "prune_session_events";
-        let rs =
-            self.read(MAINTENANCE, op, count_session_events(self.dialect(), session_id)).await?;
-        let to_prune = decode::scalar_int(&rs.rows)?.unwrap_or(0) - max;
-        if to_prune <= 0 {
-            return Ok(0);
-        }
-        let batch = policy.batch_size.max(1);
-        let first: Vec<&str> = policy.prune_event_types_first.iter().map(|t| t.as_str()).collect();
-        let pass1 = match first.is_empty() {
-            true => 0,
-            false => self.prune_pass(session_id, &first, false, to_prune, batch).await?,
-        };
-        let remaining = to_prune - pass1 as i64;
-        if remaining <= 0 {
-            return Ok(pass1);
-        }
-        let protected: Vec<&str> = PROTECTED_EVENT_TYPES.iter().map(|t| t.as_str()).collect();
-        Ok(pass1 + self.prune_pass(session_id, &protected, true, remaining, batch).await?)
+        self.refuse_if_foreign(MAINTENANCE, session_id).await?;
+        let (mut budget, mut count) = (Budget::new(MaintenanceBudget::UNBOUNDED), 0);
+        self.prune_one(session_id, policy, &mut budget, &mut count).await?;
+        Ok(count)
     }
 
     async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
         policy.check_not_negative()?;
-        self.soft_delete_at(policy, self.env.now()).await
+        let (mut budget, mut count) = (Budget::new(MaintenanceBudget::UNBOUNDED), 0);
+        self.soft_delete_run(policy, self.env.now(), &mut budget, &mut count).await?;
+        Ok(count)
     }
 
     async fn hard_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
         policy.check_not_negative()?;
-        self.hard_delete_at(policy, self.env.now()).await
+        let (mut budget, mut count) = (Budget::new(MaintenanceBudget::UNBOUNDED), 0);
+        self.hard_delete_run(policy, self.env.now(), &mut budget, &mut count).await?;
+        Ok(count)
     }
 
     async fn clean_orphaned_artifacts(&self) -> Result<u64> {
-        let op = "clean_orphaned_artifacts";
-        Ok(changes(
-            &self.write(MAINTENANCE, op, vec![Statement::write(DELETE_ORPHANED_ARTIFACTS)]).await?,
-        ))
+        let (mut budget, mut count) = (Budget::new(MaintenanceBudget::UNBOUNDED), 0);
+        self.orphan_step(ARTIFACTS, m::DELETE_ORPHANED_ARTIFACTS, &mut budget, &mut count).await?;
+        Ok(count)
     }
 
     async fn health_check(&self) -> Result<Vec<String>> {
+        // A store restricted to some agents counts no orphans (they belong to no agent) and
+        // checks only its own sessions' counters.
+        let scoped = !self.scope().is_all();
+        let orphans = |sql| Statement::read(if scoped { "SELECT 0" } else { sql });
         let statements = vec![
-            Statement::read(COUNT_ORPHANED_EVENTS),
-            Statement::read(COUNT_ORPHANED_RUNS),
-            Statement::read(SEQUENCE_MISMATCHES),
+            orphans(m::COUNT_ORPHANED_EVENTS),
+            orphans(m::COUNT_ORPHANED_RUNS),
+            m::sequence_mismatches(self.dialect(), self.scope()),
         ];
         let results = self
             .executor

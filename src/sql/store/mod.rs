@@ -10,6 +10,7 @@ mod event_ids;
 mod export;
 mod guard;
 mod maintenance;
+mod maintenance_sql;
 mod query_api;
 mod query_sql;
 mod scope_sql;
@@ -24,6 +25,7 @@ use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::id::Env;
 use crate::json::JsonMap;
 use crate::limits::Limits;
+use crate::retention::MaintenanceBudget;
 use crate::scope::Scope;
 pub use export::{EXPORT_PAGE, ExportChunks};
 use guard::Guard;
@@ -39,12 +41,15 @@ pub struct SqlStore<E: Executor> {
     env: Env,
     scope: Scope,
     limits: Limits,
+    budget: MaintenanceBudget,
 }
 
 impl<E: Executor> SqlStore<E> {
-    /// A store over `executor`, taking time and ids from `env`.
+    /// A store over `executor`, taking time and ids from `env`, with the dialect's default
+    /// maintenance budget ([`SqlStore::default_budget`]).
     pub fn new(executor: E, env: Env) -> SqlStore<E> {
-        SqlStore { executor, env, scope: Scope::All, limits: Limits::NONE }
+        let budget = Self::default_budget(executor.dialect());
+        SqlStore { executor, env, scope: Scope::All, limits: Limits::NONE, budget }
     }
 
     /// The same store restricted to `scope`: every statement it writes from now on keeps to the
@@ -70,6 +75,28 @@ impl<E: Executor> SqlStore<E> {
     /// The scope every statement keeps to.
     pub fn scope(&self) -> &Scope {
         &self.scope
+    }
+
+    /// The maintenance budget a new store gets: D1 refuses queries past a per-invocation cap,
+    /// so it gets [`MaintenanceBudget::D1_DEFAULT_STATEMENTS`]; SQLite and PostgreSQL have no
+    /// such cap and run every step to its end, as ASM does.
+    pub fn default_budget(dialect: Dialect) -> MaintenanceBudget {
+        match dialect {
+            Dialect::D1 => MaintenanceBudget::statements(MaintenanceBudget::D1_DEFAULT_STATEMENTS),
+            Dialect::Sqlite | Dialect::Postgres => MaintenanceBudget::UNBOUNDED,
+        }
+    }
+
+    /// The same store with another budget for `Maintenance::execute` and `plan`, e.g. a
+    /// Worker's `ASM_MAINTENANCE_BUDGET` on the Paid plan.
+    pub fn with_maintenance_budget(mut self, budget: MaintenanceBudget) -> SqlStore<E> {
+        self.budget = budget;
+        self
+    }
+
+    /// The statements one `execute` or `plan` run may send.
+    pub fn maintenance_budget(&self) -> MaintenanceBudget {
+        self.budget
     }
 
     /// The executor, e.g. for a host's own migrations or raw checks.

@@ -269,6 +269,8 @@ impl From<MaintenanceReport> for wit::MaintenanceReport {
             orphaned_sequences_cleaned: r.orphaned_sequences_cleaned,
             duration_ms: r.duration_ms,
             errors: r.errors,
+            complete: r.complete,
+            remaining: r.remaining,
         }
     }
 }

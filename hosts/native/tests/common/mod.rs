@@ -4,6 +4,7 @@
 
 pub mod bounds;
 pub mod cases;
+pub mod d1;
 pub mod fault;
 pub mod pg_db;
 pub mod scopes;

@@ -4,7 +4,7 @@
 
 use asm_core::ports::{
     ArtifactRegistry, CostQuery, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions,
-    QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
+    Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
 };
 use asm_core::sql::{Executor, SqlStore, Value};
 use asm_core::{ErrorCode, EventType, NewArtifact, NewSession, Scope, Session};
@@ -172,6 +172,28 @@ pub async fn scoped_store_keeps_to_its_agents<B: Backend>(backend: &B) {
     a.delete("k-sa").await.expect("own artifact");
     a.delete_session("sa2").await.expect("own session");
     a.delete_session("never-existed").await.expect("deleting nothing stays idempotent");
+    // Maintenance keeps to the scope: ten days later, a wiping policy run by a's admin store
+    // touches a's sessions only, and leaves the orphans (nobody's) alone.
+    let clock = std::sync::Arc::new(asm_core::SteppingClock::new(super::T0.add_days(10), 1_000));
+    let later = asm_core::Env::new(clock, std::sync::Arc::new(asm_core::SeededIds::new(9)));
+    let a_later = SqlStore::new(&db, later).with_scope(Scope::agents(["a"]));
+    let wipe = asm_core::RetentionPolicy::from_json(&serde_json::json!({
+        "max_completed_session_age_days": 1, "hard_delete_after_days": 1,
+        "max_events_per_session": 1, "exempt_statuses": []
+    }))
+    .unwrap();
+    let b_before = all.export_session("sb", true).await.unwrap();
+    let plan = a_later.plan(&wipe).await.unwrap();
+    let report = a_later.execute(&wipe).await.unwrap();
+    assert!(report.errors.is_empty(), "{report:?}");
+    assert_eq!(report.sessions_soft_deleted, plan.sessions_soft_deleted);
+    assert!(report.sessions_soft_deleted >= 2 && report.events_pruned >= 2, "{report:?}");
+    assert_eq!((report.artifacts_cleaned, report.orphaned_sequences_cleaned), (0, 0));
+    refused("prune b's session", a_later.prune_session_events("sb", &wipe).await);
+    assert_eq!(all.export_session("sb", true).await.unwrap(), b_before, "maintenance touched b");
+    assert!(all.get_by_key("k-none").await.unwrap().is_some());
+    assert!(a_later.health_check().await.unwrap().is_empty());
+
     let mut remaining = ids(&all.list_sessions(&ListSessions::default()).await.unwrap());
     remaining.sort();
     assert_eq!(remaining, ["sa", "sa3", "sb"]);

@@ -275,6 +275,8 @@ impl From<wit::MaintenanceReport> for MaintenanceReport {
             orphaned_sequences_cleaned: r.orphaned_sequences_cleaned,
             duration_ms: r.duration_ms,
             errors: r.errors,
+            complete: r.complete,
+            remaining: r.remaining,
         }
     }
 }

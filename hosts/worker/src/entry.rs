@@ -15,6 +15,7 @@ use worker::{
 use crate::api::{ApiRequest, Reply, dispatch};
 use crate::auth::authorized;
 use crate::backend::Backend;
+use crate::body::read_request;
 use crate::errors::{
     bad_segment, body_of, no_such_path, status_of, too_large, unauthorized, wrong_method,
 };
@@ -132,13 +133,8 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
     let body = if method == Method::Get || method == Method::Delete {
         Vec::new()
     } else {
-        req.bytes()
-            .await
-            .map_err(|e| Error::validation(format!("request body could not be read: {e}")))?
+        read_request(&mut req, limit).await?
     };
-    if body.len() > limit {
-        return Err(too_large(body.len(), limit, "the request body limit"));
-    }
     if backend_name == "d1" && body.len() > D1_MAX_ROW_BYTES {
         return Err(too_large(body.len(), D1_MAX_ROW_BYTES, "D1's row limit"));
     }
@@ -160,10 +156,10 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
         reset(&backend).await?;
         Reply { status: 204, body: None }
     } else {
-        let store = SqlStore::new(backend, asm_env);
+        let store = SqlStore::new(backend, asm_env.clone());
         let request =
             ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
-        match dispatch(&store, request).await {
+        match dispatch(&store, &asm_env, request).await {
             Ok(reply) => reply,
             Err(error) => error_reply(&error),
         }

@@ -1,13 +1,17 @@
 //! The Worker over its real runtime (`wrangler dev --local`): the shared conformance cases
 //! through [`HttpStore`] on D1 and on PostgreSQL via Hyperdrive, then auth, error mapping,
-//! body limits and a cron-triggered maintenance run (see `checks.rs`), hostile requests on both
-//! backends (`hostile.rs`) and 16 concurrent appending clients on D1 (`concurrency.rs`).
+//! the creating routes, body limits (chunked too) and a cron-triggered maintenance run (see
+//! `checks.rs`), hostile requests on both backends (`hostile/`), 16 concurrent appending clients
+//! on D1 (`concurrency.rs`) and a Worker without test mode (`production.rs`).
 // The harness times child processes with the OS clock; only the core must not read it.
 #![allow(clippy::disallowed_methods)]
 
 mod checks;
+mod chunked;
 mod concurrency;
+mod creating;
 mod hostile;
+mod production;
 mod wrangler;
 
 use asm_conformance::{Harness, run_all_with};
@@ -60,12 +64,10 @@ fn hyperdrive_url() -> String {
     format!("{scheme}://{userinfo}@{host}{sep}sslmode=disable")
 }
 
+/// The vars of a test Worker: the backend, test mode and the token, plus `extra`.
 fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
-    let mut v = vec![
-        format!("ASM_BACKEND:{backend}"),
-        "ASM_TEST_MODE:1".to_owned(),
-        format!("ASM_API_TOKEN:{TOKEN}"),
-    ];
+    let mut v = production::vars(backend);
+    v.push("ASM_TEST_MODE:1".to_owned());
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v
 }
@@ -83,19 +85,21 @@ fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> (bool,
     let harness = WorkerHarness { url: w.url.clone() };
     let report = block_on(run_all_with(host, &harness, NOT_APPLICABLE));
     println!("{host} conformance took {:.0} s", started.elapsed().as_secs_f64());
-    let ok = report.is_success() & checks::run_all_checks(w, backend);
+    let ok = report.is_success() & checks::run_all_checks(w, backend, limit);
     let (passed, failed) = hostile::run(&w.url, backend, limit);
     (ok, passed, failed)
 }
 
-/// The D1 Worker: the common suite, then concurrent clients.
+/// The D1 Worker: the common suite, then concurrent clients, then a Worker in production mode.
 fn d1_suite() -> (bool, usize, usize) {
     let state = tempdir("d1");
     migrate_d1(&state);
     let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
     let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
     let (ok, passed, failed) = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT);
-    (ok & concurrency::run(&w.url), passed, failed)
+    let ok = ok & concurrency::run(&w.url);
+    drop(w);
+    (ok & production::run(&tempdir("production")), passed, failed)
 }
 
 /// The Hyperdrive Worker on the test PostgreSQL: the common suite.

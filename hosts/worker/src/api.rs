@@ -386,26 +386,16 @@ pub async fn dispatch<S: Store>(store: &S, env: &Env, req: ApiRequest<'_>) -> Re
 
 #[cfg(test)]
 mod tests {
-    use std::future::Future;
     use std::sync::Arc;
-    use std::task::{Context, Poll, Waker};
 
     use asm_core::memory::MemoryStore;
     use asm_core::{EventType, SeededIds, SteppingClock, Timestamp};
     use serde_json::json;
 
     use super::*;
+    use crate::body::ready;
     use crate::errors::status_of;
     use crate::routes::{Routed, route};
-
-    /// The in-memory store answers without waiting: one poll finishes every call.
-    fn ready<T>(future: impl Future<Output = T>) -> T {
-        let mut future = std::pin::pin!(future);
-        match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(value) => value,
-            Poll::Pending => panic!("the memory store never waits"),
-        }
-    }
 
     const T0: &str = "2025-01-27T12:00:00.000000Z";
 

@@ -41,24 +41,25 @@ pub async fn read_request(req: &mut worker::Request, limit: usize) -> Result<Vec
     read_limited(stream, limit).await
 }
 
+/// Runs a future that never waits (in-memory chunks, the in-memory store) to its end: the
+/// native tests need no executor.
+#[cfg(test)]
+pub(crate) fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
+    use std::task::{Context, Poll, Waker};
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(value) => value,
+        Poll::Pending => panic!("the future waited: only futures that never wait run here"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::future::Future;
-    use std::task::{Context, Poll, Waker};
-
     use asm_core::ErrorCode;
     use futures_util::stream;
 
     use super::*;
     use crate::errors::status_of;
-
-    fn ready<T>(future: impl Future<Output = T>) -> T {
-        let mut future = std::pin::pin!(future);
-        match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(value) => value,
-            Poll::Pending => panic!("in-memory chunks are always ready"),
-        }
-    }
 
     fn read(chunks: &[&[u8]], limit: usize) -> Result<Vec<u8>, Error> {
         let items = chunks.iter().map(|c| Ok::<_, String>(c.to_vec())).collect::<Vec<_>>();

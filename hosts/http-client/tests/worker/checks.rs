@@ -8,6 +8,10 @@ use serde_json::{Value, json};
 use crate::TOKEN;
 use crate::wrangler::Wrangler;
 
+/// The longest any request of the checks may take: a hung answer fails the check instead of
+/// stopping the harness.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Raw requests to the Worker: any method, path, header and body bytes.
 pub struct Http {
     agent: ureq::Agent,
@@ -18,7 +22,11 @@ impl Http {
     /// A client of the Worker at `base`.
     pub fn new(base: &str) -> Http {
         Http {
-            agent: ureq::Agent::config_builder().http_status_as_error(false).build().into(),
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(REQUEST_TIMEOUT))
+                .build()
+                .into(),
             base: base.to_owned(),
         }
     }
@@ -49,7 +57,7 @@ impl Http {
     }
 
     /// One request with any headers: (status, JSON body or Null, the answer's headers with
-    /// lower-case names).
+    /// lower-case names); status 0 when no answer came within [`REQUEST_TIMEOUT`].
     pub fn exchange(
         &self,
         method: &str,
@@ -63,7 +71,13 @@ impl Http {
             b = b.header(*name, *value);
         }
         let request = b.body(body.map(<[u8]>::to_vec).unwrap_or_default()).expect("request");
-        let mut response = self.agent.run(request).expect("the Worker answers");
+        let mut response = match self.agent.run(request) {
+            Ok(response) => response,
+            Err(e) => {
+                println!("  no answer to {method} {path}: {e}");
+                return (0, Value::Null, Vec::new());
+            }
+        };
         let status = response.status().as_u16();
         let answer_headers = response
             .headers()
@@ -202,8 +216,6 @@ pub fn run_all_checks(w: &Wrangler, backend: &str, limit: usize) -> bool {
         check("body_limit_wrote_nothing", s == 404, format!("{s}"));
     }
 
-    crate::chunked::run(&w.url, backend, limit, &mut check);
-
     // Cron: /__scheduled runs Maintenance with ASM_RETENTION_POLICY (completed sessions older
     // than 90 days are soft-deleted) and logs the report.
     let old = session("s-old", "completed", "2020-01-01T00:00:00.000000Z").to_string();
@@ -229,6 +241,9 @@ pub fn run_all_checks(w: &Wrangler, backend: &str, limit: usize) -> bool {
             && logged,
         format!("{s} {s2} {s3} old={old_after} new={new_after} logged={logged}"),
     );
+    // Last: the connections that were open across the unfinished chunked request are not
+    // used again (Miniflare left one such idle keep-alive connection unanswered).
+    crate::chunked::run(&w.url, backend, limit, &mut check);
     println!("http checks worker-{backend}: {} failed", failures.len());
     failures.is_empty()
 }

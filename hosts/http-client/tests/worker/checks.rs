@@ -241,8 +241,6 @@ pub fn run_all_checks(w: &Wrangler, backend: &str, limit: usize) -> bool {
             && logged,
         format!("{s} {s2} {s3} old={old_after} new={new_after} logged={logged}"),
     );
-    // Last: the connections that were open across the unfinished chunked request are not
-    // used again (Miniflare left one such idle keep-alive connection unanswered).
     crate::chunked::run(&w.url, backend, limit, &mut check);
     println!("http checks worker-{backend}: {} failed", failures.len());
     failures.is_empty()

@@ -2,7 +2,8 @@
 //! Worker counts them while reading. One byte past the limit is 413 (`validation_error`, reason
 //! `payload_too_large`); a body at the limit gets through; and a body that passes the limit is
 //! answered before the client has finished sending it, which only a Worker that stops reading at
-//! the limit can do (one that buffers the whole body would wait for the end forever).
+//! the limit can do (one that buffers the whole body would wait for the end forever): that check
+//! runs last, on the production Worker (see [`unfinished_body_is_answered`]).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -144,7 +145,23 @@ pub fn run(base: &str, backend: &str, limit: usize, check: Check<'_>) {
     };
     check("chunked_body_at_the_limit_gets_through", want_through, format!("{s} {b}"));
 
-    // Past the limit and never finished: answered at once.
+    let statuses: Vec<u16> = ["s-chunked-over", "s-chunked-at"]
+        .iter()
+        .map(|id| http.req("GET", &format!("/v1/sessions/{id}"), Some(TOKEN), None).0)
+        .collect();
+    let want = if backend == "d1" { [404, 404] } else { [404, 200] };
+    check(
+        "chunked_bodies_refused_stored_nothing",
+        statuses == want,
+        format!("{statuses:?}, want {want:?}"),
+    );
+}
+
+/// A body past the limit that the client never finishes is answered at once: the Worker stops
+/// reading at the limit and cancels the rest. Run it last on a Worker: after the client then
+/// drops the half-sent request, Miniflare (wrangler 4.86) holds the next request to that Worker
+/// until its client gives up, so nothing may follow it.
+pub fn unfinished_body_is_answered(base: &str, limit: usize, check: Check<'_>) {
     let endless = session_of_size("s-chunked-open", limit + 4 * CHUNK);
     let started = std::time::Instant::now();
     let (s, b) = put_chunked(base, "s-chunked-open", &endless, false);
@@ -152,18 +169,5 @@ pub fn run(base: &str, backend: &str, limit: usize, check: Check<'_>) {
         "chunked_body_past_the_limit_answered_before_it_ends",
         is_payload_too_large(s, &b, limit),
         format!("{s} {b} after {:.1} s", started.elapsed().as_secs_f64()),
-    );
-    // A fresh client: a keep-alive connection left idle across the unfinished request is not
-    // trusted (Miniflare once left one unanswered).
-    let http = Http::new(base);
-    let ids = ["s-chunked-over", "s-chunked-open"];
-    let statuses: Vec<u16> = ids
-        .iter()
-        .map(|id| http.req("GET", &format!("/v1/sessions/{id}"), Some(TOKEN), None).0)
-        .collect();
-    check(
-        "chunked_bodies_over_the_limit_stored_nothing",
-        statuses == [404, 404],
-        format!("{statuses:?}"),
     );
 }

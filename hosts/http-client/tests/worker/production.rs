@@ -1,6 +1,7 @@
 //! A Worker started as in production (no `ASM_TEST_MODE`): the test reset route does not exist
 //! (404, and nothing is wiped) and the test-clock header is ignored, so stored timestamps come
-//! from the real clock and no `x-asm-test-clock-readings` header is answered.
+//! from the real clock and no `x-asm-test-clock-readings` header is answered. Last, a chunked
+//! body that never ends is answered with 413 at the default limit (`chunked.rs`).
 
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -8,9 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use asm_core::Timestamp;
 use serde_json::Value;
 
-use crate::TOKEN;
 use crate::checks::{Http, TEST_NOW, TEST_NOW_HEADER, TEST_READINGS_HEADER, code};
 use crate::wrangler::{Wrangler, migrate_d1};
+use crate::{DEFAULT_BODY_LIMIT, TOKEN};
 
 /// The vars every Worker of the harness gets: the backend and the token (test mode is extra).
 pub fn vars(backend: &str) -> Vec<String> {
@@ -85,6 +86,9 @@ pub fn run(state: &Path) -> bool {
             && read["events"].as_array().map(Vec::len) == Some(1),
         format!("{s} {stored} {g} {read}"),
     );
+    // Last, as nothing may follow it on this Worker: the default body limit, counted while a
+    // chunked body that never ends is read.
+    crate::chunked::unfinished_body_is_answered(&w.url, DEFAULT_BODY_LIMIT, &mut check);
     println!("production checks worker-d1: {failures} failed");
     failures == 0
 }

@@ -240,6 +240,18 @@ pub trait Executor {
     }
 }
 
+/// A borrowed executor is one too: several stores (one per caller's scope, say) can share one
+/// connection or database.
+impl<E: Executor + ?Sized> Executor for &E {
+    fn dialect(&self) -> Dialect {
+        (**self).dialect()
+    }
+
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
+        (**self).batch(statements).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ExecErrorKind;

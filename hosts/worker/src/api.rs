@@ -174,6 +174,35 @@ pub enum Call {
     ArtifactStats(String),
 }
 
+impl Call {
+    /// The session the call reads or writes, when it names one (for the audit line).
+    pub fn session_id(&self) -> Option<&str> {
+        match self {
+            Call::SaveSession(session) => Some(&session.id),
+            Call::CreateSession(attrs) => attrs.id.as_deref(),
+            Call::CreateRun(NewRun { session_id, .. })
+            | Call::CreateEvent(NewEvent { session_id, .. }) => session_id.as_deref(),
+            Call::SaveRun(run) => Some(&run.session_id),
+            Call::AppendEvent(event) => Some(&event.session_id),
+            Call::AppendEvents(events) => events.first().map(|e| e.session_id.as_str()),
+            Call::Flush(payload) => Some(&payload.session.id),
+            Call::RegisterArtifact(artifact) => artifact.session_id.as_deref(),
+            Call::GetSession(id)
+            | Call::DeleteSession(id)
+            | Call::ListRuns(id, _)
+            | Call::GetActiveRun(id)
+            | Call::GetEvents(id, _)
+            | Call::LatestSequence(id)
+            | Call::SessionStats(id)
+            | Call::ExportSession(id, _)
+            | Call::PruneSessionEvents(id, _)
+            | Call::ListArtifacts(id)
+            | Call::ArtifactStats(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
 /// Decodes a routed request. Health, the OpenAPI document and the test reset are answered by
 /// the entry point and are not calls.
 pub fn decode(req: ApiRequest<'_>) -> Result<Call> {

@@ -12,8 +12,9 @@ use worker::{
     Context, Method, Request, Response, ScheduleContext, ScheduledEvent, console_log, event,
 };
 
-use crate::api::{ApiRequest, Reply, dispatch};
-use crate::auth::authorized;
+use crate::api::{ApiRequest, Reply, decode, execute};
+use crate::audit::Line;
+use crate::auth::Keyring;
 use crate::backend::Backend;
 use crate::body::read_request;
 use crate::errors::{
@@ -72,6 +73,11 @@ fn json_response(reply: Reply) -> worker::Result<Response> {
     Ok(response.with_status(reply.status))
 }
 
+/// Writes an audit line where `wrangler tail` shows it.
+fn audit(line: &Line) {
+    console_log!("{}", line.json());
+}
+
 fn error_reply(error: &Error) -> Reply {
     Reply { status: status_of(error), body: Some(body_of(error)) }
 }
@@ -111,10 +117,17 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
             None,
         ));
     }
-    let token = var(env, "ASM_API_TOKEN").unwrap_or_default();
+    let keys = Keyring::from_config(
+        var(env, "ASM_API_KEYS").as_deref(),
+        var(env, "ASM_API_TOKEN").as_deref(),
+    )?;
     let header = req.headers().get("authorization").ok().flatten();
-    if !authorized(header.as_deref(), &token) {
+    let Some(key) = keys.authenticate(header.as_deref()) else {
         return Err(unauthorized());
+    };
+    if let Err(refused) = key.permit(matched.op) {
+        audit(&Line::refused(key, matched.op, None, &refused));
+        return Err(refused);
     }
     if matched.op == Op::OpenApi {
         let doc: serde_json::Value = serde_json::from_str(crate::openapi::OPENAPI_JSON)
@@ -156,10 +169,21 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
         reset(&backend).await?;
         Reply { status: 204, body: None }
     } else {
-        let store = SqlStore::new(backend, asm_env.clone());
+        let store = SqlStore::new(backend, asm_env.clone()).with_scope(key.scope.clone());
         let request =
             ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
-        match dispatch(&store, &asm_env, request).await {
+        let outcome = match decode(request) {
+            Ok(call) => {
+                let session_id = call.session_id().map(str::to_owned);
+                let outcome = execute(&store, &asm_env, call).await;
+                if let Some(line) = Line::of(key, matched.op, session_id, &outcome) {
+                    audit(&line);
+                }
+                outcome
+            }
+            Err(error) => Err(error),
+        };
+        match outcome {
             Ok(reply) => reply,
             Err(error) => error_reply(&error),
         }

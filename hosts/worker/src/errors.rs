@@ -31,6 +31,7 @@ pub fn status_of(error: &Error) -> u16 {
         ErrorCode::SessionMismatch | ErrorCode::RunMismatch | ErrorCode::ContextMismatch => 409,
         ErrorCode::InvalidTransition | ErrorCode::InvalidOperation => 409,
         ErrorCode::QueryError => 400,
+        ErrorCode::PolicyViolation => 403,
         _ => match error.category() {
             Category::Validation | Category::State => 400,
             _ => 500,
@@ -137,6 +138,7 @@ mod tests {
         assert_eq!(status_of(&taken), 409);
         assert_eq!(status_of(&unauthorized()), 401);
         assert_eq!(status_of(&too_large(3, 2, "the limit")), 413);
+        assert_eq!(status_of(&asm_core::scope::out_of_scope("agent b")), 403);
     }
 
     #[test]

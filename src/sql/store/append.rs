@@ -19,9 +19,10 @@
 //! a batch of new events needs no read at all. A unique violation (a concurrent writer stored
 //! the same id first) or a transient failure retries the whole batch.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use super::{SqlStore, failure};
+use super::guard::Guard;
+use super::{SqlStore, failure, scope_sql};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
 use crate::sql::decode::Cells;
@@ -131,28 +132,49 @@ pub(crate) fn plan_writes(dialect: Dialect, unique: &[&Event], returning: bool) 
     statements
 }
 
+/// What an append writes before its events, in the same batch: the guards it must pass (beyond
+/// the scope of the events' sessions, which `append` adds) and its own upserts.
+#[derive(Debug, Default)]
+pub(crate) struct Prefix {
+    /// Conditions that refuse the whole batch.
+    pub guards: Vec<Guard>,
+    /// Statements that run before the events (flush's session and run upserts).
+    pub statements: Vec<Statement>,
+    /// Sessions the prefix itself writes inside the scope (flush's session), whose events need
+    /// no guard of their own.
+    pub own_session: Option<String>,
+}
+
 /// Appends `events` (after `prefix`, in the same batch) and, in [`AppendMode::ReadBack`],
 /// returns the stored event of every input element in input order.
 pub(crate) async fn append<E: Executor>(
     store: &SqlStore<E>,
     op: &str,
-    prefix: Option<Vec<Statement>>,
+    prefix: Option<Prefix>,
     events: &[Event],
     mode: AppendMode,
 ) -> Result<Vec<Event>> {
     for event in events {
         validate_event(event)?;
     }
+    store.limits.check_events(events.len())?;
     if events.is_empty() && prefix.is_none() {
         return Ok(Vec::new());
     }
     let dialect = store.dialect();
     let mut seen = HashSet::new();
     let unique: Vec<&Event> = events.iter().filter(|e| seen.insert(e.id.as_str())).collect();
-    let mut statements = prefix.unwrap_or_default();
+    let Prefix { mut guards, statements: mut batch, own_session } = prefix.unwrap_or_default();
+    let sessions: BTreeSet<&str> = unique.iter().map(|e| e.session_id.as_str()).collect();
+    for session_id in sessions.into_iter().filter(|s| own_session.as_deref() != Some(*s)) {
+        guards.extend(scope_sql::session_inside(dialect, store.scope(), session_id));
+    }
+    let mut statements: Vec<Statement> = guards.iter().map(Guard::statement).collect();
+    statements.append(&mut batch);
     let read_back = mode == AppendMode::ReadBack;
     statements.extend(plan_writes(dialect, &unique, read_back));
-    let results = run_with_retry(store, op, statements).await?;
+    store.limits.check_statements(statements.len())?;
+    let results = run_with_retry(store, op, &guards, statements).await?;
     if !read_back {
         return Ok(Vec::new());
     }
@@ -197,28 +219,27 @@ pub(crate) async fn append<E: Executor>(
         .collect()
 }
 
-/// Runs the batch, retrying it whole after a unique violation or a transient failure.
+/// Runs the batch (which starts with the statements of `guards`), retrying it whole after a
+/// unique violation or a transient failure; a tripped guard answers its own error at once.
 async fn run_with_retry<E: Executor>(
     store: &SqlStore<E>,
     op: &str,
+    guards: &[Guard],
     statements: Vec<Statement>,
 ) -> Result<Vec<ResultSet>> {
     let mut attempt = 1;
     loop {
-        match store.executor.batch(statements.clone()).await {
+        let e = match store.executor.batch(statements.clone()).await {
             Ok(results) => return Ok(results),
-            Err(e)
-                if attempt < MAX_ATTEMPTS
-                    && matches!(
-                        e.kind,
-                        ExecErrorKind::UniqueViolation | ExecErrorKind::Transient
-                    ) =>
-            {
-                attempt += 1;
-            }
-            Err(e) => {
-                return Err(failure(ErrorCode::StorageError, op, &e).detail("attempts", attempt));
-            }
+            Err(e) => e,
+        };
+        if let Some(refusal) = store.tripped(guards).await? {
+            return Err(refusal);
         }
+        let retryable = matches!(e.kind, ExecErrorKind::UniqueViolation | ExecErrorKind::Transient);
+        if attempt >= MAX_ATTEMPTS || !retryable {
+            return Err(failure(ErrorCode::StorageError, op, &e).detail("attempts", attempt));
+        }
+        attempt += 1;
     }
 }

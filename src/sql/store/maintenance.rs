@@ -200,7 +200,9 @@ impl<E: Executor> SqlStore<E> {
         let per_chunk = chunk_size(d, 0, 1).min(policy.batch_size.max(1) as usize);
         let mut deleted = 0;
         for chunk in ids.chunks(per_chunk) {
-            let results = self.write(MAINTENANCE, op, delete_sessions_cascade(d, chunk)).await?;
+            let results = self
+                .write(MAINTENANCE, op, delete_sessions_cascade(d, self.scope(), chunk))
+                .await?;
             deleted += results.last().map_or(0, |rs| rs.changes);
         }
         Ok(deleted)

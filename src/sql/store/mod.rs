@@ -6,9 +6,11 @@
 
 mod append;
 mod artifacts;
+mod guard;
 mod maintenance;
 mod query_api;
 mod query_sql;
+mod scope_sql;
 mod session_store;
 
 use serde_json::Value as Json;
@@ -19,6 +21,9 @@ use super::schema;
 use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::id::Env;
 use crate::json::JsonMap;
+use crate::limits::Limits;
+use crate::scope::Scope;
+use guard::Guard;
 
 /// ASM's SQL stores (`EctoSessionStore`, `EctoQueryAPI`, `EctoMaintenance`, `ArtifactRegistry`)
 /// over a host's executor: SQLite, D1 or PostgreSQL, on ASM's own schema.
@@ -29,12 +34,39 @@ use crate::json::JsonMap;
 pub struct SqlStore<E: Executor> {
     executor: E,
     env: Env,
+    scope: Scope,
+    limits: Limits,
 }
 
 impl<E: Executor> SqlStore<E> {
     /// A store over `executor`, taking time and ids from `env`.
     pub fn new(executor: E, env: Env) -> SqlStore<E> {
-        SqlStore { executor, env }
+        SqlStore { executor, env, scope: Scope::All, limits: Limits::NONE }
+    }
+
+    /// The same store restricted to `scope`: every statement it writes from now on keeps to the
+    /// scope's sessions, and a request outside it is `policy_violation` with nothing written
+    /// (docs/scopes.md).
+    pub fn with_scope(mut self, scope: Scope) -> SqlStore<E> {
+        self.scope = scope;
+        self
+    }
+
+    /// The same store with caps on each call's work (pages, events per call, statements per
+    /// batch); [`Limits::NONE`], ASM's behaviour, until set.
+    pub fn with_limits(mut self, limits: Limits) -> SqlStore<E> {
+        self.limits = limits;
+        self
+    }
+
+    /// The caps each call keeps to.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The scope every statement keeps to.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
     }
 
     /// The executor, e.g. for a host's own migrations or raw checks.
@@ -102,6 +134,84 @@ impl<E: Executor> SqlStore<E> {
     ) -> Result<Vec<ResultSet>> {
         self.executor.batch(statements).await.map_err(|e| failure(code, op, &e))
     }
+
+    /// Runs `guards` and then `statements` as one atomic batch; the answer holds the results
+    /// of `statements` only. When the batch fails, the guard that tripped (if any) answers.
+    async fn guarded_write(
+        &self,
+        code: ErrorCode,
+        op: &str,
+        guards: &[Guard],
+        statements: Vec<Statement>,
+    ) -> Result<Vec<ResultSet>> {
+        let mut batch: Vec<Statement> = guards.iter().map(Guard::statement).collect();
+        batch.extend(statements);
+        match self.executor.batch(batch).await {
+            Ok(mut results) => {
+                results.drain(..guards.len().min(results.len()));
+                Ok(results)
+            }
+            Err(e) => Err(self.tripped(guards).await?.unwrap_or_else(|| failure(code, op, &e))),
+        }
+    }
+
+    /// The answer for a row (by `id`) that a read kept to the scope did not find: `not_found()`,
+    /// or `policy_violation` when the row exists outside the scope.
+    async fn missing_or_foreign(
+        &self,
+        code: ErrorCode,
+        table: &str,
+        (id_column, id): (&str, &str),
+        not_found: impl FnOnce() -> Error,
+    ) -> Error {
+        if self.scope.is_all() {
+            return not_found();
+        }
+        let d = self.dialect();
+        let probe = session_store::select_by_id(
+            d,
+            &Scope::All,
+            "1",
+            table,
+            id_column,
+            id,
+            session_store::Owner::Agent,
+        );
+        match self.read(code, "scope", probe).await {
+            Ok(rs) if !rs.rows.is_empty() => {
+                crate::scope::out_of_scope(format!("{id} ({table}) is outside this caller's scope"))
+            }
+            Ok(_) => not_found(),
+            Err(e) => e,
+        }
+    }
+
+    /// After a read kept to the scope found nothing for session `session_id`: `policy_violation`
+    /// when the session exists outside the scope (a caller learns nothing of it but that), else
+    /// `Ok` (an empty answer, as for a session that does not exist).
+    async fn refuse_if_foreign(&self, code: ErrorCode, session_id: &str) -> Result<()> {
+        let error = self.missing_or_foreign(code, "asm_sessions", ("id", session_id), || {
+            Error::from_code(ErrorCode::SessionNotFound)
+        });
+        match error.await {
+            e if e.code() == ErrorCode::SessionNotFound => Ok(()),
+            e => Err(e),
+        }
+    }
+
+    /// The error of the first guard whose condition holds now, if any (after a failed batch).
+    async fn tripped(&self, guards: &[Guard]) -> Result<Option<Error>> {
+        if guards.is_empty() {
+            return Ok(None);
+        }
+        let probes = guards.iter().map(Guard::probe).collect();
+        let results = self
+            .executor
+            .batch(probes)
+            .await
+            .map_err(|e| failure(ErrorCode::StorageError, "guard", &e))?;
+        Ok(guards.iter().zip(&results).find(|(_, rs)| !rs.rows.is_empty()).map(|(g, _)| g.error()))
+    }
 }
 
 fn details(op: &str, e: &ExecError) -> JsonMap {
@@ -159,6 +269,20 @@ impl<'a> Where<'a> {
     pub(crate) fn ts(&mut self, column_op: &str, value: Option<crate::time::Timestamp>) {
         if let Some(t) = value {
             self.and().sql(column_op).bind(Value::Text(t.to_sql_text()), SqlType::Timestamp);
+        }
+    }
+
+    /// Keeps to the scope's sessions on `asm_sessions` (`agent_id IN <agents>`).
+    pub(crate) fn scope_agent(&mut self, scope: &Scope) {
+        if let Some(agents) = scope.agent_ids() {
+            scope_sql::agent_in(self.and(), "agent_id", agents);
+        }
+    }
+
+    /// Keeps to the scope's sessions on a table whose `column` names a session.
+    pub(crate) fn scope_session(&mut self, scope: &Scope, column: &str) {
+        if let Some(agents) = scope.agent_ids() {
+            scope_sql::session_in(self.and(), column, agents);
         }
     }
 

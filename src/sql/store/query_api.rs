@@ -11,9 +11,9 @@ use crate::ports::{
     EventOrder, EventPage, EventSearch, QueryApi, RunOrder, RunPage, RunSearch, SessionExport,
     SessionOrder, SessionPage, SessionSearch, SessionStats, TokenTotals, UsageQuery, UsageSummary,
 };
-use crate::query::{check_min_tokens, has_all_tags, page_limit};
+use crate::query::{check_min_tokens, page_limit};
 use crate::sql::decode::{self, Cells};
-use crate::sql::executor::{Executor, ResultSet, Value};
+use crate::sql::executor::{Executor, ResultSet, Statement, Value};
 use crate::sql::schema;
 use crate::summary::RunFigures;
 
@@ -23,15 +23,44 @@ fn decode_cursor<O: CursorOrder>(text: Option<&String>, order: O) -> Result<Opti
     text.map(|t| cursor::decode(t, order)).transpose()
 }
 
-fn session_not_found(session_id: &str) -> Error {
-    Error::new(ErrorCode::SessionNotFound, format!("Session {session_id} not found"))
-}
-
 fn rows(results: &[ResultSet], index: usize) -> &[Vec<Value>] {
     results.get(index).map_or(&[], |rs| rs.rows.as_slice())
 }
 
 impl<E: Executor> SqlStore<E> {
+    /// QueryAPI's `session_not_found` ("Session <id> not found"), or `policy_violation` for a
+    /// session outside the scope.
+    async fn session_not_found(&self, session_id: &str) -> Error {
+        self.missing_or_foreign(QUERY, "asm_sessions", ("id", session_id), || {
+            Error::new(ErrorCode::SessionNotFound, format!("Session {session_id} not found"))
+        })
+        .await
+    }
+
+    /// Reads a run summary's pages one after the other (see [`q::SUMMARY_CHUNK`]) and feeds
+    /// every row to `fold`; the last two columns of a row (`started_at`, `id`) are the keyset of
+    /// the next page. Memory holds one page, whatever the number of runs.
+    async fn fold_runs(
+        &self,
+        op: &str,
+        page: impl Fn(Option<&Cursor>) -> Statement,
+        mut fold: impl FnMut(&[Value]) -> Result<()>,
+    ) -> Result<()> {
+        let mut after: Option<Cursor> = None;
+        loop {
+            let rs = self.read(QUERY, op, page(after.as_ref())).await?;
+            for row in &rs.rows {
+                fold(row)?;
+            }
+            let Some(last) = rs.rows.last().filter(|_| rs.rows.len() as u64 >= q::SUMMARY_CHUNK)
+            else {
+                return Ok(());
+            };
+            let mut c = Cells::new("asm_runs", &last[last.len().saturating_sub(2)..]);
+            after = Some(Cursor { value: SortValue::Time(c.ts()?), id: c.text()? });
+        }
+    }
+
     async fn read_all(
         &self,
         op: &str,
@@ -46,31 +75,11 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let limit = page_limit(query.limit, DEFAULT_SESSION_LIMIT)?;
         let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
         let d = self.dialect();
-        let (sessions, total_count) = if query.tags.is_empty() {
-            let page = q::session_page(d, query, after.as_ref(), Some(limit as u64));
-            let results =
-                self.read_all("search_sessions", vec![q::count_sessions(d, query), page]).await?;
-            let total = decode::scalar_int(rows(&results, 0))?.unwrap_or(0);
-            (decode::all(rows(&results, 1), decode::session)?, total as u64)
-        } else {
-            let page = q::session_page(d, query, after.as_ref(), None);
-            let results =
-                self.read_all("search_sessions", vec![q::session_tags(d, query), page]).await?;
-            let mut total = 0;
-            for row in rows(&results, 0) {
-                if has_all_tags(&Cells::new("asm_sessions", row).tags()?, &query.tags) {
-                    total += 1;
-                }
-            }
-            let mut page = Vec::new();
-            for row in rows(&results, 1) {
-                let session = decode::session(row)?;
-                if page.len() < limit && has_all_tags(&session.tags, &query.tags) {
-                    page.push(session);
-                }
-            }
-            (page, total)
-        };
+        let page = q::session_page(d, self.scope(), query, after.as_ref(), Some(limit as u64));
+        let count = q::count_sessions(d, self.scope(), query);
+        let results = self.read_all("search_sessions", vec![count, page]).await?;
+        let total_count = decode::scalar_int(rows(&results, 0))?.unwrap_or(0) as u64;
+        let sessions = decode::all(rows(&results, 1), decode::session)?;
         let cursor = sessions.last().map(|s| {
             let at = match query.order_by {
                 SessionOrder::CreatedAtAsc | SessionOrder::CreatedAtDesc => s.created_at,
@@ -83,11 +92,12 @@ impl<E: Executor> QueryApi for SqlStore<E> {
 
     async fn get_session_stats(&self, session_id: &str) -> Result<SessionStats> {
         let d = self.dialect();
-        let exists = q::rows_of_session(d, "id", " FROM asm_sessions WHERE id = ", session_id, "");
-        let statements = vec![exists, q::event_stats(d, session_id), q::run_stats(d, session_id)];
+        let scope = self.scope();
+        let exists = q::session_row(d, scope, "id", session_id);
+        let statements = vec![exists, q::event_stats(d, scope, session_id)];
         let results = self.read_all("get_session_stats", statements).await?;
         if rows(&results, 0).is_empty() {
-            return Err(session_not_found(session_id));
+            return Err(self.session_not_found(session_id).await);
         }
         let mut stats = SessionStats {
             event_count: 0,
@@ -105,14 +115,17 @@ impl<E: Executor> QueryApi for SqlStore<E> {
             stats.last_event_at = c.opt_ts()?;
         }
         let mut providers = BTreeSet::new();
-        for row in rows(&results, 2) {
+        let page = |after: Option<&Cursor>| q::run_stats(d, scope, session_id, after);
+        self.fold_runs("get_session_stats", page, |row| {
             let mut c = Cells::new("asm_runs", row);
             let status = c.run_status()?;
             providers.extend(c.opt_text()?);
             stats.token_totals.add(&c.map()?);
             stats.run_count += 1;
             *stats.status_counts.entry(status).or_insert(0) += 1;
-        }
+            Ok(())
+        })
+        .await?;
         stats.providers_used = providers.into_iter().collect();
         Ok(stats)
     }
@@ -121,7 +134,8 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let limit = page_limit(query.limit, DEFAULT_RUN_LIMIT)?;
         check_min_tokens(query.min_tokens)?;
         let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
-        let statement = q::run_page(self.dialect(), query, after.as_ref(), limit as u64);
+        let statement =
+            q::run_page(self.dialect(), self.scope(), query, after.as_ref(), limit as u64);
         let rs = self.read(QUERY, "search_runs", statement).await?;
         let runs = decode::all(&rs.rows, decode::run)?;
         let cursor = match query.order_by {
@@ -134,22 +148,25 @@ impl<E: Executor> QueryApi for SqlStore<E> {
     }
 
     async fn get_usage_summary(&self, query: &UsageQuery) -> Result<UsageSummary> {
-        let rs =
-            self.read(QUERY, "get_usage_summary", q::usage_runs(self.dialect(), query)).await?;
+        let (d, scope) = (self.dialect(), self.scope());
         let mut summary = UsageSummary::default();
-        for row in &rs.rows {
+        let page = |after: Option<&Cursor>| q::usage_runs(d, scope, query, after);
+        self.fold_runs("get_usage_summary", page, |row| {
             let mut c = Cells::new("asm_runs", row);
             let provider = c.opt_text()?;
             summary.add_run(provider.as_deref(), &c.map()?);
-        }
+            Ok(())
+        })
+        .await?;
         Ok(summary)
     }
 
     async fn get_cost_summary(&self, query: &CostQuery) -> Result<CostSummary> {
         let table = query.pricing();
-        let rs = self.read(QUERY, "get_cost_summary", q::cost_runs(self.dialect(), query)).await?;
+        let (d, scope) = (self.dialect(), self.scope());
         let mut summary = CostSummary::default();
-        for row in &rs.rows {
+        let page = |after: Option<&Cursor>| q::cost_runs(d, scope, query, after);
+        self.fold_runs("get_cost_summary", page, |row| {
             let mut c = Cells::new("asm_runs", row);
             let provider = c.opt_text()?;
             let usage = c.map()?;
@@ -162,14 +179,17 @@ impl<E: Executor> QueryApi for SqlStore<E> {
                 cost_usd,
             };
             summary.add_run(figures, &table);
-        }
+            Ok(())
+        })
+        .await?;
         Ok(summary)
     }
 
     async fn search_events(&self, query: &EventSearch) -> Result<EventPage> {
         let limit = page_limit(query.limit, DEFAULT_EVENT_LIMIT)?;
         let after = decode_cursor(query.cursor.as_ref(), query.order_by)?;
-        let statement = q::event_page(self.dialect(), query, after.as_ref(), limit as u64);
+        let statement =
+            q::event_page(self.dialect(), self.scope(), query, after.as_ref(), limit as u64);
         let rs = self.read(QUERY, "search_events", statement).await?;
         let events = decode::all(&rs.rows, decode::event)?;
         let cursor = events.last().map(|e| {
@@ -185,7 +205,9 @@ impl<E: Executor> QueryApi for SqlStore<E> {
     }
 
     async fn count_events(&self, query: &EventSearch) -> Result<u64> {
-        let rs = self.read(QUERY, "count_events", q::count_events(self.dialect(), query)).await?;
+        let rs = self
+            .read(QUERY, "count_events", q::count_events(self.dialect(), self.scope(), query))
+            .await?;
         Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0) as u64)
     }
 
@@ -195,25 +217,22 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         include_artifacts: bool,
     ) -> Result<SessionExport> {
         let d = self.dialect();
+        let scope = self.scope();
         let mut statements = vec![
+            q::session_row(d, scope, schema::session_select(d), session_id),
             q::rows_of_session(
                 d,
-                schema::session_select(d),
-                " FROM asm_sessions WHERE id = ",
-                session_id,
-                "",
-            ),
-            q::rows_of_session(
-                d,
+                scope,
                 schema::run_select(d),
-                " FROM asm_runs WHERE session_id = ",
+                "asm_runs",
                 session_id,
                 " ORDER BY started_at, id",
             ),
             q::rows_of_session(
                 d,
+                scope,
                 schema::event_select(d),
-                " FROM asm_events WHERE session_id = ",
+                "asm_events",
                 session_id,
                 " ORDER BY sequence_number",
             ),
@@ -221,8 +240,9 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         if include_artifacts {
             statements.push(q::rows_of_session(
                 d,
+                scope,
                 schema::artifact_select(d),
-                " FROM asm_artifacts WHERE session_id = ",
+                "asm_artifacts",
                 session_id,
                 " ORDER BY created_at, id",
             ));
@@ -230,7 +250,7 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let results = self.read_all("export_session", statements).await?;
         let session = match rows(&results, 0).first() {
             Some(row) => decode::session(row)?,
-            None => return Err(session_not_found(session_id)),
+            None => return Err(self.session_not_found(session_id).await),
         };
         let artifacts = match include_artifacts {
             true => Some(decode::all(rows(&results, 3), decode::artifact)?),

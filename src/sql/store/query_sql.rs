@@ -6,6 +6,7 @@ use crate::ports::{
     CostQuery, EventOrder, EventSearch, RunOrder, RunSearch, SessionOrder, SessionSearch,
     UsageQuery,
 };
+use crate::scope::Scope;
 use crate::sql::dialect::{Builder, Dialect, SqlType};
 use crate::sql::encode;
 use crate::sql::executor::{Statement, Value};
@@ -53,7 +54,8 @@ pub(crate) fn session_order(order: SessionOrder) -> Order {
     }
 }
 
-fn session_filters(w: &mut Where<'_>, q: &SessionSearch) {
+fn session_filters(w: &mut Where<'_>, scope: &Scope, q: &SessionSearch) {
+    w.scope_agent(scope);
     w.text("agent_id = ", q.agent_id.as_ref());
     w.text_in("status IN ", q.status.iter().map(|s| s.as_str()));
     if !q.provider.is_empty() {
@@ -62,6 +64,9 @@ fn session_filters(w: &mut Where<'_>, q: &SessionSearch) {
         encode::bind_text_list(b, q.provider.iter().map(String::as_str));
         b.sql(")");
     }
+    if !q.tags.is_empty() {
+        has_all_tags(w.and(), &q.tags);
+    }
     w.ts("created_at >= ", q.created_after);
     w.ts("created_at <= ", q.created_before);
     if !q.include_deleted {
@@ -69,26 +74,32 @@ fn session_filters(w: &mut Where<'_>, q: &SessionSearch) {
     }
 }
 
+/// Sessions carrying every tag of `tags` (exact match), in SQL, so that a tag filter pages and
+/// counts like any other filter instead of reading every session's tags.
+fn has_all_tags(b: &mut Builder, tags: &[String]) {
+    let required = serde_json::Value::from(tags.to_vec()).to_string();
+    if b.dialect().is_sqlite() {
+        b.sql("NOT EXISTS (SELECT 1 FROM json_each(");
+        b.bind(Value::Text(required), SqlType::Json);
+        b.sql(") r WHERE r.value NOT IN (SELECT value FROM json_each(asm_sessions.tags)))");
+    } else {
+        b.sql("tags @> ");
+        b.bind(Value::Text(required), SqlType::TextArray);
+    }
+}
+
 /// `SELECT COUNT(id)` of the sessions matching the filters (no cursor, no limit).
-pub(crate) fn count_sessions(dialect: Dialect, q: &SessionSearch) -> Statement {
+pub(crate) fn count_sessions(dialect: Dialect, scope: &Scope, q: &SessionSearch) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT COUNT(id) FROM asm_sessions");
-    session_filters(&mut Where::new(&mut b), q);
+    session_filters(&mut Where::new(&mut b), scope, q);
     b.build()
 }
 
-/// The tags of every session matching the filters (to count with the tag filter in Rust).
-pub(crate) fn session_tags(dialect: Dialect, q: &SessionSearch) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() { "SELECT tags" } else { "SELECT array_to_json(tags)::text" });
-    b.sql(" FROM asm_sessions");
-    session_filters(&mut Where::new(&mut b), q);
-    b.build()
-}
-
-/// The sessions after the cursor in order; `page` limits the rows (none when tags filter in Rust).
+/// The sessions after the cursor in order, at most `page` of them.
 pub(crate) fn session_page(
     dialect: Dialect,
+    scope: &Scope,
     q: &SessionSearch,
     cursor: Option<&Cursor>,
     page: Option<u64>,
@@ -97,7 +108,7 @@ pub(crate) fn session_page(
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::session_select(dialect)).sql(" FROM asm_sessions");
     let mut w = Where::new(&mut b);
-    session_filters(&mut w, q);
+    session_filters(&mut w, scope, q);
     keyset(&mut w, order, cursor);
     order.write(&mut b);
     limit(&mut b, page);
@@ -118,6 +129,7 @@ pub(crate) fn run_order(dialect: Dialect, order: RunOrder) -> Order {
 /// One page of runs.
 pub(crate) fn run_page(
     dialect: Dialect,
+    scope: &Scope,
     q: &RunSearch,
     cursor: Option<&Cursor>,
     page: u64,
@@ -127,6 +139,7 @@ pub(crate) fn run_page(
     b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs");
     let mut w = Where::new(&mut b);
     w.text("session_id = ", q.session_id.as_ref());
+    w.scope_session(scope, "session_id");
     w.text("provider = ", q.provider.as_ref());
     w.text_in("status IN ", q.status.iter().map(|s| s.as_str()));
     w.ts("started_at >= ", q.started_after);
@@ -152,7 +165,8 @@ pub(crate) fn event_order(order: EventOrder) -> Order {
     }
 }
 
-fn event_filters(w: &mut Where<'_>, q: &EventSearch) {
+fn event_filters(w: &mut Where<'_>, scope: &Scope, q: &EventSearch) {
+    w.scope_session(scope, "session_id");
     w.text_in("session_id IN ", q.session_ids.iter().map(String::as_str));
     w.text_in("run_id IN ", q.run_ids.iter().map(String::as_str));
     w.text_in("type IN ", q.types.iter().map(|t| t.as_str()));
@@ -165,6 +179,7 @@ fn event_filters(w: &mut Where<'_>, q: &EventSearch) {
 /// One page of events.
 pub(crate) fn event_page(
     dialect: Dialect,
+    scope: &Scope,
     q: &EventSearch,
     cursor: Option<&Cursor>,
     page: u64,
@@ -173,7 +188,7 @@ pub(crate) fn event_page(
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events");
     let mut w = Where::new(&mut b);
-    event_filters(&mut w, q);
+    event_filters(&mut w, scope, q);
     keyset(&mut w, order, cursor);
     order.write(&mut b);
     limit(&mut b, Some(page));
@@ -181,70 +196,119 @@ pub(crate) fn event_page(
 }
 
 /// `SELECT COUNT(id)` of the events matching the filters.
-pub(crate) fn count_events(dialect: Dialect, q: &EventSearch) -> Statement {
+pub(crate) fn count_events(dialect: Dialect, scope: &Scope, q: &EventSearch) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT COUNT(id) FROM asm_events");
-    event_filters(&mut Where::new(&mut b), q);
+    event_filters(&mut Where::new(&mut b), scope, q);
     b.build()
 }
 
 /// The filters the usage and cost summaries share.
 fn summary_filters(
     w: &mut Where<'_>,
+    scope: &Scope,
     session_id: Option<&String>,
     provider: Option<&String>,
     since: Option<Timestamp>,
     until: Option<Timestamp>,
 ) {
     w.text("session_id = ", session_id);
+    w.scope_session(scope, "session_id");
     w.text("provider = ", provider);
     w.ts("started_at >= ", since);
     w.ts("started_at <= ", until);
 }
 
-/// `provider, token_usage` of the runs a usage summary covers.
-pub(crate) fn usage_runs(dialect: Dialect, q: &UsageQuery) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() {
-        "SELECT provider, token_usage"
-    } else {
-        "SELECT provider, token_usage::text"
-    });
-    b.sql(" FROM asm_runs");
-    summary_filters(
-        &mut Where::new(&mut b),
-        q.session_id.as_ref(),
-        q.provider.as_ref(),
-        q.since,
-        q.until,
-    );
-    b.sql(" ORDER BY started_at, id");
-    b.build()
-}
+/// Rows of runs a summary reads per statement: the summaries fold pages of this many rows, so
+/// memory and each read stay bounded whatever the number of runs.
+pub(crate) const SUMMARY_CHUNK: u64 = 500;
 
-/// `provider, token_usage, provider_metadata, cost_usd` of the runs a cost summary covers.
-pub(crate) fn cost_runs(dialect: Dialect, q: &CostQuery) -> Statement {
+/// The order summaries read runs in (and the keyset their pages follow).
+const SUMMARY_ORDER: Order = Order { column: "started_at", ascending: true };
+
+/// `provider, token_usage, <started_at>, id` of the runs a usage summary covers, one page after
+/// `after`.
+pub(crate) fn usage_runs(
+    dialect: Dialect,
+    scope: &Scope,
+    q: &UsageQuery,
+    after: Option<&Cursor>,
+) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
-        "SELECT provider, token_usage, provider_metadata, cost_usd"
+        "SELECT provider, token_usage, started_at, id"
     } else {
-        "SELECT provider, token_usage::text, provider_metadata::text, cost_usd"
+        concat!("SELECT provider, token_usage::text, ", pg_ts!("started_at"), ", id")
     });
     b.sql(" FROM asm_runs");
     let mut w = Where::new(&mut b);
-    summary_filters(&mut w, q.session_id.as_ref(), q.provider.as_ref(), q.since, q.until);
+    let (session_id, provider) = (q.session_id.as_ref(), q.provider.as_ref());
+    summary_filters(&mut w, scope, session_id, provider, q.since, q.until);
+    keyset(&mut w, SUMMARY_ORDER, after);
+    SUMMARY_ORDER.write(&mut b);
+    limit(&mut b, Some(SUMMARY_CHUNK));
+    b.build()
+}
+
+/// `provider, token_usage, provider_metadata, cost_usd, <started_at>, id` of the runs a cost
+/// summary covers, one page after `after`.
+pub(crate) fn cost_runs(
+    dialect: Dialect,
+    scope: &Scope,
+    q: &CostQuery,
+    after: Option<&Cursor>,
+) -> Statement {
+    let mut b = Builder::read(dialect);
+    b.sql(if dialect.is_sqlite() {
+        "SELECT provider, token_usage, provider_metadata, cost_usd, started_at, id"
+    } else {
+        concat!(
+            "SELECT provider, token_usage::text, provider_metadata::text, cost_usd, ",
+            pg_ts!("started_at"),
+            ", id"
+        )
+    });
+    b.sql(" FROM asm_runs");
+    let mut w = Where::new(&mut b);
+    summary_filters(&mut w, scope, q.session_id.as_ref(), q.provider.as_ref(), q.since, q.until);
     if let Some(agent_id) = &q.agent_id {
         w.and()
             .sql("session_id IN (SELECT id FROM asm_sessions WHERE agent_id = ")
             .bind(Value::Text(agent_id.clone()), SqlType::Text)
             .sql(")");
     }
-    b.sql(" ORDER BY started_at, id");
+    keyset(&mut w, SUMMARY_ORDER, after);
+    SUMMARY_ORDER.write(&mut b);
+    limit(&mut b, Some(SUMMARY_CHUNK));
+    b.build()
+}
+
+/// `status, provider, token_usage, <started_at>, id` of one session's runs, one page after
+/// `after` (what its stats fold).
+pub(crate) fn run_stats(
+    dialect: Dialect,
+    scope: &Scope,
+    session_id: &str,
+    after: Option<&Cursor>,
+) -> Statement {
+    let mut b = Builder::read(dialect);
+    b.sql(if dialect.is_sqlite() {
+        "SELECT status, provider, token_usage, started_at, id"
+    } else {
+        concat!("SELECT status, provider, token_usage::text, ", pg_ts!("started_at"), ", id")
+    });
+    b.sql(" FROM asm_runs");
+    let mut w = Where::new(&mut b);
+    w.text("session_id = ", Some(&session_id.to_owned()));
+    w.scope_session(scope, "session_id");
+    keyset(&mut w, SUMMARY_ORDER, after);
+    SUMMARY_ORDER.write(&mut b);
+    limit(&mut b, Some(SUMMARY_CHUNK));
     b.build()
 }
 
 /// Event count and first/last timestamps of one session.
-pub(crate) fn event_stats(dialect: Dialect, session_id: &str) -> Statement {
+pub(crate) fn event_stats(dialect: Dialect, scope: &Scope, session_id: &str) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql(if dialect.is_sqlite() {
         "SELECT COUNT(id), MIN(\"timestamp\"), MAX(\"timestamp\")"
@@ -256,37 +320,40 @@ pub(crate) fn event_stats(dialect: Dialect, session_id: &str) -> Statement {
             pg_ts!("MAX(\"timestamp\")")
         )
     });
-    b.sql(" FROM asm_events WHERE session_id = ")
-        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(" FROM asm_events");
+    of_session(&mut b, scope, session_id);
     b.build()
 }
 
-/// `status, provider, token_usage` of one session's runs.
-pub(crate) fn run_stats(dialect: Dialect, session_id: &str) -> Statement {
+/// `WHERE session_id = <id>`, kept to the scope.
+fn of_session(b: &mut Builder, scope: &Scope, session_id: &str) {
+    let mut w = Where::new(b);
+    w.text("session_id = ", Some(&session_id.to_owned()));
+    w.scope_session(scope, "session_id");
+}
+
+/// The session row itself (`id, …` via `select`), kept to the scope.
+pub(crate) fn session_row(dialect: Dialect, scope: &Scope, select: &str, id: &str) -> Statement {
     let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() {
-        "SELECT status, provider, token_usage"
-    } else {
-        "SELECT status, provider, token_usage::text"
-    });
-    b.sql(" FROM asm_runs WHERE session_id = ")
-        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql("SELECT ").sql(select).sql(" FROM asm_sessions");
+    let mut w = Where::new(&mut b);
+    w.text("id = ", Some(&id.to_owned()));
+    w.scope_agent(scope);
     b.build()
 }
 
-/// All rows of `table` (via its select list) with `column = session_id`, in `order`.
+/// All rows of `table` (via its select list) of one session, kept to the scope, in `order_by`.
 pub(crate) fn rows_of_session(
     dialect: Dialect,
+    scope: &Scope,
     select: &str,
-    from_where: &str,
+    table: &str,
     session_id: &str,
     order_by: &str,
 ) -> Statement {
     let mut b = Builder::read(dialect);
-    b.sql("SELECT ")
-        .sql(select)
-        .sql(from_where)
-        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql("SELECT ").sql(select).sql(" FROM ").sql(table);
+    of_session(&mut b, scope, session_id);
     b.sql(order_by);
     b.build()
 }

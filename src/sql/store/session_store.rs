@@ -1,12 +1,13 @@
 //! [`SessionStore`] for [`SqlStore`]: upserts, reads, the cascade delete (docs/asm-v0.8/sql.md §4). Appends
 //! are in `append.rs`.
 
-use super::append::{self, AppendMode};
-use super::{SqlStore, Where, limit};
+use super::append::{self, AppendMode, Prefix};
+use super::{SqlStore, Where, limit, scope_sql};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
 use crate::ports::{EventFilter, FlushPayload, ListRuns, ListSessions, SessionStore};
 use crate::run::Run;
+use crate::scope::Scope;
 use crate::session::Session;
 use crate::sql::dialect::{Builder, Dialect, SqlType};
 use crate::sql::executor::{Executor, Statement, Value};
@@ -46,69 +47,134 @@ pub(crate) fn upsert_run(dialect: Dialect, run: &Run) -> Statement {
 }
 
 /// The five deletes of §4 for a set of sessions, in ASM's order: events, runs, artifacts,
-/// sequence counters, sessions (the caller keeps `ids` under the parameter limit).
-pub(crate) fn delete_sessions_cascade(dialect: Dialect, ids: &[&str]) -> Vec<Statement> {
+/// sequence counters, sessions (the caller keeps `ids` under the parameter limit). Each keeps
+/// to `scope`: the children go while their session row still says whose they are.
+pub(crate) fn delete_sessions_cascade(
+    dialect: Dialect,
+    scope: &Scope,
+    ids: &[&str],
+) -> Vec<Statement> {
     let tables = [
-        "DELETE FROM asm_events WHERE session_id IN ",
-        "DELETE FROM asm_runs WHERE session_id IN ",
-        "DELETE FROM asm_artifacts WHERE session_id IN ",
-        "DELETE FROM asm_session_sequences WHERE session_id IN ",
-        "DELETE FROM asm_sessions WHERE id IN ",
+        ("DELETE FROM asm_events WHERE session_id IN ", "session_id"),
+        ("DELETE FROM asm_runs WHERE session_id IN ", "session_id"),
+        ("DELETE FROM asm_artifacts WHERE session_id IN ", "session_id"),
+        ("DELETE FROM asm_session_sequences WHERE session_id IN ", "session_id"),
+        ("DELETE FROM asm_sessions WHERE id IN ", ""),
     ];
     tables
         .iter()
-        .map(|sql| {
+        .map(|(sql, column)| {
             let mut b = Builder::write(dialect);
             b.sql(sql);
             encode::bind_text_list(&mut b, ids.iter().copied());
+            if let Some(agents) = scope.agent_ids() {
+                b.sql(" AND ");
+                match *column {
+                    "" => scope_sql::agent_in(&mut b, "agent_id", agents),
+                    column => scope_sql::session_in(&mut b, column, agents),
+                }
+            }
             b.build()
         })
         .collect()
 }
 
-fn select_by_id(dialect: Dialect, select: &str, from_where_id: &str, id: &str) -> Statement {
+/// Which rows of a table a scope reaches: sessions by their agent, the rest by their session.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Owner {
+    /// `asm_sessions`: `agent_id`.
+    Agent,
+    /// A table with a `session_id` column.
+    Session,
+}
+
+impl Owner {
+    /// Adds the scope's predicate for this kind of table.
+    pub(crate) fn keep(self, w: &mut Where<'_>, scope: &Scope) {
+        match self {
+            Owner::Agent => w.scope_agent(scope),
+            Owner::Session => w.scope_session(scope, "session_id"),
+        }
+    }
+}
+
+/// `SELECT <select> FROM <table> WHERE <id_column> = <id>`, kept to `scope`.
+pub(crate) fn select_by_id(
+    dialect: Dialect,
+    scope: &Scope,
+    select: &str,
+    table: &str,
+    id_column: &str,
+    id: &str,
+    owner: Owner,
+) -> Statement {
     let mut b = Builder::read(dialect);
-    b.sql("SELECT ").sql(select).sql(from_where_id).bind(Value::Text(id.to_owned()), SqlType::Text);
+    b.sql("SELECT ").sql(select).sql(" FROM ").sql(table);
+    let mut w = Where::new(&mut b);
+    w.and().sql(id_column).sql(" = ").bind(Value::Text(id.to_owned()), SqlType::Text);
+    owner.keep(&mut w, scope);
     b.build()
 }
 
-fn select_sessions(dialect: Dialect, filter: &ListSessions) -> Statement {
+fn select_sessions(
+    dialect: Dialect,
+    scope: &Scope,
+    filter: &ListSessions,
+    page: Option<u32>,
+) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::session_select(dialect)).sql(" FROM asm_sessions");
     let mut w = Where::new(&mut b);
+    w.scope_agent(scope);
     w.text("status = ", filter.status.map(|s| s.as_str().to_owned()).as_ref());
     w.text("agent_id = ", filter.agent_id.as_ref());
     b.sql(" ORDER BY created_at, id");
-    limit(&mut b, filter.limit.map(u64::from));
+    limit(&mut b, page.map(u64::from));
     b.build()
 }
 
-fn select_runs(dialect: Dialect, session_id: &str, filter: &ListRuns) -> Statement {
+fn select_runs(
+    dialect: Dialect,
+    scope: &Scope,
+    session_id: &str,
+    filter: &ListRuns,
+    page: Option<u32>,
+) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs");
     let mut w = Where::new(&mut b);
     w.text("session_id = ", Some(&session_id.to_owned()));
+    w.scope_session(scope, "session_id");
     w.text("status = ", filter.status.map(|s| s.as_str().to_owned()).as_ref());
     b.sql(" ORDER BY started_at, id");
-    limit(&mut b, filter.limit.map(u64::from));
+    limit(&mut b, page.map(u64::from));
     b.build()
 }
 
 /// The running run with the latest `started_at` (ties: the larger id).
-fn select_active_run(dialect: Dialect, session_id: &str) -> Statement {
+fn select_active_run(dialect: Dialect, scope: &Scope, session_id: &str) -> Statement {
     let mut b = Builder::read(dialect);
-    b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs WHERE session_id = ");
-    b.bind(Value::Text(session_id.to_owned()), SqlType::Text).sql(" AND status = ");
-    b.bind(Value::Text("running".to_owned()), SqlType::Text);
+    b.sql("SELECT ").sql(schema::run_select(dialect)).sql(" FROM asm_runs");
+    let mut w = Where::new(&mut b);
+    w.text("session_id = ", Some(&session_id.to_owned()));
+    w.text("status = ", Some(&"running".to_owned()));
+    w.scope_session(scope, "session_id");
     b.sql(" ORDER BY started_at DESC, id DESC LIMIT 1");
     b.build()
 }
 
-fn select_events(dialect: Dialect, session_id: &str, filter: &EventFilter) -> Statement {
+fn select_events(
+    dialect: Dialect,
+    scope: &Scope,
+    session_id: &str,
+    filter: &EventFilter,
+    page: Option<u32>,
+) -> Statement {
     let mut b = Builder::read(dialect);
     b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events");
     let mut w = Where::new(&mut b);
     w.text("session_id = ", Some(&session_id.to_owned()));
+    w.scope_session(scope, "session_id");
     w.text("run_id = ", filter.run_id.as_ref());
     w.text("type = ", filter.event_type.map(|t| t.as_str().to_owned()).as_ref());
     w.ts("\"timestamp\" >= ", filter.since);
@@ -119,74 +185,102 @@ fn select_events(dialect: Dialect, session_id: &str, filter: &EventFilter) -> St
         w.and().sql("sequence_number < ").bind(Value::Integer(before), SqlType::Int);
     }
     b.sql(" ORDER BY sequence_number");
-    limit(&mut b, filter.limit.map(u64::from));
+    limit(&mut b, page.map(u64::from));
     b.build()
 }
 
 impl<E: Executor> SessionStore for SqlStore<E> {
     async fn save_session(&self, session: &Session) -> Result<()> {
         validate_session(session)?;
-        self.write(STORAGE, "save_session", vec![upsert_session(self.dialect(), session)]).await?;
+        self.scope().check_agent(&session.agent_id)?;
+        let d = self.dialect();
+        let guards = scope_sql::session_not_foreign(d, self.scope(), &session.id);
+        let statements = vec![upsert_session(d, session)];
+        self.guarded_write(STORAGE, "save_session", &guards, statements).await?;
         Ok(())
     }
 
     async fn get_session(&self, session_id: &str) -> Result<Session> {
         let d = self.dialect();
-        let stmt = select_by_id(
-            d,
-            schema::session_select(d),
-            " FROM asm_sessions WHERE id = ",
-            session_id,
-        );
+        let (table, select) = ("asm_sessions", schema::session_select(d));
+        let stmt = select_by_id(d, self.scope(), select, table, "id", session_id, Owner::Agent);
         let rs = self.read(STORAGE, "get_session", stmt).await?;
         match rs.rows.first() {
             Some(row) => decode::session(row),
-            None => Err(Error::new(
-                ErrorCode::SessionNotFound,
-                format!("Session not found: {session_id}"),
-            )),
+            None => Err(self
+                .missing_or_foreign(STORAGE, table, ("id", session_id), || {
+                    Error::new(
+                        ErrorCode::SessionNotFound,
+                        format!("Session not found: {session_id}"),
+                    )
+                })
+                .await),
         }
     }
 
     async fn list_sessions(&self, filter: &ListSessions) -> Result<Vec<Session>> {
-        let rs =
-            self.read(STORAGE, "list_sessions", select_sessions(self.dialect(), filter)).await?;
+        let page = self.limits.page(filter.limit)?;
+        let statement = select_sessions(self.dialect(), self.scope(), filter, page);
+        let rs = self.read(STORAGE, "list_sessions", statement).await?;
         decode::all(&rs.rows, decode::session)
     }
 
     async fn delete_session(&self, session_id: &str) -> Result<()> {
-        let statements = delete_sessions_cascade(self.dialect(), &[session_id]);
-        self.write(STORAGE, "delete_session", statements).await?;
+        let d = self.dialect();
+        let guards = scope_sql::session_not_foreign(d, self.scope(), session_id);
+        let statements = delete_sessions_cascade(d, self.scope(), &[session_id]);
+        self.guarded_write(STORAGE, "delete_session", &guards, statements).await?;
         Ok(())
     }
 
     async fn save_run(&self, run: &Run) -> Result<()> {
         validate_run(run)?;
-        self.write(STORAGE, "save_run", vec![upsert_run(self.dialect(), run)]).await?;
+        let d = self.dialect();
+        let mut guards = scope_sql::session_inside(d, self.scope(), &run.session_id);
+        guards.extend(scope_sql::run_not_foreign(d, self.scope(), &run.id));
+        self.guarded_write(STORAGE, "save_run", &guards, vec![upsert_run(d, run)]).await?;
         Ok(())
     }
 
     async fn get_run(&self, run_id: &str) -> Result<Run> {
         let d = self.dialect();
-        let stmt = select_by_id(d, schema::run_select(d), " FROM asm_runs WHERE id = ", run_id);
+        let table = "asm_runs";
+        let stmt = select_by_id(
+            d,
+            self.scope(),
+            schema::run_select(d),
+            table,
+            "id",
+            run_id,
+            Owner::Session,
+        );
         let rs = self.read(STORAGE, "get_run", stmt).await?;
         match rs.rows.first() {
             Some(row) => decode::run(row),
-            None => Err(Error::new(ErrorCode::RunNotFound, format!("Run not found: {run_id}"))),
+            None => Err(self
+                .missing_or_foreign(STORAGE, table, ("id", run_id), || {
+                    Error::new(ErrorCode::RunNotFound, format!("Run not found: {run_id}"))
+                })
+                .await),
         }
     }
 
     async fn list_runs(&self, session_id: &str, filter: &ListRuns) -> Result<Vec<Run>> {
-        let rs = self
-            .read(STORAGE, "list_runs", select_runs(self.dialect(), session_id, filter))
-            .await?;
+        let page = self.limits.page(filter.limit)?;
+        let statement = select_runs(self.dialect(), self.scope(), session_id, filter, page);
+        let rs = self.read(STORAGE, "list_runs", statement).await?;
+        if rs.rows.is_empty() {
+            self.refuse_if_foreign(STORAGE, session_id).await?;
+        }
         decode::all(&rs.rows, decode::run)
     }
 
     async fn get_active_run(&self, session_id: &str) -> Result<Option<Run>> {
-        let rs = self
-            .read(STORAGE, "get_active_run", select_active_run(self.dialect(), session_id))
-            .await?;
+        let statement = select_active_run(self.dialect(), self.scope(), session_id);
+        let rs = self.read(STORAGE, "get_active_run", statement).await?;
+        if rs.rows.is_empty() {
+            self.refuse_if_foreign(STORAGE, session_id).await?;
+        }
         rs.rows.first().map(|row| decode::run(row)).transpose()
     }
 
@@ -219,16 +313,30 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     async fn flush(&self, payload: &FlushPayload) -> Result<()> {
         validate_session(&payload.session)?;
         validate_run(&payload.run)?;
-        let d = self.dialect();
-        let upserts = vec![upsert_session(d, &payload.session), upsert_run(d, &payload.run)];
-        append::append(self, "flush", Some(upserts), &payload.events, AppendMode::Discard).await?;
+        self.scope().check_agent(&payload.session.agent_id)?;
+        let (d, scope) = (self.dialect(), self.scope());
+        let session_id = &payload.session.id;
+        let mut guards = scope_sql::session_not_foreign(d, scope, session_id);
+        if payload.run.session_id != *session_id {
+            guards.extend(scope_sql::session_inside(d, scope, &payload.run.session_id));
+        }
+        guards.extend(scope_sql::run_not_foreign(d, scope, &payload.run.id));
+        let prefix = Prefix {
+            guards,
+            statements: vec![upsert_session(d, &payload.session), upsert_run(d, &payload.run)],
+            own_session: Some(session_id.clone()),
+        };
+        append::append(self, "flush", Some(prefix), &payload.events, AppendMode::Discard).await?;
         Ok(())
     }
 
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
-        let rs = self
-            .read(STORAGE, "get_events", select_events(self.dialect(), session_id, filter))
-            .await?;
+        let page = self.limits.page(filter.limit)?;
+        let statement = select_events(self.dialect(), self.scope(), session_id, filter, page);
+        let rs = self.read(STORAGE, "get_events", statement).await?;
+        if rs.rows.is_empty() {
+            self.refuse_if_foreign(STORAGE, session_id).await?;
+        }
         decode::all(&rs.rows, decode::event)
     }
 
@@ -236,11 +344,17 @@ impl<E: Executor> SessionStore for SqlStore<E> {
         let d = self.dialect();
         let stmt = select_by_id(
             d,
+            self.scope(),
             "last_sequence",
-            " FROM asm_session_sequences WHERE session_id = ",
+            "asm_session_sequences",
+            "session_id",
             session_id,
+            Owner::Session,
         );
         let rs = self.read(STORAGE, "get_latest_sequence", stmt).await?;
+        if rs.rows.is_empty() {
+            self.refuse_if_foreign(STORAGE, session_id).await?;
+        }
         Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0))
     }
 }

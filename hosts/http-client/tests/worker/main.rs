@@ -1,8 +1,9 @@
 //! The Worker over its real runtime (`wrangler dev --local`): the shared conformance cases
 //! through [`HttpStore`] on D1 and on PostgreSQL via Hyperdrive, then auth, error mapping,
 //! the creating routes, body limits (chunked too) and a cron-triggered maintenance run (see
-//! `checks.rs`), hostile requests on both backends (`hostile/`), 16 concurrent appending clients
-//! on D1 (`concurrency.rs`) and a Worker without test mode (`production.rs`).
+//! `checks.rs`), hostile requests (`hostile/`) and keys and scopes (`scopes.rs`) on both
+//! backends, 16 concurrent appending clients on D1 (`concurrency.rs`) and a Worker without test
+//! mode (`production.rs`).
 // The harness times child processes with the OS clock; only the core must not read it.
 #![allow(clippy::disallowed_methods)]
 
@@ -12,6 +13,7 @@ mod concurrency;
 mod creating;
 mod hostile;
 mod production;
+mod scopes;
 mod wrangler;
 
 use asm_conformance::{Harness, run_all_with};
@@ -64,10 +66,10 @@ fn hyperdrive_url() -> String {
     format!("{scheme}://{userinfo}@{host}{sep}sslmode=disable")
 }
 
-/// The vars of a test Worker: the backend, test mode and the token, plus `extra`.
+/// The vars of a test Worker: the backend, the keys, test mode, plus `extra`.
 fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
     let mut v = production::vars(backend);
-    v.push("ASM_TEST_MODE:1".to_owned());
+    v.extend(["ASM_TEST_MODE:1".to_owned(), scopes::keys_var()]);
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v
 }
@@ -79,31 +81,40 @@ const D1_TEST_BODY_LIMIT: usize = 3_000_000;
 const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 /// What both backends run against their Worker: conformance, the HTTP checks and hostile
-/// requests. Returns (all passed, hostile passed, hostile failed).
-fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> (bool, usize, usize) {
+/// requests, keys and scopes. Returns (all passed, hostile (passed, failed), scopes (passed,
+/// failed)).
+fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> Outcome {
     let started = std::time::Instant::now();
     let harness = WorkerHarness { url: w.url.clone() };
     let report = block_on(run_all_with(host, &harness, NOT_APPLICABLE));
     println!("{host} conformance took {:.0} s", started.elapsed().as_secs_f64());
     let ok = report.is_success() & checks::run_all_checks(w, backend, limit);
-    let (passed, failed) = hostile::run(&w.url, backend, limit);
-    (ok, passed, failed)
+    let hostile = hostile::run(&w.url, backend, limit);
+    let scopes = scopes::run(&w.url, backend);
+    Outcome { ok, hostile, scopes }
+}
+
+/// What a backend's suite found.
+struct Outcome {
+    ok: bool,
+    hostile: (usize, usize),
+    scopes: (usize, usize),
 }
 
 /// The D1 Worker: the common suite, then concurrent clients, then a Worker in production mode.
-fn d1_suite() -> (bool, usize, usize) {
+fn d1_suite() -> Outcome {
     let state = tempdir("d1");
     migrate_d1(&state);
     let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
     let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
-    let (ok, passed, failed) = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT);
-    let ok = ok & concurrency::run(&w.url);
+    let outcome = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT);
+    let ok = outcome.ok & concurrency::run(&w.url);
     drop(w);
-    (ok & production::run(&tempdir("production")), passed, failed)
+    Outcome { ok: ok & production::run(&tempdir("production")), ..outcome }
 }
 
 /// The Hyperdrive Worker on the test PostgreSQL: the common suite.
-fn hyperdrive_suite(hyperdrive: String) -> (bool, usize, usize) {
+fn hyperdrive_suite(hyperdrive: String) -> Outcome {
     let envs = [("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE", hyperdrive)];
     let w = Wrangler::start("hyperdrive", &tempdir("pg"), &vars("postgres", &[]), &envs);
     common_suite(&w, "worker-hyperdrive", "postgres", DEFAULT_BODY_LIMIT)
@@ -118,10 +129,12 @@ fn main() {
         let d1 = d1_suite();
         (d1, pg.join().expect("the Hyperdrive suite panicked"))
     });
-    let mut ok = d1.0 && pg.0;
-    let hostile = (d1.1 + pg.1, d1.2 + pg.2);
+    let mut ok = d1.ok && pg.ok;
+    let hostile = (d1.hostile.0 + pg.hostile.0, d1.hostile.1 + pg.hostile.1);
     println!("reliability hostile-input-http: {} passed, {} failed", hostile.0, hostile.1);
-    ok &= hostile.1 == 0;
+    let scopes = (d1.scopes.0 + pg.scopes.0, d1.scopes.1 + pg.scopes.1);
+    println!("reliability scopes: {} passed, {} failed", scopes.0, scopes.1);
+    ok &= hostile.1 == 0 && scopes.1 == 0;
     if !ok {
         std::process::exit(1);
     }

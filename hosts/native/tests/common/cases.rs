@@ -245,3 +245,7 @@ pub async fn sql_8_111_orphaned_artifacts<B: Backend>(b: &B) {
     assert_eq!(count(s.executor(), "SELECT COUNT(*) FROM asm_artifacts").await, 2);
     assert!(s.get_by_key("loose.txt").await.unwrap().is_some());
 }
+
+/// The agent-scope suite (`scopes.rs`), run like the cases above (only by some test binaries).
+#[allow(unused_imports)]
+pub use super::scopes::scoped_store_keeps_to_its_agents;

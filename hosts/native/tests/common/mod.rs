@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod fault;
 pub mod pg_db;
+pub mod scopes;
 pub mod smoke;
 pub mod sqlite_db;
 

@@ -66,7 +66,7 @@ fn nested(depth: usize) -> String {
 
 /// Everything stored, as the API shows it: each session's export (runs, events, artifacts) and
 /// the health check.
-fn dump(http: &Http) -> Value {
+pub fn dump(http: &Http) -> Value {
     let (_, list) = http.req("GET", "/v1/sessions", Some(TOKEN), None);
     let mut exports = Vec::new();
     for s in list["sessions"].as_array().cloned().unwrap_or_default() {

@@ -84,6 +84,37 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// Limits from JSON such as `{"max_page": 500, "max_statements_per_batch": 45}`: a number
+    /// sets a cap, `null` lifts it, a missing key keeps the value of `base`.
+    pub fn from_json(value: &serde_json::Value, base: Limits) -> Result<Limits> {
+        let map = value.as_object().ok_or_else(|| Error::validation("limits must be an object"))?;
+        let mut limits = base;
+        for (key, v) in map {
+            let cap = match v {
+                serde_json::Value::Null => None,
+                v => Some(v.as_u64().filter(|n| *n > 0 && *n <= u32::MAX as u64).ok_or_else(
+                    || {
+                        Error::validation(format!(
+                            "limits.{key} must be a positive integer or null"
+                        ))
+                    },
+                )?),
+            };
+            match key.as_str() {
+                "default_page" => limits.default_page = cap.map(|n| n as u32),
+                "max_page" => limits.max_page = cap.map(|n| n as u32),
+                "max_events_per_call" => limits.max_events_per_call = cap.map(|n| n as usize),
+                "max_statements_per_batch" => {
+                    limits.max_statements_per_batch = cap.map(|n| n as usize)
+                }
+                other => return Err(Error::validation(format!("unknown limit {other}"))),
+            }
+        }
+        Ok(limits)
+    }
+}
+
 /// `validation_error` naming the limit, its value and what was asked.
 fn over(what: &str, asked: usize, max: usize) -> Error {
     Error::validation(format!("{what} must be <= {max} (got {asked})"))
@@ -106,6 +137,16 @@ mod tests {
         assert_eq!(refused.message(), "limit must be <= 1000 (got 1001)");
         let capped = Limits { default_page: None, ..Limits::EDGE };
         assert_eq!(capped.page(None).unwrap(), Some(1000));
+    }
+
+    #[test]
+    fn from_json_sets_lifts_and_keeps() {
+        let json = serde_json::json!({"max_page": 500, "default_page": null});
+        let limits = Limits::from_json(&json, Limits::EDGE).unwrap();
+        assert_eq!((limits.max_page, limits.default_page), (Some(500), None));
+        assert_eq!(limits.max_statements_per_batch, Some(500));
+        assert!(Limits::from_json(&serde_json::json!({"max_pages": 1}), Limits::EDGE).is_err());
+        assert!(Limits::from_json(&serde_json::json!({"max_page": 0}), Limits::EDGE).is_err());
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl Sizes {
 /// One workload on one backend: wall times of every repetition.
 #[derive(Debug, Clone)]
 pub struct Figure {
-    /// W1…W6 (W4 first page, W4-deep the page after 50 cursors).
+    /// W1…W7 (W4 first page, W4-deep the page after 50 cursors; W7 scoped against unscoped).
     pub workload: String,
     /// sqlite, postgres.
     pub backend: String,

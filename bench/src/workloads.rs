@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use asm_core::ports::{EventFilter, Maintenance, QueryApi, SessionSearch, SessionStore};
-use asm_core::{Limit, RetentionPolicy};
+use asm_core::{Limit, RetentionPolicy, Scope};
 use asm_native::system_env;
 
 use crate::backend::{Backend, RawOps};
@@ -45,6 +45,10 @@ pub async fn run_all<B: Backend>(backend: &B, sizes: &Sizes) -> Vec<Figure> {
     if sizes.wants("W6") {
         figures.push(w6(backend, sizes).await);
         eprintln!("  W6 {name} done");
+    }
+    if sizes.wants("W7") {
+        figures.extend(w7(backend, sizes).await);
+        eprintln!("  W7 {name} done");
     }
     figures
 }
@@ -343,4 +347,66 @@ async fn w6<B: Backend>(backend: &B, sizes: &Sizes) -> Figure {
         backend.drop_db(db_r).await;
     }
     fig
+}
+
+/// W7: what an agent scope costs. The same calls through a store restricted to the sessions'
+/// agent ("ours") and through the unrestricted store ("raw" side of the ratio), on one
+/// database: single appends (one guard statement each) and first pages of `search_sessions`
+/// (one predicate over the sessions' agent).
+async fn w7<B: Backend>(backend: &B, sizes: &Sizes) -> Vec<Figure> {
+    let env = system_env();
+    let mut append = Figure::new("W7-scope-append", backend.name(), sizes.w1, "events");
+    let mut search = Figure::new("W7-scope-search", backend.name(), PAGE_CALLS, "pages");
+    for rep in 0..sizes.reps {
+        let db = backend.fresh().await;
+        let all = backend.ours(&db).await;
+        let sessions: Vec<_> =
+            (0..SESSIONS * 10).map(|_| data::session(&env, "bench-agent")).collect();
+        for session in &sessions {
+            all.save_session(session).await.expect("save_session");
+        }
+        let scoped = backend.ours(&db).await.with_scope(Scope::agents(["bench-agent"]));
+        let events: Vec<_> = sessions
+            .iter()
+            .take(SESSIONS)
+            .flat_map(|s| data::session_events(&env, &s.id, sizes.w1.div_ceil(SESSIONS)))
+            .collect();
+        let (o, r) = sliced(
+            rep,
+            &events,
+            async |slice: &[asm_core::Event]| {
+                for e in slice.iter().step_by(2) {
+                    scoped.append_event(e).await.expect("scoped append_event");
+                }
+            },
+            async |slice: &[asm_core::Event]| {
+                for e in slice.iter().skip(1).step_by(2) {
+                    all.append_event(e).await.expect("append_event");
+                }
+            },
+        )
+        .await;
+        append.push(o, r);
+        let query = SessionSearch { limit: Some(PAGE), ..SessionSearch::default() };
+        let (o, r) = interleaved(
+            rep,
+            async || pages(&scoped, &query).await,
+            async || pages(&all, &query).await,
+        )
+        .await;
+        search.push(o, r);
+        drop((all, scoped));
+        backend.drop_db(db).await;
+    }
+    vec![append, search]
+}
+
+/// `PAGE_CALLS` first pages of `query`; the time they took.
+async fn pages(store: &impl QueryApi, query: &SessionSearch) -> Duration {
+    let t = Instant::now();
+    for _ in 0..PAGE_CALLS {
+        let page = store.search_sessions(query).await.expect("search");
+        assert_eq!(page.sessions.len(), PAGE as usize);
+    }
+    t.elapsed()
 }

@@ -13,4 +13,4 @@ pub use executor::{
     Access, ExecError, ExecErrorKind, Executor, JsParam, MAX_SAFE_INTEGER, ResultSet, Statement,
     Value,
 };
-pub use store::SqlStore;
+pub use store::{EXPORT_PAGE, ExportChunks, SqlStore};

@@ -10,7 +10,7 @@ pub mod client;
 mod entities;
 mod error;
 mod options;
-mod results;
+pub(crate) mod results;
 
 use serde_json::Value;
 

@@ -91,17 +91,18 @@ fn session_export(this: &SessionExport) -> Value {
     out.insert("runs".into(), this.runs.iter().map(|r| r.to_map()).collect());
     out.insert("events".into(), this.events.iter().map(|e| e.to_map()).collect());
     if let Some(artifacts) = &this.artifacts {
-        // ASM's export rows have every artifact column except `deleted_at`.
-        let rows = artifacts.iter().map(|a| {
-            let mut row = a.to_map();
-            if let Value::Object(m) = &mut row {
-                m.remove("deleted_at");
-            }
-            row
-        });
-        out.insert("artifacts".into(), rows.collect());
+        out.insert("artifacts".into(), artifacts.iter().map(export_artifact_row).collect());
     }
     Value::Object(out)
+}
+
+/// An artifact as ASM's export shows it: every column except `deleted_at`.
+pub(crate) fn export_artifact_row(artifact: &crate::artifact::Artifact) -> Value {
+    let mut row = artifact.to_map();
+    if let Value::Object(m) = &mut row {
+        m.remove("deleted_at");
+    }
+    row
 }
 
 fn flush_payload(this: &FlushPayload) -> Value {

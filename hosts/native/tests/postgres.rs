@@ -31,6 +31,7 @@ postgres_cases!(
     sql_8_111_orphaned_artifacts,
     ports_smoke,
     scoped_store_keeps_to_its_agents,
+    calls_are_bounded,
 );
 
 /// The stored types and text: `timestamp` (µs, UTC wall clock), `varchar(255)[]` tags, jsonb maps.

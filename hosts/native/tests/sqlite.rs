@@ -34,6 +34,7 @@ sqlite_cases!(
     sql_8_111_orphaned_artifacts,
     ports_smoke,
     scoped_store_keeps_to_its_agents,
+    calls_are_bounded,
 );
 
 /// D1's 100-value limit: 250 events in one call are numbered 1..=250, in 9-row inserts.

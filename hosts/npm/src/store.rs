@@ -12,7 +12,7 @@ use asm_core::ports::{
     ListSessions, Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
 };
 use asm_core::sql::{Dialect, SqlStore, migrations};
-use asm_core::{Error, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
+use asm_core::{Error, Event, Limits, NewArtifact, Result, RetentionPolicy, Run, Session};
 use js_sys::Promise;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -45,13 +45,17 @@ fn options(value: &JsValue) -> Result<Value> {
 #[wasm_bindgen]
 impl Store {
     /// A store over `executor` (`{ dialect, batch }`), with time and randomness from `options`
-    /// (`{ now?, randomBytes? }`) or the host.
+    /// (`{ now?, randomBytes?, limits? }`) or the host, and the caps of `options.limits`.
     #[wasm_bindgen(constructor)]
     pub fn new(executor: JsValue, options: JsValue) -> std::result::Result<Store, JsValue> {
         let build = || -> Result<Store> {
             let executor = JsExecutor::new(executor)?;
             let env = env_from_options(&options)?;
-            Ok(Store { inner: Rc::new(SqlStore::new(executor, env)) })
+            let limits = match from_js(&options, "options")?.get("limits") {
+                None | Some(Value::Null) => Limits::NONE,
+                Some(limits) => Limits::from_json(limits, Limits::NONE)?,
+            };
+            Ok(Store { inner: Rc::new(SqlStore::new(executor, env).with_limits(limits)) })
         };
         build().map_err(|e| to_js_error(&e))
     }

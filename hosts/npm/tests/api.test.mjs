@@ -70,6 +70,25 @@ describe('the API', () => {
     assert.equal(store.dialect, 'sqlite');
   });
 
+  test('limits in the store options cap pages, events per call and statements per batch', async () => {
+    const store = await openStore(sqlJsExecutor(new SQL.Database()), {
+      now: () => NOW, limits: { default_page: 2, max_page: 3, max_events_per_call: 4, max_statements_per_batch: 7 },
+    });
+    await store.saveSession(store.newSession({ id: 's', agent_id: 'a' }));
+    const events = (n, sid = 's') => Array.from({ length: n }, () => store.newEvent({ type: 'message_sent', session_id: sid }));
+    assert.equal((await store.appendEvents(events(4))).length, 4);
+    assert.equal((await store.getEvents('s')).length, 2);
+    assert.equal((await store.getEvents('s', { limit: 3 })).length, 3);
+    const page = await rejectsWith(store.getEvents('s', { limit: 4 }), 'validation_error');
+    assert.equal(page.details.limit, 3);
+    const many = await rejectsWith(store.appendEvents(events(5)), 'validation_error');
+    assert.equal(many.details.reason, 'too_many_events');
+    const spread = await rejectsWith(store.appendEvents([...events(1, 's1'), ...events(1, 's2'), ...events(1, 's3')]), 'validation_error');
+    assert.equal(spread.details.reason, 'too_many_statements');
+    assert.equal(await store.getLatestSequence('s1'), 0);
+    await rejectsWith(() => new Store(sqlJsExecutor(new SQL.Database()), { limits: { max_page: -1 } }), 'validation_error');
+  });
+
   test('round trip, sequences and not-found errors', async () => {
     const { store } = await seeded();
     const appended = await store.appendEvents([

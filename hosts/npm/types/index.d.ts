@@ -868,6 +868,20 @@ export interface StoreOptions {
   now?: (() => Date | string) | null;
   /** `n` random bytes for ids, as a `Uint8Array` of length `n`. */
   randomBytes?: ((n: number) => Uint8Array) | null;
+  /**
+   * Caps on one call's work (none by default, as in ASM): rows a list answers without a
+   * `limit`, the largest `limit`, events per append, statements per write batch. Over a cap a
+   * call fails with `validation_error` (`details.limit`) and writes nothing.
+   */
+  limits?: StoreLimits | null;
+}
+
+/** `StoreOptions.limits`: a number sets a cap, `null` or absent leaves it off. */
+export interface StoreLimits {
+  default_page?: number | null;
+  max_page?: number | null;
+  max_events_per_call?: number | null;
+  max_statements_per_batch?: number | null;
 }
 
 /** Options of `openStore`. */

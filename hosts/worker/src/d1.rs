@@ -21,7 +21,12 @@ impl D1Executor {
 /// A worker error as an executor error, its kind read from D1's text.
 fn exec_error(e: worker::Error) -> ExecError {
     let message = match &e {
-        worker::Error::D1(d1) => format!("{d1}: {}", d1.cause()),
+        // Not `{d1}`: worker's Display of a D1 error panics when the error has no `cause`
+        // (a NOT NULL violation, as a write guard raises, has none).
+        worker::Error::D1(d1) => {
+            let error: &js_sys::Error = d1.as_ref();
+            format!("{}: {}", String::from(error.message()), d1.cause())
+        }
         other => other.to_string(),
     };
     ExecError::new(ExecErrorKind::from_sqlite_message(&message), message)

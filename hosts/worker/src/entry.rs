@@ -4,15 +4,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use asm_core::ports::Maintenance;
-use asm_core::sql::{Executor, SqlStore, migrations};
+use asm_core::sql::{Executor, ExportChunks, SqlStore, migrations};
 use asm_core::{
-    Clock, Env, Error, ErrorCode, RandomUnavailable, RetentionPolicy, SteppingClock, Timestamp,
+    Clock, Env, Error, ErrorCode, Limits, RandomUnavailable, RetentionPolicy, SteppingClock,
+    Timestamp,
 };
+use futures_util::StreamExt;
 use worker::{
     Context, Method, Request, Response, ScheduleContext, ScheduledEvent, console_log, event,
 };
 
-use crate::api::{ApiRequest, Reply, decode, execute};
+use crate::api::{ApiRequest, Call, Reply, decode, execute};
 use crate::audit::Line;
 use crate::auth::Keyring;
 use crate::backend::Backend;
@@ -82,13 +84,41 @@ fn error_reply(error: &Error) -> Reply {
     Reply { status: status_of(error), body: Some(body_of(error)) }
 }
 
+/// What a request is answered with: a JSON reply, or a session export streamed in chunks.
+enum Answer {
+    Json(Reply),
+    Export(Vec<u8>, ExportChunks<Backend>),
+}
+
+/// The export as a response body: the first chunk (already read, so that an unknown or
+/// foreign session got its 404 or 403), then one chunk per page; memory holds one page.
+fn export_response(first: Vec<u8>, chunks: ExportChunks<Backend>) -> worker::Result<Response> {
+    let rest = futures_util::stream::unfold(Some(chunks), |state| async move {
+        let mut chunks = state?;
+        match chunks.next_chunk().await {
+            Ok(Some(chunk)) => Some((Ok::<Vec<u8>, worker::Error>(chunk), Some(chunks))),
+            Ok(None) => None,
+            // Past the first chunk the status is sent: ending the body early is all that is left,
+            // and the client's JSON parser reports the truncation.
+            Err(error) => Some((Err(worker::Error::RustError(error.to_string())), None)),
+        }
+    });
+    let body = futures_util::stream::once(async move { Ok(first) }).chain(rest);
+    let mut response = Response::from_stream(body)?;
+    let _ = response.headers_mut().set("content-type", "application/json");
+    Ok(response)
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: worker::Env, _ctx: Context) -> worker::Result<Response> {
-    let (reply, readings) = match handle(req, &env).await {
+    let (answer, readings) = match handle(req, &env).await {
         Ok(answer) => answer,
-        Err(error) => (error_reply(&error), None),
+        Err(error) => (Answer::Json(error_reply(&error)), None),
     };
-    let mut response = json_response(reply)?;
+    let mut response = match answer {
+        Answer::Json(reply) => json_response(reply)?,
+        Answer::Export(first, chunks) => export_response(first, chunks)?,
+    };
     if let Some(n) = readings {
         let _ = response.headers_mut().set(TEST_READINGS_HEADER, &n.to_string());
     }
@@ -96,7 +126,7 @@ async fn fetch(req: Request, env: worker::Env, _ctx: Context) -> worker::Result<
 }
 
 /// The whole request: route, authenticate, limit the body, run the operation.
-async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u64>), Error> {
+async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u64>), Error> {
     let method = req.method();
     let url = req.url().map_err(|e| Error::validation(format!("bad URL: {e}")))?;
     let path = url.path().to_owned();
@@ -112,10 +142,8 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
         return Err(no_such_path(&path));
     }
     if matched.op == Op::Health {
-        return Ok((
-            Reply { status: 200, body: Some(serde_json::json!({ "status": "ok" })) },
-            None,
-        ));
+        let reply = Reply { status: 200, body: Some(serde_json::json!({ "status": "ok" })) };
+        return Ok((Answer::Json(reply), None));
     }
     let keys = Keyring::from_config(
         var(env, "ASM_API_KEYS").as_deref(),
@@ -132,7 +160,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
     if matched.op == Op::OpenApi {
         let doc: serde_json::Value = serde_json::from_str(crate::openapi::OPENAPI_JSON)
             .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
-        return Ok((Reply { status: 200, body: Some(doc) }, None));
+        return Ok((Answer::Json(Reply { status: 200, body: Some(doc) }), None));
     }
     let backend_name = var(env, "ASM_BACKEND").unwrap_or_else(|| "d1".to_owned());
     let limit = var(env, "ASM_MAX_BODY_BYTES")
@@ -165,30 +193,50 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Reply, Option<u6
     };
     let asm_env = Env::new(clock, Arc::new(random_bytes));
     let backend = Backend::from_env(env, &backend_name)?;
+    let limits = match var(env, "ASM_LIMITS") {
+        None => Limits::EDGE,
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| Error::validation(format!("ASM_LIMITS: {e}")))
+            .and_then(|value| Limits::from_json(&value, Limits::EDGE))
+            .map_err(|e| Error::new(ErrorCode::DependencyNotAvailable, e.message().to_owned()))?,
+    };
+    let readings = || counting.as_ref().map(|c| c.readings.load(Ordering::SeqCst));
     let reply = if matched.op == Op::TestReset {
         reset(&backend).await?;
         Reply { status: 204, body: None }
     } else {
-        let store = SqlStore::new(backend, asm_env.clone()).with_scope(key.scope.clone());
+        let store = SqlStore::new(backend, asm_env.clone())
+            .with_scope(key.scope.clone())
+            .with_limits(limits);
         let request =
             ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
-        let outcome = match decode(request) {
-            Ok(call) => {
-                let session_id = call.session_id().map(str::to_owned);
-                let outcome = execute(&store, &asm_env, call).await;
-                if let Some(line) = Line::of(key, matched.op, session_id, &outcome) {
-                    audit(&line);
-                }
-                outcome
-            }
-            Err(error) => Err(error),
+        let call = match decode(request) {
+            Ok(call) => call,
+            Err(error) => return Ok((Answer::Json(error_reply(&error)), readings())),
         };
+        let session_id = call.session_id().map(str::to_owned);
+        let outcome = match call {
+            Call::ExportSession(id, include_artifacts) => {
+                let mut chunks = store.export_chunks(&id, include_artifacts);
+                match chunks.next_chunk().await {
+                    Ok(first) => {
+                        let first = first.unwrap_or_default();
+                        return Ok((Answer::Export(first, chunks), readings()));
+                    }
+                    Err(error) => Err(error),
+                }
+            }
+            call => execute(&store, &asm_env, call).await,
+        };
+        if let Some(line) = Line::of(key, matched.op, session_id, &outcome) {
+            audit(&line);
+        }
         match outcome {
             Ok(reply) => reply,
             Err(error) => error_reply(&error),
         }
     };
-    Ok((reply, counting.map(|c| c.readings.load(Ordering::SeqCst))))
+    Ok((Answer::Json(reply), readings()))
 }
 
 /// Whether this isolate already ran the migrations for a test reset.

@@ -6,6 +6,7 @@
 
 mod append;
 mod artifacts;
+mod export;
 mod guard;
 mod maintenance;
 mod query_api;
@@ -23,6 +24,7 @@ use crate::id::Env;
 use crate::json::JsonMap;
 use crate::limits::Limits;
 use crate::scope::Scope;
+pub use export::{EXPORT_PAGE, ExportChunks};
 use guard::Guard;
 
 /// ASM's SQL stores (`EctoSessionStore`, `EctoQueryAPI`, `EctoMaintenance`, `ArtifactRegistry`)
@@ -188,14 +190,28 @@ impl<E: Executor> SqlStore<E> {
 
     /// After a read kept to the scope found nothing for session `session_id`: `policy_violation`
     /// when the session exists outside the scope (a caller learns nothing of it but that), else
-    /// `Ok` (an empty answer, as for a session that does not exist).
+    /// `Ok` (an empty answer, as for a session that does not exist or has no such rows).
     async fn refuse_if_foreign(&self, code: ErrorCode, session_id: &str) -> Result<()> {
-        let error = self.missing_or_foreign(code, "asm_sessions", ("id", session_id), || {
-            Error::from_code(ErrorCode::SessionNotFound)
-        });
-        match error.await {
-            e if e.code() == ErrorCode::SessionNotFound => Ok(()),
-            e => Err(e),
+        if self.scope.is_all() {
+            return Ok(());
+        }
+        let d = self.dialect();
+        let owner = session_store::Owner::Agent;
+        let probe = session_store::select_by_id(
+            d,
+            &Scope::All,
+            "agent_id",
+            "asm_sessions",
+            "id",
+            session_id,
+            owner,
+        );
+        let rs = self.read(code, "scope", probe).await?;
+        match rs.rows.first().and_then(|row| row.first()) {
+            Some(Value::Text(agent_id)) if !self.scope.allows(agent_id) => {
+                Err(scope_sql::foreign_session(session_id))
+            }
+            _ => Ok(()),
         }
     }
 

@@ -30,7 +30,7 @@ fn rows(results: &[ResultSet], index: usize) -> &[Vec<Value>] {
 impl<E: Executor> SqlStore<E> {
     /// QueryAPI's `session_not_found` ("Session <id> not found"), or `policy_violation` for a
     /// session outside the scope.
-    async fn session_not_found(&self, session_id: &str) -> Error {
+    pub(crate) async fn session_not_found(&self, session_id: &str) -> Error {
         self.missing_or_foreign(QUERY, "asm_sessions", ("id", session_id), || {
             Error::new(ErrorCode::SessionNotFound, format!("Session {session_id} not found"))
         })

@@ -23,7 +23,8 @@ pub(crate) struct Order {
 }
 
 impl Order {
-    fn write(self, b: &mut Builder) {
+    /// Writes ` ORDER BY <column> <dir>, id <dir>`.
+    pub(crate) fn write(self, b: &mut Builder) {
         b.sql(" ORDER BY ").sql(self.column);
         b.sql(if self.ascending { " ASC, id ASC" } else { " DESC, id DESC" });
     }
@@ -31,7 +32,7 @@ impl Order {
 
 /// Keeps only rows strictly after the cursor: `(col > v OR (col = v AND id > id))`, mirrored
 /// for descending orders.
-fn keyset(w: &mut Where<'_>, order: Order, cursor: Option<&Cursor>) {
+pub(crate) fn keyset(w: &mut Where<'_>, order: Order, cursor: Option<&Cursor>) {
     let Some(cursor) = cursor else { return };
     let (value, ty) = match cursor.value {
         SortValue::Time(t) => (Value::Text(t.to_sql_text()), SqlType::Timestamp),
@@ -326,10 +327,11 @@ pub(crate) fn event_stats(dialect: Dialect, scope: &Scope, session_id: &str) -> 
 }
 
 /// `WHERE session_id = <id>`, kept to the scope.
-fn of_session(b: &mut Builder, scope: &Scope, session_id: &str) {
+pub(crate) fn of_session<'b>(b: &'b mut Builder, scope: &Scope, session_id: &str) -> Where<'b> {
     let mut w = Where::new(b);
     w.text("session_id = ", Some(&session_id.to_owned()));
     w.scope_session(scope, "session_id");
+    w
 }
 
 /// The session row itself (`id, …` via `select`), kept to the scope.

@@ -7,6 +7,7 @@
 // The harness times child processes with the OS clock; only the core must not read it.
 #![allow(clippy::disallowed_methods)]
 
+mod bounds;
 mod checks;
 mod chunked;
 mod concurrency;
@@ -36,6 +37,10 @@ const NOT_APPLICABLE: &[(&str, &str)] = &[
          (same code, nothing written) where the store would say \"session_id can't be blank\"",
     ),
 ];
+
+/// The conformance Workers answer ASM's unbounded lists (the cases read 3,000 events in one
+/// call); the bounds suite runs its own Worker with the default limits.
+const ASM_UNBOUNDED: &str = r#"ASM_LIMITS:{"default_page":null,"max_page":null,"max_events_per_call":null,"max_statements_per_batch":null}"#;
 
 /// The token the test Worker is started with.
 pub const TOKEN: &str = "test-token-0123456789abcdef";
@@ -69,7 +74,7 @@ fn hyperdrive_url() -> String {
 /// The vars of a test Worker: the backend, the keys, test mode, plus `extra`.
 fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
     let mut v = production::vars(backend);
-    v.extend(["ASM_TEST_MODE:1".to_owned(), scopes::keys_var()]);
+    v.extend(["ASM_TEST_MODE:1".to_owned(), scopes::keys_var(), ASM_UNBOUNDED.to_owned()]);
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v
 }
@@ -91,7 +96,7 @@ fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> Outcom
     let ok = report.is_success() & checks::run_all_checks(w, backend, limit);
     let hostile = hostile::run(&w.url, backend, limit);
     let scopes = scopes::run(&w.url, backend);
-    Outcome { ok, hostile, scopes }
+    Outcome { ok, hostile, scopes, bounds: (0, 0) }
 }
 
 /// What a backend's suite found.
@@ -99,6 +104,7 @@ struct Outcome {
     ok: bool,
     hostile: (usize, usize),
     scopes: (usize, usize),
+    bounds: (usize, usize),
 }
 
 /// The D1 Worker: the common suite, then concurrent clients, then a Worker in production mode.
@@ -111,6 +117,16 @@ fn d1_suite() -> Outcome {
     let ok = outcome.ok & concurrency::run(&w.url);
     drop(w);
     Outcome { ok: ok & production::run(&tempdir("production")), ..outcome }
+}
+
+/// A D1 Worker with the default limits (no `ASM_LIMITS`): the bounds suite.
+fn bounds_suite() -> (usize, usize) {
+    let state = tempdir("bounds");
+    migrate_d1(&state);
+    let mut vars = production::vars("d1");
+    vars.push("ASM_TEST_MODE:1".to_owned());
+    let w = Wrangler::start("bounds", &state, &vars, &[]);
+    bounds::run(&w)
 }
 
 /// The Hyperdrive Worker on the test PostgreSQL: the common suite.
@@ -127,14 +143,16 @@ fn main() {
     let (d1, pg) = std::thread::scope(|s| {
         let pg = s.spawn(|| hyperdrive_suite(hyperdrive));
         let d1 = d1_suite();
-        (d1, pg.join().expect("the Hyperdrive suite panicked"))
+        let bounds = bounds_suite();
+        (Outcome { bounds, ..d1 }, pg.join().expect("the Hyperdrive suite panicked"))
     });
     let mut ok = d1.ok && pg.ok;
     let hostile = (d1.hostile.0 + pg.hostile.0, d1.hostile.1 + pg.hostile.1);
     println!("reliability hostile-input-http: {} passed, {} failed", hostile.0, hostile.1);
     let scopes = (d1.scopes.0 + pg.scopes.0, d1.scopes.1 + pg.scopes.1);
     println!("reliability scopes: {} passed, {} failed", scopes.0, scopes.1);
-    ok &= hostile.1 == 0 && scopes.1 == 0;
+    println!("reliability bounds: {} passed, {} failed", d1.bounds.0, d1.bounds.1);
+    ok &= hostile.1 == 0 && scopes.1 == 0 && d1.bounds.1 == 0;
     if !ok {
         std::process::exit(1);
     }

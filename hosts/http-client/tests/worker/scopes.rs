@@ -79,6 +79,14 @@ fn run_of(id: &str, tag: &str) -> Value {
            "started_at": OLD, "ended_at": OLD, "provider": "claude", "cost_usd": 0.5})
 }
 
+/// A session of agent `tag` soft-deleted long ago: what a hard delete would remove.
+fn gone_session(tag: &str) -> Value {
+    let mut s = session(tag);
+    s["id"] = json!(format!("s-{tag}-gone"));
+    s["deleted_at"] = json!(OLD);
+    s
+}
+
 fn event(id: &str, tag: &str) -> Value {
     json!({"id": id, "type": "message_received", "session_id": format!("s-{tag}"), "run_id": format!("r-{tag}"),
            "timestamp": OLD, "schema_version": 1, "data": {"content": "hi"}, "metadata": {}})
@@ -91,7 +99,7 @@ fn artifact(key: &str, tag: &str) -> Value {
 
 /// A policy that removes everything old: what a wiping request would send.
 fn wipe_policy() -> Value {
-    json!({"max_completed_session_age_days": 0, "hard_delete_after_days": 0,
+    json!({"max_completed_session_age_days": 1, "hard_delete_after_days": 1,
            "max_events_per_session": 1, "exempt_statuses": []})
 }
 
@@ -205,6 +213,9 @@ fn seed(http: &Http) {
             201,
             "seed artifact"
         );
+        let body = serde_json::to_vec(&gone_session(tag)).expect("json");
+        let path = format!("/v1/sessions/s-{tag}-gone");
+        assert_eq!(http.req("PUT", &path, Some(TOKEN), Some(&body)).0, 200, "seed deleted session");
     }
 }
 
@@ -213,7 +224,8 @@ fn bbb_rows(http: &Http) -> Value {
     let export =
         http.req("GET", "/v1/sessions/s-bbb/export?include_artifacts=true", Some(TOKEN), None);
     let artifact = http.req("GET", "/v1/artifacts/k-bbb", Some(TOKEN), None);
-    json!([export.0, export.1, artifact.0, artifact.1])
+    let gone = http.req("GET", "/v1/sessions/s-bbb-gone", Some(TOKEN), None);
+    json!([export.0, export.1, artifact.0, artifact.1, gone.0, gone.1])
 }
 
 /// Runs the suite against the Worker at `url` (started with [`keys_var`]); (passed, failed).
@@ -232,8 +244,8 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
         }
     }
     seed(&http);
-    let seeded = dump(&http);
-    let bbb = bbb_rows(&http);
+    // Artifacts get their id and time on the server: each seeding is snapshotted anew.
+    let (mut seeded, mut bbb) = (dump(&http), bbb_rows(&http));
     for target in [Target::A, Target::B, Target::Store] {
         for (op, needs, method, path, body) in requests(target) {
             let body = body.map(|b| serde_json::to_vec(&b).expect("json"));
@@ -286,6 +298,7 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
                 }
                 if wrote || !problems.is_empty() {
                     seed(&http);
+                    (seeded, bbb) = (dump(&http), bbb_rows(&http));
                 }
             }
         }

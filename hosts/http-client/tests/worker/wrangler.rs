@@ -122,6 +122,11 @@ impl Wrangler {
         );
     }
 
+    /// The process id of `wrangler`, which leads the process group of its runtime.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What it printed so far.
     pub fn log_text(&self) -> String {
         let mut s = String::new();

@@ -248,4 +248,4 @@ pub async fn sql_8_111_orphaned_artifacts<B: Backend>(b: &B) {
 
 /// The agent-scope suite (`scopes.rs`), run like the cases above (only by some test binaries).
 #[allow(unused_imports)]
-pub use super::scopes::scoped_store_keeps_to_its_agents;
+pub use super::{bounds::calls_are_bounded, scopes::scoped_store_keeps_to_its_agents};

@@ -2,6 +2,7 @@
 //! [`Backend`] and run by `sqlite.rs` and `postgres.rs`.
 #![allow(dead_code)]
 
+pub mod bounds;
 pub mod cases;
 pub mod fault;
 pub mod pg_db;

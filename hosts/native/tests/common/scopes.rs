@@ -160,6 +160,12 @@ pub async fn scoped_store_keeps_to_its_agents<B: Backend>(backend: &B) {
 
     // Writes inside the scope go through.
     a.save_session(&agent_session("sa3", "a", &env)).await.expect("own new session");
+    // An own session without runs or events answers empty lists, not a refusal.
+    assert!(a.list_runs("sa3", &ListRuns::default()).await.unwrap().is_empty());
+    assert!(a.get_active_run("sa3").await.unwrap().is_none());
+    assert!(a.get_events("sa3", &EventFilter::default()).await.unwrap().is_empty());
+    assert!(a.list_by_session("sa3").await.unwrap().is_empty());
+    assert_eq!(a.get_latest_sequence("sa3").await.unwrap(), 0);
     a.save_run(&run("r-sa3", "sa3", &env)).await.expect("own run");
     let stored = a.append_events(&events("e-sa3", "sa3", 2, &env)).await.expect("own events");
     assert_eq!(stored.last().and_then(|e| e.sequence_number), Some(2));

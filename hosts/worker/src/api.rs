@@ -1,12 +1,16 @@
 //! One request → one port call: [`decode`] parses with the core's JSON readers into a [`Call`]
 //! (pure, no store: what the request-parsing fuzz target drives), [`execute`] calls the store
-//! and answers with the core's serialisations. No domain logic lives here.
+//! and answers with the core's serialisations. No domain logic lives here: the creating routes
+//! run the core's `Session::new`, `Run::new` and `Event::new` with the Worker's [`Env`].
 
 use asm_core::ports::{
     CostQuery, EventFilter, EventSearch, ExportOptions, FlushPayload, ListRuns, ListSessions,
     RunSearch, SessionSearch, UsageQuery,
 };
-use asm_core::{Error, ErrorCode, Event, NewArtifact, Result, RetentionPolicy, Run, Session};
+use asm_core::{
+    Env, Error, ErrorCode, Event, NewArtifact, NewEvent, NewRun, NewSession, Result,
+    RetentionPolicy, Run, Session,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -78,6 +82,16 @@ fn same_id(path_id: &str, body_id: &str, what: &str) -> Result<()> {
     }
 }
 
+/// The session named in the path of a creating route; a `session_id` in the body must be it.
+fn path_session(path_id: &str, body_id: Option<String>) -> Result<Option<String>> {
+    match body_id {
+        Some(body_id) if body_id != path_id => Err(Error::validation(format!(
+            "session_id in the path ({path_id}) differs from the body ({body_id})"
+        ))),
+        _ => Ok(Some(path_id.to_owned())),
+    }
+}
+
 /// A routed request decoded into the port call it asks for: the pure half of the API (path
 /// parameters, query string and body read into the core's option structs, no store). Every
 /// input is checked here, before the store is touched.
@@ -87,6 +101,8 @@ fn same_id(path_id: &str, body_id: &str, what: &str) -> Result<()> {
 pub enum Call {
     /// `SessionStore::list_sessions`.
     ListSessions(ListSessions),
+    /// `Session::new` with the Worker's clock and ids, then `SessionStore::save_session`.
+    CreateSession(NewSession),
     /// `SessionStore::save_session`.
     SaveSession(Session),
     /// `SessionStore::get_session`.
@@ -97,10 +113,15 @@ pub enum Call {
     ListRuns(String, ListRuns),
     /// `SessionStore::get_active_run` of a session.
     GetActiveRun(String),
+    /// `Run::new` for an existing session (its id from the path), then `SessionStore::save_run`.
+    CreateRun(NewRun),
     /// `SessionStore::save_run`.
     SaveRun(Run),
     /// `SessionStore::get_run`.
     GetRun(String),
+    /// `Event::new` for an existing session (its id from the path), then
+    /// `SessionStore::append_event_with_sequence`.
+    CreateEvent(NewEvent),
     /// `SessionStore::append_event_with_sequence`.
     AppendEvent(Event),
     /// `SessionStore::append_events`.
@@ -158,6 +179,9 @@ impl Call {
     pub fn session_id(&self) -> Option<&str> {
         match self {
             Call::SaveSession(session) => Some(&session.id),
+            Call::CreateSession(attrs) => attrs.id.as_deref(),
+            Call::CreateRun(NewRun { session_id, .. })
+            | Call::CreateEvent(NewEvent { session_id, .. }) => session_id.as_deref(),
             Call::SaveRun(run) => Some(&run.session_id),
             Call::AppendEvent(event) => Some(&event.session_id),
             Call::AppendEvents(events) => events.first().map(|e| e.session_id.as_str()),
@@ -187,6 +211,17 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
     let id = || param(&req, 0).map(str::to_owned);
     Ok(match req.op {
         Op::ListSessions => Call::ListSessions(ListSessions::from_json(&query()?)?),
+        Op::CreateSession => Call::CreateSession(NewSession::from_json(&body()?)?),
+        Op::CreateRun => {
+            let mut attrs = NewRun::from_json(&body()?)?;
+            attrs.session_id = path_session(param(&req, 0)?, attrs.session_id)?;
+            Call::CreateRun(attrs)
+        }
+        Op::CreateEvent => {
+            let mut attrs = NewEvent::from_json(&body()?)?;
+            attrs.session_id = path_session(param(&req, 0)?, attrs.session_id)?;
+            Call::CreateEvent(attrs)
+        }
         Op::SaveSession => {
             let session = Session::from_map(&body()?)?;
             same_id(param(&req, 0)?, &session.id, "session")?;
@@ -248,9 +283,62 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
     })
 }
 
-/// Runs a decoded call on the store and shapes its answer.
-pub async fn execute<S: Store>(store: &S, call: Call) -> Result<Reply> {
+/// A caller-chosen id that is already taken: a creating route never replaces a stored entity
+/// (saving does; `PUT` is the route for that).
+fn taken(what: &str, id: &str) -> Error {
+    Error::new(ErrorCode::AlreadyExists, format!("{what} {id} already exists"))
+        .detail("reason", format!("{what}_exists"))
+        .detail("id", id)
+}
+
+/// `Ok(true)` when the lookup found the entity, `Ok(false)` for its not-found code.
+fn found<T>(lookup: Result<T>, missing: ErrorCode) -> Result<bool> {
+    match lookup {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == missing => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /v1/sessions`: the core builds the session with `env` (id, times, `pending`); a chosen
+/// id that is taken is 409 `already_exists`. Input errors come before any read (400).
+async fn create_session<S: Store>(store: &S, env: &Env, attrs: NewSession) -> Result<Reply> {
+    let session = Session::new(attrs, env)?;
+    if found(store.get_session(&session.id).await, ErrorCode::SessionNotFound)? {
+        return Err(taken("session", &session.id));
+    }
+    store.save_session(&session).await?;
+    Reply::created(&session)
+}
+
+/// `POST /v1/sessions/{session_id}/runs`: the core builds the run (id, `started_at`,
+/// `pending`); the session must exist (404 `session_not_found`), a chosen id must be free (409).
+async fn create_run<S: Store>(store: &S, env: &Env, attrs: NewRun) -> Result<Reply> {
+    let run = Run::new(attrs, env)?;
+    store.get_session(&run.session_id).await?;
+    if found(store.get_run(&run.id).await, ErrorCode::RunNotFound)? {
+        return Err(taken("run", &run.id));
+    }
+    store.save_run(&run).await?;
+    Reply::created(&run)
+}
+
+/// `POST /v1/sessions/{session_id}/events`: the core builds the event (id, timestamp, schema
+/// version 1); the session must exist (404); the store assigns the sequence number. A chosen id
+/// already stored answers the stored event, as `POST /v1/events` does.
+async fn create_event<S: Store>(store: &S, env: &Env, attrs: NewEvent) -> Result<Reply> {
+    let event = Event::new(attrs, env)?;
+    store.get_session(&event.session_id).await?;
+    Reply::created(store.append_event_with_sequence(&event).await?)
+}
+
+/// Runs a decoded call on the store and shapes its answer; `env` is the clock and id source the
+/// creating calls build their entity with (the store's own, so both agree).
+pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply> {
     match call {
+        Call::CreateSession(attrs) => create_session(store, env, attrs).await,
+        Call::CreateRun(attrs) => create_run(store, env, attrs).await,
+        Call::CreateEvent(attrs) => create_event(store, env, attrs).await,
         Call::ListSessions(filter) => keyed("sessions", store.list_sessions(&filter).await?),
         Call::SaveSession(session) => {
             store.save_session(&session).await?;
@@ -321,6 +409,147 @@ pub async fn execute<S: Store>(store: &S, call: Call) -> Result<Reply> {
 }
 
 /// Runs the store operation of a routed request: [`decode`], then [`execute`].
-pub async fn dispatch<S: Store>(store: &S, req: ApiRequest<'_>) -> Result<Reply> {
-    execute(store, decode(req)?).await
+pub async fn dispatch<S: Store>(store: &S, env: &Env, req: ApiRequest<'_>) -> Result<Reply> {
+    execute(store, env, decode(req)?).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use asm_core::memory::MemoryStore;
+    use asm_core::{EventType, SeededIds, SteppingClock, Timestamp};
+    use serde_json::json;
+
+    use super::*;
+    use crate::body::ready;
+    use crate::errors::status_of;
+    use crate::routes::{Routed, route};
+
+    const T0: &str = "2025-01-27T12:00:00.000000Z";
+
+    fn env() -> Env {
+        let start = Timestamp::parse_iso8601(T0).expect("T0");
+        Env::new(Arc::new(SteppingClock::new(start, 1_000)), Arc::new(SeededIds::new(7)))
+    }
+
+    fn decoded(method: &str, path: &str, body: &str) -> Result<Call> {
+        let Routed::Found(m) = route(method, path) else { panic!("no route for {method} {path}") };
+        decode(ApiRequest { op: m.op, params: &m.params, query: "", body: body.as_bytes() })
+    }
+
+    /// A store with the Env it was made with, as the Worker pairs them.
+    struct Api {
+        store: MemoryStore,
+        env: Env,
+    }
+
+    impl Api {
+        fn new() -> Api {
+            Api { store: MemoryStore::new(env()), env: env() }
+        }
+
+        /// (status, body) of one request, as the Worker answers it.
+        fn answer(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
+            let Routed::Found(m) = route(method, path) else { panic!("no route: {path}") };
+            let request =
+                ApiRequest { op: m.op, params: &m.params, query: "", body: body.as_bytes() };
+            match ready(dispatch(&self.store, &self.env, request)) {
+                Ok(reply) => (reply.status, reply.body.unwrap_or(Value::Null)),
+                Err(e) => (status_of(&e), crate::errors::body_of(&e)),
+            }
+        }
+    }
+
+    #[test]
+    fn creating_bodies_decode_into_the_cores_attributes() {
+        assert_eq!(
+            decoded("POST", "/v1/sessions", r#"{"agent_id":"a","tags":["t"]}"#).unwrap(),
+            Call::CreateSession(NewSession {
+                tags: vec!["t".into()],
+                ..NewSession::for_agent("a")
+            })
+        );
+        let run = decoded("POST", "/v1/sessions/s%201/runs", "").unwrap();
+        assert_eq!(run, Call::CreateRun(NewRun::for_session("s 1")));
+        let run = decoded("POST", "/v1/sessions/s1/runs", r#"{"input":{"q":1},"session_id":"s1"}"#);
+        assert_eq!(
+            run.unwrap(),
+            Call::CreateRun(NewRun { input: Some(json!({"q": 1})), ..NewRun::for_session("s1") })
+        );
+        let event = decoded("POST", "/v1/sessions/s1/events", r#"{"type":"run_started"}"#);
+        assert_eq!(event.unwrap(), Call::CreateEvent(NewEvent::of(EventType::RunStarted, "s1")));
+    }
+
+    #[test]
+    fn bad_creating_bodies_are_validation_errors() {
+        let refused = [
+            ("POST", "/v1/sessions", "{"),
+            ("POST", "/v1/sessions", "[1]"),
+            ("POST", "/v1/sessions", r#"{"agent_id":7}"#),
+            ("POST", "/v1/sessions", r#"{"agent_id":"a","tags":"t"}"#),
+            ("POST", "/v1/sessions/s1/runs", r#"{"metadata":[]}"#),
+            ("POST", "/v1/sessions/s1/runs", r#"{"session_id":"other"}"#),
+            ("POST", "/v1/sessions/s1/events", r#"{"type":"run_started","data":"x"}"#),
+            ("POST", "/v1/sessions/s1/events", r#"{"type":"run_started","session_id":"s2"}"#),
+        ];
+        for (method, path, body) in refused {
+            let e = decoded(method, path, body).expect_err(body);
+            assert_eq!((e.code(), status_of(&e)), (ErrorCode::ValidationError, 400), "{body}");
+        }
+        let e = decoded("POST", "/v1/sessions/s1/events", r#"{"type":"no_such"}"#).unwrap_err();
+        assert_eq!((e.code(), status_of(&e)), (ErrorCode::InvalidEventType, 400));
+    }
+
+    #[test]
+    fn creating_routes_store_what_the_core_builds() {
+        let api = Api::new();
+        let (s, session) = api.answer("POST", "/v1/sessions", r#"{"agent_id":"agent-1"}"#);
+        assert_eq!(s, 201, "{session}");
+        let id = session["id"].as_str().expect("an id").to_owned();
+        assert!(id.starts_with("ses_") && id.len() == 36, "{id}");
+        assert_eq!((&session["status"], &session["created_at"]), (&json!("pending"), &json!(T0)));
+        assert_eq!(api.answer("GET", &format!("/v1/sessions/{id}"), ""), (200, session));
+
+        let (s, run) = api.answer("POST", &format!("/v1/sessions/{id}/runs"), "");
+        assert_eq!((s, &run["status"], &run["session_id"]), (201, &json!("pending"), &json!(id)));
+        let run_id = run["id"].as_str().expect("a run id");
+        assert!(run_id.starts_with("run_"), "{run}");
+
+        let body = json!({"type": "message_received", "data": {"content": "hi"}, "run_id": run_id});
+        let path = format!("/v1/sessions/{id}/events");
+        let (s, event) = api.answer("POST", &path, &body.to_string());
+        assert_eq!(
+            (s, &event["sequence_number"], &event["schema_version"]),
+            (201, &json!(1), &json!(1))
+        );
+        assert_eq!((&event["data"], &event["run_id"]), (&body["data"], &body["run_id"]));
+        let (s, event) = api.answer("POST", &path, r#"{"type":"run_started"}"#);
+        assert_eq!((s, &event["sequence_number"]), (201, &json!(2)));
+        let (s, events) = api.answer("GET", &path, "");
+        assert_eq!((s, events["events"].as_array().map(Vec::len)), (200, Some(2)));
+    }
+
+    #[test]
+    fn creating_under_an_unknown_session_or_a_taken_id_is_refused() {
+        let api = Api::new();
+        for path in ["/v1/sessions/nope/runs", "/v1/sessions/nope/events"] {
+            let (s, b) = api.answer("POST", path, r#"{"type":"run_started"}"#);
+            assert_eq!((s, &b["error"]["code"]), (404, &json!("session_not_found")), "{path}");
+        }
+        let (s, b) = api.answer("POST", "/v1/sessions", "{}");
+        assert_eq!((s, &b["error"]["code"]), (400, &json!("validation_error")));
+        let (s, b) = api.answer("POST", "/v1/sessions/nope/events", "{}");
+        assert_eq!((s, &b["error"]["code"]), (400, &json!("validation_error")), "input first");
+        let chosen = r#"{"agent_id":"a","id":"s-chosen"}"#;
+        assert_eq!(api.answer("POST", "/v1/sessions", chosen).0, 201);
+        let (s, b) = api.answer("POST", "/v1/sessions", chosen);
+        assert_eq!((s, &b["error"]["code"]), (409, &json!("already_exists")));
+        let run = r#"{"id":"r-chosen"}"#;
+        assert_eq!(api.answer("POST", "/v1/sessions/s-chosen/runs", run).0, 201);
+        let (s, b) = api.answer("POST", "/v1/sessions/s-chosen/runs", run);
+        assert_eq!((s, &b["error"]["code"]), (409, &json!("already_exists")));
+        let (_, events) = api.answer("GET", "/v1/sessions/nope/events", "");
+        assert_eq!(events["events"], json!([]), "nothing stored for the unknown session");
+    }
 }

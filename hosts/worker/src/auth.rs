@@ -69,8 +69,10 @@ impl Role {
             | Op::GetArtifact
             | Op::ListArtifacts
             | Op::ArtifactStats => Role::Read,
-            Op::SaveRun | Op::AppendEvent | Op::AppendEvents => Role::Append,
-            Op::SaveSession | Op::Flush | Op::RegisterArtifact => Role::Write,
+            Op::SaveRun | Op::CreateRun | Op::AppendEvent | Op::CreateEvent | Op::AppendEvents => {
+                Role::Append
+            }
+            Op::SaveSession | Op::CreateSession | Op::Flush | Op::RegisterArtifact => Role::Write,
             Op::DeleteSession
             | Op::DeleteArtifact
             | Op::MaintenanceExecute

@@ -18,6 +18,7 @@ use crate::api::{ApiRequest, Call, Reply, decode, execute};
 use crate::audit::Line;
 use crate::auth::Keyring;
 use crate::backend::Backend;
+use crate::body::read_request;
 use crate::errors::{
     bad_segment, body_of, no_such_path, status_of, too_large, unauthorized, wrong_method,
 };
@@ -173,13 +174,8 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
     let body = if method == Method::Get || method == Method::Delete {
         Vec::new()
     } else {
-        req.bytes()
-            .await
-            .map_err(|e| Error::validation(format!("request body could not be read: {e}")))?
+        read_request(&mut req, limit).await?
     };
-    if body.len() > limit {
-        return Err(too_large(body.len(), limit, "the request body limit"));
-    }
     if backend_name == "d1" && body.len() > D1_MAX_ROW_BYTES {
         return Err(too_large(body.len(), D1_MAX_ROW_BYTES, "D1's row limit"));
     }
@@ -209,8 +205,9 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
         reset(&backend).await?;
         Reply { status: 204, body: None }
     } else {
-        let store =
-            SqlStore::new(backend, asm_env).with_scope(key.scope.clone()).with_limits(limits);
+        let store = SqlStore::new(backend, asm_env.clone())
+            .with_scope(key.scope.clone())
+            .with_limits(limits);
         let request =
             ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
         let call = match decode(request) {
@@ -229,7 +226,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
                     Err(error) => Err(error),
                 }
             }
-            call => execute(&store, call).await,
+            call => execute(&store, &asm_env, call).await,
         };
         if let Some(line) = Line::of(key, matched.op, session_id, &outcome) {
             audit(&line);

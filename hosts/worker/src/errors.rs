@@ -71,6 +71,18 @@ pub fn too_large(size: usize, limit: usize, what: &str) -> Error {
     .detail("size_bytes", size)
 }
 
+/// 413: a body without a declared length that grew past the limit while it was read; its full
+/// size is unknown, because the rest of it is never read.
+pub fn too_large_unsized(limit: usize, what: &str) -> Error {
+    http_error(
+        413,
+        ErrorCode::ValidationError,
+        format!("request body exceeds {what} of {limit} bytes"),
+    )
+    .detail("reason", "payload_too_large")
+    .detail("limit_bytes", limit)
+}
+
 /// 404 for a path no route has.
 pub fn no_such_path(path: &str) -> Error {
     http_error(404, ErrorCode::NotFound, format!("no route for {path}"))

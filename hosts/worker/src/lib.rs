@@ -11,13 +11,14 @@
 //!                                              D1Executor / HyperdriveExecutor ◀┘
 //! ```
 //!
-//! Only `routes`, `api`, `audit`, `convert`, `errors`, `auth` and `openapi` build natively
+//! Only `routes`, `api`, `audit`, `body`, `convert`, `errors`, `auth` and `openapi` build natively
 //! (and are tested there); the executors and entry points exist on wasm32 only.
 #![forbid(unsafe_code)]
 
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod body;
 pub mod convert;
 pub mod errors;
 pub mod openapi;

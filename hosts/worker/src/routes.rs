@@ -9,6 +9,8 @@ pub enum Op {
     OpenApi,
     /// `SessionStore::list_sessions`.
     ListSessions,
+    /// `Session.new` on the server (id and times from the Worker), then `save_session`.
+    CreateSession,
     /// `SessionStore::save_session`.
     SaveSession,
     /// `SessionStore::get_session`.
@@ -17,6 +19,8 @@ pub enum Op {
     DeleteSession,
     /// `SessionStore::list_runs`.
     ListRuns,
+    /// `Run.new` on the server for an existing session, then `save_run`.
+    CreateRun,
     /// `SessionStore::get_active_run`.
     GetActiveRun,
     /// `SessionStore::save_run`.
@@ -29,6 +33,8 @@ pub enum Op {
     AppendEvents,
     /// `SessionStore::get_events`.
     GetEvents,
+    /// `Event.new` on the server for an existing session, then `append_event_with_sequence`.
+    CreateEvent,
     /// `SessionStore::get_latest_sequence`.
     LatestSequence,
     /// `SessionStore::flush`.
@@ -97,16 +103,19 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/v1/health", Op::Health),
     r("GET", "/v1/openapi.json", Op::OpenApi),
     r("GET", "/v1/sessions", Op::ListSessions),
+    r("POST", "/v1/sessions", Op::CreateSession),
     r("PUT", "/v1/sessions/{session_id}", Op::SaveSession),
     r("GET", "/v1/sessions/{session_id}", Op::GetSession),
     r("DELETE", "/v1/sessions/{session_id}", Op::DeleteSession),
     r("GET", "/v1/sessions/{session_id}/runs", Op::ListRuns),
+    r("POST", "/v1/sessions/{session_id}/runs", Op::CreateRun),
     r("GET", "/v1/sessions/{session_id}/runs/active", Op::GetActiveRun),
     r("PUT", "/v1/runs/{run_id}", Op::SaveRun),
     r("GET", "/v1/runs/{run_id}", Op::GetRun),
     r("POST", "/v1/events", Op::AppendEvent),
     r("POST", "/v1/events/batch", Op::AppendEvents),
     r("GET", "/v1/sessions/{session_id}/events", Op::GetEvents),
+    r("POST", "/v1/sessions/{session_id}/events", Op::CreateEvent),
     r("GET", "/v1/sessions/{session_id}/events/latest-sequence", Op::LatestSequence),
     r("POST", "/v1/flush", Op::Flush),
     r("POST", "/v1/search/sessions", Op::SearchSessions),

@@ -1,4 +1,5 @@
-//! HTTP-level checks on a running Worker: auth, error mapping, body limits, the cron run.
+//! HTTP-level checks on a running Worker: auth, error mapping, the creating routes
+//! (`creating.rs`), body limits (with chunked bodies, `chunked.rs`), the test clock, the cron run.
 
 use std::time::{Duration, Instant};
 
@@ -6,6 +7,10 @@ use serde_json::{Value, json};
 
 use crate::TOKEN;
 use crate::wrangler::Wrangler;
+
+/// The longest any request of the checks may take: a hung answer fails the check instead of
+/// stopping the harness.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Raw requests to the Worker: any method, path, header and body bytes.
 pub struct Http {
@@ -17,7 +22,11 @@ impl Http {
     /// A client of the Worker at `base`.
     pub fn new(base: &str) -> Http {
         Http {
-            agent: ureq::Agent::config_builder().http_status_as_error(false).build().into(),
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(REQUEST_TIMEOUT))
+                .build()
+                .into(),
             base: base.to_owned(),
         }
     }
@@ -41,18 +50,51 @@ impl Http {
         authorization: Option<&str>,
         body: Option<&[u8]>,
     ) -> (u16, Value) {
+        let headers: Vec<(&str, &str)> =
+            authorization.map(|a| ("authorization", a)).into_iter().collect();
+        let (status, body, _) = self.exchange(method, path, &headers, body);
+        (status, body)
+    }
+
+    /// One request with any headers: (status, JSON body or Null, the answer's headers with
+    /// lower-case names); status 0 when no answer came within [`REQUEST_TIMEOUT`].
+    pub fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> (u16, Value, Vec<(String, String)>) {
         let url = format!("{}{path}", self.base);
         let mut b = ureq::http::Request::builder().method(method).uri(&url);
-        if let Some(a) = authorization {
-            b = b.header("authorization", a);
+        for (name, value) in headers {
+            b = b.header(*name, *value);
         }
         let request = b.body(body.map(<[u8]>::to_vec).unwrap_or_default()).expect("request");
-        let mut response = self.agent.run(request).expect("the Worker answers");
+        let mut response = match self.agent.run(request) {
+            Ok(response) => response,
+            Err(e) => {
+                println!("  no answer to {method} {path}: {e}");
+                return (0, Value::Null, Vec::new());
+            }
+        };
         let status = response.status().as_u16();
+        let answer_headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
         let text = response.body_mut().read_to_string().unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null), answer_headers)
     }
 }
+
+/// The request header that sets the test clock's first reading (honoured in test mode only).
+pub const TEST_NOW_HEADER: &str = "x-asm-test-now";
+/// The answer header with the number of test-clock readings (test mode only).
+pub const TEST_READINGS_HEADER: &str = "x-asm-test-clock-readings";
+/// A time no real clock shows any more.
+pub const TEST_NOW: &str = "2001-02-03T04:05:06.000000Z";
 
 /// The ASM error code of an error answer ("" when there is none).
 pub fn code(body: &Value) -> &str {
@@ -67,8 +109,9 @@ fn session(id: &str, status: &str, updated_at: &str) -> Value {
     })
 }
 
-/// Runs every check, printing one line each; false when any failed.
-pub fn run_all_checks(w: &Wrangler, backend: &str) -> bool {
+/// Runs every check against the Worker whose body limit is `limit`, printing one line each;
+/// false when any failed.
+pub fn run_all_checks(w: &Wrangler, backend: &str, limit: usize) -> bool {
     let http = Http::new(&w.url);
     let mut failures = Vec::new();
     let mut check = |name: &str, ok: bool, detail: String| {
@@ -132,6 +175,21 @@ pub fn run_all_checks(w: &Wrangler, backend: &str) -> bool {
     let (s, b) = http.req("GET", "/v1/artifacts/missing", Some(TOKEN), None);
     check("error_404_artifact", s == 404 && code(&b) == "not_found", format!("{s} {b}"));
 
+    // The creating routes, and the test clock they read in test mode.
+    crate::creating::run(&http, &mut check);
+    let (s, b, headers) = http.exchange(
+        "POST",
+        "/v1/sessions",
+        &[("authorization", &format!("Bearer {TOKEN}")), (TEST_NOW_HEADER, TEST_NOW)],
+        Some(br#"{"agent_id":"agent-clocked"}"#),
+    );
+    let readings = headers.iter().find(|(k, _)| k == TEST_READINGS_HEADER);
+    check(
+        "test_mode_reads_the_test_clock_header",
+        s == 201 && b["created_at"] == TEST_NOW && readings.is_some_and(|(_, n)| n == "1"),
+        format!("{s} {b} {readings:?}"),
+    );
+
     // Body limits: the API's limit (1 MiB by default) and, on D1, the 2 MB row limit.
     let big = |n: usize| {
         let mut s = session("s-big", "pending", "2025-01-01T00:00:00.000000Z");
@@ -183,6 +241,7 @@ pub fn run_all_checks(w: &Wrangler, backend: &str) -> bool {
             && logged,
         format!("{s} {s2} {s3} old={old_after} new={new_after} logged={logged}"),
     );
+    crate::chunked::run(&w.url, backend, limit, &mut check);
     println!("http checks worker-{backend}: {} failed", failures.len());
     failures.is_empty()
 }

@@ -1,14 +1,19 @@
 //! The Worker over its real runtime (`wrangler dev --local`): the shared conformance cases
 //! through [`HttpStore`] on D1 and on PostgreSQL via Hyperdrive, then auth, error mapping,
-//! body limits and a cron-triggered maintenance run (see `checks.rs`), hostile requests on both
-//! backends (`hostile.rs`) and 16 concurrent appending clients on D1 (`concurrency.rs`).
+//! the creating routes, body limits (chunked too) and a cron-triggered maintenance run (see
+//! `checks.rs`), hostile requests (`hostile/`) and keys and scopes (`scopes.rs`) on both
+//! backends, 16 concurrent appending clients on D1 (`concurrency.rs`) and a Worker without test
+//! mode (`production.rs`).
 // The harness times child processes with the OS clock; only the core must not read it.
 #![allow(clippy::disallowed_methods)]
 
 mod bounds;
 mod checks;
+mod chunked;
 mod concurrency;
+mod creating;
 mod hostile;
+mod production;
 mod scopes;
 mod wrangler;
 
@@ -66,14 +71,10 @@ fn hyperdrive_url() -> String {
     format!("{scheme}://{userinfo}@{host}{sep}sslmode=disable")
 }
 
+/// The vars of a test Worker: the backend, the keys, test mode, plus `extra`.
 fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
-    let mut v = vec![
-        format!("ASM_BACKEND:{backend}"),
-        "ASM_TEST_MODE:1".to_owned(),
-        format!("ASM_API_TOKEN:{TOKEN}"),
-        scopes::keys_var(),
-        ASM_UNBOUNDED.to_owned(),
-    ];
+    let mut v = production::vars(backend);
+    v.extend(["ASM_TEST_MODE:1".to_owned(), scopes::keys_var(), ASM_UNBOUNDED.to_owned()]);
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v
 }
@@ -92,7 +93,7 @@ fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> Outcom
     let harness = WorkerHarness { url: w.url.clone() };
     let report = block_on(run_all_with(host, &harness, NOT_APPLICABLE));
     println!("{host} conformance took {:.0} s", started.elapsed().as_secs_f64());
-    let ok = report.is_success() & checks::run_all_checks(w, backend);
+    let ok = report.is_success() & checks::run_all_checks(w, backend, limit);
     let hostile = hostile::run(&w.url, backend, limit);
     let scopes = scopes::run(&w.url, backend);
     Outcome { ok, hostile, scopes, bounds: (0, 0) }
@@ -106,22 +107,24 @@ struct Outcome {
     bounds: (usize, usize),
 }
 
-/// The D1 Worker: the common suite, then concurrent clients.
+/// The D1 Worker: the common suite, then concurrent clients, then a Worker in production mode.
 fn d1_suite() -> Outcome {
     let state = tempdir("d1");
     migrate_d1(&state);
     let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
     let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
     let outcome = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT);
-    Outcome { ok: outcome.ok & concurrency::run(&w.url), ..outcome }
+    let ok = outcome.ok & concurrency::run(&w.url);
+    drop(w);
+    Outcome { ok: ok & production::run(&tempdir("production")), ..outcome }
 }
 
 /// A D1 Worker with the default limits (no `ASM_LIMITS`): the bounds suite.
 fn bounds_suite() -> (usize, usize) {
     let state = tempdir("bounds");
     migrate_d1(&state);
-    let vars =
-        [format!("ASM_BACKEND:d1"), "ASM_TEST_MODE:1".to_owned(), format!("ASM_API_TOKEN:{TOKEN}")];
+    let mut vars = production::vars("d1");
+    vars.push("ASM_TEST_MODE:1".to_owned());
     let w = Wrangler::start("bounds", &state, &vars, &[]);
     bounds::run(&w)
 }

@@ -164,7 +164,11 @@ fn requests(t: Target) -> Vec<(&'static str, usize, String, String, Option<Value
     let batch =
         json!({"events": [event(&format!("e-{tag}-n1"), tag), event(&format!("e-{tag}-n2"), tag)]});
     add("append_events", 1, "POST", "/v1/events/batch".into(), Some(batch));
+    add("create_run", 1, "POST", format!("/v1/sessions/{s}/runs"), Some(json!({"input": {}})));
+    let typed = json!({"type": "message_received", "data": {"content": "hi"}});
+    add("create_event", 1, "POST", format!("/v1/sessions/{s}/events"), Some(typed));
     add("save_session", 2, "PUT", format!("/v1/sessions/{s}"), Some(session(tag)));
+    add("create_session", 2, "POST", "/v1/sessions".into(), Some(json!({"agent_id": tag})));
     let flush = json!({"session": session(tag), "run": run_of(&r, tag), "events": [event(&format!("e-{tag}-f"), tag)]});
     add("flush", 2, "POST", "/v1/flush".into(), Some(flush));
     add(

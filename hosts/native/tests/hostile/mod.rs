@@ -196,25 +196,40 @@ pub async fn run_all<S: Subject>(host: &str, s: &S, out: &mut Outcome) {
         out.check(&format!("{host} metadata {depth} deep"), r);
     }
 
-    // Absurd limits on the typed API.
+    // Absurd limits on the typed API: ASM's limit rule refuses each of them in every search
+    // with validation_error (above 1000: "limit must be <= 1000"; below 1: "limit must be a
+    // positive integer"), before any row is read.
     let before = s.snapshot().await;
     for limit in [-1, 0, i64::MIN, i64::MAX] {
+        let want =
+            if limit > 0 { "limit must be <= 1000" } else { "limit must be a positive integer" };
         let r1 = s
             .search_sessions(&SessionSearch { limit: Some(limit), ..SessionSearch::default() })
-            .await;
-        let r2 = s.search_runs(&RunSearch { limit: Some(limit), ..RunSearch::default() }).await;
-        let r3 =
-            s.search_events(&EventSearch { limit: Some(limit), ..EventSearch::default() }).await;
-        let r = match (&r1, &r2, &r3) {
-            (Ok(_) | Err(_), Ok(_) | Err(_), Ok(_) | Err(_)) => Ok(()),
+            .await
+            .map(|p| p.sessions.len());
+        let r2 = s
+            .search_runs(&RunSearch { limit: Some(limit), ..RunSearch::default() })
+            .await
+            .map(|p| p.runs.len());
+        let r3 = s
+            .search_events(&EventSearch { limit: Some(limit), ..EventSearch::default() })
+            .await
+            .map(|p| p.events.len());
+        let refused = |r: &asm_core::Result<usize>| {
+            matches!(r, Err(e) if e.code() == asm_core::ErrorCode::ValidationError
+                && e.message() == want)
         };
-        println!(
-            "hostile-input {host} limit {limit}: sessions {}, runs {}, events {}",
-            brief(&r1.map(|p| p.sessions.len())),
-            brief(&r2.map(|p| p.runs.len())),
-            brief(&r3.map(|p| p.events.len()))
-        );
-        out.check(&format!("{host} limit {limit} answered without panic"), r);
+        let r = if refused(&r1) && refused(&r2) && refused(&r3) {
+            Ok(())
+        } else {
+            Err(format!(
+                "want validation_error \"{want}\" from every search; sessions {}, runs {}, events {}",
+                brief(&r1),
+                brief(&r2),
+                brief(&r3)
+            ))
+        };
+        out.check(&format!("{host} limit {limit} refused with validation_error"), r);
     }
     let lists = ListSessions { limit: Some(u32::MAX), ..ListSessions::default() };
     out.check(

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use asm_core::ports::Maintenance;
 use asm_core::sql::{Executor, ExportChunks, SqlStore, migrations};
 use asm_core::{
-    Clock, Env, Error, ErrorCode, Limits, RandomUnavailable, RetentionPolicy, SteppingClock,
-    Timestamp,
+    Clock, Env, Error, ErrorCode, Limits, MaintenanceBudget, RandomUnavailable, RetentionPolicy,
+    SteppingClock, Timestamp,
 };
 use futures_util::StreamExt;
 use worker::{
@@ -208,6 +208,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
         let store = SqlStore::new(backend, asm_env.clone())
             .with_scope(key.scope.clone())
             .with_limits(limits);
+        let store = with_budget(store, env)?;
         let request =
             ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
         let call = match decode(request) {
@@ -257,6 +258,27 @@ async fn reset(backend: &Backend) -> Result<(), Error> {
     Ok(())
 }
 
+/// The store's maintenance budget from `ASM_MAINTENANCE_BUDGET`: statements per run (a
+/// positive integer; D1's default of 45 fits the Free plan's 50 queries per invocation, the
+/// Paid plan takes up to about 950) or `unbounded`; unset keeps the dialect's default.
+fn with_budget(store: SqlStore<Backend>, env: &worker::Env) -> Result<SqlStore<Backend>, Error> {
+    let budget = match var(env, "ASM_MAINTENANCE_BUDGET").as_deref().map(str::trim) {
+        None | Some("") => return Ok(store),
+        Some("unbounded") => MaintenanceBudget::UNBOUNDED,
+        Some(n) => {
+            MaintenanceBudget::statements(n.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::DependencyNotAvailable,
+                    format!(
+                        "ASM_MAINTENANCE_BUDGET must be a positive integer or unbounded, not {n:?}"
+                    ),
+                )
+            })?)
+        }
+    };
+    Ok(store.with_maintenance_budget(budget))
+}
+
 #[event(scheduled)]
 async fn scheduled(event: ScheduledEvent, env: worker::Env, _ctx: ScheduleContext) {
     let policy_json = var(&env, "ASM_RETENTION_POLICY").unwrap_or_else(|| "{}".to_owned());
@@ -269,7 +291,7 @@ async fn scheduled(event: ScheduledEvent, env: worker::Env, _ctx: ScheduleContex
             Backend::from_env(&env, &backend_name)?,
             Env::new(Arc::new(worker_now), Arc::new(random_bytes)),
         );
-        store.execute(&policy).await
+        with_budget(store, &env)?.execute(&policy).await
     }
     .await;
     match outcome {

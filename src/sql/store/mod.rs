@@ -152,6 +152,7 @@ impl<E: Executor> SqlStore<E> {
 
     /// Runs one read; failures become `code` errors named after `op`.
     async fn read(&self, code: ErrorCode, op: &str, statement: Statement) -> Result<ResultSet> {
+        no_nul(std::slice::from_ref(&statement))?;
         self.executor.query(statement).await.map_err(|e| failure(code, op, &e))
     }
 
@@ -162,6 +163,7 @@ impl<E: Executor> SqlStore<E> {
         op: &str,
         statements: Vec<Statement>,
     ) -> Result<Vec<ResultSet>> {
+        no_nul(&statements)?;
         self.executor.batch(statements).await.map_err(|e| failure(code, op, &e))
     }
 
@@ -176,6 +178,7 @@ impl<E: Executor> SqlStore<E> {
     ) -> Result<Vec<ResultSet>> {
         let mut batch: Vec<Statement> = guards.iter().map(Guard::statement).collect();
         batch.extend(statements);
+        no_nul(&batch)?;
         match self.executor.batch(batch).await {
             Ok(mut results) => {
                 results.drain(..guards.len().min(results.len()));
@@ -256,6 +259,18 @@ impl<E: Executor> SqlStore<E> {
             .map_err(|e| failure(ErrorCode::StorageError, "guard", &e))?;
         Ok(guards.iter().zip(&results).find(|(_, rs)| !rs.rows.is_empty()).map(|(g, _)| g.error()))
     }
+}
+
+/// Refuses a text value with a NUL character before it reaches the database: PostgreSQL
+/// cannot hold one (its error would be a 500 for what is bad input), and a read or filter must
+/// answer alike on every backend. Writes are refused earlier, field by field, by the validators.
+pub(crate) fn no_nul(statements: &[Statement]) -> Result<()> {
+    let nul = |v: &Value| matches!(v, Value::Text(t) if t.contains('\0'));
+    if statements.iter().any(|s| s.params.iter().any(nul)) {
+        return Err(Error::validation("text must not contain NUL characters")
+            .detail("reason", "nul_character"));
+    }
+    Ok(())
 }
 
 fn details(op: &str, e: &ExecError) -> JsonMap {

@@ -66,6 +66,7 @@ impl<E: Executor> SqlStore<E> {
         op: &str,
         statements: Vec<crate::sql::executor::Statement>,
     ) -> Result<Vec<ResultSet>> {
+        super::no_nul(&statements)?;
         self.executor.batch(statements).await.map_err(|e| super::failure(QUERY, op, &e))
     }
 }

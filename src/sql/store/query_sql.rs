@@ -227,6 +227,24 @@ pub(crate) const SUMMARY_CHUNK: u64 = 500;
 /// The order summaries read runs in (and the keyset their pages follow).
 const SUMMARY_ORDER: Order = Order { column: "started_at", ascending: true };
 
+/// One summary page of runs: `select`, the filters `filter` writes, after `after`, in
+/// summary order, at most [`SUMMARY_CHUNK`] rows.
+fn runs_page(
+    dialect: Dialect,
+    select: &str,
+    after: Option<&Cursor>,
+    filter: impl FnOnce(&mut Where<'_>),
+) -> Statement {
+    let mut b = Builder::read(dialect);
+    b.sql(select).sql(" FROM asm_runs");
+    let mut w = Where::new(&mut b);
+    filter(&mut w);
+    keyset(&mut w, SUMMARY_ORDER, after);
+    SUMMARY_ORDER.write(&mut b);
+    limit(&mut b, Some(SUMMARY_CHUNK));
+    b.build()
+}
+
 /// `provider, token_usage, <started_at>, id` of the runs a usage summary covers, one page after
 /// `after`.
 pub(crate) fn usage_runs(
@@ -235,20 +253,15 @@ pub(crate) fn usage_runs(
     q: &UsageQuery,
     after: Option<&Cursor>,
 ) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() {
+    let select = if dialect.is_sqlite() {
         "SELECT provider, token_usage, started_at, id"
     } else {
         concat!("SELECT provider, token_usage::text, ", pg_ts!("started_at"), ", id")
-    });
-    b.sql(" FROM asm_runs");
-    let mut w = Where::new(&mut b);
-    let (session_id, provider) = (q.session_id.as_ref(), q.provider.as_ref());
-    summary_filters(&mut w, scope, session_id, provider, q.since, q.until);
-    keyset(&mut w, SUMMARY_ORDER, after);
-    SUMMARY_ORDER.write(&mut b);
-    limit(&mut b, Some(SUMMARY_CHUNK));
-    b.build()
+    };
+    runs_page(dialect, select, after, |w| {
+        let (session_id, provider) = (q.session_id.as_ref(), q.provider.as_ref());
+        summary_filters(w, scope, session_id, provider, q.since, q.until);
+    })
 }
 
 /// `provider, token_usage, provider_metadata, cost_usd, <started_at>, id` of the runs a cost
@@ -259,8 +272,7 @@ pub(crate) fn cost_runs(
     q: &CostQuery,
     after: Option<&Cursor>,
 ) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() {
+    let select = if dialect.is_sqlite() {
         "SELECT provider, token_usage, provider_metadata, cost_usd, started_at, id"
     } else {
         concat!(
@@ -268,20 +280,16 @@ pub(crate) fn cost_runs(
             pg_ts!("started_at"),
             ", id"
         )
-    });
-    b.sql(" FROM asm_runs");
-    let mut w = Where::new(&mut b);
-    summary_filters(&mut w, scope, q.session_id.as_ref(), q.provider.as_ref(), q.since, q.until);
-    if let Some(agent_id) = &q.agent_id {
-        w.and()
-            .sql("session_id IN (SELECT id FROM asm_sessions WHERE agent_id = ")
-            .bind(Value::Text(agent_id.clone()), SqlType::Text)
-            .sql(")");
-    }
-    keyset(&mut w, SUMMARY_ORDER, after);
-    SUMMARY_ORDER.write(&mut b);
-    limit(&mut b, Some(SUMMARY_CHUNK));
-    b.build()
+    };
+    runs_page(dialect, select, after, |w| {
+        summary_filters(w, scope, q.session_id.as_ref(), q.provider.as_ref(), q.since, q.until);
+        if let Some(agent_id) = &q.agent_id {
+            w.and()
+                .sql("session_id IN (SELECT id FROM asm_sessions WHERE agent_id = ")
+                .bind(Value::Text(agent_id.clone()), SqlType::Text)
+                .sql(")");
+        }
+    })
 }
 
 /// `status, provider, token_usage, <started_at>, id` of one session's runs, one page after
@@ -292,20 +300,15 @@ pub(crate) fn run_stats(
     session_id: &str,
     after: Option<&Cursor>,
 ) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql(if dialect.is_sqlite() {
+    let select = if dialect.is_sqlite() {
         "SELECT status, provider, token_usage, started_at, id"
     } else {
         concat!("SELECT status, provider, token_usage::text, ", pg_ts!("started_at"), ", id")
-    });
-    b.sql(" FROM asm_runs");
-    let mut w = Where::new(&mut b);
-    w.text("session_id = ", Some(&session_id.to_owned()));
-    w.scope_session(scope, "session_id");
-    keyset(&mut w, SUMMARY_ORDER, after);
-    SUMMARY_ORDER.write(&mut b);
-    limit(&mut b, Some(SUMMARY_CHUNK));
-    b.build()
+    };
+    runs_page(dialect, select, after, |w| {
+        w.text("session_id = ", Some(&session_id.to_owned()));
+        w.scope_session(scope, "session_id");
+    })
 }
 
 /// Event count and first/last timestamps of one session.

@@ -89,6 +89,18 @@ pub async fn calls_are_bounded<B: Backend>(backend: &B) {
     let x = SessionSearch { tags: vec!["x".into()], ..SessionSearch::default() };
     assert_eq!(store.search_sessions(&x).await.unwrap().total_count, 3);
 
+    // A NUL in a read's argument is bad input on every backend (PostgreSQL cannot hold one).
+    let nul = store.get_session("big\0").await.unwrap_err();
+    assert_eq!(
+        (nul.code(), nul.details()["reason"].as_str()),
+        (ErrorCode::ValidationError, Some("nul_character"))
+    );
+    let filtered = EventFilter { run_id: Some("r\0".into()), ..EventFilter::default() };
+    assert_eq!(
+        store.get_events("big", &filtered).await.unwrap_err().code(),
+        ErrorCode::ValidationError
+    );
+
     // Limits: default pages, refused pages, events per call, statements per batch.
     let edge = SqlStore::new(&db, env.clone()).with_limits(Limits::EDGE);
     let listed = edge.get_events("big", &EventFilter::default()).await.unwrap();

@@ -35,35 +35,32 @@ fn text(b: &mut Builder, value: &str) {
 /// Refuses when session `session_id` exists and belongs to an agent outside the scope (a
 /// session the caller may create, but not take over).
 pub(crate) fn session_not_foreign(dialect: Dialect, scope: &Scope, session_id: &str) -> Vec<Guard> {
-    let Some(agents) = scope.agent_ids() else { return Vec::new() };
-    vec![Guard::new(
-        dialect,
-        |b| {
-            b.sql("EXISTS (SELECT 1 FROM asm_sessions WHERE id = ");
-            text(b, session_id);
-            b.sql(" AND NOT ");
-            agent_in(b, "agent_id", agents);
-            b.sql(")");
-        },
-        foreign_session(session_id),
-    )]
+    session_guard(dialect, scope, session_id, "EXISTS", " AND NOT ")
 }
 
 /// Refuses unless session `session_id` exists inside the scope (what a run, an event or an
 /// artifact of it needs).
 pub(crate) fn session_inside(dialect: Dialect, scope: &Scope, session_id: &str) -> Vec<Guard> {
+    session_guard(dialect, scope, session_id, "NOT EXISTS", " AND ")
+}
+
+/// `<exists> (SELECT 1 FROM asm_sessions WHERE id = ? <and> agent_id IN <agents>)`.
+fn session_guard(
+    dialect: Dialect,
+    scope: &Scope,
+    session_id: &str,
+    exists: &str,
+    and: &str,
+) -> Vec<Guard> {
     let Some(agents) = scope.agent_ids() else { return Vec::new() };
-    vec![Guard::new(
-        dialect,
-        |b| {
-            b.sql("NOT EXISTS (SELECT 1 FROM asm_sessions WHERE id = ");
-            text(b, session_id);
-            b.sql(" AND ");
-            agent_in(b, "agent_id", agents);
-            b.sql(")");
-        },
-        foreign_session(session_id),
-    )]
+    let condition = |b: &mut Builder| {
+        b.sql(exists).sql(" (SELECT 1 FROM asm_sessions WHERE id = ");
+        text(b, session_id);
+        b.sql(and);
+        agent_in(b, "agent_id", agents);
+        b.sql(")");
+    };
+    vec![Guard::new(dialect, condition, foreign_session(session_id))]
 }
 
 /// Refuses when run `run_id` exists in a session outside the scope (a run the caller may not

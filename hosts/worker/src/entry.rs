@@ -201,7 +201,21 @@ async fn scheduled(event: ScheduledEvent, env: worker::Env, _ctx: ScheduleContex
             Backend::from_env(&env, &backend_name)?,
             Env::new(Arc::new(worker_now), Arc::new(random_bytes)),
         );
-        store.execute(&policy).await
+        // ASM_MAINTENANCE_BUDGET: statements per cron run (default: the dialect's, 45 on D1,
+        // under the Free plan's 50 queries per invocation; e.g. 900 on Paid). A run that
+        // reaches it reports `complete: false` and the next cron run continues.
+        let budget = match var(&env, "ASM_MAINTENANCE_BUDGET") {
+            None => store.maintenance_budget(),
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(n) => asm_core::MaintenanceBudget::statements(n),
+                Err(_) => {
+                    return Err(Error::validation(format!(
+                        "ASM_MAINTENANCE_BUDGET must be a positive integer, got: {text}"
+                    )));
+                }
+            },
+        };
+        store.with_maintenance_budget(budget).execute(&policy).await
     }
     .await;
     match outcome {

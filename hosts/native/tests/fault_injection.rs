@@ -15,11 +15,12 @@ mod common;
 use std::sync::Arc;
 
 use asm_core::ports::{ArtifactRegistry, FlushPayload, Maintenance, SessionStore};
-use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, SqlStore, Statement};
+use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, SqlStore, Statement, Value};
 use asm_core::{
-    Env, EventType, Limit, NewArtifact, RetentionPolicy, SeededIds, SessionStatus, SteppingClock,
+    Env, EventType, Limit, MaintenanceBudget, NewArtifact, RetentionPolicy, SeededIds,
+    SessionStatus, SteppingClock,
 };
-use common::fault::{Fault, Faulty, dump, sequences, wipe};
+use common::fault::{Fault, Faulty, Injected, dump, sequences, wipe};
 use common::{Backend, T0, event, run, session};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -326,9 +327,333 @@ fn main() {
         passed += result.0;
         failed.extend(result.1);
     }
+    for (name, result) in [
+        ("sqlite", run_large("sqlite", common::sqlite_db::Sqlite(Dialect::Sqlite), &rt)),
+        ("d1-on-sqlite", run_large("d1-on-sqlite", common::sqlite_db::Sqlite(Dialect::D1), &rt)),
+        ("postgres", run_large("postgres", common::pg_db::Postgres, &rt)),
+    ] {
+        println!(
+            "fault-injection {name}, large data (transient, unique, syntax faults mid-batch): {} \
+             checks passed, {} failed",
+            result.0,
+            result.1.len()
+        );
+        passed += result.0;
+        failed.extend(result.1);
+    }
     for f in failed.iter().take(5) {
         eprintln!("FAILED {f}\n");
     }
     println!("reliability fault-injection: {passed} passed, {} failed", failed.len());
     assert!(failed.is_empty(), "{} fault-injection checks failed (seed {seed})", failed.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large data: every chunk boundary crossed, faults of three kinds mid-batch, reports inspected.
+
+/// A store for the large `execute` runs, without a statement budget (on D1 the default budget
+/// would split the run over invocations: that is `d1_limits.rs`'s subject; here one run must
+/// reach every step so that each fault position is met).
+fn large_store<'a, E: Executor>(db: &'a Faulty<E>, env: &Env) -> SqlStore<Shared<'a, E>> {
+    SqlStore::new(Shared(db), env.clone()).with_maintenance_budget(MaintenanceBudget::UNBOUNDED)
+}
+
+/// The large scenario's policy: chunks of 10 sessions (soft and hard delete) and prune
+/// statements of 10 rows, so that 24 soft-delete and 24 hard-delete candidates and logs of 45
+/// events cross every boundary (D1 insert chunks are 9 events).
+fn large_policy() -> RetentionPolicy {
+    RetentionPolicy {
+        max_events_per_session: Limit::Finite(8),
+        batch_size: 10,
+        ..RetentionPolicy::default()
+    }
+}
+
+/// 72 sessions: `i % 3 == 0` old and completed, `1` soft-deleted 60 days ago, `2` active; every
+/// 6th holds 45 events (appended in one call: 5 D1 insert chunks), the others 3; each has a run
+/// and an artifact; one more artifact is orphaned.
+async fn large_setup<E: Executor>(db: &Faulty<E>) {
+    let env = fixed_env();
+    let s = SqlStore::new(Shared(db), env.clone());
+    for i in 0..72usize {
+        let mut ses = session(&format!("big_{i:02}"), &env);
+        match i % 3 {
+            0 => (ses.status, ses.updated_at) = (SessionStatus::Completed, T0.add_days(-100)),
+            1 => ses.deleted_at = Some(T0.add_days(-60)),
+            _ => {}
+        }
+        s.save_session(&ses).await.expect("large session");
+        s.save_run(&run(&format!("bigrun_{i:02}"), &ses.id, &env)).await.expect("large run");
+        let n = if i % 6 == 2 || i % 6 == 3 { 45 } else { 3 };
+        let evs: Vec<_> = (0..n)
+            .map(|j| event(&format!("big_{i:02}_{j}"), &ses.id, TYPES[j % 4], &env))
+            .collect();
+        s.append_events(&evs).await.expect("large events");
+        s.register(artifact(&format!("big_{i:02}.txt"), Some(&ses.id))).await.expect("artifact");
+    }
+    s.register(artifact("big_orphan.txt", Some("big_gone"))).await.expect("orphan");
+}
+
+/// Per session id: whether its row exists, whether `deleted_at` is the run's `now`, events,
+/// artifacts and counters; what a report's counts are checked against.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Census {
+    sessions: std::collections::BTreeMap<String, bool>,
+    events: std::collections::BTreeMap<String, i64>,
+    artifacts: std::collections::BTreeMap<String, i64>,
+    counters: std::collections::BTreeSet<String>,
+}
+
+async fn census<E: Executor>(exec: &E) -> Census {
+    let rows = |sql: &'static str| async move {
+        exec.query(Statement::read(sql)).await.unwrap_or_else(|e| panic!("{sql}: {e}")).rows
+    };
+    let text = |v: &Value| match v {
+        Value::Text(s) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    let int = |v: &Value| match v {
+        Value::Integer(n) => *n,
+        other => panic!("count {other:?}"),
+    };
+    let now = T0.to_sql_text();
+    let mut c = Census::default();
+    let sql = "SELECT id, deleted_at FROM asm_sessions";
+    for r in rows(sql).await {
+        let marked = matches!(&r[1], Value::Text(t) if t.starts_with(&now[..19]));
+        c.sessions.insert(text(&r[0]), marked);
+    }
+    for r in rows("SELECT session_id, COUNT(*) FROM asm_events GROUP BY session_id").await {
+        c.events.insert(text(&r[0]), int(&r[1]));
+    }
+    let sql = "SELECT session_id, COUNT(*) FROM asm_artifacts WHERE session_id IS NOT NULL GROUP BY session_id";
+    for r in rows(sql).await {
+        c.artifacts.insert(text(&r[0]), int(&r[1]));
+    }
+    for r in rows("SELECT session_id FROM asm_session_sequences").await {
+        c.counters.insert(text(&r[0]));
+    }
+    c
+}
+
+/// The counts a report must carry for the change from `a` to `b`.
+fn observed(a: &Census, b: &Census) -> [u64; 5] {
+    let gone: Vec<&String> = a.sessions.keys().filter(|id| !b.sessions.contains_key(*id)).collect();
+    let kept = |id: &String| !gone.contains(&id);
+    let soft = b.sessions.iter().filter(|(id, m)| **m && a.sessions.get(*id) == Some(&false));
+    let lost = |x: &std::collections::BTreeMap<String, i64>,
+                y: &std::collections::BTreeMap<_, i64>| {
+        x.iter().filter(|(id, _)| kept(id)).map(|(id, n)| n - y.get(id).unwrap_or(&0)).sum::<i64>()
+    };
+    let counters = a.counters.iter().filter(|id| kept(id) && !b.counters.contains(*id)).count();
+    [
+        soft.count() as u64,
+        gone.len() as u64,
+        lost(&a.events, &b.events) as u64,
+        lost(&a.artifacts, &b.artifacts) as u64,
+        counters as u64,
+    ]
+}
+
+fn report_counts(r: &asm_core::ports::MaintenanceReport) -> [u64; 5] {
+    [
+        r.sessions_soft_deleted,
+        r.sessions_hard_deleted,
+        r.events_pruned,
+        r.artifacts_cleaned,
+        r.orphaned_sequences_cleaned,
+    ]
+}
+
+/// Store-level consistency: health clean; every log's numbers increase and end at its counter.
+async fn consistent<E: Executor>(db: &Faulty<E>) -> Result<(), String> {
+    let s = SqlStore::new(Shared(db), fixed_env());
+    let health = s.health_check().await.map_err(|e| e.to_string())?;
+    if !health.is_empty() {
+        return Err(format!("health_check: {health:?}"));
+    }
+    Ok(())
+}
+
+/// `execute` with a fault of every kind in the middle of every multi-statement batch (and of
+/// a sample of the single-statement ones), then the next run.
+async fn large_execute<E: Executor>(db: &Faulty<E>, out: &mut Vec<Result<(), String>>) {
+    let env = fixed_env();
+    db.arm(Fault::Off);
+    wipe(&db.inner).await;
+    large_setup(db).await;
+    let before = census(&db.inner).await;
+    db.arm(Fault::Record);
+    let clean_report = large_store(db, &env).execute(&large_policy()).await;
+    let clean = dump(&db.inner).await;
+    let after = census(&db.inner).await;
+    let log = db.log.borrow().clone();
+    let Ok(clean_report) = clean_report else {
+        out.push(Err(format!("large execute failed: {clean_report:?}")));
+        return;
+    };
+    let c = report_counts(&clean_report);
+    out.push(
+        if clean_report.errors.is_empty()
+            && clean_report.complete
+            && c == observed(&before, &after)
+            && c[0] > 10
+            && c[1] > 10
+            && c[2] > 20
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "large clean execute: {clean_report:?}, observed {:?}",
+                observed(&before, &after)
+            ))
+        },
+    );
+    let (mut positions, mut first) = (Vec::new(), 0);
+    for (i, batch) in log.iter().enumerate() {
+        if batch.statements > 1 || i % 7 == 3 {
+            positions.push(first + batch.statements / 2);
+        }
+        first += batch.statements;
+    }
+    for k in positions {
+        for injected in [Injected::Busy, Injected::Unique, Injected::Syntax] {
+            let fault = Fault::FailWith(k, injected);
+            db.arm(Fault::Off);
+            wipe(&db.inner).await;
+            large_setup(db).await;
+            let before = census(&db.inner).await;
+            db.arm(fault);
+            let report = large_store(db, &env).execute(&large_policy()).await;
+            let mut problems = Vec::new();
+            match &report {
+                Ok(r) => {
+                    let at = census(&db.inner).await;
+                    if report_counts(r) != observed(&before, &at) {
+                        problems.push(format!(
+                            "counts {:?} but observed {:?}",
+                            report_counts(r),
+                            observed(&before, &at)
+                        ));
+                    }
+                    let want = match injected {
+                        Injected::Busy => "database is locked",
+                        Injected::Unique => "",
+                        Injected::Syntax => "",
+                    };
+                    if r.errors.len() != 1
+                        || !r.errors[0].contains(want)
+                        || r.complete
+                        || r.remaining.is_empty()
+                    {
+                        problems.push(format!(
+                            "report {:?} {:?} complete {}",
+                            r.errors, r.remaining, r.complete
+                        ));
+                    }
+                }
+                Err(e) => problems.push(format!("execute failed as a whole: {e}")),
+            }
+            if let Err(e) = consistent(db).await {
+                problems.push(format!("after the fault: {e}"));
+            }
+            db.arm(Fault::Off);
+            let next = large_store(db, &env).execute(&large_policy()).await;
+            if !matches!(&next, Ok(r) if r.complete && r.errors.is_empty()) {
+                problems.push(format!("next run: {next:?}"));
+            }
+            if dump(&db.inner).await != clean {
+                problems.push("the next run did not converge to the clean run's tables".into());
+            }
+            out.push(if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("large execute {fault:?}: {}", problems.join("; ")))
+            });
+        }
+    }
+}
+
+/// A 45-event append to two sessions (D1: several 9-event insert chunks) with each kind of fault
+/// in its middle: a transient failure and a unique violation are retried by the store itself; a
+/// syntax error fails the call and leaves nothing; the client's retry converges, gap-free.
+async fn large_append<E: Executor>(db: &Faulty<E>, out: &mut Vec<Result<(), String>>) {
+    let env = fixed_env();
+    let evs: Vec<_> = (0..45)
+        .map(|j| event(&format!("app_{j}"), ["big_02", "big_05"][j % 2], TYPES[j % 4], &env))
+        .collect();
+    db.arm(Fault::Off);
+    wipe(&db.inner).await;
+    large_setup(db).await;
+    db.arm(Fault::Record);
+    let clean_result = SqlStore::new(Shared(db), env.clone()).append_events(&evs).await;
+    let clean = dump(&db.inner).await;
+    let statements = db.log.borrow().iter().map(|b| b.statements).sum::<usize>();
+    if clean_result.is_err() || statements < 6 {
+        out.push(Err(format!("large append: {clean_result:?}, {statements} statements")));
+        return;
+    }
+    for injected in [Injected::Busy, Injected::Unique, Injected::Syntax] {
+        db.arm(Fault::Off);
+        wipe(&db.inner).await;
+        large_setup(db).await;
+        let start = dump(&db.inner).await;
+        db.arm(Fault::FailWith(statements / 2, injected));
+        let result = SqlStore::new(Shared(db), env.clone()).append_events(&evs).await;
+        let mut problems = Vec::new();
+        let state = db.at_fault.borrow().clone();
+        if state.as_ref() != Some(&start) {
+            problems.push("the failed batch left changes".to_owned());
+        }
+        match (injected, &result) {
+            // The append path retries a transient failure and a unique violation (what a
+            // concurrent append taking the same sequence number raises) by itself.
+            (Injected::Busy | Injected::Unique, Ok(_)) => {}
+            (Injected::Busy | Injected::Unique, Err(e)) => {
+                problems.push(format!("{injected:?} not retried by the store: {e}"))
+            }
+            (_, Ok(_)) => problems.push("the append reported success".into()),
+            (_, Err(_)) => {
+                if dump(&db.inner).await != start {
+                    problems.push("the failed append left changes".into());
+                }
+                let retry = SqlStore::new(Shared(db), env.clone()).append_events(&evs).await;
+                if let Err(e) = retry {
+                    problems.push(format!("retry: {e}"));
+                }
+            }
+        }
+        if dump(&db.inner).await != clean {
+            problems.push("the append did not converge to the clean run's tables".into());
+        }
+        for (sid, seqs) in sequences(&db.inner).await {
+            if seqs != (1..=seqs.len() as i64).collect::<Vec<_>>() {
+                problems.push(format!("{sid} has sequences {seqs:?}"));
+            }
+        }
+        if let Err(e) = consistent(db).await {
+            problems.push(e);
+        }
+        out.push(if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("large append {injected:?}: {}", problems.join("; ")))
+        });
+    }
+}
+
+/// The large scenario on one backend.
+fn run_large<B: Backend>(
+    name: &str,
+    backend: B,
+    rt: &tokio::runtime::Runtime,
+) -> (usize, Vec<String>) {
+    let db = Faulty::new(rt.block_on(backend.migrated()));
+    let mut outcomes = Vec::new();
+    rt.block_on(large_append(&db, &mut outcomes));
+    rt.block_on(large_execute(&db, &mut outcomes));
+    let passed = outcomes.iter().filter(|o| o.is_ok()).count();
+    let failed =
+        outcomes.into_iter().filter_map(|o| o.err()).map(|e| format!("{name} {e}")).collect();
+    (passed, failed)
 }

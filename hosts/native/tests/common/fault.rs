@@ -23,7 +23,28 @@ pub enum Fault {
     NonAtomicFailAt(usize),
     /// Run the batch with this index (from 0) for real, then return a transient error.
     LoseAnswer(usize),
+    /// Fail the statement with this index (counted as for `FailAt`) with a chosen failure; the
+    /// batch is rolled back by the real executor.
+    FailWith(usize, Injected),
 }
+
+/// The failure [`Fault::FailWith`] injects mid-batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Injected {
+    /// A syntax error (kind `Other`).
+    Syntax,
+    /// SQLite's "database is locked" (`SQLITE_BUSY`, what D1 and a shared file answer under
+    /// contention): the batch rolls back, and the error is the SQLite text, which
+    /// `ExecErrorKind::from_sqlite_message` classifies as `Transient`.
+    Busy,
+    /// A real unique violation raised by the database: the statement inserts a copy of an
+    /// existing sequence counter (the table must not be empty).
+    Unique,
+}
+
+/// A statement that violates `asm_session_sequences`' primary key when it holds a row.
+pub const UNIQUE_VIOLATION_SQL: &str = "INSERT INTO asm_session_sequences (session_id, last_sequence) \
+     SELECT session_id, last_sequence FROM asm_session_sequences ORDER BY session_id LIMIT 1";
 
 /// One batch seen in [`Fault::Record`] mode.
 #[derive(Debug, Clone)]
@@ -126,9 +147,27 @@ impl<E: Executor> Executor for Faulty<E> {
                     "connection lost after commit (fault injection)",
                 ))
             }
-            Fault::FailAt(_) | Fault::NonAtomicFailAt(_) | Fault::LoseAnswer(_) => {
-                self.inner.batch(statements).await
+            Fault::FailWith(k, injected) if (first..first + statements.len()).contains(&k) => {
+                self.mode.set(Fault::Off);
+                statements[k - first] = Statement::write(match injected {
+                    Injected::Unique => UNIQUE_VIOLATION_SQL,
+                    Injected::Syntax | Injected::Busy => FAILING_SQL,
+                });
+                let result = self.inner.batch(statements).await;
+                *self.at_fault.borrow_mut() = Some(dump(&self.inner).await);
+                match (result, injected) {
+                    (Ok(_), _) => panic!("the injected statement did not fail"),
+                    (Err(_), Injected::Busy) => {
+                        let message = "database is locked (SQLITE_BUSY, fault injection)";
+                        Err(ExecError::new(ExecErrorKind::from_sqlite_message(message), message))
+                    }
+                    (Err(e), _) => Err(e),
+                }
             }
+            Fault::FailAt(_)
+            | Fault::NonAtomicFailAt(_)
+            | Fault::LoseAnswer(_)
+            | Fault::FailWith(..) => self.inner.batch(statements).await,
         }
     }
 }

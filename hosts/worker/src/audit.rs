@@ -44,6 +44,13 @@ impl Line {
             Ok(reply) => (reply.status, None),
             Err(error) => (status_of(error), Some(error.code())),
         };
+        // A session made on the server has its id only in the answer.
+        let session_id = session_id.or_else(|| match (op, outcome) {
+            (Op::CreateSession, Ok(reply)) => {
+                reply.body.as_ref()?.get("id")?.as_str().map(str::to_owned)
+            }
+            _ => None,
+        });
         let write = Role::required_for(op) > Role::Read;
         let refused = code == Some(ErrorCode::PolicyViolation);
         (write || refused).then(|| Line {
@@ -101,6 +108,9 @@ mod tests {
                    "session_id": "s1", "status": 200, "code": null}})
         );
         assert!(Line::of(key, Op::GetSession, Some("s1".into()), &ok).is_none());
+        let created = Ok(Reply { status: 201, body: Some(json!({"id": "ses_new"})) });
+        let line = Line::of(key, Op::CreateSession, None, &created).unwrap();
+        assert_eq!(line.json()["asm_audit"]["session_id"], "ses_new");
         let refused = Err(asm_core::scope::out_of_scope("session s1"));
         let line = Line::of(key, Op::GetSession, Some("s1".into()), &refused).unwrap();
         assert_eq!(line.json()["asm_audit"]["status"], 403);

@@ -8,6 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Why a `wrangler dev` did not come up, with its log.
+enum Startup {
+    /// It exited before answering (worth another try).
+    Exited(String),
+    /// Its build failed or it never answered (not).
+    Failed(String),
+}
+
 /// A running `wrangler dev`.
 pub struct Wrangler {
     child: Child,
@@ -59,7 +67,26 @@ pub fn migrate_d1(state: &Path) {
 impl Wrangler {
     /// Starts the built Worker with `vars` (`KEY:VALUE`) and extra environment, and waits for
     /// `GET /v1/health`.
+    ///
+    /// A `wrangler dev` that exits before answering is started again (twice at most, on fresh
+    /// ports): wrangler 4.86 sometimes restarts its custom build at startup and then fails to
+    /// bind the port it still holds ("Address already in use"). A failed build is not retried.
     pub fn start(name: &str, state: &Path, vars: &[String], envs: &[(&str, String)]) -> Wrangler {
+        let mut attempt = 1;
+        loop {
+            let mut w = Wrangler::spawn(name, state, vars, envs);
+            match w.wait_ready() {
+                Ok(()) => return w,
+                Err(Startup::Exited(_)) if attempt < 3 => {
+                    println!("wrangler dev {name} exited before answering; starting it again");
+                    attempt += 1;
+                }
+                Err(Startup::Exited(log) | Startup::Failed(log)) => panic!("{log}"),
+            }
+        }
+    }
+
+    fn spawn(name: &str, state: &Path, vars: &[String], envs: &[(&str, String)]) -> Wrangler {
         let port = free_port();
         let inspector = free_port();
         let log = std::env::temp_dir().join(format!("asm-wrangler-{name}-{port}.log"));
@@ -81,28 +108,27 @@ impl Wrangler {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("wrangler dev starts");
-        let mut w = Wrangler { child, url: format!("http://127.0.0.1:{port}"), log };
-        w.wait_ready();
-        w
+        Wrangler { child, url: format!("http://127.0.0.1:{port}"), log }
     }
 
     /// Waits for `/v1/health`, failing at once when wrangler exits or its build step fails
     /// (it keeps running after a failed build, waiting for a file change).
-    fn wait_ready(&mut self) {
+    fn wait_ready(&mut self) -> Result<(), Startup> {
         let started = Instant::now();
         let agent: ureq::Agent =
             ureq::Agent::config_builder().http_status_as_error(false).build().into();
         while started.elapsed() < Duration::from_secs(600) {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "wrangler dev exited ({status}) before answering; its log:\n{}",
-                    self.log_text()
-                );
+                let log = self.log_text();
+                return Err(Startup::Exited(format!(
+                    "wrangler dev exited ({status}) before answering; its log:\n{log}"
+                )));
             }
-            if self.log_text().contains("Running custom build")
-                && self.log_text().contains("failed")
-            {
-                panic!("wrangler dev's [build] command failed; its log:\n{}", self.log_text());
+            let log = self.log_text();
+            if log.contains("Running custom build") && log.contains("failed") {
+                return Err(Startup::Failed(format!(
+                    "wrangler dev's [build] command failed; its log:\n{log}"
+                )));
             }
             if let Ok(r) = agent.get(&format!("{}/v1/health", self.url)).call()
                 && r.status() == 200
@@ -112,14 +138,14 @@ impl Wrangler {
                     self.url,
                     started.elapsed().as_secs_f64()
                 );
-                return;
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        panic!(
+        Err(Startup::Failed(format!(
             "wrangler dev did not answer /v1/health within 600 s (it runs the [build] command first); its log:\n{}",
             self.log_text()
-        );
+        )))
     }
 
     /// The process id of `wrangler`, which leads the process group of its runtime.

@@ -77,13 +77,18 @@ fn in_list<T: PartialEq>(list: &[T], value: &T) -> bool {
     list.is_empty() || list.contains(value)
 }
 
+/// ASM's `IN (…)` on a list given as is: absent passes every row, empty passes none.
+fn one_of<T: PartialEq>(list: Option<&[T]>, value: &T) -> bool {
+    list.is_none_or(|l| l.contains(value))
+}
+
 fn in_range(t: Timestamp, from: Option<Timestamp>, to: Option<Timestamp>) -> bool {
     from.is_none_or(|f| t >= f) && to.is_none_or(|u| t <= u)
 }
 
 fn session_matches(state: &State, s: &Session, q: &SessionSearch) -> bool {
     q.agent_id.as_ref().is_none_or(|a| &s.agent_id == a)
-        && in_list(&q.status, &s.status)
+        && one_of(q.status.as_deref(), &s.status)
         && (q.provider.is_empty()
             || state.runs.values().any(|r| {
                 r.session_id == s.id && r.provider.as_ref().is_some_and(|p| q.provider.contains(p))
@@ -96,7 +101,7 @@ fn session_matches(state: &State, s: &Session, q: &SessionSearch) -> bool {
 fn run_matches(r: &Run, q: &RunSearch) -> bool {
     q.session_id.as_ref().is_none_or(|s| &r.session_id == s)
         && q.provider.as_ref().is_none_or(|p| r.provider.as_ref() == Some(p))
-        && in_list(&q.status, &r.status)
+        && one_of(q.status.as_deref(), &r.status)
         && in_range(r.started_at, q.started_after, q.started_before)
         && q.min_tokens.is_none_or(|n| number_or_zero(&r.token_usage, "total_tokens") >= n as f64)
 }
@@ -104,7 +109,7 @@ fn run_matches(r: &Run, q: &RunSearch) -> bool {
 fn event_matches(e: &Event, q: &EventSearch) -> bool {
     in_list(&q.session_ids, &e.session_id)
         && (q.run_ids.is_empty() || e.run_id.as_ref().is_some_and(|r| q.run_ids.contains(r)))
-        && in_list(&q.types, &e.event_type)
+        && one_of(q.types.as_deref(), &e.event_type)
         && (q.providers.is_empty() || e.provider.as_ref().is_some_and(|p| q.providers.contains(p)))
         && in_range(e.timestamp, q.since, q.until)
         && q.correlation_id.as_ref().is_none_or(|c| e.correlation_id.as_ref() == Some(c))

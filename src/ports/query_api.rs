@@ -61,8 +61,8 @@ pub enum EventOrder {
 pub struct SessionSearch {
     /// `agent_id =`.
     pub agent_id: Option<String>,
-    /// Status in this list; empty means no filter.
-    pub status: Vec<SessionStatus>,
+    /// Status in this list; `None` means no filter and an empty list matches nothing, as in ASM.
+    pub status: Option<Vec<SessionStatus>>,
     /// Sessions having a run by one of these providers; empty means no filter.
     pub provider: Vec<String>,
     /// Sessions carrying every one of these tags.
@@ -88,8 +88,8 @@ pub struct RunSearch {
     pub session_id: Option<String>,
     /// `provider =`.
     pub provider: Option<String>,
-    /// Status in this list; empty means no filter.
-    pub status: Vec<RunStatus>,
+    /// Status in this list; `None` means no filter and an empty list matches nothing.
+    pub status: Option<Vec<RunStatus>>,
     /// `started_at >=`.
     pub started_after: Option<Timestamp>,
     /// `started_at <=`.
@@ -104,15 +104,16 @@ pub struct RunSearch {
     pub cursor: Option<String>,
 }
 
-/// Options of `search_events` and `count_events` (all ANDed; empty lists mean no filter).
+/// Options of `search_events` and `count_events` (all ANDed; an empty id or provider list means
+/// no filter, an empty `types` list matches nothing, as in ASM).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EventSearch {
     /// `session_id IN`.
     pub session_ids: Vec<String>,
     /// `run_id IN`.
     pub run_ids: Vec<String>,
-    /// `type IN`.
-    pub types: Vec<EventType>,
+    /// `type IN`; `None` means no filter and an empty list matches nothing.
+    pub types: Option<Vec<EventType>>,
     /// `provider IN`.
     pub providers: Vec<String>,
     /// `timestamp >=`.

@@ -72,7 +72,7 @@ pub fn session_search(q: &SessionSearch) -> Value {
     };
     compact(json!({
         "agent_id": opt_str(&q.agent_id),
-        "status": q.status.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "status": q.status.as_ref().map(|l| l.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
         "provider": q.provider,
         "tags": q.tags,
         "created_after": opt_iso(q.created_after),
@@ -94,7 +94,7 @@ pub fn run_search(q: &RunSearch) -> Value {
     compact(json!({
         "session_id": opt_str(&q.session_id),
         "provider": opt_str(&q.provider),
-        "status": q.status.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "status": q.status.as_ref().map(|l| l.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
         "started_after": opt_iso(q.started_after),
         "started_before": opt_iso(q.started_before),
         "min_tokens": q.min_tokens,
@@ -114,7 +114,7 @@ pub fn event_search(q: &EventSearch) -> Value {
     compact(json!({
         "session_ids": q.session_ids,
         "run_ids": q.run_ids,
-        "types": q.types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        "types": q.types.as_ref().map(|l| l.iter().map(|t| t.as_str()).collect::<Vec<_>>()),
         "providers": q.providers,
         "since": opt_iso(q.since),
         "until": opt_iso(q.until),

@@ -107,6 +107,25 @@ describe('the API', () => {
     assert.deepEqual(await store.healthCheck(), []);
   });
 
+  test("ASM's pricing tables and empty filter lists, as JavaScript passes them", async () => {
+    const { store } = await seeded();
+    const run = store.newRun({ id: 'run_priced', session_id: 'ses_seed' });
+    await store.saveRun({ ...run, provider: 'claude', provider_metadata: { model: 'claude-sonnet-4-5-20250929' },
+      token_usage: { input_tokens: 1000, output_tokens: 500, cache_read_tokens: 2000 } });
+    const close = (got, want) => assert.ok(Math.abs(got - want) <= want * 1e-12, `${got} != ${want}`);
+    close((await store.getCostSummary()).total_cost_usd, 0.0111);
+    // A table copied from an ASM configuration: dollars per token, `default` and `models`.
+    const asm = { claude: { default: { input: 0.000001, output: 0.000002 }, models: { 'claude-sonnet-4-5': { input: 0.00001, output: 0.00002 } } } };
+    close((await store.getCostSummary({ pricing_table: asm })).total_cost_usd, 1000 * 0.00001 + 500 * 0.00002 + 2000 * 0.00001);
+    const legacy = { claude: { input: 0.001, output: 0.002 } };
+    close((await store.getCostSummary({ pricing_table: legacy })).total_cost_usd, 1000 * 0.001 + 500 * 0.002 + 2000 * 0.001);
+    assert.equal((await store.searchSessions({ status: [] })).total_count, 0);
+    assert.equal((await store.searchSessions({ status: null })).total_count, 1);
+    assert.equal((await store.searchRuns({ status: [] })).runs.length, 0);
+    assert.equal(await store.countEvents({ types: [] }), 0);
+    assert.equal(await store.countEvents({}), 1);
+  });
+
   test('migrationStatements', () => {
     assert.ok(migrationStatements('postgres').some((s) => s.includes('asm_events')));
     assert.ok(migrationStatements('d1', 'down').every((s) => s.startsWith('DROP TABLE')));

@@ -407,7 +407,7 @@ export type EventOrder = 'sequence_asc' | 'timestamp_asc' | 'timestamp_desc';
 /** Options of `searchSessions` (all ANDed). */
 export interface SessionSearch {
   agent_id?: string | null;
-  /** One status or any of several. */
+  /** One status or any of several; `[]` matches nothing (as in ASM), absent or `null` matches all. */
   status?: SessionStatus | readonly SessionStatus[] | null;
   /** Sessions having a run by this provider (or one of these). */
   provider?: string | readonly string[] | null;
@@ -429,7 +429,7 @@ export interface RunSearch {
   session_id?: string | null;
   /** One provider (a list is not accepted here). */
   provider?: string | null;
-  /** One status or any of several. */
+  /** One status or any of several; `[]` matches nothing, absent or `null` matches all. */
   status?: RunStatus | readonly RunStatus[] | null;
   started_after?: TimestampInput | null;
   started_before?: TimestampInput | null;
@@ -442,11 +442,11 @@ export interface RunSearch {
   cursor?: string | null;
 }
 
-/** Options of `searchEvents` and `countEvents` (all ANDed; an empty list means no filter). */
+/** Options of `searchEvents` and `countEvents` (all ANDed; an empty id or provider list means no filter). */
 export interface EventSearch {
   session_ids?: readonly string[] | null;
   run_ids?: readonly string[] | null;
-  /** One type or any of several. */
+  /** One type or any of several; `[]` matches nothing (as in ASM), absent or `null` matches all. */
   types?: EventType | readonly EventType[] | null;
   providers?: readonly string[] | null;
   /** `timestamp >= since`. */
@@ -471,7 +471,7 @@ export interface UsageQuery {
   until?: TimestampInput | null;
 }
 
-/** Dollars per million tokens. */
+/** US dollars per token, as in ASM's configuration (0.000003 is $3 per million). */
 export interface PricingRates {
   input: number;
   output: number;
@@ -487,7 +487,7 @@ export interface ProviderPricing {
   models?: Record<string, PricingRates>;
 }
 
-/** Rates by provider name (`claude`, `codex`, `gemini`, …). */
+/** Rates by provider name (`claude`, `codex`, `amp`, …). */
 export interface PricingTable {
   providers: Record<string, ProviderPricing>;
 }
@@ -503,10 +503,11 @@ export interface CostQuery {
   /** `started_at <= until`. */
   until?: TimestampInput | null;
   /**
-   * Rates for runs without a stored `cost_usd`: `{ providers: { … } }` or the providers map
-   * itself; the built-in table (public list prices) when absent.
+   * Rates for runs without a stored `cost_usd`: ASM's shape (the providers map itself), ASM's
+   * legacy flat shape (`{ claude: { input, output } }`), or `{ providers: { … } }`; ASM's
+   * default table when absent.
    */
-  pricing_table?: PricingTable | Record<string, ProviderPricing> | null;
+  pricing_table?: PricingTable | Record<string, ProviderPricing> | Record<string, PricingRates> | null;
 }
 
 /** Options of `exportSession`. */

@@ -267,7 +267,7 @@ fn main() {
     }
     let f = fixture(&host, &rt);
     let query: wit::SessionSearch = SessionSearch::default().into();
-    let query = wit::SessionSearch { status: vec!["exploded".into()], ..query };
+    let query = wit::SessionSearch { status: Some(vec!["exploded".into()]), ..query };
     tally.check(
         "a search for an unknown status",
         refused(&f, ErrorCode::InvalidStatus, |st| {

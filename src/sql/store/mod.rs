@@ -345,6 +345,22 @@ impl<'a> Where<'a> {
         }
     }
 
+    /// Adds `<column_in>(…)` for a list filter where ASM writes `IN (…)` as given: `None` adds
+    /// nothing, an empty list adds a predicate no row meets (ASM's `IN ()`).
+    pub(crate) fn text_one_of<'v, I: IntoIterator<Item = &'v str>>(
+        &mut self,
+        column_in: &str,
+        values: Option<I>,
+    ) {
+        let Some(values) = values else { return };
+        let mut values = values.into_iter().peekable();
+        if values.peek().is_none() {
+            self.and().sql("1 = 0");
+        } else {
+            self.text_in(column_in, values);
+        }
+    }
+
     /// Adds `<column_in>(…)` when `values` is non-empty (an empty list means no filter).
     pub(crate) fn text_in<'v>(
         &mut self,

@@ -58,7 +58,7 @@ pub(crate) fn session_order(order: SessionOrder) -> Order {
 fn session_filters(w: &mut Where<'_>, scope: &Scope, q: &SessionSearch) {
     w.scope_agent(scope);
     w.text("agent_id = ", q.agent_id.as_ref());
-    w.text_in("status IN ", q.status.iter().map(|s| s.as_str()));
+    w.text_one_of("status IN ", q.status.as_deref().map(|l| l.iter().map(|s| s.as_str())));
     if !q.provider.is_empty() {
         let b = w.and();
         b.sql("id IN (SELECT session_id FROM asm_runs WHERE provider IN ");
@@ -142,7 +142,7 @@ pub(crate) fn run_page(
     w.text("session_id = ", q.session_id.as_ref());
     w.scope_session(scope, "session_id");
     w.text("provider = ", q.provider.as_ref());
-    w.text_in("status IN ", q.status.iter().map(|s| s.as_str()));
+    w.text_one_of("status IN ", q.status.as_deref().map(|l| l.iter().map(|s| s.as_str())));
     w.ts("started_at >= ", q.started_after);
     w.ts("started_at <= ", q.started_before);
     if let Some(n) = q.min_tokens {
@@ -170,7 +170,7 @@ fn event_filters(w: &mut Where<'_>, scope: &Scope, q: &EventSearch) {
     w.scope_session(scope, "session_id");
     w.text_in("session_id IN ", q.session_ids.iter().map(String::as_str));
     w.text_in("run_id IN ", q.run_ids.iter().map(String::as_str));
-    w.text_in("type IN ", q.types.iter().map(|t| t.as_str()));
+    w.text_one_of("type IN ", q.types.as_deref().map(|l| l.iter().map(|t| t.as_str())));
     w.text_in("provider IN ", q.providers.iter().map(String::as_str));
     w.ts("\"timestamp\" >= ", q.since);
     w.ts("\"timestamp\" <= ", q.until);

@@ -137,9 +137,15 @@ impl<'a> Opts<'a> {
     }
 
     /// A name or a list of names: every value must be a string, then every value must be known.
-    pub(super) fn many_of<T>(&self, key: &str, parse: fn(&str) -> Option<T>) -> Result<Vec<T>> {
+    /// A list of names (or one name); absent or null is `None`, so that `[]` stays an empty
+    /// list, which matches nothing.
+    pub(super) fn many_of<T>(
+        &self,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Result<Option<Vec<T>>> {
         let values: Vec<&Value> = match self.get(key) {
-            None => return Ok(Vec::new()),
+            None => return Ok(None),
             Some(Value::Array(items)) => items.iter().collect(),
             Some(one) => vec![one],
         };
@@ -149,7 +155,8 @@ impl<'a> Opts<'a> {
         values
             .into_iter()
             .map(|v| v.as_str().and_then(parse).ok_or_else(|| unsupported(key, v)))
-            .collect()
+            .collect::<Result<Vec<T>>>()
+            .map(Some)
     }
 }
 

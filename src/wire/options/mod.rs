@@ -226,20 +226,13 @@ impl UsageQuery {
 
 impl CostQuery {
     /// Parses `{session_id, agent_id, provider, since, until, pricing_table}`. The pricing table
-    /// is `{"providers": {...}}` or the providers map itself.
+    /// is read by [`PricingTable::from_json`]: ASM's shape, its legacy flat shape, or
+    /// `{"providers": {...}}`.
     pub fn from_json(value: &Value) -> Result<CostQuery> {
         let o = Opts::new(value)?;
         let pricing_table = match o.get("pricing_table") {
             None => None,
-            Some(table) => {
-                let table = match table.get("providers") {
-                    Some(_) => table.clone(),
-                    None => serde_json::json!({ "providers": table }),
-                };
-                let parsed: PricingTable = serde_json::from_value(table)
-                    .map_err(|e| Error::validation(format!("pricing_table is invalid: {e}")))?;
-                Some(parsed)
-            }
+            Some(table) => Some(PricingTable::from_json(table)?),
         };
         Ok(CostQuery {
             session_id: o.string("session_id")?,

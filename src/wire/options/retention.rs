@@ -57,15 +57,14 @@ impl RetentionPolicy {
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => Some(other.to_string()),
         };
-        if o.get("exempt_statuses").is_some() {
-            policy.exempt_statuses = o.many_of("exempt_statuses", SessionStatus::parse)?;
+        if let Some(statuses) = o.many_of("exempt_statuses", SessionStatus::parse)? {
+            policy.exempt_statuses = statuses;
         }
         if o.get("exempt_tags").is_some() {
             policy.exempt_tags = o.strings("exempt_tags")?;
         }
-        if o.get("prune_event_types_first").is_some() {
-            policy.prune_event_types_first =
-                o.many_of("prune_event_types_first", EventType::parse)?;
+        if let Some(types) = o.many_of("prune_event_types_first", EventType::parse)? {
+            policy.prune_event_types_first = types;
         }
         Ok(policy)
     }

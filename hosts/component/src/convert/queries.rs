@@ -14,7 +14,7 @@ impl TryFrom<wit::SessionSearch> for SessionSearch {
     type Error = Error;
     fn try_from(q: wit::SessionSearch) -> Result<Self> {
         Ok(SessionSearch {
-            status: names(q.status, SessionStatus::from_name)?,
+            status: q.status.map(|l| names(l, SessionStatus::from_name)).transpose()?,
             agent_id: q.agent_id,
             provider: q.provider,
             tags: q.tags,
@@ -36,7 +36,7 @@ impl TryFrom<wit::RunSearch> for RunSearch {
     type Error = Error;
     fn try_from(q: wit::RunSearch) -> Result<Self> {
         Ok(RunSearch {
-            status: names(q.status, RunStatus::from_name)?,
+            status: q.status.map(|l| names(l, RunStatus::from_name)).transpose()?,
             session_id: q.session_id,
             provider: q.provider,
             started_after: q.started_after.map(at),
@@ -57,7 +57,7 @@ impl TryFrom<wit::EventSearch> for EventSearch {
     type Error = Error;
     fn try_from(q: wit::EventSearch) -> Result<Self> {
         Ok(EventSearch {
-            types: names(q.types, EventType::from_name)?,
+            types: q.types.map(|l| names(l, EventType::from_name)).transpose()?,
             session_ids: q.session_ids,
             run_ids: q.run_ids,
             providers: q.providers,

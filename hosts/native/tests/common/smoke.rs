@@ -107,7 +107,7 @@ pub async fn ports_smoke<B: Backend>(b: &B) {
     assert_eq!((page.sessions.len(), page.total_count), (1, 1));
     let by_provider = SessionSearch {
         provider: vec!["codex".into()],
-        status: vec![SessionStatus::Completed],
+        status: Some(vec![SessionStatus::Completed]),
         ..SessionSearch::default()
     };
     assert_eq!(s.search_sessions(&by_provider).await.unwrap().sessions, vec![s2.clone()]);
@@ -173,7 +173,7 @@ pub async fn ports_smoke<B: Backend>(b: &B) {
     );
     let newest = RunSearch {
         limit: Some(1),
-        status: vec![RunStatus::Running, RunStatus::Completed],
+        status: Some(vec![RunStatus::Running, RunStatus::Completed]),
         ..RunSearch::default()
     };
     let n1 = s.search_runs(&newest).await.unwrap();
@@ -219,7 +219,7 @@ pub async fn ports_smoke<B: Backend>(b: &B) {
     let filters = EventSearch {
         session_ids: vec!["ses_1".into()],
         run_ids: vec!["run_1".into()],
-        types: vec![EventType::MessageReceived],
+        types: Some(vec![EventType::MessageReceived]),
         providers: vec!["claude".into()],
         correlation_id: Some("corr".into()),
         since: Some(e2.timestamp),

@@ -17,7 +17,7 @@ fn names<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> Vec<String> {
 impl From<SessionSearch> for wit::SessionSearch {
     fn from(q: SessionSearch) -> Self {
         wit::SessionSearch {
-            status: names(&q.status, |s| s.as_str()),
+            status: q.status.as_deref().map(|l| names(l, |s| s.as_str())),
             agent_id: q.agent_id,
             provider: q.provider,
             tags: q.tags,
@@ -38,7 +38,7 @@ impl From<SessionSearch> for wit::SessionSearch {
 impl From<RunSearch> for wit::RunSearch {
     fn from(q: RunSearch) -> Self {
         wit::RunSearch {
-            status: names(&q.status, |s| s.as_str()),
+            status: q.status.as_deref().map(|l| names(l, |s| s.as_str())),
             session_id: q.session_id,
             provider: q.provider,
             started_after: micros(q.started_after),
@@ -58,7 +58,7 @@ impl From<RunSearch> for wit::RunSearch {
 impl From<EventSearch> for wit::EventSearch {
     fn from(q: EventSearch) -> Self {
         wit::EventSearch {
-            types: names(&q.types, |t| t.as_str()),
+            types: q.types.as_deref().map(|l| names(l, |t| t.as_str())),
             session_ids: q.session_ids,
             run_ids: q.run_ids,
             providers: q.providers,

@@ -20,6 +20,7 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
         sql_8_93_search_events_negative_limit,
         sql_8_94_count_events,
         sql_8_95_export_session,
+        sql_5_7_empty_types_list_matches_nothing,
     ]
 }
 
@@ -59,7 +60,7 @@ async fn sql_8_89_search_events_filters<S: Store>(cx: &Ctx<S>) -> CaseResult {
         "session_ids [ses_e1]",
     )?;
     let q = EventSearch {
-        types: vec![EventType::RunStarted],
+        types: Some(vec![EventType::RunStarted]),
         order_by: EventOrder::TimestampAsc,
         ..EventSearch::default()
     };
@@ -135,7 +136,7 @@ async fn sql_8_92_page_events_by_sequence_and_combined_filters<S: Store>(
     let q = EventSearch {
         session_ids: vec!["ses_f1".into()],
         run_ids: vec!["run_1".into()],
-        types: vec![EventType::RunStarted],
+        types: Some(vec![EventType::RunStarted]),
         providers: vec!["claude".into()],
         ..EventSearch::default()
     };
@@ -169,7 +170,7 @@ async fn sql_8_94_count_events<S: Store>(cx: &Ctx<S>) -> CaseResult {
         3,
         "session events (limit ignored)",
     )?;
-    let q = EventSearch { types: vec![EventType::RunStarted], ..q };
+    let q = EventSearch { types: Some(vec![EventType::RunStarted]), ..q };
     ensure_eq(
         cx.store.count_events(&q).await.or_fail("count run_started")?,
         1,
@@ -204,4 +205,19 @@ async fn sql_8_95_export_session<S: Store>(cx: &Ctx<S>) -> CaseResult {
     let full =
         cx.store.export_session(&s.id, true).await.or_fail("export_session with artifacts")?;
     ensure_eq(full.artifacts.map(|a| ids(&a)), Some(vec![art.id]), "artifacts")
+}
+
+async fn sql_5_7_empty_types_list_matches_nothing<S: Store>(cx: &Ctx<S>) -> CaseResult {
+    for t in [EventType::RunStarted, EventType::RunCompleted] {
+        cx.store.append_event(&event(&cx.env, t, "ses_types")?).await.or_fail("append")?;
+    }
+    let q = |types| EventSearch { types, ..EventSearch::default() };
+    ensure_eq(search(cx, q(Some(vec![]))).await?.len(), 0, "types: [] (search)")?;
+    ensure_eq(
+        cx.store.count_events(&q(Some(vec![]))).await.or_fail("count")?,
+        0,
+        "types: [] (count)",
+    )?;
+    ensure_eq(search(cx, q(None)).await?.len(), 2, "types absent (search)")?;
+    ensure_eq(cx.store.count_events(&q(None)).await.or_fail("count")?, 2, "types absent (count)")
 }

@@ -5,6 +5,7 @@
 use crate::{Case, Store};
 
 mod events;
+mod pricing;
 mod runs;
 mod sessions;
 
@@ -13,5 +14,6 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
     let mut all = sessions::cases();
     all.extend(runs::cases());
     all.extend(events::cases());
+    all.extend(pricing::cases());
     all
 }

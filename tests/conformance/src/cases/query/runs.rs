@@ -252,7 +252,7 @@ async fn sql_8_88_cost_summary<S: Store>(cx: &Ctx<S>) -> CaseResult {
         "run_priced",
         &s.id,
         Some("claude"),
-        json!({"input_tokens": 1_000_000, "output_tokens": 500_000}),
+        json!({"input_tokens": 1_048_576, "output_tokens": 524_288}),
     )
     .await?;
     priced.provider_metadata = object(json!({"model": "claude-x"}));
@@ -263,7 +263,13 @@ async fn sql_8_88_cost_summary<S: Store>(cx: &Ctx<S>) -> CaseResult {
     used(cx, "run_unmapped", &s.id, Some("mystery"), json!({"input_tokens": 5})).await?;
     used(cx, "run_elsewhere", "ses_other_agent", Some("claude"), json!({"input_tokens": 5}))
         .await?;
-    let rates = Rates { input: 1.0, output: 2.0, cache_read: None, cache_creation: None };
+    // Dollars per token; powers of two keep the sums exact.
+    let rates = Rates {
+        input: 0.5f64.powi(20),
+        output: 0.5f64.powi(19),
+        cache_read: None,
+        cache_creation: None,
+    };
     let pricing =
         ProviderPricing { default: None, models: BTreeMap::from([("claude-x".to_owned(), rates)]) };
     let table = PricingTable { providers: BTreeMap::from([("claude".to_owned(), pricing)]) };
@@ -283,7 +289,7 @@ async fn sql_8_88_cost_summary<S: Store>(cx: &Ctx<S>) -> CaseResult {
     )?;
     let model = |m: &str| c.by_model.get(m).map(|x| (x.cost_usd, x.input_tokens, x.output_tokens));
     ensure_eq(c.by_model.len(), 2, "model groups")?;
-    ensure_eq(model("claude-x"), Some((2.0, 1_000_000.0, 500_000.0)), "claude-x")?;
+    ensure_eq(model("claude-x"), Some((2.0, 1_048_576.0, 524_288.0)), "claude-x")?;
     ensure_eq(model("unknown"), Some((0.75, 10.0, 0.0)), "unknown model")?;
     let builtin = cx
         .store

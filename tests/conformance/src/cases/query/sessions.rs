@@ -23,6 +23,7 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
         sql_8_75_status_list_and_created_range,
         sql_8_76_foreign_or_garbage_cursor,
         sql_8_77_last_page_and_total_with_cursor,
+        sql_5_2_empty_status_list_matches_nothing,
     ]
 }
 
@@ -74,7 +75,8 @@ async fn sql_8_65_search_sessions_agent_and_status<S: Store>(cx: &Ctx<S>) -> Cas
         search(cx, SessionSearch { agent_id: Some("agent-1".into()), ..SessionSearch::default() })
             .await?;
     ensure_eq(ids(&by_agent.sessions), vec![mine.id], "agent-1")?;
-    let q = SessionSearch { status: vec![SessionStatus::Completed], ..SessionSearch::default() };
+    let q =
+        SessionSearch { status: Some(vec![SessionStatus::Completed]), ..SessionSearch::default() };
     ensure_eq(ids(&search(cx, q).await?.sessions), vec![done.id], "completed")
 }
 
@@ -187,7 +189,8 @@ async fn sql_8_75_status_list_and_created_range<S: Store>(cx: &Ctx<S>) -> CaseRe
     let mut done = session(&cx.env, "test-agent")?;
     done.update_status(SessionStatus::Completed, &cx.env);
     cx.store.save_session(&done).await.or_fail("save completed")?;
-    let q = SessionSearch { status: vec![SessionStatus::Completed], ..SessionSearch::default() };
+    let q =
+        SessionSearch { status: Some(vec![SessionStatus::Completed]), ..SessionSearch::default() };
     ensure_eq(
         ids(&search(cx, q).await?.sessions),
         vec![done.id.clone()],
@@ -269,4 +272,20 @@ async fn sql_8_77_last_page_and_total_with_cursor<S: Store>(cx: &Ctx<S>) -> Case
         SessionPage { sessions: vec![], cursor: None, total_count: 2 },
         "page after the last",
     )
+}
+
+async fn sql_5_2_empty_status_list_matches_nothing<S: Store>(cx: &Ctx<S>) -> CaseResult {
+    let s = session(&cx.env, "test-agent")?;
+    cx.store.save_session(&s).await.or_fail("save_session")?;
+    cx.store.save_run(&run(&cx.env, &s.id)?).await.or_fail("save_run")?;
+    let none =
+        search(cx, SessionSearch { status: Some(vec![]), ..SessionSearch::default() }).await?;
+    ensure_eq((none.sessions.len(), none.total_count), (0, 0), "status: [] (sessions)")?;
+    let all = search(cx, SessionSearch::default()).await?;
+    ensure_eq(all.total_count, 1, "status absent")?;
+    let runs = |status| asm_core::ports::RunSearch { status, ..Default::default() };
+    let none = cx.store.search_runs(&runs(Some(vec![]))).await.or_fail("search_runs")?;
+    ensure_eq(none.runs.len(), 0, "status: [] (runs)")?;
+    let all = cx.store.search_runs(&runs(None)).await.or_fail("search_runs")?;
+    ensure_eq(all.runs.len(), 1, "run status absent")
 }

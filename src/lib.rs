@@ -26,6 +26,7 @@ pub mod event_ids;
 pub mod id;
 pub mod json;
 pub mod limits;
+pub mod live;
 pub mod memory;
 pub mod pipeline;
 pub mod ports;

@@ -16,11 +16,12 @@ mod query_api;
 mod session_store;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::artifact::Artifact;
 use crate::event::Event;
 use crate::id::Env;
+use crate::live::{AppendSignal, Timer};
 use crate::run::Run;
 use crate::session::Session;
 
@@ -32,12 +33,27 @@ use crate::session::Session;
 pub struct MemoryStore {
     env: Env,
     state: Mutex<State>,
+    signal: AppendSignal,
+    timer: Option<Arc<dyn Timer>>,
 }
 
 impl MemoryStore {
-    /// An empty store that reads time and ids from `env`.
+    /// An empty store that reads time and ids from `env`. Its long-polls answer at once until
+    /// it is given a timer ([`MemoryStore::with_timer`]).
     pub fn new(env: Env) -> MemoryStore {
-        MemoryStore { env, state: Mutex::new(State::default()) }
+        MemoryStore {
+            env,
+            state: Mutex::new(State::default()),
+            signal: AppendSignal::new(),
+            timer: None,
+        }
+    }
+
+    /// The same store with the host's timer, so that `get_events` with `wait_timeout_ms` waits
+    /// for an append (or the timeout) as ASM's in-memory store does.
+    pub fn with_timer(mut self, timer: Arc<dyn Timer>) -> MemoryStore {
+        self.timer = Some(timer);
+        self
     }
 
     /// The lock, even after a panic elsewhere: every mutation is computed before it is applied,

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
+use crate::live::{DEFAULT_POLL_MS, LongPoll, wait_for_events};
 use crate::ports::{EventFilter, FlushPayload, ListRuns, ListSessions, SessionStore};
 use crate::run::Run;
 use crate::session::Session;
@@ -93,33 +94,72 @@ impl SessionStore for MemoryStore {
 
     async fn append_event_with_sequence(&self, event: &Event) -> Result<Event> {
         validate_event(event)?;
-        let mut state = self.state();
-        state.check_event_ids(std::slice::from_ref(event))?;
-        Ok(state.append(event))
+        let stored = {
+            let mut state = self.state();
+            state.check_event_ids(std::slice::from_ref(event))?;
+            state.append(event)
+        };
+        self.signal.notify(&event.session_id);
+        Ok(stored)
     }
 
     async fn append_events(&self, events: &[Event]) -> Result<Vec<Event>> {
         events.iter().try_for_each(validate_event)?;
-        let mut state = self.state();
-        state.check_event_ids(events)?;
-        Ok(events.iter().map(|e| state.append(e)).collect())
+        let stored: Vec<Event> = {
+            let mut state = self.state();
+            state.check_event_ids(events)?;
+            events.iter().map(|e| state.append(e)).collect()
+        };
+        self.notify(events);
+        Ok(stored)
     }
 
     async fn flush(&self, payload: &FlushPayload) -> Result<()> {
         validate_session(&payload.session)?;
         validate_run(&payload.run)?;
         payload.events.iter().try_for_each(validate_event)?;
-        let mut state = self.state();
-        state.check_event_ids(&payload.events)?;
-        for event in &payload.events {
-            state.append(event);
+        {
+            let mut state = self.state();
+            state.check_event_ids(&payload.events)?;
+            for event in &payload.events {
+                state.append(event);
+            }
+            state.sessions.insert(payload.session.id.clone(), payload.session.clone());
+            state.runs.insert(payload.run.id.clone(), payload.run.clone());
         }
-        state.sessions.insert(payload.session.id.clone(), payload.session.clone());
-        state.runs.insert(payload.run.id.clone(), payload.run.clone());
+        self.notify(&payload.events);
         Ok(())
     }
 
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
+        let read = async || Ok(self.read_events(session_id, filter));
+        let sleep = async |ms| match &self.timer {
+            Some(timer) => {
+                timer.sleep(ms).await;
+                true
+            }
+            None => false,
+        };
+        let poll =
+            LongPoll { wait_ms: filter.wait_timeout_ms.unwrap_or(0), poll_ms: DEFAULT_POLL_MS };
+        wait_for_events(&self.signal, session_id, poll, &self.env, read, sleep).await
+    }
+
+    async fn get_latest_sequence(&self, session_id: &str) -> Result<i64> {
+        Ok(self.state().counters.get(session_id).copied().unwrap_or(0))
+    }
+}
+
+impl MemoryStore {
+    /// Wakes the long-polls of every session `events` went to.
+    fn notify(&self, events: &[Event]) {
+        let sessions: std::collections::BTreeSet<&str> =
+            events.iter().map(|e| e.session_id.as_str()).collect();
+        sessions.into_iter().for_each(|s| self.signal.notify(s));
+    }
+
+    /// One read of `get_events`, under the lock and without waiting.
+    fn read_events(&self, session_id: &str, filter: &EventFilter) -> Vec<Event> {
         let state = self.state();
         let seq = |e: &Event| e.sequence_number.unwrap_or(0);
         let mut events: Vec<Event> = state
@@ -133,10 +173,6 @@ impl SessionStore for MemoryStore {
             .cloned()
             .collect();
         take_limit(&mut events, filter.limit);
-        Ok(events)
-    }
-
-    async fn get_latest_sequence(&self, session_id: &str) -> Result<i64> {
-        Ok(self.state().counters.get(session_id).copied().unwrap_or(0))
+        events
     }
 }

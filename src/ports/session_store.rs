@@ -43,7 +43,9 @@ pub struct EventFilter {
     pub before: Option<i64>,
     /// At most this many; `None` or 0 means all.
     pub limit: Option<u32>,
-    /// Long-poll wait. Accepted and ignored: no store here blocks (see compatibility.md).
+    /// Long-poll: with no matching event yet, wait up to this many milliseconds for one to be
+    /// appended, then answer `[]` (ASM's `wait_timeout_ms`; stores whose host has no timer
+    /// answer at once).
     pub wait_timeout_ms: Option<u64>,
 }
 

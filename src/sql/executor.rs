@@ -238,6 +238,14 @@ pub trait Executor {
         let mut results = self.batch(vec![statement]).await?;
         Ok(results.pop().unwrap_or_default())
     }
+
+    /// Pauses about `ms` milliseconds on the host's timer, between the reads of a long-poll.
+    /// Answers `false` at once when the host has no timer: its long-polls then answer at once,
+    /// as ASM's stores without long-poll do.
+    async fn sleep(&self, ms: u64) -> bool {
+        let _ = ms;
+        false
+    }
 }
 
 /// A borrowed executor is one too: several stores (one per caller's scope, say) can share one
@@ -249,6 +257,10 @@ impl<E: Executor + ?Sized> Executor for &E {
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
         (**self).batch(statements).await
+    }
+
+    async fn sleep(&self, ms: u64) -> bool {
+        (**self).sleep(ms).await
     }
 }
 

@@ -137,10 +137,22 @@ impl SessionStore for HttpStore {
         if let Some(w) = filter.wait_timeout_ms {
             q.push(("wait_timeout_ms", w.to_string()));
         }
-        c::events(
-            &self.get(&session_path(session_id, &format!("/events{}", query_string(&q))))?,
-            "events",
-        )
+        let path = session_path(session_id, &format!("/events{}", query_string(&q)));
+        if filter.wait_timeout_ms.unwrap_or(0) == 0 {
+            return c::events(&self.get(&path)?, "events");
+        }
+        // A long-poll holds its request for up to the wait: it runs on a thread of its own, so
+        // the caller's other futures (a writer beside the reader) go on meanwhile.
+        let (answer, answered) = futures_channel::oneshot::channel();
+        let store = self.clone();
+        std::thread::spawn(move || drop(answer.send(store.get(&path))));
+        let reply = answered.await.map_err(|_| {
+            Error::new(
+                ErrorCode::StorageConnectionFailed,
+                "the long-poll's thread ended unanswered",
+            )
+        })?;
+        c::events(&reply?, "events")
     }
 
     async fn get_latest_sequence(&self, session_id: &str) -> Result<i64> {

@@ -28,3 +28,19 @@ impl IdSource for OsRandom {
 pub fn system_env() -> asm_core::Env {
     asm_core::Env::new(std::sync::Arc::new(SystemClock), std::sync::Arc::new(OsRandom))
 }
+
+/// The host's timer for long-polls: a pause under any executor (see [`pause`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemTimer;
+
+impl asm_core::live::Timer for SystemTimer {
+    fn sleep(&self, ms: u64) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        Box::pin(pause(ms))
+    }
+}
+
+/// Waits `ms` milliseconds on futures-timer's helper thread, so the native executors can pause
+/// under tokio or under a plain `block_on` alike.
+pub async fn pause(ms: u64) {
+    futures_timer::Delay::new(std::time::Duration::from_millis(ms)).await;
+}

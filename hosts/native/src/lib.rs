@@ -23,6 +23,6 @@ mod env;
 mod postgres;
 mod sqlite;
 
-pub use env::{OsRandom, SystemClock, system_env};
+pub use env::{OsRandom, SystemClock, SystemTimer, pause, system_env};
 pub use postgres::PostgresExecutor;
 pub use sqlite::{SqliteExecutor, TempSqlite};

@@ -96,6 +96,11 @@ impl Executor for PostgresExecutor {
         Dialect::Postgres
     }
 
+    async fn sleep(&self, ms: u64) -> bool {
+        crate::pause(ms).await;
+        true
+    }
+
     /// One round trip per batch once its statements are prepared: `BEGIN`, every statement and
     /// `COMMIT` are pipelined (sent before any answer is awaited; the server runs them in
     /// order). A statement the server rejects aborts the transaction, so the pipelined `COMMIT`

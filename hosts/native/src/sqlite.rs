@@ -128,6 +128,11 @@ impl Executor for SqliteExecutor {
         self.dialect
     }
 
+    async fn sleep(&self, ms: u64) -> bool {
+        crate::pause(ms).await;
+        true
+    }
+
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
         let conn = self.lock();
         let begin =
@@ -219,5 +224,10 @@ impl Executor for TempSqlite {
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
         self.exec.batch(statements).await
+    }
+
+    async fn sleep(&self, ms: u64) -> bool {
+        crate::pause(ms).await;
+        true
     }
 }

@@ -3,7 +3,12 @@
 
 mod common;
 
-use asm_conformance::{Harness, run_all};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::time::Instant;
+
+use asm_conformance::{Harness, RealTime, run_all};
 use asm_core::Env;
 use asm_core::sql::{Dialect, SqlStore};
 use common::pg_db::{PgDb, Postgres, database_url};
@@ -19,6 +24,21 @@ impl Harness for SqliteHarness {
     async fn fresh_store(&self, env: Env) -> Result<Self::Store, String> {
         Ok(SqlStore::new(Sqlite(self.0).migrated().await, env))
     }
+    fn real_time(&self) -> Option<Rc<dyn RealTime>> {
+        Some(Rc::new(NativeTime(Instant::now())))
+    }
+}
+
+/// The native host's real time: asm-native's pause and `Instant`.
+struct NativeTime(Instant);
+
+impl RealTime for NativeTime {
+    fn pause(&self, ms: u64) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(asm_native::pause(ms))
+    }
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1000.0
+    }
 }
 
 struct PostgresHarness;
@@ -27,6 +47,9 @@ impl Harness for PostgresHarness {
     type Store = SqlStore<PgDb>;
     async fn fresh_store(&self, env: Env) -> Result<Self::Store, String> {
         Ok(SqlStore::new(Postgres.migrated().await, env))
+    }
+    fn real_time(&self) -> Option<Rc<dyn RealTime>> {
+        Some(Rc::new(NativeTime(Instant::now())))
     }
 }
 

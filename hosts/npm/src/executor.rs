@@ -37,6 +37,8 @@ impl JsExecutor {
 
 #[path = "../../js-shared/sql_values.rs"]
 mod sql_values;
+#[path = "../../js-shared/timer.rs"]
+mod timer;
 use sql_values::js_param;
 
 /// A cell from a driver: `null`, a number (whole and safe reads as an integer), a `bigint`,
@@ -124,6 +126,11 @@ fn result_set(answer: JsValue) -> std::result::Result<ResultSet, ExecError> {
 impl Executor for JsExecutor {
     fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// `setTimeout`, which Node, browsers and workerd all have.
+    async fn sleep(&self, ms: u64) -> bool {
+        timer::pause(ms).await
     }
 
     async fn batch(

@@ -17,6 +17,10 @@ use serde_json::Value;
 use crate::convert::{body_json, query_json};
 use crate::routes::Op;
 
+/// The longest long-poll the events route holds a request for (a larger `wait_timeout_ms` is
+/// cut to it): a waiting request pins an isolate's memory and a connection, so it must end.
+pub const MAX_WAIT_MS: u64 = 30_000;
+
 pub use asm_core::ports::Store;
 
 /// A routed request as the API sees it.
@@ -243,7 +247,8 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         Op::AppendEvent => Call::AppendEvent(Event::from_map(&body()?)?),
         Op::AppendEvents => Call::AppendEvents(Event::list_from_json(&body()?)?),
         Op::GetEvents => {
-            let filter = EventFilter::from_json(&query()?)?;
+            let mut filter = EventFilter::from_json(&query()?)?;
+            filter.wait_timeout_ms = filter.wait_timeout_ms.map(|ms| ms.min(MAX_WAIT_MS));
             Call::GetEvents(id()?, filter)
         }
         Op::LatestSequence => Call::LatestSequence(id()?),

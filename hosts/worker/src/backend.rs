@@ -58,4 +58,10 @@ impl Executor for Backend {
             Backend::Postgres(e) => e.batch(statements).await,
         }
     }
+
+    /// The Workers runtime's timer: a long-poll waits between reads without holding the isolate.
+    async fn sleep(&self, ms: u64) -> bool {
+        worker::Delay::from(std::time::Duration::from_millis(ms)).await;
+        true
+    }
 }

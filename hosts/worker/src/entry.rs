@@ -24,6 +24,12 @@ use crate::errors::{
 };
 use crate::routes::{Op, Routed, route};
 
+thread_local! {
+    /// One signal per isolate: an append answered by this isolate wakes the long-polls it holds
+    /// at once; appends through other isolates are seen by the long-poll's next read.
+    static APPEND_SIGNAL: Arc<asm_core::live::AppendSignal> = Arc::default();
+}
+
 /// Default request body limit (`ASM_MAX_BODY_BYTES` overrides it).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// D1's largest row (and largest bound string or blob): 2,000,000 bytes.
@@ -209,7 +215,8 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
     } else {
         let store = SqlStore::new(backend, asm_env.clone())
             .with_scope(key.scope.clone())
-            .with_limits(limits);
+            .with_limits(limits)
+            .with_append_signal(APPEND_SIGNAL.with(Arc::clone));
         let store = with_budget(store, env)?;
         let request =
             ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };

@@ -220,6 +220,10 @@ pub(crate) async fn append<E: Executor>(
     let first = plan(&Pinned::new());
     store.limits.check_statements(first.len())?;
     let results = run_with_retry(store, op, &guards, &unique, first, plan).await?;
+    // Committed: the long-polls of these sessions in this process read again now.
+    for session_id in unique.iter().map(|e| e.session_id.as_str()).collect::<BTreeSet<_>>() {
+        store.append_signal().notify(session_id);
+    }
     if !read_back {
         return Ok(Vec::new());
     }

@@ -25,6 +25,7 @@ use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::id::Env;
 use crate::json::JsonMap;
 use crate::limits::Limits;
+use crate::live::{AppendSignal, DEFAULT_POLL_MS};
 use crate::retention::MaintenanceBudget;
 use crate::scope::Scope;
 pub use export::{EXPORT_PAGE, ExportChunks};
@@ -42,6 +43,8 @@ pub struct SqlStore<E: Executor> {
     scope: Scope,
     limits: Limits,
     budget: MaintenanceBudget,
+    signal: std::sync::Arc<AppendSignal>,
+    poll_ms: u64,
 }
 
 impl<E: Executor> SqlStore<E> {
@@ -49,7 +52,15 @@ impl<E: Executor> SqlStore<E> {
     /// maintenance budget ([`SqlStore::default_budget`]).
     pub fn new(executor: E, env: Env) -> SqlStore<E> {
         let budget = Self::default_budget(executor.dialect());
-        SqlStore { executor, env, scope: Scope::All, limits: Limits::NONE, budget }
+        SqlStore {
+            executor,
+            env,
+            scope: Scope::All,
+            limits: Limits::NONE,
+            budget,
+            signal: std::sync::Arc::default(),
+            poll_ms: DEFAULT_POLL_MS,
+        }
     }
 
     /// The same store restricted to `scope`: every statement it writes from now on keeps to the
@@ -64,6 +75,27 @@ impl<E: Executor> SqlStore<E> {
     /// batch); [`Limits::NONE`], ASM's behaviour, until set.
     pub fn with_limits(mut self, limits: Limits) -> SqlStore<E> {
         self.limits = limits;
+        self
+    }
+
+    /// The same store waking and woken by the stores sharing `signal`: give every store of one
+    /// process (one per key scope, say) the same signal, so that an append through any of them
+    /// answers the long-polls of all of them at once.
+    pub fn with_append_signal(mut self, signal: std::sync::Arc<AppendSignal>) -> SqlStore<E> {
+        self.signal = signal;
+        self
+    }
+
+    /// The signal this store's appends notify and its long-polls wait on.
+    pub fn append_signal(&self) -> &std::sync::Arc<AppendSignal> {
+        &self.signal
+    }
+
+    /// The same store reading again every `ms` milliseconds while a long-poll waits
+    /// ([`DEFAULT_POLL_MS`] until set): the bound on how late an append from another process is
+    /// seen.
+    pub fn with_poll_interval(mut self, ms: u64) -> SqlStore<E> {
+        self.poll_ms = ms.max(1);
         self
     }
 

@@ -5,6 +5,7 @@ use super::append::{self, AppendMode, Prefix};
 use super::{SqlStore, Where, limit, scope_sql};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
+use crate::live::{LongPoll, wait_for_events};
 use crate::ports::{EventFilter, FlushPayload, ListRuns, ListSessions, SessionStore};
 use crate::run::Run;
 use crate::scope::Scope;
@@ -332,12 +333,18 @@ impl<E: Executor> SessionStore for SqlStore<E> {
 
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
         let page = self.limits.page(filter.limit)?;
-        let statement = select_events(self.dialect(), self.scope(), session_id, filter, page);
-        let rs = self.read(STORAGE, "get_events", statement).await?;
-        if rs.rows.is_empty() {
-            self.refuse_if_foreign(STORAGE, session_id).await?;
-        }
-        decode::all(&rs.rows, decode::event)
+        let read = async || {
+            let statement = select_events(self.dialect(), self.scope(), session_id, filter, page);
+            let rs = self.read(STORAGE, "get_events", statement).await?;
+            if rs.rows.is_empty() {
+                self.refuse_if_foreign(STORAGE, session_id).await?;
+            }
+            decode::all(&rs.rows, decode::event)
+        };
+        let wait_ms = filter.wait_timeout_ms.unwrap_or(0);
+        let poll = LongPoll { wait_ms, poll_ms: self.poll_ms };
+        let sleep = async |ms| self.executor().sleep(ms).await;
+        wait_for_events(&self.signal, session_id, poll, self.env(), read, sleep).await
     }
 
     async fn get_latest_sequence(&self, session_id: &str) -> Result<i64> {

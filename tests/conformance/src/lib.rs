@@ -9,6 +9,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use asm_core::{Env, SeededIds, SteppingClock, Timestamp};
@@ -27,6 +28,20 @@ pub trait Harness {
     type Store: Store;
     /// A new store with no data, using `env` for time and ids.
     async fn fresh_store(&self, env: Env) -> Result<Self::Store, String>;
+    /// The host's real time, for the long-poll cases; a host whose store cannot block gives
+    /// none and lists those cases as not applicable.
+    fn real_time(&self) -> Option<Rc<dyn RealTime>> {
+        None
+    }
+}
+
+/// Real time on the host running the cases: the long-poll cases pause a writer beside a
+/// blocked reader and time how long the reader waited.
+pub trait RealTime {
+    /// Waits about `ms` milliseconds.
+    fn pause(&self, ms: u64) -> Pin<Box<dyn Future<Output = ()> + '_>>;
+    /// Milliseconds on a monotonic clock.
+    fn now_ms(&self) -> f64;
 }
 
 /// Everything a case gets: its own empty store and the clock behind it.
@@ -37,6 +52,8 @@ pub struct Ctx<S> {
     pub env: Env,
     /// The clock behind `env`: 1 ms per reading from [`START`], movable by the case.
     pub clock: Arc<SteppingClock>,
+    /// The host's real time, when its store can block.
+    pub real_time: Option<Rc<dyn RealTime>>,
 }
 
 /// The first reading of every case's clock: 2025-01-27T12:00:00Z.
@@ -110,7 +127,7 @@ pub async fn run_case<H: Harness>(
     let clock = Arc::new(SteppingClock::new(START, 1_000));
     let env = Env::new(clock.clone(), Arc::new(SeededIds::new(seed.wrapping_add(index as u64))));
     match harness.fresh_store(env.clone()).await {
-        Ok(store) => (case.run)(&Ctx { store, env, clock }).await,
+        Ok(store) => (case.run)(&Ctx { store, env, clock, real_time: harness.real_time() }).await,
         Err(e) => Err(format!("could not make a fresh store: {e}")),
     }
 }

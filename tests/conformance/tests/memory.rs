@@ -1,16 +1,46 @@
 //! The conformance suite against the in-memory store: `cargo test -p asm-conformance --test memory`.
 
-use asm_conformance::Harness;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use asm_conformance::{Harness, RealTime};
 use asm_core::Env;
+use asm_core::live::Timer;
 use asm_core::memory::MemoryStore;
 
 struct Memory;
+
+/// Pauses on futures-timer's helper thread: the cases run under `block_on`, with no runtime.
+#[derive(Debug)]
+struct Clock(Instant);
+
+impl Timer for Clock {
+    fn sleep(&self, ms: u64) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(futures_timer::Delay::new(Duration::from_millis(ms)))
+    }
+}
+
+impl RealTime for Clock {
+    fn pause(&self, ms: u64) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Timer::sleep(self, ms)
+    }
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1000.0
+    }
+}
 
 impl Harness for Memory {
     type Store = MemoryStore;
 
     async fn fresh_store(&self, env: Env) -> Result<MemoryStore, String> {
-        Ok(MemoryStore::new(env))
+        Ok(MemoryStore::new(env).with_timer(Arc::new(Clock(Instant::now()))))
+    }
+
+    fn real_time(&self) -> Option<Rc<dyn RealTime>> {
+        Some(Rc::new(Clock(Instant::now())))
     }
 }
 

@@ -17,7 +17,12 @@ mod production;
 mod scopes;
 mod wrangler;
 
-use asm_conformance::{Harness, run_all_with};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::time::Instant;
+
+use asm_conformance::{Harness, RealTime, run_all_with};
 use asm_core::Env;
 use asm_http_client::HttpStore;
 use futures::executor::block_on;
@@ -55,6 +60,21 @@ impl Harness for WorkerHarness {
         let store = HttpStore::new(&self.url, TOKEN).with_test_clock(env);
         store.reset().map_err(|e| format!("reset: {e}"))?;
         Ok(store)
+    }
+    fn real_time(&self) -> Option<Rc<dyn RealTime>> {
+        Some(Rc::new(ClientTime(Instant::now())))
+    }
+}
+
+/// The test client's real time: futures-timer pauses (no runtime) and `Instant`.
+struct ClientTime(Instant);
+
+impl RealTime for ClientTime {
+    fn pause(&self, ms: u64) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(futures_timer::Delay::new(std::time::Duration::from_millis(ms)))
+    }
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1000.0
     }
 }
 

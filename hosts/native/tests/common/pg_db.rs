@@ -64,6 +64,9 @@ impl Executor for PgDb {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
         self.exec.batch(statements).await
     }
+    async fn sleep(&self, ms: u64) -> bool {
+        self.exec.sleep(ms).await
+    }
 }
 
 /// Fresh schemas on the test server.

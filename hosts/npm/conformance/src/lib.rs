@@ -9,7 +9,11 @@
 
 mod js_store;
 
-use asm_conformance::{Harness, all_cases, run_case as run_one};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use asm_conformance::{Harness, RealTime, all_cases, run_case as run_one};
 use asm_core::Env;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -38,6 +42,26 @@ impl Harness for Factory {
         let made = self.0.call1(&JsValue::NULL, &hooks.object()).map_err(|e| describe(&e))?;
         let store = JsFuture::from(Promise::resolve(&made)).await.map_err(|e| describe(&e))?;
         Ok(JsStore::new(store, hooks))
+    }
+    fn real_time(&self) -> Option<Rc<dyn RealTime>> {
+        Some(Rc::new(EngineTime))
+    }
+}
+
+#[path = "../../../js-shared/timer.rs"]
+mod timer;
+
+/// The JavaScript engine's real time: `setTimeout` and `Date.now()`.
+struct EngineTime;
+
+impl RealTime for EngineTime {
+    fn pause(&self, ms: u64) -> Pin<Box<dyn Future<Output = ()> + '_>> {
+        Box::pin(async move {
+            timer::pause(ms).await;
+        })
+    }
+    fn now_ms(&self) -> f64 {
+        js_sys::Date::now()
     }
 }
 

@@ -10,6 +10,7 @@ mod contract_records;
 mod event_ids;
 mod extras;
 mod limits;
+mod long_poll;
 mod sql_events;
 mod sql_flush;
 mod sql_records;
@@ -19,6 +20,7 @@ mod sql_runs;
 pub fn cases<S: Store>() -> Vec<Case<S>> {
     let mut all = contract_records::cases();
     all.extend(contract_events::cases());
+    all.extend(long_poll::cases());
     all.extend(concurrency::domain_cases());
     all.extend(extras::parity_cases());
     all.extend(artifacts::cases());

@@ -30,7 +30,7 @@ pub fn read_events(
 ) -> Result<Vec<Event>, Box<dyn std::error::Error>> {
     let mut stmt =
         conn.prepare("SELECT * FROM asm_events WHERE session_id = ? ORDER BY sequence_number")?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let mut rows = stmt.query([session_id])?;
     let mut events = Vec::new();
     while let Some(row) = rows.next()? {

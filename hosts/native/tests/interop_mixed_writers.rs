@@ -58,7 +58,7 @@ type Written = Vec<(Event, Option<i64>)>;
 fn event(who: &str, i: usize, session: &str, env: &Env) -> Event {
     let mut e = common::event(&format!("evt_{who}_{i}"), session, EventType::MessageReceived, env);
     e.data = asm_core::json::object(serde_json::json!({"writer": who, "i": i, "ratio": 0.5}));
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         e.metadata = asm_core::json::object(serde_json::json!({"step": i, "nested": {"ok": true}}));
     }
     if i % 4 == 1 {

@@ -96,7 +96,7 @@ impl EctoSqlite {
         tx: &rusqlite::Transaction<'_>,
         rows: Vec<Vec<SqliteValue>>,
     ) -> rusqlite::Result<usize> {
-        let tuple = format!("({})", vec!["?"; 11].join(","));
+        let tuple = format!("({})", ["?"; 11].join(","));
         let sql = format!(
             "INSERT INTO \"asm_events\" ({COLUMNS}) VALUES {}",
             vec![tuple; rows.len()].join(",")

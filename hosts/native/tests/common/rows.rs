@@ -22,7 +22,7 @@ pub fn sqlite_rows(
     param: &str,
 ) -> Result<Vec<Row>, String> {
     let mut stmt = conn.prepare(sql).map_err(|e| format!("{sql}: {e}"))?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let mut rows = stmt.query([param]).map_err(|e| format!("{sql}: {e}"))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(|e| format!("{sql}: {e}"))? {

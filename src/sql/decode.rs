@@ -43,21 +43,13 @@ impl<'a> Cells<'a> {
     /// Non-NULL text.
     pub(crate) fn text(&mut self) -> Result<String> {
         let (i, v) = self.take();
-        match v {
-            Value::Text(s) => Ok(s.clone()),
-            Value::Integer(n) => Ok(n.to_string()),
-            other => Err(self.bad(i, "text", other)),
-        }
+        text(v).ok_or_else(|| self.bad(i, "text", v))
     }
 
     /// Text or NULL.
     pub(crate) fn opt_text(&mut self) -> Result<Option<String>> {
         let (i, v) = self.take();
-        match v {
-            Value::Null => Ok(None),
-            Value::Text(s) => Ok(Some(s.clone())),
-            other => Err(self.bad(i, "text or NULL", other)),
-        }
+        opt_text(v).ok_or_else(|| self.bad(i, "text or NULL", v))
     }
 
     /// An integer (NULL is an error).
@@ -69,55 +61,31 @@ impl<'a> Cells<'a> {
     /// An integer, NULL read as `default`.
     pub(crate) fn int_or(&mut self, default: i64) -> Result<i64> {
         let (i, v) = self.take();
-        match v {
-            Value::Null => Ok(default),
-            other => as_int(other).ok_or_else(|| self.bad(i, "integer", other)),
-        }
+        int_or(v, default).ok_or_else(|| self.bad(i, "integer", v))
     }
 
     /// A real or NULL.
     pub(crate) fn opt_real(&mut self) -> Result<Option<f64>> {
         let (i, v) = self.take();
-        match v {
-            Value::Null => Ok(None),
-            other => as_real(other).map(Some).ok_or_else(|| self.bad(i, "number", other)),
-        }
+        opt_real(v).ok_or_else(|| self.bad(i, "number", v))
     }
 
     /// A JSON object; NULL (or JSON `null`) is `{}`.
     pub(crate) fn map(&mut self) -> Result<JsonMap> {
         let (i, v) = self.take();
-        match v {
-            Value::Null => Ok(JsonMap::new()),
-            Value::Text(s) => match serde_json::from_str::<Json>(s) {
-                Ok(Json::Object(map)) => Ok(map),
-                Ok(Json::Null) => Ok(JsonMap::new()),
-                _ => Err(self.bad(i, "a JSON object", v)),
-            },
-            other => Err(self.bad(i, "a JSON object", other)),
-        }
+        map(v).ok_or_else(|| self.bad(i, "a JSON object", v))
     }
 
     /// Any JSON value, or `None` for NULL.
     pub(crate) fn opt_json(&mut self) -> Result<Option<Json>> {
         let (i, v) = self.take();
-        match v {
-            Value::Null => Ok(None),
-            Value::Text(s) => serde_json::from_str(s).map(Some).map_err(|_| self.bad(i, "JSON", v)),
-            other => Err(self.bad(i, "JSON", other)),
-        }
+        opt_json(v).ok_or_else(|| self.bad(i, "JSON", v))
     }
 
     /// A JSON array of strings; NULL is `[]`.
     pub(crate) fn tags(&mut self) -> Result<Vec<String>> {
         let (i, v) = self.take();
-        match v {
-            Value::Null => Ok(Vec::new()),
-            Value::Text(s) => {
-                serde_json::from_str(s).map_err(|_| self.bad(i, "a JSON array of strings", v))
-            }
-            other => Err(self.bad(i, "a JSON array of strings", other)),
-        }
+        json_tags(v).ok_or_else(|| self.bad(i, "a JSON array of strings", v))
     }
 
     /// A timestamp in the column form.
@@ -129,10 +97,7 @@ impl<'a> Cells<'a> {
     /// A timestamp or NULL.
     pub(crate) fn opt_ts(&mut self) -> Result<Option<Timestamp>> {
         let (i, v) = self.take();
-        match v {
-            Value::Null => Ok(None),
-            other => as_ts(other).map(Some).ok_or_else(|| self.bad(i, "a timestamp", other)),
-        }
+        opt_ts(v).ok_or_else(|| self.bad(i, "a timestamp", v))
     }
 
     /// A session status name.
@@ -154,6 +119,82 @@ impl<'a> Cells<'a> {
     }
 }
 
+// One cell each, shared by the positional rows of the store (`Cells`) and the named rows users
+// decode (`row.rs`), so both read a stored value alike. `None` means "does not decode".
+
+/// Non-NULL text (an integer reads as its decimal text).
+pub(crate) fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Text(s) => Some(s.clone()),
+        Value::Integer(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Text or NULL.
+pub(crate) fn opt_text(v: &Value) -> Option<Option<String>> {
+    match v {
+        Value::Null => Some(None),
+        Value::Text(s) => Some(Some(s.clone())),
+        _ => None,
+    }
+}
+
+/// An integer, NULL read as `default`.
+pub(crate) fn int_or(v: &Value, default: i64) -> Option<i64> {
+    match v {
+        Value::Null => Some(default),
+        other => as_int(other),
+    }
+}
+
+/// A real or NULL.
+pub(crate) fn opt_real(v: &Value) -> Option<Option<f64>> {
+    match v {
+        Value::Null => Some(None),
+        other => as_real(other).map(Some),
+    }
+}
+
+/// A JSON object; NULL (or JSON `null`) is `{}`.
+pub(crate) fn map(v: &Value) -> Option<JsonMap> {
+    match v {
+        Value::Null => Some(JsonMap::new()),
+        Value::Text(s) => match serde_json::from_str::<Json>(s) {
+            Ok(Json::Object(map)) => Some(map),
+            Ok(Json::Null) => Some(JsonMap::new()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Any JSON value, or `None` for NULL.
+pub(crate) fn opt_json(v: &Value) -> Option<Option<Json>> {
+    match v {
+        Value::Null => Some(None),
+        Value::Text(s) => serde_json::from_str(s).ok().map(Some),
+        _ => None,
+    }
+}
+
+/// A JSON array of strings; NULL is `[]`.
+pub(crate) fn json_tags(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::Null => Some(Vec::new()),
+        Value::Text(s) => serde_json::from_str(s).ok(),
+        _ => None,
+    }
+}
+
+/// A timestamp or NULL.
+pub(crate) fn opt_ts(v: &Value) -> Option<Option<Timestamp>> {
+    match v {
+        Value::Null => Some(None),
+        other => as_ts(other).map(Some),
+    }
+}
+
 /// The storage_error for a value that does not decode.
 pub(crate) fn undecodable(table: &str, column: usize, expected: &str, got: &Value) -> Error {
     let mut details = JsonMap::new();
@@ -168,7 +209,7 @@ pub(crate) fn undecodable(table: &str, column: usize, expected: &str, got: &Valu
     )
 }
 
-fn text_of(v: &Value) -> Option<&str> {
+pub(crate) fn text_of(v: &Value) -> Option<&str> {
     match v {
         Value::Text(s) => Some(s),
         _ => None,

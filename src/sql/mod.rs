@@ -5,6 +5,7 @@ pub mod dialect;
 mod encode;
 pub mod executor;
 pub mod migrations;
+pub mod row;
 mod schema;
 mod store;
 
@@ -13,4 +14,5 @@ pub use executor::{
     Access, ExecError, ExecErrorKind, Executor, JsParam, MAX_SAFE_INTEGER, ResultSet, Statement,
     Value,
 };
+pub use row::{FromRow, Row, SequenceCounter};
 pub use store::{EXPORT_PAGE, ExportChunks, SqlStore};

@@ -37,7 +37,10 @@ impl ToSql for PgParam<'_> {
     to_sql_checked!();
 }
 
-/// A PostgreSQL cell read as a core value.
+/// A PostgreSQL cell read as a core value: numbers as numbers, everything else as the text the
+/// core decodes (`jsonb` as its JSON text, `timestamp` in the SQLite column form, `timestamptz`
+/// with a `Z`, text arrays as a JSON array). Callers running their own `SELECT` on the `asm_*`
+/// tables read cells with it and decode the rows with `asm_core::sql::Row`.
 pub struct PgCell(pub Value);
 
 impl<'a> FromSql<'a> for PgCell {
@@ -56,6 +59,15 @@ impl<'a> FromSql<'a> for PgCell {
             Type::TIMESTAMP => {
                 let since_2000 = i64::from_sql(&Type::INT8, raw)?;
                 Value::Text(Timestamp::from_micros(since_2000 + 946_684_800_000_000).to_sql_text())
+            }
+            // An instant: ASM's wire form with its `Z`, so no reader takes it for local time.
+            Type::TIMESTAMPTZ => {
+                let since_2000 = i64::from_sql(&Type::INT8, raw)?;
+                Value::Text(Timestamp::from_micros(since_2000 + 946_684_800_000_000).to_iso8601())
+            }
+            // `varchar(255)[]` tags of a caller's `SELECT *`, as the JSON array text SQLite stores.
+            Type::VARCHAR_ARRAY | Type::TEXT_ARRAY => {
+                Value::Text(serde_json::to_string(&Vec::<String>::from_sql(ty, raw)?)?)
             }
             _ => Value::Text(<&str as FromSql>::from_sql(ty, raw)?.to_owned()),
         };
@@ -78,6 +90,9 @@ impl<'a> FromSql<'a> for PgCell {
                 | Type::NUMERIC
                 | Type::JSONB
                 | Type::TIMESTAMP
+                | Type::TIMESTAMPTZ
+                | Type::VARCHAR_ARRAY
+                | Type::TEXT_ARRAY
         ) || <&str as FromSql>::accepts(ty)
     }
 }

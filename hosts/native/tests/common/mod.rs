@@ -5,8 +5,10 @@
 pub mod bounds;
 pub mod cases;
 pub mod d1;
+pub mod ecto;
 pub mod fault;
 pub mod pg_db;
+pub mod rows;
 pub mod scopes;
 pub mod smoke;
 pub mod sqlite_db;

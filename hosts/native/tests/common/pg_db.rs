@@ -22,6 +22,7 @@ pub struct PgDb {
     /// The executor (its connections use the schema as search_path).
     pub exec: PostgresExecutor,
     schema: String,
+    config: tokio_postgres::Config,
 }
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -39,7 +40,22 @@ impl PgDb {
             .unwrap_or_else(|e| panic!("cannot reach DATABASE_URL={url}: {e}"));
         let mut config: tokio_postgres::Config = url.parse().expect("DATABASE_URL");
         config.options(format!("-c search_path={schema}"));
-        PgDb { exec: PostgresExecutor::from_config(config, 16).expect("pool"), schema }
+        PgDb {
+            exec: PostgresExecutor::from_config(config.clone(), 16).expect("pool"),
+            schema,
+            config,
+        }
+    }
+
+    /// A new connection of its own to the schema (for a writer that is not the store), whose
+    /// connection task runs on the current Tokio runtime.
+    pub async fn client(&self) -> tokio_postgres::Client {
+        let (client, connection) =
+            self.config.connect(tokio_postgres::NoTls).await.expect("connect to DATABASE_URL");
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        client
     }
 }
 

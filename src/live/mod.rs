@@ -1,4 +1,5 @@
-//! The live tail: long-polls that follow a session's event log by sequence number.
+//! The live tail: long-polls and subscriptions that follow a session's event log by sequence
+//! number.
 //!
 //! The cursor is the durable per-session sequence number, so a follower that reconnects resumes
 //! with no gap and no duplicate. Appends in the same process wake waiters at once through an
@@ -8,11 +9,15 @@
 mod long_poll;
 mod race;
 mod signal;
+mod sse;
+mod tail;
 
 pub(crate) use long_poll::wait_for_events;
 pub use long_poll::{DEFAULT_POLL_MS, LongPoll};
 pub use race::{Either, first_of};
 pub use signal::{AppendSignal, Watch};
+pub use sse::{resume_after, sse_frame, sse_preamble};
+pub use tail::{Follow, TAIL_PAGE, Tail, TailItem};
 
 use std::future::Future;
 use std::pin::Pin;

@@ -115,13 +115,15 @@ const ONE_CALL_AT_A_TIME: &str = "a component instance runs one call at a time: 
     the WIT executor therefore has no timer and `wait-timeout-ms` answers at once, and a host \
     that embeds the component long-polls outside it";
 
-/// The long-poll cases (domain §7.6 items 91–95), which need a reader and a writer at once.
+/// The long-poll cases (domain §7.6 items 91–95) and the live part of the tail, which need a
+/// reader and a writer at once.
 const NOT_APPLICABLE: &[(&str, &str)] = &[
     ("domain_7_6_91_append_wakes_a_blocked_reader", ONE_CALL_AT_A_TIME),
     ("domain_7_6_92_timeout_answers_empty", ONE_CALL_AT_A_TIME),
     ("domain_7_6_93_only_its_own_session_wakes_it", ONE_CALL_AT_A_TIME),
     ("domain_7_6_94_only_its_type_wakes_it", ONE_CALL_AT_A_TIME),
     ("domain_7_6_95_only_its_run_wakes_it", ONE_CALL_AT_A_TIME),
+    ("live_tail_1_backfill_then_live_in_order", ONE_CALL_AT_A_TIME),
 ];
 
 fn main() {

@@ -3,6 +3,7 @@
 //! and answers with the core's serialisations. No domain logic lives here: the creating routes
 //! run the core's `Session::new`, `Run::new` and `Event::new` with the Worker's [`Env`].
 
+use asm_core::live::Follow;
 use asm_core::ports::{
     CostQuery, EventFilter, EventSearch, ExportOptions, FlushPayload, ListRuns, ListSessions,
     RunSearch, SessionSearch, UsageQuery,
@@ -20,6 +21,9 @@ use crate::routes::Op;
 /// The longest long-poll the events route holds a request for (a larger `wait_timeout_ms` is
 /// cut to it): a waiting request pins an isolate's memory and a connection, so it must end.
 pub const MAX_WAIT_MS: u64 = 30_000;
+
+/// How long an event stream stays quiet before it sends a heartbeat.
+pub const HEARTBEAT_MS: u64 = 15_000;
 
 pub use asm_core::ports::Store;
 
@@ -134,6 +138,15 @@ pub enum Call {
     GetEvents(String, EventFilter),
     /// `SessionStore::get_latest_sequence` of a session.
     LatestSequence(String),
+    /// A live tail; `live: false` ends the stream once the backlog is sent.
+    StreamEvents {
+        /// The session followed.
+        session_id: String,
+        /// Where it starts and what it keeps to.
+        follow: Follow,
+        /// Whether to follow new events after the backlog.
+        live: bool,
+    },
     /// `SessionStore::flush`.
     Flush(FlushPayload),
     /// `QueryApi::search_sessions`.
@@ -197,6 +210,7 @@ impl Call {
             | Call::GetActiveRun(id)
             | Call::GetEvents(id, _)
             | Call::LatestSequence(id)
+            | Call::StreamEvents { session_id: id, .. }
             | Call::SessionStats(id)
             | Call::ExportSession(id, _)
             | Call::PruneSessionEvents(id, _)
@@ -252,6 +266,16 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
             Call::GetEvents(id()?, filter)
         }
         Op::LatestSequence => Call::LatestSequence(id()?),
+        Op::StreamEvents => {
+            let options = query()?;
+            let live = match options.get("live") {
+                None | Some(Value::Bool(true)) => true,
+                Some(Value::Bool(false)) => false,
+                Some(_) => return Err(Error::validation("live must be true or false")),
+            };
+            let follow = Follow::from_json(&options, HEARTBEAT_MS)?;
+            Call::StreamEvents { session_id: id()?, follow, live }
+        }
         Op::Flush => Call::Flush(FlushPayload::from_json(&body()?)?),
         Op::SearchSessions => Call::SearchSessions(SessionSearch::from_json(&body()?)?),
         Op::SearchRuns => Call::SearchRuns(RunSearch::from_json(&body()?)?),
@@ -365,6 +389,10 @@ pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply
         Call::AppendEvents(events) => keyed("events", store.append_events(&events).await?),
         Call::GetEvents(id, filter) => keyed("events", store.get_events(&id, &filter).await?),
         Call::LatestSequence(id) => keyed("sequence", store.get_latest_sequence(&id).await?),
+        // The entry point answers it as a stream before calling here; a JSON reply has no form.
+        Call::StreamEvents { .. } => {
+            return Err(Error::validation("the event stream is answered as text/event-stream"));
+        }
         Call::Flush(payload) => {
             store.flush(&payload).await?;
             Reply::no_content()

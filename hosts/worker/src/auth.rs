@@ -56,6 +56,7 @@ impl Role {
             | Op::GetRun
             | Op::GetEvents
             | Op::LatestSequence
+            | Op::StreamEvents
             | Op::SearchSessions
             | Op::SearchRuns
             | Op::SearchEvents

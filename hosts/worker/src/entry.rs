@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use asm_core::live::{Tail, TailItem, resume_after, sse_frame, sse_preamble};
 use asm_core::ports::Maintenance;
 use asm_core::sql::{Executor, ExportChunks, SqlStore, migrations};
 use asm_core::{
@@ -14,7 +15,7 @@ use worker::{
     Context, Method, Request, Response, ScheduleContext, ScheduledEvent, console_log, event,
 };
 
-use crate::api::{ApiRequest, Call, Reply, decode, execute};
+use crate::api::{ApiRequest, Call, HEARTBEAT_MS, Reply, decode, execute};
 use crate::audit::Line;
 use crate::auth::Keyring;
 use crate::backend::Backend;
@@ -23,12 +24,6 @@ use crate::errors::{
     bad_segment, body_of, no_such_path, status_of, too_large, unauthorized, wrong_method,
 };
 use crate::routes::{Op, Routed, route};
-
-thread_local! {
-    /// One signal per isolate: an append answered by this isolate wakes the long-polls it holds
-    /// at once; appends through other isolates are seen by the long-poll's next read.
-    static APPEND_SIGNAL: Arc<asm_core::live::AppendSignal> = Arc::default();
-}
 
 /// Default request body limit (`ASM_MAX_BODY_BYTES` overrides it).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -90,10 +85,63 @@ fn error_reply(error: &Error) -> Reply {
     Reply { status: status_of(error), body: Some(body_of(error)) }
 }
 
-/// What a request is answered with: a JSON reply, or a session export streamed in chunks.
+/// What a request is answered with: a JSON reply, a session export streamed in chunks, or a
+/// live tail as Server-Sent Events.
 enum Answer {
     Json(Reply),
     Export(Vec<u8>, ExportChunks<Backend>),
+    Events(EventStream),
+}
+
+/// A tail being sent as Server-Sent Events.
+struct EventStream {
+    tail: Tail<Box<SqlStore<Backend>>>,
+    /// The first item, read before the status was sent (so a foreign session got its 403).
+    first: TailItem,
+    /// Whether to keep following after the backlog.
+    live: bool,
+    /// When the stream ends itself (ms since the epoch): a connection never pins an isolate
+    /// for long, and the client's reconnect resumes from its `Last-Event-ID`.
+    ends_at: f64,
+}
+
+/// How long an event stream lasts before it ends itself (`ASM_STREAM_SECONDS` overrides it).
+pub const DEFAULT_STREAM_SECONDS: u64 = 60;
+
+/// The stream as a `text/event-stream` body: the preamble and the first frame, then one frame per
+/// tail item until the deadline (or the backlog's end when not live).
+fn events_response(stream: EventStream) -> worker::Result<Response> {
+    let EventStream { tail, first, live, ends_at } = stream;
+    let caught_up = matches!(first, TailItem::UpToDate { .. });
+    let head = format!("{}{}", sse_preamble(1_000), sse_frame(&first, false));
+    let more = (live || !caught_up).then_some((tail, caught_up));
+    let rest = futures_util::stream::unfold(more, move |state| async move {
+        let (mut tail, announced) = state?;
+        let left = ends_at - worker::Date::now().as_millis() as f64;
+        if left <= 0.0 {
+            return None;
+        }
+        tail.set_wait_ms((left as u64).clamp(1, HEARTBEAT_MS));
+        let (frame, next) = match tail.next().await {
+            Ok(item) => {
+                let up_to_date = matches!(item, TailItem::UpToDate { .. });
+                let frame = sse_frame(&item, announced);
+                (frame, (live || !up_to_date).then_some((tail, announced || up_to_date)))
+            }
+            // Past the status line an error can only end the stream; the client reconnects.
+            Err(error) => {
+                let data = serde_json::json!({ "code": error.code().as_str(), "message": error.message() });
+                (format!("event: error\ndata: {data}\n\n"), None)
+            }
+        };
+        Some((Ok::<Vec<u8>, worker::Error>(frame.into_bytes()), next))
+    });
+    let body = futures_util::stream::once(async move { Ok(head.into_bytes()) }).chain(rest);
+    let mut response = Response::from_stream(body)?;
+    let headers = response.headers_mut();
+    let _ = headers.set("content-type", "text/event-stream; charset=utf-8");
+    let _ = headers.set("cache-control", "no-cache");
+    Ok(response)
 }
 
 /// The export as a response body: the first chunk (already read, so that an unknown or
@@ -124,6 +172,7 @@ async fn fetch(req: Request, env: worker::Env, _ctx: Context) -> worker::Result<
     let mut response = match answer {
         Answer::Json(reply) => json_response(reply)?,
         Answer::Export(first, chunks) => export_response(first, chunks)?,
+        Answer::Events(stream) => events_response(stream)?,
     };
     if let Some(n) = readings {
         let _ = response.headers_mut().set(TEST_READINGS_HEADER, &n.to_string());
@@ -137,6 +186,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
     let url = req.url().map_err(|e| Error::validation(format!("bad URL: {e}")))?;
     let path = url.path().to_owned();
     let query = url.query().unwrap_or("").to_owned();
+    let last_event_id = req.headers().get("last-event-id").ok().flatten();
     let matched = match route(method.as_ref(), &path) {
         Routed::Found(m) => m,
         Routed::WrongMethod => return Err(wrong_method(method.as_ref(), &path)),
@@ -215,8 +265,10 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
     } else {
         let store = SqlStore::new(backend, asm_env.clone())
             .with_scope(key.scope.clone())
-            .with_limits(limits)
-            .with_append_signal(APPEND_SIGNAL.with(Arc::clone));
+            .with_limits(limits);
+        // Each request keeps its own append signal: workerd cancels a request whose wait is
+        // resolved by another request's work, so a long-poll here wakes on its own timer and
+        // sees other requests' appends at its next read.
         let store = with_budget(store, env)?;
         let request =
             ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
@@ -232,6 +284,29 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
                     Ok(first) => {
                         let first = first.unwrap_or_default();
                         return Ok((Answer::Export(first, chunks), readings()));
+                    }
+                    Err(error) => Err(error),
+                }
+            }
+            Call::StreamEvents { session_id, mut follow, live } => {
+                if let Some(last) = last_event_id.as_deref() {
+                    follow.from_sequence = resume_after(last)?;
+                }
+                let seconds = match var(env, "ASM_STREAM_SECONDS") {
+                    None => DEFAULT_STREAM_SECONDS,
+                    Some(s) => s.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        Error::new(
+                            ErrorCode::DependencyNotAvailable,
+                            format!("ASM_STREAM_SECONDS must be a positive integer, not {s:?}"),
+                        )
+                    })?,
+                };
+                let ends_at = worker::Date::now().as_millis() as f64 + seconds as f64 * 1000.0;
+                let mut tail = Tail::new(Box::new(store), &session_id, follow)?;
+                match tail.next().await {
+                    Ok(first) => {
+                        let stream = EventStream { tail, first, live, ends_at };
+                        return Ok((Answer::Events(stream), readings()));
                     }
                     Err(error) => Err(error),
                 }

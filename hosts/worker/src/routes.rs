@@ -37,6 +37,8 @@ pub enum Op {
     CreateEvent,
     /// `SessionStore::get_latest_sequence`.
     LatestSequence,
+    /// A live tail of a session's events as Server-Sent Events (`asm_core::live::Tail`).
+    StreamEvents,
     /// `SessionStore::flush`.
     Flush,
     /// `QueryApi::search_sessions`.
@@ -117,6 +119,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/v1/sessions/{session_id}/events", Op::GetEvents),
     r("POST", "/v1/sessions/{session_id}/events", Op::CreateEvent),
     r("GET", "/v1/sessions/{session_id}/events/latest-sequence", Op::LatestSequence),
+    r("GET", "/v1/sessions/{session_id}/events/stream", Op::StreamEvents),
     r("POST", "/v1/flush", Op::Flush),
     r("POST", "/v1/search/sessions", Op::SearchSessions),
     r("POST", "/v1/search/runs", Op::SearchRuns),

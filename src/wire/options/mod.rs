@@ -102,6 +102,27 @@ impl EventFilter {
     }
 }
 
+impl crate::live::Follow {
+    /// Parses a subscription's `{from_sequence, type, run_id}` (`from_sequence` an integer
+    /// ≥ 1, 1 when absent); each read waits `wait_ms` once caught up.
+    pub fn from_json(value: &Value, wait_ms: u64) -> Result<crate::live::Follow> {
+        let o = Opts::new(value)?;
+        let from_sequence = match o.get("from_sequence") {
+            None => 1,
+            Some(v) => v
+                .as_i64()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| Error::validation("from_sequence must be an integer >= 1"))?,
+        };
+        Ok(crate::live::Follow {
+            from_sequence,
+            event_type: o.one_of("type", EventType::parse)?,
+            run_id: o.string("run_id")?,
+            wait_ms,
+        })
+    }
+}
+
 impl FlushPayload {
     /// Parses `{session, run, events, provider_metadata?}`. A missing or malformed session, run
     /// or events list is `validation_error "invalid execution_result payload"`; an element of

@@ -13,6 +13,7 @@ mod chunked;
 mod concurrency;
 mod creating;
 mod hostile;
+mod live_tail;
 mod production;
 mod scopes;
 mod wrangler;
@@ -114,6 +115,8 @@ fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> Outcom
     let report = block_on(run_all_with(host, &harness, NOT_APPLICABLE));
     println!("{host} conformance took {:.0} s", started.elapsed().as_secs_f64());
     let ok = report.is_success() & checks::run_all_checks(w, backend, limit);
+    let (_, tail_failed) = live_tail::run(&w.url, host.trim_start_matches("worker-"));
+    let ok = ok & (tail_failed == 0);
     let hostile = hostile::run(&w.url, backend, limit);
     let mut scopes = scopes::run(&w.url, backend);
     // The audit lines reach the runtime's log (what `wrangler tail` shows in production).

@@ -148,6 +148,8 @@ fn requests(t: Target) -> Vec<(&'static str, usize, String, String, Option<Value
     add("get_run", 0, "GET", format!("/v1/runs/{r}"), None);
     add("get_events", 0, "GET", format!("/v1/sessions/{s}/events"), None);
     add("latest_sequence", 0, "GET", format!("/v1/sessions/{s}/events/latest-sequence"), None);
+    // The backlog only (`live=false`), so the request ends once it is sent.
+    add("stream_events", 0, "GET", format!("/v1/sessions/{s}/events/stream?live=false"), None);
     add("session_stats", 0, "GET", format!("/v1/sessions/{s}/stats"), None);
     add(
         "export_session",

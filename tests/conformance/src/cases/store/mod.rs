@@ -10,6 +10,7 @@ mod contract_records;
 mod event_ids;
 mod extras;
 mod limits;
+mod live_tail;
 mod long_poll;
 mod sql_events;
 mod sql_flush;
@@ -21,6 +22,7 @@ pub fn cases<S: Store>() -> Vec<Case<S>> {
     let mut all = contract_records::cases();
     all.extend(contract_events::cases());
     all.extend(long_poll::cases());
+    all.extend(live_tail::cases());
     all.extend(concurrency::domain_cases());
     all.extend(extras::parity_cases());
     all.extend(artifacts::cases());

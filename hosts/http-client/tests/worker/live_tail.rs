@@ -1,0 +1,249 @@
+//! The live tail through the Worker: a session's events as Server-Sent Events that resume with
+//! `Last-Event-ID`. Writers append events while subscribers read the stream, drop the
+//! connection at random points and come back; every subscriber must end with exactly 1..=N, in
+//! order, each event once. Prints `reliability live-tail-worker-<backend>: P passed, F failed`
+//! with the subscribers and resumes it counted.
+
+use std::io::{BufRead, BufReader};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use asm_core::ports::SessionStore;
+use asm_core::{Env, Event, EventType, NewEvent, SeededIds, Timestamp};
+use asm_http_client::HttpStore;
+use futures::executor::block_on;
+use serde_json::Value;
+
+use crate::TOKEN;
+use crate::checks::Http;
+
+/// Events the writers append.
+const EVENTS: i64 = 600;
+/// Subscribers reading at once.
+const SUBSCRIBERS: usize = 4;
+/// The longest a subscriber may take to see every event.
+const DEADLINE: Duration = Duration::from_secs(180);
+
+/// One frame of an event stream.
+#[derive(Debug, Default)]
+struct Frame {
+    id: Option<String>,
+    event: Option<String>,
+    data: String,
+}
+
+/// Reads the next frame (`None` when the stream ended); comment lines are skipped.
+fn next_frame(lines: &mut impl BufRead) -> Option<Frame> {
+    let mut frame = Frame::default();
+    let mut any = false;
+    loop {
+        let mut line = String::new();
+        if lines.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            if any {
+                return Some(frame);
+            }
+            continue;
+        }
+        if line.starts_with(':') {
+            continue;
+        }
+        any = true;
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value).to_owned();
+        match field {
+            "id" => frame.id = Some(value),
+            "event" => frame.event = Some(value),
+            "data" => frame.data.push_str(&value),
+            _ => {}
+        }
+    }
+}
+
+/// A stream request: the body as lines, or the status of a refusal.
+fn open(
+    agent: &ureq::Agent,
+    url: &str,
+    path: &str,
+    last_event_id: Option<i64>,
+) -> Result<BufReader<impl std::io::Read>, u16> {
+    let mut request =
+        agent.get(format!("{url}{path}")).header("authorization", format!("Bearer {TOKEN}"));
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
+    let response = request.call().map_err(|_| 0u16)?;
+    if response.status() != 200 {
+        return Err(response.status().as_u16());
+    }
+    Ok(BufReader::new(response.into_body().into_reader()))
+}
+
+/// A small deterministic generator for where subscribers drop their connection.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 =
+            self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// What one subscriber saw: the sequences in order, how often it resumed, and problems.
+fn subscribe(url: &str, session: &str, seed: u64) -> (Vec<i64>, usize, Vec<String>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let path = format!("/v1/sessions/{session}/events/stream");
+    let (mut seen, mut resumes, mut problems) = (Vec::new(), 0usize, Vec::new());
+    let mut rng = Lcg(seed);
+    let started = Instant::now();
+    while seen.last().copied().unwrap_or(0) < EVENTS && started.elapsed() < DEADLINE {
+        let last = seen.last().copied();
+        let mut lines = match open(&agent, url, &path, last) {
+            Ok(lines) => lines,
+            Err(status) => {
+                problems.push(format!("stream refused with status {status}"));
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        // Drop the connection after 1..=3 events, as a flaky network would.
+        let mut budget = 1 + rng.below(3);
+        while let Some(frame) = next_frame(&mut lines) {
+            match frame.event.as_deref() {
+                None => {
+                    let id: i64 = frame.id.as_deref().and_then(|s| s.parse().ok()).unwrap_or(-1);
+                    let data: Value = serde_json::from_str(&frame.data).unwrap_or(Value::Null);
+                    if data["sequence_number"].as_i64() != Some(id) {
+                        problems.push(format!("frame id {id} carries {}", data["sequence_number"]));
+                    }
+                    seen.push(id);
+                    budget -= 1;
+                    if budget == 0 || id >= EVENTS {
+                        break;
+                    }
+                }
+                Some("up-to-date") => {}
+                Some(other) => problems.push(format!("unexpected frame {other}: {}", frame.data)),
+            }
+        }
+        resumes += 1;
+    }
+    (seen, resumes, problems)
+}
+
+/// Writers append `EVENTS` events to `session` in small batches, from two threads.
+fn write(url: &str, session: &str) -> Result<(), String> {
+    std::thread::scope(|s| {
+        let writers: Vec<_> = (0..2u64)
+            .map(|w| {
+                s.spawn(move || {
+                    let store = HttpStore::new(url, TOKEN);
+                    let clock = || Timestamp::from_micros(1_750_000_000_000_000);
+                    let env = Env::new(Arc::new(clock), Arc::new(SeededIds::new(0x7a11 + w)));
+                    let mut left = EVENTS / 2;
+                    let mut rng = Lcg(w);
+                    while left > 0 {
+                        let n = (1 + rng.below(4) as i64).min(left);
+                        let events: Vec<Event> = (0..n)
+                            .map(|_| {
+                                Event::new(NewEvent::of(EventType::MessageReceived, session), &env)
+                            })
+                            .collect::<Result<_, _>>()
+                            .map_err(|e| e.to_string())?;
+                        block_on(store.append_events(&events)).map_err(|e| e.to_string())?;
+                        left -= n;
+                        std::thread::sleep(Duration::from_millis(rng.below(15)));
+                    }
+                    Ok::<(), String>(())
+                })
+            })
+            .collect();
+        writers.into_iter().try_for_each(|w| w.join().expect("writer thread"))
+    })
+}
+
+/// The stress on one Worker (`backend` names it in the report line: `d1`, `hyperdrive`), plus
+/// the stream's refusals.
+pub fn run(url: &str, backend: &str) -> (usize, usize) {
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut check = |ok: bool, what: &str| {
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+            println!("FAIL live-tail {backend}: {what}");
+        }
+    };
+    let http = Http::new(url);
+    assert_eq!(http.req("POST", "/v1/_test/reset", Some(TOKEN), None).0, 204, "reset");
+    let session = "ses_live_tail";
+    let (wrote, results) = std::thread::scope(|s| {
+        let subscribers: Vec<_> = (0..SUBSCRIBERS)
+            .map(|k| s.spawn(move || subscribe(url, session, 17 + k as u64)))
+            .collect();
+        let wrote = write(url, session);
+        let results: Vec<_> =
+            subscribers.into_iter().map(|h| h.join().expect("subscriber thread")).collect();
+        (wrote, results)
+    });
+    check(wrote.is_ok(), &format!("writers: {wrote:?}"));
+    let mut resumes = 0;
+    for (k, (seen, resumed, problems)) in results.iter().enumerate() {
+        resumes += resumed;
+        let exact = seen.iter().copied().eq(1..=EVENTS);
+        check(
+            exact,
+            &format!(
+                "subscriber {k} saw {} events, not 1..={EVENTS} once each in order",
+                seen.len()
+            ),
+        );
+        check(problems.is_empty(), &format!("subscriber {k}: {problems:?}"));
+    }
+    check(resumes >= 1_000, &format!("only {resumes} resumes"));
+    // The backlog alone ends the stream; a garbled Last-Event-ID is refused, not read as 0.
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let path =
+        format!("/v1/sessions/{session}/events/stream?live=false&from_sequence={}", EVENTS - 4);
+    match open(&agent, url, &path, None) {
+        Ok(mut lines) => {
+            let mut ids = Vec::new();
+            let mut marker = None;
+            while let Some(frame) = next_frame(&mut lines) {
+                match frame.event.as_deref() {
+                    None => ids.push(frame.id.unwrap_or_default()),
+                    Some("up-to-date") => marker = Some(frame.data),
+                    Some(_) => {}
+                }
+            }
+            let want: Vec<String> = (EVENTS - 4..=EVENTS).map(|n| n.to_string()).collect();
+            check(ids == want, &format!("live=false backlog ids {ids:?}"));
+            check(
+                marker.as_deref() == Some(&format!(r#"{{"last_sequence":{EVENTS}}}"#)),
+                &format!("live=false up-to-date marker {marker:?}"),
+            );
+        }
+        Err(status) => check(false, &format!("live=false refused with {status}")),
+    }
+    let garbled = agent
+        .get(format!("{url}/v1/sessions/{session}/events/stream"))
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("last-event-id", "seven")
+        .call()
+        .map(|r| r.status().as_u16());
+    check(matches!(garbled, Ok(400)), &format!("a garbled Last-Event-ID answered {garbled:?}"));
+    println!(
+        "reliability live-tail-worker-{backend}: {passed} passed, {failed} failed \
+         ({SUBSCRIBERS} subscribers, {resumes} resumes, {EVENTS} events)"
+    );
+    (passed, failed)
+}

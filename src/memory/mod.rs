@@ -21,6 +21,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use crate::artifact::Artifact;
 use crate::event::Event;
 use crate::id::Env;
+use crate::redactor::{RedactionConfig, RedactionHook, RedactionPolicy};
 use crate::run::Run;
 use crate::session::Session;
 
@@ -32,12 +33,30 @@ use crate::session::Session;
 pub struct MemoryStore {
     env: Env,
     state: Mutex<State>,
+    redaction: RedactionPolicy,
 }
 
 impl MemoryStore {
     /// An empty store that reads time and ids from `env`.
     pub fn new(env: Env) -> MemoryStore {
-        MemoryStore { env, state: Mutex::new(State::default()) }
+        MemoryStore {
+            env,
+            state: Mutex::new(State::default()),
+            redaction: RedactionPolicy::default(),
+        }
+    }
+
+    /// The same store redacting every event it writes with `config` before storing it, as
+    /// [`crate::sql::SqlStore::with_redaction`] does; off until set.
+    pub fn with_redaction(mut self, config: RedactionConfig) -> MemoryStore {
+        self.redaction = self.redaction.with_config(config);
+        self
+    }
+
+    /// The same store telling `hook` what each successful write redacted.
+    pub fn on_redaction(mut self, hook: RedactionHook) -> MemoryStore {
+        self.redaction = self.redaction.with_hook(hook);
+        self
     }
 
     /// The lock, even after a panic elsewhere: every mutation is computed before it is applied,

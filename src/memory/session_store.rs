@@ -92,30 +92,42 @@ impl SessionStore for MemoryStore {
     }
 
     async fn append_event_with_sequence(&self, event: &Event) -> Result<Event> {
-        validate_event(event)?;
-        let mut state = self.state();
-        state.check_event_ids(std::slice::from_ref(event))?;
-        Ok(state.append(event))
+        let mut stored = self.append_events(std::slice::from_ref(event)).await?;
+        stored.pop().ok_or_else(|| {
+            Error::new(
+                ErrorCode::StorageError,
+                format!("append_event_with_sequence failed: event {} was not stored", event.id),
+            )
+        })
     }
 
     async fn append_events(&self, events: &[Event]) -> Result<Vec<Event>> {
         events.iter().try_for_each(validate_event)?;
-        let mut state = self.state();
-        state.check_event_ids(events)?;
-        Ok(events.iter().map(|e| state.append(e)).collect())
+        let (events, redacted) = self.redaction.apply(events);
+        let stored = {
+            let mut state = self.state();
+            state.check_event_ids(&events)?;
+            events.iter().map(|e| state.append(e)).collect()
+        };
+        self.redaction.report(&redacted);
+        Ok(stored)
     }
 
     async fn flush(&self, payload: &FlushPayload) -> Result<()> {
         validate_session(&payload.session)?;
         validate_run(&payload.run)?;
         payload.events.iter().try_for_each(validate_event)?;
-        let mut state = self.state();
-        state.check_event_ids(&payload.events)?;
-        for event in &payload.events {
-            state.append(event);
+        let (events, redacted) = self.redaction.apply(&payload.events);
+        {
+            let mut state = self.state();
+            state.check_event_ids(&events)?;
+            for event in events.iter() {
+                state.append(event);
+            }
+            state.sessions.insert(payload.session.id.clone(), payload.session.clone());
+            state.runs.insert(payload.run.id.clone(), payload.run.clone());
         }
-        state.sessions.insert(payload.session.id.clone(), payload.session.clone());
-        state.runs.insert(payload.run.id.clone(), payload.run.clone());
+        self.redaction.report(&redacted);
         Ok(())
     }
 

@@ -197,6 +197,9 @@ pub(crate) async fn append<E: Executor>(
         validate_event(event)?;
     }
     store.limits.check_events(events.len())?;
+    // Secrets are replaced before anything is encoded, so they never reach the batch.
+    let (events, redacted) = store.redaction.apply(events);
+    let events: &[Event] = &events;
     crate::event_ids::check_repeats(events)?;
     if events.is_empty() && prefix.is_none() {
         return Ok(Vec::new());
@@ -220,6 +223,7 @@ pub(crate) async fn append<E: Executor>(
     let first = plan(&Pinned::new());
     store.limits.check_statements(first.len())?;
     let results = run_with_retry(store, op, &guards, &unique, first, plan).await?;
+    store.redaction.report(&redacted);
     if !read_back {
         return Ok(Vec::new());
     }

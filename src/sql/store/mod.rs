@@ -25,6 +25,7 @@ use crate::error::{Cause, Error, ErrorCode, Result};
 use crate::id::Env;
 use crate::json::JsonMap;
 use crate::limits::Limits;
+use crate::redactor::{RedactionConfig, RedactionHook, RedactionPolicy};
 use crate::retention::MaintenanceBudget;
 use crate::scope::Scope;
 pub use export::{EXPORT_PAGE, ExportChunks};
@@ -42,6 +43,7 @@ pub struct SqlStore<E: Executor> {
     scope: Scope,
     limits: Limits,
     budget: MaintenanceBudget,
+    redaction: RedactionPolicy,
 }
 
 impl<E: Executor> SqlStore<E> {
@@ -49,7 +51,14 @@ impl<E: Executor> SqlStore<E> {
     /// maintenance budget ([`SqlStore::default_budget`]).
     pub fn new(executor: E, env: Env) -> SqlStore<E> {
         let budget = Self::default_budget(executor.dialect());
-        SqlStore { executor, env, scope: Scope::All, limits: Limits::NONE, budget }
+        SqlStore {
+            executor,
+            env,
+            scope: Scope::All,
+            limits: Limits::NONE,
+            budget,
+            redaction: RedactionPolicy::default(),
+        }
     }
 
     /// The same store restricted to `scope`: every statement it writes from now on keeps to the
@@ -65,6 +74,26 @@ impl<E: Executor> SqlStore<E> {
     pub fn with_limits(mut self, limits: Limits) -> SqlStore<E> {
         self.limits = limits;
         self
+    }
+
+    /// The same store redacting every event it writes (`append_event`, `append_events`,
+    /// `flush`) with `config` before encoding it, in the same batch; off (ASM's default)
+    /// until set, so events are stored as given.
+    pub fn with_redaction(mut self, config: RedactionConfig) -> SqlStore<E> {
+        self.redaction = self.redaction.with_config(config);
+        self
+    }
+
+    /// The same store telling `hook` what each successful write redacted, so a host can count
+    /// or log it ([`crate::redactor::RedactionLog`] keeps it for the host to take).
+    pub fn on_redaction(mut self, hook: RedactionHook) -> SqlStore<E> {
+        self.redaction = self.redaction.with_hook(hook);
+        self
+    }
+
+    /// How the store redacts the events it writes.
+    pub fn redaction(&self) -> &RedactionPolicy {
+        &self.redaction
     }
 
     /// The caps each call keeps to.

@@ -41,6 +41,11 @@ impl PgDb {
         config.options(format!("-c search_path={schema}"));
         PgDb { exec: PostgresExecutor::from_config(config, 16).expect("pool"), schema }
     }
+
+    /// The schema's name, for raw SQL that reads the tables without the store.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
 }
 
 impl Drop for PgDb {

@@ -10,6 +10,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use serde_json::{Value, json};
+
 use super::{RedactionConfig, redact};
 use crate::event::Event;
 
@@ -26,6 +28,19 @@ pub struct EventRedaction {
     pub fields_redacted: Vec<String>,
 }
 
+impl EventRedaction {
+    /// `{"event_id", "session_id", "redaction_count", "fields_redacted"}`: how the JSON hosts
+    /// hand it to their callers.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "event_id": self.event_id,
+            "session_id": self.session_id,
+            "redaction_count": self.redaction_count,
+            "fields_redacted": self.fields_redacted,
+        })
+    }
+}
+
 /// What redaction changed in one session's events of a write: the sum of its events'
 /// [`EventRedaction`]s, which is what a host logs per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +51,17 @@ pub struct SessionRedaction {
     pub redaction_count: usize,
     /// Union of the events' changed fields, sorted.
     pub fields_redacted: Vec<String>,
+}
+
+impl SessionRedaction {
+    /// `{"session_id", "count", "fields"}`: the Worker's `asm_redaction` log record.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "session_id": self.session_id,
+            "count": self.redaction_count,
+            "fields": self.fields_redacted,
+        })
+    }
 }
 
 /// Called once per successful write that redacted something, with one entry per changed event

@@ -204,7 +204,7 @@ const redacting: Store = await openStore(sqljs, {
   redaction: { replacement: 'categorized', patterns: ['internal-[0-9]+', { category: 'ticket', pattern: 'T-[0-9]{6}' }] },
   onRedaction: (report: RedactionReport) => {
     expectType<number>(report.redaction_count);
-    expectType<string[]>(report.events[0].fields_redacted);
+    expectType<string[][]>(report.events.map((e) => e.fields_redacted));
   },
 });
 await openStore(sqljs, { redaction: { patterns: { replace: ['x+'] }, deep_scan: false, scan_metadata: true } });

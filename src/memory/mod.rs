@@ -22,6 +22,7 @@ use crate::artifact::Artifact;
 use crate::event::Event;
 use crate::id::Env;
 use crate::live::{AppendSignal, Timer};
+use crate::redactor::{RedactionConfig, RedactionHook, RedactionPolicy};
 use crate::run::Run;
 use crate::session::Session;
 
@@ -35,6 +36,7 @@ pub struct MemoryStore {
     state: Mutex<State>,
     signal: AppendSignal,
     timer: Option<Arc<dyn Timer>>,
+    redaction: RedactionPolicy,
 }
 
 impl MemoryStore {
@@ -46,6 +48,7 @@ impl MemoryStore {
             state: Mutex::new(State::default()),
             signal: AppendSignal::new(),
             timer: None,
+            redaction: RedactionPolicy::default(),
         }
     }
 
@@ -53,6 +56,19 @@ impl MemoryStore {
     /// for an append (or the timeout) as ASM's in-memory store does.
     pub fn with_timer(mut self, timer: Arc<dyn Timer>) -> MemoryStore {
         self.timer = Some(timer);
+        self
+    }
+
+    /// The same store redacting every event it writes with `config` before storing it, as
+    /// [`crate::sql::SqlStore::with_redaction`] does; off until set.
+    pub fn with_redaction(mut self, config: RedactionConfig) -> MemoryStore {
+        self.redaction = self.redaction.with_config(config);
+        self
+    }
+
+    /// The same store telling `hook` what each successful write redacted.
+    pub fn on_redaction(mut self, hook: RedactionHook) -> MemoryStore {
+        self.redaction = self.redaction.with_hook(hook);
         self
     }
 

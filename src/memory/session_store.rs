@@ -93,24 +93,25 @@ impl SessionStore for MemoryStore {
     }
 
     async fn append_event_with_sequence(&self, event: &Event) -> Result<Event> {
-        validate_event(event)?;
-        let stored = {
-            let mut state = self.state();
-            state.check_event_ids(std::slice::from_ref(event))?;
-            state.append(event)
-        };
-        self.signal.notify(&event.session_id);
-        Ok(stored)
+        let mut stored = self.append_events(std::slice::from_ref(event)).await?;
+        stored.pop().ok_or_else(|| {
+            Error::new(
+                ErrorCode::StorageError,
+                format!("append_event_with_sequence failed: event {} was not stored", event.id),
+            )
+        })
     }
 
     async fn append_events(&self, events: &[Event]) -> Result<Vec<Event>> {
         events.iter().try_for_each(validate_event)?;
-        let stored: Vec<Event> = {
+        let (events, redacted) = self.redaction.apply(events);
+        let stored = {
             let mut state = self.state();
-            state.check_event_ids(events)?;
+            state.check_event_ids(&events)?;
             events.iter().map(|e| state.append(e)).collect()
         };
-        self.notify(events);
+        self.redaction.report(&redacted);
+        self.notify(&events);
         Ok(stored)
     }
 
@@ -118,16 +119,18 @@ impl SessionStore for MemoryStore {
         validate_session(&payload.session)?;
         validate_run(&payload.run)?;
         payload.events.iter().try_for_each(validate_event)?;
+        let (events, redacted) = self.redaction.apply(&payload.events);
         {
             let mut state = self.state();
-            state.check_event_ids(&payload.events)?;
-            for event in &payload.events {
+            state.check_event_ids(&events)?;
+            for event in events.iter() {
                 state.append(event);
             }
             state.sessions.insert(payload.session.id.clone(), payload.session.clone());
             state.runs.insert(payload.run.id.clone(), payload.run.clone());
         }
-        self.notify(&payload.events);
+        self.redaction.report(&redacted);
+        self.notify(&events);
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 
 mod config_json;
 mod patterns;
+mod policy;
 
 use std::borrow::Cow;
 
@@ -13,6 +14,9 @@ use regex::Regex;
 use serde_json::Value;
 
 pub use patterns::{DEFAULT_PATTERN_SOURCES, DefaultPattern, default_patterns};
+pub use policy::{
+    EventRedaction, RedactionHook, RedactionLog, RedactionPolicy, SessionRedaction, by_session,
+};
 
 use crate::event::{Event, EventType};
 use crate::json::JsonMap;

@@ -3,6 +3,9 @@
 
 mod entities;
 mod queries;
+mod redaction;
+
+pub use redaction::redaction_config;
 
 use asm_core::{Error, JsonMap};
 

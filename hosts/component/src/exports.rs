@@ -4,10 +4,10 @@ use asm_core::ports::{ArtifactRegistry, Maintenance, QueryApi, SessionStore};
 
 use crate::bindings::asm::session_store::types as wit;
 use crate::bindings::exports::asm::session_store::{
-    artifact_registry, maintenance, query_api, session_store,
+    artifact_registry, maintenance, query_api, redaction, session_store,
 };
-use crate::convert::{list, try_list};
-use crate::{Component, call};
+use crate::convert::{list, redaction_config, try_list};
+use crate::{Component, call, configure_redaction, write};
 
 type Out<T> = Result<T, wit::Error>;
 
@@ -50,22 +50,22 @@ impl session_store::Guest for Component {
 
     fn append_event(event: wit::Event) -> Out<()> {
         let event = event.try_into()?;
-        Ok(call(async |s| s.append_event(&event).await)?)
+        Ok(write(async |s| s.append_event(&event).await)?)
     }
 
     fn append_event_with_sequence(event: wit::Event) -> Out<wit::Event> {
         let event = event.try_into()?;
-        Ok(call(async |s| s.append_event_with_sequence(&event).await)?.into())
+        Ok(write(async |s| s.append_event_with_sequence(&event).await)?.into())
     }
 
     fn append_events(events: Vec<wit::Event>) -> Out<Vec<wit::Event>> {
         let events = try_list(events)?;
-        Ok(list(call(async |s| s.append_events(&events).await)?))
+        Ok(list(write(async |s| s.append_events(&events).await)?))
     }
 
     fn flush(payload: wit::FlushPayload) -> Out<()> {
         let payload = payload.try_into()?;
-        Ok(call(async |s| s.flush(&payload).await)?)
+        Ok(write(async |s| s.flush(&payload).await)?)
     }
 
     fn get_events(session_id: String, filter: wit::EventFilter) -> Out<Vec<wit::Event>> {
@@ -173,5 +173,15 @@ impl artifact_registry::Guest for Component {
 
     fn delete(key: String) -> Out<()> {
         Ok(call(async |s| s.delete(&key).await)?)
+    }
+}
+
+impl redaction::Guest for Component {
+    fn configure(config: wit::RedactionConfig) -> Out<()> {
+        Ok(configure_redaction(redaction_config(config)?)?)
+    }
+
+    fn last_redactions() -> Vec<wit::EventRedaction> {
+        crate::LAST.with(|last| last.borrow().iter().map(Into::into).collect())
     }
 }

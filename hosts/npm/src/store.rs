@@ -11,9 +11,10 @@ use asm_core::ports::{
     ArtifactRegistry, CostQuery, EventFilter, EventSearch, ExportOptions, FlushPayload, ListRuns,
     ListSessions, Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
 };
+use asm_core::redactor::{EventRedaction, RedactionConfig, RedactionLog};
 use asm_core::sql::{Dialect, SqlStore, migrations};
 use asm_core::{Error, Event, Limits, NewArtifact, Result, RetentionPolicy, Run, Session};
-use js_sys::Promise;
+use js_sys::{Function, Promise, Reflect};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -30,6 +31,68 @@ type Inner = Rc<SqlStore<JsExecutor>>;
 #[wasm_bindgen]
 pub struct Store {
     inner: Inner,
+    /// What the core's redaction hook was told, with the caller's `onRedaction` to hand it to.
+    redactions: Option<Rc<Redactions>>,
+}
+
+/// The redactions of a store with an `onRedaction` callback.
+struct Redactions {
+    log: RedactionLog,
+    callback: Function,
+}
+
+impl Redactions {
+    /// Hands what the last write redacted to the callback as `{ redaction_count, events }`; the
+    /// write is stored whatever the callback does, so its exceptions are ignored.
+    fn deliver(&self) {
+        let events = self.log.take();
+        if events.is_empty() {
+            return;
+        }
+        let report = serde_json::json!({
+            "redaction_count": events.iter().map(|e| e.redaction_count).sum::<usize>(),
+            "events": events.iter().map(EventRedaction::to_json).collect::<Vec<_>>(),
+        });
+        if let Ok(report) = to_js(&report) {
+            let _ = self.callback.call1(&JsValue::NULL, &report);
+        }
+    }
+}
+
+/// A write, then its redactions handed to the store's `onRedaction` (when it has one).
+async fn reporting<T>(redactions: Option<Rc<Redactions>>, work: impl Future<Output = T>) -> T {
+    let out = work.await;
+    if let Some(r) = redactions {
+        r.deliver();
+    }
+    out
+}
+
+/// `options.redaction` (ASM's redaction map; a map that does not mention `enabled` turns it on)
+/// and `options.onRedaction`, a function, or a `validation_error`.
+fn redaction_options(
+    options: &JsValue,
+    json: &Value,
+) -> Result<(Option<RedactionConfig>, Option<Function>)> {
+    let config = match json.get("redaction") {
+        None | Some(Value::Null) => None,
+        Some(map) => Some(RedactionConfig::from_json(map, true)?),
+    };
+    let callback = if options.is_object() {
+        Reflect::get(options, &"onRedaction".into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    };
+    let callback = if callback.is_undefined() || callback.is_null() {
+        None
+    } else {
+        Some(
+            callback
+                .dyn_into::<Function>()
+                .map_err(|_| Error::validation("options.onRedaction must be a function"))?,
+        )
+    };
+    Ok((config, callback))
 }
 
 /// A `Promise` settled by `work`: fulfilled with its value, or rejected with an `AsmError`.
@@ -45,17 +108,29 @@ fn options(value: &JsValue) -> Result<Value> {
 #[wasm_bindgen]
 impl Store {
     /// A store over `executor` (`{ dialect, batch }`), with time and randomness from `options`
-    /// (`{ now?, randomBytes?, limits? }`) or the host, and the caps of `options.limits`.
+    /// (`{ now?, randomBytes?, limits?, redaction?, onRedaction? }`) or the host, the caps of
+    /// `options.limits`, and redaction of every event written when `options.redaction` is set.
     #[wasm_bindgen(constructor)]
     pub fn new(executor: JsValue, options: JsValue) -> std::result::Result<Store, JsValue> {
         let build = || -> Result<Store> {
             let executor = JsExecutor::new(executor)?;
             let env = env_from_options(&options)?;
-            let limits = match from_js(&options, "options")?.get("limits") {
+            let json = from_js(&options, "options")?;
+            let limits = match json.get("limits") {
                 None | Some(Value::Null) => Limits::NONE,
                 Some(limits) => Limits::from_json(limits, Limits::NONE)?,
             };
-            Ok(Store { inner: Rc::new(SqlStore::new(executor, env).with_limits(limits)) })
+            let (config, callback) = redaction_options(&options, &json)?;
+            let mut store = SqlStore::new(executor, env).with_limits(limits);
+            if let Some(config) = config {
+                store = store.with_redaction(config);
+            }
+            let redactions = callback
+                .map(|callback| Rc::new(Redactions { log: RedactionLog::default(), callback }));
+            if let Some(r) = &redactions {
+                store = store.on_redaction(r.log.hook());
+            }
+            Ok(Store { inner: Rc::new(store), redactions })
         };
         build().map_err(|e| to_js_error(&e))
     }
@@ -172,30 +247,33 @@ impl Store {
     #[wasm_bindgen(js_name = appendEvent)]
     pub fn append_event(&self, event: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move {
+        let r = self.redactions.clone();
+        promise(reporting(r, async move {
             to_js(
                 &s.append_event_with_sequence(&Event::from_map(&from_js(&event, "event")?)?)
                     .await?,
             )
-        })
+        }))
     }
 
     /// Appends events atomically (a list, or `{ events }`), answering them numbered.
     #[wasm_bindgen(js_name = appendEvents)]
     pub fn append_events(&self, events: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move {
+        let r = self.redactions.clone();
+        promise(reporting(r, async move {
             to_js(&s.append_events(&Event::list_from_json(&from_js(&events, "events")?)?).await?)
-        })
+        }))
     }
 
     /// Saves an execution result (`{ session, run, events, provider_metadata? }`) atomically.
     pub fn flush(&self, payload: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move {
+        let r = self.redactions.clone();
+        promise(reporting(r, async move {
             s.flush(&FlushPayload::from_json(&from_js(&payload, "payload")?)?).await?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// A session's events in sequence order, filtered by `{ run_id?, type?, since?, after?,

@@ -879,6 +879,52 @@ export interface StoreOptions {
    * call fails with `validation_error` (`details.limit`) and writes nothing.
    */
   limits?: StoreLimits | null;
+  /**
+   * Redacts every event the store writes (`appendEvent`, `appendEvents`, `flush`) before it
+   * reaches the executor: ASM's EventRedactor map. A map that does not say `enabled` turns it
+   * on; absent (the default, as ASM) stores events as given. Bad patterns or types make the
+   * store's construction fail with `validation_error`.
+   */
+  redaction?: RedactionOptions | null;
+  /**
+   * Called after each write that redacted something, once it is stored, with what it replaced
+   * (never the secrets). Exceptions it throws are ignored: the write is already stored.
+   */
+  onRedaction?: ((report: RedactionReport) => void) | null;
+}
+
+/** `StoreOptions.redaction`: ASM's redaction map (`RedactionConfig.from_json`). */
+export interface RedactionOptions {
+  /** Default true here (a map was given). */
+  enabled?: boolean | null;
+  /** `"default"` (the 22 default patterns), a list added to them, or `{ replace: list }` alone; an entry is a regex source or `{ category, pattern }`. */
+  patterns?: 'default' | readonly RedactionPattern[] | { replace: readonly RedactionPattern[] } | null;
+  /** What a match becomes: literal text (default `"[REDACTED]"`), or `"categorized"` for `[REDACTED:<category>]`. */
+  replacement?: string | null;
+  /** Scan all of `data` (default true) or only the fields of the event's type. */
+  deep_scan?: boolean | null;
+  /** Also scan `metadata` (default false). */
+  scan_metadata?: boolean | null;
+}
+
+/** A custom pattern: Rust regex syntax. */
+export type RedactionPattern = string | { category?: string | null; pattern: string };
+
+/** What one write redacted, as `onRedaction` gets it. */
+export interface RedactionReport {
+  /** Matches replaced over all the write's events. */
+  redaction_count: number;
+  /** One entry per event that changed (a repeated id once), in input order. */
+  events: EventRedaction[];
+}
+
+/** What redaction changed in one event. */
+export interface EventRedaction {
+  event_id: string;
+  session_id: string;
+  redaction_count: number;
+  /** Top-level keys of `data` (and `metadata`) whose value changed, sorted. */
+  fields_redacted: string[];
 }
 
 /** `StoreOptions.limits`: a number sets a cap, `null` or absent leaves it off. */

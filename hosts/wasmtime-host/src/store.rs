@@ -8,6 +8,7 @@ use asm_core::ports::{
     SessionExport, SessionPage, SessionSearch, SessionStats, SessionStore, UsageQuery,
     UsageSummary,
 };
+use asm_core::redactor::EventRedaction;
 use asm_core::{
     Artifact, ArtifactStats, Error, ErrorCode, Event, NewArtifact, RetentionPolicy, Run, Session,
 };
@@ -60,6 +61,29 @@ impl<E: 'static> ComponentStore<E> {
                 format!("component call failed: {trap:#}"),
             )),
         }
+    }
+}
+
+impl<E: 'static> ComponentStore<E> {
+    /// Sets the instance's redaction (`redaction.configure`): call it before any other export,
+    /// as the store is opened; afterwards it is `invalid_operation`.
+    pub fn configure_redaction(&self, config: &wit::RedactionConfig) -> Result<()> {
+        self.call(|w, s| w.asm_session_store_redaction().call_configure(s, config))
+    }
+
+    /// What the instance's most recent write redacted (`redaction.last-redactions`).
+    pub fn last_redactions(&self) -> Result<Vec<EventRedaction>> {
+        let list =
+            self.call(|w, s| w.asm_session_store_redaction().call_last_redactions(s).map(Ok))?;
+        Ok(list
+            .into_iter()
+            .map(|r| EventRedaction {
+                event_id: r.event_id,
+                session_id: r.session_id,
+                redaction_count: r.redaction_count as usize,
+                fields_redacted: r.fields_redacted,
+            })
+            .collect())
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use asm_core::live::{Tail, TailItem, resume_after, sse_frame, sse_preamble};
 use asm_core::ports::Maintenance;
+use asm_core::redactor::RedactionLog;
 use asm_core::sql::{Executor, ExportChunks, SqlStore, migrations};
 use asm_core::{
     Clock, Env, Error, ErrorCode, Limits, MaintenanceBudget, RandomUnavailable, RetentionPolicy,
@@ -23,6 +24,7 @@ use crate::body::read_request;
 use crate::errors::{
     bad_segment, body_of, no_such_path, status_of, too_large, unauthorized, wrong_method,
 };
+use crate::redaction::{self, REDACTIONS_HEADER};
 use crate::routes::{Op, Routed, route};
 
 /// Default request body limit (`ASM_MAX_BODY_BYTES` overrides it).
@@ -163,25 +165,37 @@ fn export_response(first: Vec<u8>, chunks: ExportChunks<Backend>) -> worker::Res
     Ok(response)
 }
 
+/// Response headers a request adds besides its body's.
+#[derive(Debug, Default)]
+struct Extra {
+    /// Readings of the test clock (test mode only).
+    readings: Option<u64>,
+    /// Matches redaction replaced in what the request wrote (a Worker with redaction on).
+    redactions: Option<usize>,
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: worker::Env, _ctx: Context) -> worker::Result<Response> {
-    let (answer, readings) = match handle(req, &env).await {
+    let (answer, extra) = match handle(req, &env).await {
         Ok(answer) => answer,
-        Err(error) => (Answer::Json(error_reply(&error)), None),
+        Err(error) => (Answer::Json(error_reply(&error)), Extra::default()),
     };
     let mut response = match answer {
         Answer::Json(reply) => json_response(reply)?,
         Answer::Export(first, chunks) => export_response(first, chunks)?,
         Answer::Events(stream) => events_response(stream)?,
     };
-    if let Some(n) = readings {
+    if let Some(n) = extra.readings {
         let _ = response.headers_mut().set(TEST_READINGS_HEADER, &n.to_string());
+    }
+    if let Some(n) = extra.redactions {
+        let _ = response.headers_mut().set(REDACTIONS_HEADER, &n.to_string());
     }
     Ok(response)
 }
 
 /// The whole request: route, authenticate, limit the body, run the operation.
-async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u64>), Error> {
+async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Extra), Error> {
     let method = req.method();
     let url = req.url().map_err(|e| Error::validation(format!("bad URL: {e}")))?;
     let path = url.path().to_owned();
@@ -199,7 +213,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
     }
     if matched.op == Op::Health {
         let reply = Reply { status: 200, body: Some(serde_json::json!({ "status": "ok" })) };
-        return Ok((Answer::Json(reply), None));
+        return Ok((Answer::Json(reply), Extra::default()));
     }
     let keys = Keyring::from_config(
         var(env, "ASM_API_KEYS").as_deref(),
@@ -218,7 +232,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
     if matched.op == Op::OpenApi {
         let doc: serde_json::Value = serde_json::from_str(crate::openapi::OPENAPI_JSON)
             .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
-        return Ok((Answer::Json(Reply { status: 200, body: Some(doc) }), None));
+        return Ok((Answer::Json(Reply { status: 200, body: Some(doc) }), Extra::default()));
     }
     let backend_name = var(env, "ASM_BACKEND").unwrap_or_else(|| "d1".to_owned());
     let limit = var(env, "ASM_MAX_BODY_BYTES")
@@ -258,14 +272,22 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
             .and_then(|value| Limits::from_json(&value, Limits::EDGE))
             .map_err(|e| Error::new(ErrorCode::DependencyNotAvailable, e.message().to_owned()))?,
     };
+    let redaction = redaction::config(var(env, "ASM_REDACTION").as_deref())?;
+    let redactions = RedactionLog::default();
+    let redacting = redaction.as_ref().is_some_and(|c| c.enabled);
     let readings = || counting.as_ref().map(|c| c.readings.load(Ordering::SeqCst));
+    let extra = |redactions: Option<usize>| Extra { readings: readings(), redactions };
     let reply = if matched.op == Op::TestReset {
         reset(&backend).await?;
         Reply { status: 204, body: None }
     } else {
-        let store = SqlStore::new(backend, asm_env.clone())
+        let mut store = SqlStore::new(backend, asm_env.clone())
             .with_scope(key.scope.clone())
-            .with_limits(limits);
+            .with_limits(limits)
+            .on_redaction(redactions.hook());
+        if let Some(config) = redaction {
+            store = store.with_redaction(config);
+        }
         // Each request keeps its own append signal: workerd cancels a request whose wait is
         // resolved by another request's work, so a long-poll here wakes on its own timer and
         // sees other requests' appends at its next read.
@@ -274,7 +296,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
             ApiRequest { op: matched.op, params: &matched.params, query: &query, body: &body };
         let call = match decode(request) {
             Ok(call) => call,
-            Err(error) => return Ok((Answer::Json(error_reply(&error)), readings())),
+            Err(error) => return Ok((Answer::Json(error_reply(&error)), extra(None))),
         };
         let session_id = call.session_id().map(str::to_owned);
         let outcome = match call {
@@ -283,7 +305,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
                 match chunks.next_chunk().await {
                     Ok(first) => {
                         let first = first.unwrap_or_default();
-                        return Ok((Answer::Export(first, chunks), readings()));
+                        return Ok((Answer::Export(first, chunks), extra(None)));
                     }
                     Err(error) => Err(error),
                 }
@@ -306,7 +328,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
                 match tail.next().await {
                     Ok(first) => {
                         let stream = EventStream { tail, first, live, ends_at };
-                        return Ok((Answer::Events(stream), readings()));
+                        return Ok((Answer::Events(stream), extra(None)));
                     }
                     Err(error) => Err(error),
                 }
@@ -316,12 +338,20 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Option<u
         if let Some(line) = Line::of(key, matched.op, session_id, &outcome) {
             audit(&line);
         }
-        match outcome {
+        let redacted = redactions.take();
+        for line in redaction::log_lines(&redacted) {
+            console_log!("{line}");
+        }
+        let write = crate::auth::Role::required_for(matched.op) > crate::auth::Role::Read;
+        let count = (redacting && write && outcome.is_ok())
+            .then(|| redacted.iter().map(|r| r.redaction_count).sum());
+        let reply = match outcome {
             Ok(reply) => reply,
             Err(error) => error_reply(&error),
-        }
+        };
+        return Ok((Answer::Json(reply), extra(count)));
     };
-    Ok((Answer::Json(reply), readings()))
+    Ok((Answer::Json(reply), extra(None)))
 }
 
 /// Whether this isolate already ran the migrations for a test reset.

@@ -11,8 +11,8 @@
 //!                                              D1Executor / HyperdriveExecutor ◀┘
 //! ```
 //!
-//! Only `routes`, `api`, `audit`, `body`, `convert`, `errors`, `auth` and `openapi` build natively
-//! (and are tested there); the executors and entry points exist on wasm32 only.
+//! Only `routes`, `api`, `audit`, `body`, `convert`, `errors`, `auth`, `openapi` and `redaction`
+//! build natively (and are tested there); the executors and entry points exist on wasm32 only.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -22,6 +22,7 @@ pub mod body;
 pub mod convert;
 pub mod errors;
 pub mod openapi;
+pub mod redaction;
 pub mod routes;
 
 #[cfg(target_arch = "wasm32")]

@@ -197,6 +197,9 @@ pub(crate) async fn append<E: Executor>(
         validate_event(event)?;
     }
     store.limits.check_events(events.len())?;
+    // Secrets are replaced before anything is encoded, so they never reach the batch.
+    let (events, redacted) = store.redaction.apply(events);
+    let events: &[Event] = &events;
     crate::event_ids::check_repeats(events)?;
     if events.is_empty() && prefix.is_none() {
         return Ok(Vec::new());
@@ -224,6 +227,7 @@ pub(crate) async fn append<E: Executor>(
     for session_id in unique.iter().map(|e| e.session_id.as_str()).collect::<BTreeSet<_>>() {
         store.append_signal().notify(session_id);
     }
+    store.redaction.report(&redacted);
     if !read_back {
         return Ok(Vec::new());
     }

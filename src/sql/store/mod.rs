@@ -26,6 +26,7 @@ use crate::id::Env;
 use crate::json::JsonMap;
 use crate::limits::Limits;
 use crate::live::{AppendSignal, DEFAULT_POLL_MS};
+use crate::redactor::{RedactionConfig, RedactionHook, RedactionPolicy};
 use crate::retention::MaintenanceBudget;
 use crate::scope::Scope;
 pub use export::{EXPORT_PAGE, ExportChunks};
@@ -45,6 +46,7 @@ pub struct SqlStore<E: Executor> {
     budget: MaintenanceBudget,
     signal: std::sync::Arc<AppendSignal>,
     poll_ms: u64,
+    redaction: RedactionPolicy,
 }
 
 impl<E: Executor> SqlStore<E> {
@@ -60,6 +62,7 @@ impl<E: Executor> SqlStore<E> {
             budget,
             signal: std::sync::Arc::default(),
             poll_ms: DEFAULT_POLL_MS,
+            redaction: RedactionPolicy::default(),
         }
     }
 
@@ -97,6 +100,26 @@ impl<E: Executor> SqlStore<E> {
     pub fn with_poll_interval(mut self, ms: u64) -> SqlStore<E> {
         self.poll_ms = ms.max(1);
         self
+    }
+
+    /// The same store redacting every event it writes (`append_event`, `append_events`,
+    /// `flush`) with `config` before encoding it, in the same batch; off (ASM's default)
+    /// until set, so events are stored as given.
+    pub fn with_redaction(mut self, config: RedactionConfig) -> SqlStore<E> {
+        self.redaction = self.redaction.with_config(config);
+        self
+    }
+
+    /// The same store telling `hook` what each successful write redacted, so a host can count
+    /// or log it ([`crate::redactor::RedactionLog`] keeps it for the host to take).
+    pub fn on_redaction(mut self, hook: RedactionHook) -> SqlStore<E> {
+        self.redaction = self.redaction.with_hook(hook);
+        self
+    }
+
+    /// How the store redacts the events it writes.
+    pub fn redaction(&self) -> &RedactionPolicy {
+        &self.redaction
     }
 
     /// The caps each call keeps to.

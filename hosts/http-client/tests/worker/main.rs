@@ -2,8 +2,9 @@
 //! through [`HttpStore`] on D1 and on PostgreSQL via Hyperdrive, then auth, error mapping,
 //! the creating routes, body limits (chunked too) and a cron-triggered maintenance run (see
 //! `checks.rs`), hostile requests (`hostile/`) and keys and scopes (`scopes.rs`) on both
-//! backends, 16 concurrent appending clients on D1 (`concurrency.rs`) and a Worker without test
-//! mode (`production.rs`).
+//! backends, 16 concurrent appending clients on D1 (`concurrency.rs`), a Worker without test
+//! mode (`production.rs`), and redaction (`redaction.rs`): off on the conformance Workers, on in
+//! a Worker per backend with `ASM_REDACTION`.
 // The harness times child processes with the OS clock; only the core must not read it.
 #![allow(clippy::disallowed_methods)]
 
@@ -15,6 +16,7 @@ mod creating;
 mod hostile;
 mod live_tail;
 mod production;
+mod redaction;
 mod scopes;
 mod wrangler;
 
@@ -109,7 +111,13 @@ const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// What both backends run against their Worker: conformance, the HTTP checks and hostile
 /// requests, keys and scopes. Returns (all passed, hostile (passed, failed), scopes (passed,
 /// failed)).
-fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> Outcome {
+fn common_suite(
+    w: &Wrangler,
+    host: &str,
+    backend: &str,
+    limit: usize,
+    raw: &redaction::Raw,
+) -> Outcome {
     let started = std::time::Instant::now();
     let harness = WorkerHarness { url: w.url.clone() };
     let report = block_on(run_all_with(host, &harness, NOT_APPLICABLE));
@@ -130,7 +138,9 @@ fn common_suite(w: &Wrangler, host: &str, backend: &str, limit: usize) -> Outcom
         scopes.1 += 1;
         println!("FAIL scopes: {backend}: no asm_audit line of a refused request in the log");
     }
-    Outcome { ok, hostile, scopes, bounds: (0, 0) }
+    // Last, as the cases reset the tables: without ASM_REDACTION events are stored as sent.
+    let redaction = redaction::run(w, backend, false, raw);
+    Outcome { ok, hostile, scopes, bounds: (0, 0), redaction }
 }
 
 /// What a backend's suite found.
@@ -139,6 +149,7 @@ struct Outcome {
     hostile: (usize, usize),
     scopes: (usize, usize),
     bounds: (usize, usize),
+    redaction: (usize, usize),
 }
 
 /// The D1 Worker: the common suite, then concurrent clients, then a Worker in production mode.
@@ -147,7 +158,8 @@ fn d1_suite() -> Outcome {
     migrate_d1(&state);
     let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
     let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
-    let outcome = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT);
+    let raw = redaction::Raw::D1(state.clone());
+    let outcome = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT, &raw);
     let ok = outcome.ok & concurrency::run(&w.url);
     drop(w);
     Outcome { ok: ok & production::run(&tempdir("production")), ..outcome }
@@ -163,11 +175,28 @@ fn bounds_suite() -> (usize, usize) {
     bounds::run(&w)
 }
 
-/// The Hyperdrive Worker on the test PostgreSQL: the common suite.
+/// A D1 Worker with `ASM_REDACTION` set: the redaction checks with it on.
+fn redaction_d1_suite() -> (usize, usize) {
+    let state = tempdir("redaction");
+    migrate_d1(&state);
+    let mut vars = production::vars("d1");
+    vars.extend(["ASM_TEST_MODE:1".to_owned(), redaction::D1_CONFIG.to_owned()]);
+    let w = Wrangler::start("redaction-d1", &state, &vars, &[]);
+    redaction::run(&w, "d1", true, &redaction::Raw::D1(state.clone()))
+}
+
+/// The Hyperdrive Worker on the test PostgreSQL: the common suite, then (the tables being the
+/// same) a Hyperdrive Worker with `ASM_REDACTION` set: the redaction checks with it on.
 fn hyperdrive_suite(hyperdrive: String) -> Outcome {
     let envs = [("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE", hyperdrive)];
     let w = Wrangler::start("hyperdrive", &tempdir("pg"), &vars("postgres", &[]), &envs);
-    common_suite(&w, "worker-hyperdrive", "postgres", DEFAULT_BODY_LIMIT)
+    let raw = redaction::Raw::Postgres;
+    let outcome = common_suite(&w, "worker-hyperdrive", "postgres", DEFAULT_BODY_LIMIT, &raw);
+    drop(w);
+    let vars = vars("postgres", &[redaction::PG_CONFIG]);
+    let w = Wrangler::start("redaction-hyperdrive", &tempdir("pg-redaction"), &vars, &envs);
+    let on = redaction::run(&w, "postgres", true, &raw);
+    Outcome { redaction: (outcome.redaction.0 + on.0, outcome.redaction.1 + on.1), ..outcome }
 }
 
 /// Both backends at once, each against its own `wrangler dev`: the Hyperdrive run waits on a
@@ -178,7 +207,9 @@ fn main() {
         let pg = s.spawn(|| hyperdrive_suite(hyperdrive));
         let d1 = d1_suite();
         let bounds = bounds_suite();
-        (Outcome { bounds, ..d1 }, pg.join().expect("the Hyperdrive suite panicked"))
+        let on = redaction_d1_suite();
+        let redaction = (d1.redaction.0 + on.0, d1.redaction.1 + on.1);
+        (Outcome { bounds, redaction, ..d1 }, pg.join().expect("the Hyperdrive suite panicked"))
     });
     let mut ok = d1.ok && pg.ok;
     let hostile = (d1.hostile.0 + pg.hostile.0, d1.hostile.1 + pg.hostile.1);
@@ -186,7 +217,9 @@ fn main() {
     let scopes = (d1.scopes.0 + pg.scopes.0, d1.scopes.1 + pg.scopes.1);
     println!("reliability scopes: {} passed, {} failed", scopes.0, scopes.1);
     println!("reliability bounds: {} passed, {} failed", d1.bounds.0, d1.bounds.1);
-    ok &= hostile.1 == 0 && scopes.1 == 0 && d1.bounds.1 == 0;
+    let redaction = (d1.redaction.0 + pg.redaction.0, d1.redaction.1 + pg.redaction.1);
+    println!("reliability redaction-http: {} passed, {} failed", redaction.0, redaction.1);
+    ok &= hostile.1 == 0 && scopes.1 == 0 && d1.bounds.1 == 0 && redaction.1 == 0;
     if !ok {
         std::process::exit(1);
     }

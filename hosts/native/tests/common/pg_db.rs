@@ -57,6 +57,11 @@ impl PgDb {
         });
         client
     }
+
+    /// The schema's name, for raw SQL that reads the tables without the store.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
 }
 
 impl Drop for PgDb {

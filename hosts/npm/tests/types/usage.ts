@@ -52,6 +52,7 @@ import type {
   OpenStoreOptions,
   PricingRates,
   PricingTable,
+  RedactionReport,
   RetentionPolicy,
   Run,
   RunInput,
@@ -199,6 +200,19 @@ const opened: Store = await openStore(postgres, openOptions);
 await openStore(pglite);
 await openStore(d1Exec, textClock);
 await openStore(postgresClient, null);
+const redacting: Store = await openStore(sqljs, {
+  redaction: { replacement: 'categorized', patterns: ['internal-[0-9]+', { category: 'ticket', pattern: 'T-[0-9]{6}' }] },
+  onRedaction: (report: RedactionReport) => {
+    expectType<number>(report.redaction_count);
+    expectType<string[][]>(report.events.map((e) => e.fields_redacted));
+  },
+});
+await openStore(sqljs, { redaction: { patterns: { replace: ['x+'] }, deep_scan: false, scan_metadata: true } });
+// @ts-expect-error replacement is text
+await openStore(sqljs, { redaction: { replacement: 1 } });
+// @ts-expect-error onRedaction takes a function
+await openStore(sqljs, { onRedaction: 'log' });
+redacting.free();
 await store.migrate();
 expectType<string[]>(migrationStatements('postgres'));
 expectType<string[]>(migrationStatements('d1', 'down'));

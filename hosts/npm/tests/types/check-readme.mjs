@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Type-checks the package's published types: index.d.ts on its own (tsconfig.decl.json), then
-// usage.ts and every ```ts block of hosts/npm/README.md (tsconfig.json, where `asm-edge` resolves
-// to hosts/npm/types/index.d.ts). The blocks are written to readme/ here (git-ignored), one module
+// Type-checks the package's published types: index.d.ts, kysely.d.ts and sql.d.ts on their own
+// (tsconfig.decl.json), then usage.ts, typed-access.ts and every ```ts block of
+// hosts/npm/README.md (tsconfig.json, where `asm-edge` resolves to hosts/npm/types/index.d.ts,
+// its subpaths to their types and sources). The blocks are written to readme/ here (git-ignored), one module
 // each. Needs only Node and the repository's TypeScript (npm ci at the root); prints
 // `types: N files type-checked` and exits 0, or prints tsc's errors and exits 1.
 //
@@ -54,7 +55,7 @@ const files = blocks.map(({ line, code }, n) => {
 });
 writeFileSync(
   join(outDir, 'tsconfig.json'),
-  `${JSON.stringify({ extends: '../tsconfig.json', files: ['../drivers.d.ts', '../usage.ts', ...files] }, null, 2)}\n`,
+  `${JSON.stringify({ extends: '../tsconfig.json', files: ['../drivers.d.ts', '../usage.ts', '../typed-access.ts', ...files] }, null, 2)}\n`,
 );
 
 function run(config) {
@@ -72,5 +73,5 @@ function run(config) {
 
 run(join(here, 'tsconfig.decl.json'));
 run(join(outDir, 'tsconfig.json'));
-// index.d.ts, drivers.d.ts, usage.ts and the README's blocks.
-console.log(`types: ${files.length + 3} files type-checked`);
+// index.d.ts, kysely.d.ts, sql.d.ts, drivers.d.ts, usage.ts, typed-access.ts and the README's blocks.
+console.log(`types: ${files.length + 6} files type-checked`);

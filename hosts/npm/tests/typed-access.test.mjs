@@ -372,6 +372,23 @@ describe('typed access', () => {
     }
   });
 
+  check('the packed package holds every file its exports map names (npm pack --dry-run)', () => {
+    const pkgDir = dirname(fileURLToPath(import.meta.resolve('asm-edge/package.json')));
+    const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+    const npm = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkgDir, encoding: 'utf8' });
+    assert.equal(npm.status, 0, `npm pack --dry-run failed: ${npm.stderr}`);
+    const packed = new Set(JSON.parse(npm.stdout)[0].files.map((f) => f.path));
+    const targets = [];
+    const walk = (node) => (typeof node === 'string' ? targets.push(node.replace(/^\.\//, '')) : Object.values(node).forEach(walk));
+    for (const subpath of ['./drizzle', './drizzle/sqlite', './drizzle/pg', './kysely', './sql']) {
+      assert.ok(manifest.exports[subpath], `exports["${subpath}"]`);
+      walk(manifest.exports[subpath]);
+    }
+    walk(manifest.exports);
+    const missing = [...new Set(targets)].filter((file) => !packed.has(file));
+    assert.deepEqual(missing, [], 'files the exports map names that npm pack leaves out');
+  });
+
   check('drift sqlite: Drizzle tables = the catalog of asm-edge/sql applied to better-sqlite3', () => {
     sqliteDb = new Database(join(dir, 'drift.db'));
     sqliteDb.exec(sqlText.sqlite.up);

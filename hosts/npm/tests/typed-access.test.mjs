@@ -480,6 +480,8 @@ describe('typed access', () => {
     await mf.dispose();
     rmSync(dir, { recursive: true, force: true });
     const failed = outcomes.filter((o) => !o.ok);
+    // A line of its own: the dot reporter's dots may precede it (scripts/test greps it).
+    console.log('');
     for (const o of failed) console.log(`  FAIL ${o.name}: ${o.why}`);
     // Tests registered but never finished (a crash) count as failed too.
     const missing = registered - outcomes.length;

@@ -9,8 +9,10 @@
 //   from the same catalogs (tables, columns, select types, nullability, optional on insert).
 // - examples: "the events of a session in sequence order", written by the real store through
 //   its public API, read back with Drizzle and with Kysely on better-sqlite3, D1 (Miniflare)
-//   and PostgreSQL: the same ids as the store answers, sequence numbers 1..n. The README shows
-//   the same queries.
+//   and PostgreSQL: the same ids as the store answers, sequence numbers 1..n.
+// - README: the ```ts blocks of hosts/npm/README.md's "Reading the tables directly" section
+//   (the root README's are the same text) are transpiled and run on such rows: their output must
+//   list the store's events in sequence order.
 //
 // Prints `typed-access node: N passed, M failed` and fails the run on any failure. A missing
 // DATABASE_URL is a failure, never a skip.
@@ -20,7 +22,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { Miniflare } from 'miniflare';
@@ -260,7 +263,6 @@ function kyselyAssertions(catalogs) {
 /** Runs tsc over the assertions; answers the failed assertions' comments, or []. */
 function typeCheck(text) {
   const out = join(here, 'types', 'typed-access');
-  rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'kysely-drift.ts'), text);
   writeFileSync(join(out, 'tsconfig.json'), `${JSON.stringify({ extends: '../tsconfig.json', files: ['kysely-drift.ts'] }, null, 2)}\n`);
@@ -346,11 +348,61 @@ const utcTimestamps = {
     oid === pg.types.builtins.TIMESTAMP ? (text) => new Date(`${text.replace(' ', 'T')}Z`) : pg.types.getTypeParser(oid, format),
 };
 
+// --- The README's snippets ---------------------------------------------------------------------
+
+/** The ```ts blocks of a README section: from its heading to the next heading of its level or above. */
+function sectionBlocks(file, heading) {
+  const text = readFileSync(file, 'utf8');
+  const start = text.indexOf(`\n${heading}\n`);
+  assert.ok(start >= 0, `${file}: no section "${heading}"`);
+  const level = heading.match(/^#+/)[0].length;
+  const rest = text.slice(start + heading.length + 2);
+  const end = rest.search(new RegExp(`\\n#{1,${level}} `));
+  return [...(end >= 0 ? rest.slice(0, end) : rest).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+}
+
+/** The one block that contains `marker`. */
+function blockWith(blocks, marker) {
+  const found = blocks.filter((b) => b.includes(marker));
+  assert.equal(found.length, 1, `exactly one README block contains ${marker}`);
+  return found[0];
+}
+
+const runDir = join(here, 'types', 'typed-access', `run-${process.pid}`);
+
+/** A README block as an ES module file in runDir (inside the repository, so imports resolve). */
+function snippetFile(name, code) {
+  mkdirSync(runDir, { recursive: true });
+  const options = { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true };
+  const file = join(runDir, `${name}.mjs`);
+  writeFileSync(file, ts.transpileModule(code, { compilerOptions: options }).outputText);
+  return file;
+}
+
+/** Runs a README block with node in runDir; answers its output lines. */
+function runSnippet(name, code, { args = [], env = {} } = {}) {
+  const file = snippetFile(name, code);
+  const result = spawnSync(process.execPath, [file, ...args], {
+    cwd: runDir,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  assert.equal(result.status, 0, `README block ${name} failed: ${result.error?.message ?? ''}${result.stderr}`);
+  return result.stdout.trim().split('\n');
+}
+
+/** The `<sequence> <type>` heads of output lines, and what the store's events say they must be. */
+const heads = (lines) => lines.map((l) => l.split(' ').slice(0, 2).join(' '));
+const expectedHeads = (events) => events.map((e) => `${e.sequence_number} ${e.type}`);
+
 // --- The tests ---------------------------------------------------------------------------------
 
 describe('typed access', () => {
   let sqliteDb;
   const catalogs = {};
+  /** What the D1 and PostgreSQL examples wrote, for the README's snippets. */
+  const written = {};
 
   check('asm-edge/sql is the text of migrations/ and the core statements', () => {
     assert.equal(sqlText.sqlite.up, migrationFiles('d1'));
@@ -438,6 +490,7 @@ describe('typed access', () => {
   check('example D1 (Miniflare): a session\'s events in sequence order, with Drizzle and Kysely', async () => {
     const d1 = await mf.getD1Database('DB');
     const { session, events } = await writeThroughStore(d1Executor(d1));
+    written.d1 = { d1, session, events };
 
     const db = drizzleD1(d1);
     const { asmEvents, asmSessions } = sqliteTables;
@@ -455,6 +508,7 @@ describe('typed access', () => {
     const storePool = pgPool();
     pools.push(storePool);
     const { session, events } = await writeThroughStore(pgExecutor(storePool));
+    written.postgres = { session, events };
 
     const drizzlePool = pgPool();
     pools.push(drizzlePool);
@@ -472,6 +526,72 @@ describe('typed access', () => {
     await k.destroy(); // ends kyselyPool
   });
 
+  check('README: the root README\'s snippets are the npm README\'s', () => {
+    const npm = sectionBlocks(join(repo, 'hosts/npm/README.md'), '## Reading the tables directly (Drizzle, Kysely, SQL)');
+    const root = sectionBlocks(join(repo, 'README.md'), '### Reading the tables directly (Drizzle, Kysely, SQL)');
+    assert.ok(root.length >= 2, 'the root README shows the Drizzle and the Kysely query');
+    for (const block of root) assert.ok(npm.includes(block), `a root README block that hosts/npm/README.md lacks:\n${block}`);
+  });
+
+  check('README: the SQLite snippets (Drizzle, Kysely) list the store\'s events in sequence order', async () => {
+    const blocks = sectionBlocks(join(repo, 'hosts/npm/README.md'), '## Reading the tables directly (Drizzle, Kysely, SQL)');
+    mkdirSync(runDir, { recursive: true });
+    const { session, events } = await writeThroughStore(betterSqlite3Executor(new Database(join(runDir, 'asm.db'))));
+    const viaDrizzle = runSnippet('drizzle-sqlite', blockWith(blocks, "'drizzle-orm/better-sqlite3'"), { args: [session.id] });
+    assert.deepEqual(heads(viaDrizzle), expectedHeads(events));
+    const viaKysely = runSnippet('kysely-sqlite', blockWith(blocks, 'new SqliteDialect('), { args: [session.id] });
+    assert.deepEqual(heads(viaKysely), expectedHeads(events));
+  });
+
+  check('README: the D1 Worker snippet answers the store\'s events in sequence order', async () => {
+    assert.ok(written.d1, 'the D1 example above ran first');
+    const blocks = sectionBlocks(join(repo, 'hosts/npm/README.md'), '## Reading the tables directly (Drizzle, Kysely, SQL)');
+    const file = snippetFile('worker-d1', blockWith(blocks, "'drizzle-orm/d1'"));
+    const worker = (await import(pathToFileURL(file).href)).default;
+    const { d1, session, events } = written.d1;
+    const response = await worker.fetch(new Request(`http://asm.test/?session=${session.id}`), { DB: d1 });
+    const body = await response.json();
+    assert.deepEqual(body.drizzle.map((r) => r.id), events.map((e) => e.id));
+    assert.deepEqual(body.drizzle.map((r) => r.sequenceNumber), events.map((e) => e.sequence_number));
+    assert.deepEqual(body.kysely.map((r) => r.id), events.map((e) => e.id));
+    assert.deepEqual(body.kysely.map((r) => r.sequence_number), events.map((e) => e.sequence_number));
+  });
+
+  check('README: the PostgreSQL snippet lists the store\'s events in sequence order, timestamps as UTC', () => {
+    assert.ok(written.postgres, 'the PostgreSQL example above ran first');
+    const blocks = sectionBlocks(join(repo, 'hosts/npm/README.md'), '## Reading the tables directly (Drizzle, Kysely, SQL)');
+    const { session, events } = written.postgres;
+    const lines = runSnippet('postgres', blockWith(blocks, "'drizzle-orm/node-postgres'"), {
+      args: [session.id],
+      // A zone far from UTC: node-postgres' default reading would shift every Kysely timestamp.
+      env: { DATABASE_URL: url, PGOPTIONS: `-c search_path=${schema}`, TZ: 'Pacific/Auckland' },
+    });
+    assert.equal(lines.length, 2 * events.length, lines.join('\n'));
+    const drizzleLines = lines.slice(0, events.length);
+    const kyselyLines = lines.slice(events.length);
+    assert.deepEqual(heads(drizzleLines), expectedHeads(events));
+    assert.deepEqual(heads(kyselyLines), expectedHeads(events));
+    const millis = (iso) => iso.slice(0, 23); // a Date holds milliseconds
+    assert.deepEqual(drizzleLines.map((l) => pgTime(l.split(' ').slice(2).join(' ')).toISOString()), events.map((e) => new Date(e.timestamp).toISOString()));
+    assert.deepEqual(kyselyLines.map((l) => millis(l.split(' ')[2])), events.map((e) => millis(new Date(e.timestamp).toISOString())));
+  });
+
+  check('README: the asm-edge/sql snippet creates the schema Drizzle describes', async () => {
+    assert.ok(catalogs.postgres, 'the PostgreSQL drift test above ran first');
+    const blocks = sectionBlocks(join(repo, 'hosts/npm/README.md'), '## Reading the tables directly (Drizzle, Kysely, SQL)');
+    const fresh = `${schema}_sql`;
+    await admin.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE; CREATE SCHEMA ${fresh}`);
+    runSnippet('sql-postgres', blockWith(blocks, "from 'asm-edge/sql'"), { env: { DATABASE_URL: url, PGOPTIONS: `-c search_path=${fresh}` } });
+    const client = new pg.Client({ connectionString: url, options: `-c search_path=${fresh}` });
+    await client.connect();
+    try {
+      assert.deepEqual(await pgCatalog(client), catalogs.postgres);
+    } finally {
+      await client.end();
+      await admin.query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+    }
+  });
+
   after(async () => {
     sqliteDb?.close();
     for (const pool of pools) await pool.end();
@@ -479,6 +599,7 @@ describe('typed access', () => {
     await admin.end();
     await mf.dispose();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(runDir, { recursive: true, force: true });
     const failed = outcomes.filter((o) => !o.ok);
     // A line of its own: the dot reporter's dots may precede it (scripts/test greps it).
     console.log('');

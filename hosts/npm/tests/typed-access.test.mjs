@@ -332,6 +332,20 @@ function assertSameEvents(rows, events, { idOf, sequenceOf, dataOf, timestampOf 
   );
 }
 
+/** The session's events and its row through Drizzle (either dialect's tables), checked. */
+async function readWithDrizzle(db, { asmEvents, asmSessions }, session, events, timeOf) {
+  const rows = await db.select().from(asmEvents).where(eq(asmEvents.sessionId, session.id)).orderBy(asc(asmEvents.sequenceNumber));
+  assertSameEvents(rows, events, { idOf: (r) => r.id, sequenceOf: (r) => r.sequenceNumber, dataOf: (r) => r.data, timestampOf: (r) => timeOf(r.timestamp) });
+  const [s] = await db.select().from(asmSessions).where(eq(asmSessions.id, session.id));
+  assert.deepEqual([s.tags, s.metadata, s.status], [['beta', 'typed'], { team: 'a' }, 'active']);
+}
+
+/** The session's events through Kysely, checked; `dataOf` and `timestampOf` read the dialect's encodings. */
+async function readWithKysely(k, session, events, { dataOf, timestampOf }) {
+  const rows = await k.selectFrom('asm_events').selectAll().where('session_id', '=', session.id).orderBy('sequence_number').execute();
+  assertSameEvents(rows, events, { idOf: (r) => r.id, sequenceOf: (r) => r.sequence_number, dataOf, timestampOf });
+}
+
 /** SQLite's timestamp text (`2025-01-27T12:00:00.123456`, UTC) as a Date. */
 const sqliteTime = (text) => {
   assert.match(text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
@@ -473,17 +487,9 @@ describe('typed access', () => {
     const file = join(dir, 'example.db');
     const { session, events } = await writeThroughStore(betterSqlite3Executor(new Database(file)));
     const sqlite = new Database(file, { readonly: true });
-
-    const db = drizzleBetterSqlite3(sqlite);
-    const { asmEvents, asmSessions } = sqliteTables;
-    const rows = await db.select().from(asmEvents).where(eq(asmEvents.sessionId, session.id)).orderBy(asc(asmEvents.sequenceNumber));
-    assertSameEvents(rows, events, { idOf: (r) => r.id, sequenceOf: (r) => r.sequenceNumber, dataOf: (r) => r.data, timestampOf: (r) => sqliteTime(r.timestamp) });
-    const [s] = await db.select().from(asmSessions).where(eq(asmSessions.id, session.id));
-    assert.deepEqual([s.tags, s.metadata, s.status], [['beta', 'typed'], { team: 'a' }, 'active']);
-
+    await readWithDrizzle(drizzleBetterSqlite3(sqlite), sqliteTables, session, events, sqliteTime);
     const k = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
-    const krows = await k.selectFrom('asm_events').selectAll().where('session_id', '=', session.id).orderBy('sequence_number').execute();
-    assertSameEvents(krows, events, { idOf: (r) => r.id, sequenceOf: (r) => r.sequence_number, dataOf: (r) => JSON.parse(r.data), timestampOf: (r) => sqliteTime(r.timestamp) });
+    await readWithKysely(k, session, events, { dataOf: (r) => JSON.parse(r.data), timestampOf: (r) => sqliteTime(r.timestamp) });
     await k.destroy();
   });
 
@@ -491,39 +497,21 @@ describe('typed access', () => {
     const d1 = await mf.getD1Database('DB');
     const { session, events } = await writeThroughStore(d1Executor(d1));
     written.d1 = { d1, session, events };
-
-    const db = drizzleD1(d1);
-    const { asmEvents, asmSessions } = sqliteTables;
-    const rows = await db.select().from(asmEvents).where(eq(asmEvents.sessionId, session.id)).orderBy(asc(asmEvents.sequenceNumber));
-    assertSameEvents(rows, events, { idOf: (r) => r.id, sequenceOf: (r) => r.sequenceNumber, dataOf: (r) => r.data, timestampOf: (r) => sqliteTime(r.timestamp) });
-    const [s] = await db.select().from(asmSessions).where(eq(asmSessions.id, session.id));
-    assert.deepEqual([s.tags, s.metadata, s.status], [['beta', 'typed'], { team: 'a' }, 'active']);
-
+    await readWithDrizzle(drizzleD1(d1), sqliteTables, session, events, sqliteTime);
     const k = new Kysely({ dialect: new D1Dialect({ database: d1 }) });
-    const krows = await k.selectFrom('asm_events').selectAll().where('session_id', '=', session.id).orderBy('sequence_number').execute();
-    assertSameEvents(krows, events, { idOf: (r) => r.id, sequenceOf: (r) => r.sequence_number, dataOf: (r) => JSON.parse(r.data), timestampOf: (r) => sqliteTime(r.timestamp) });
+    await readWithKysely(k, session, events, { dataOf: (r) => JSON.parse(r.data), timestampOf: (r) => sqliteTime(r.timestamp) });
   });
 
   check('example PostgreSQL: a session\'s events in sequence order, with Drizzle and Kysely', async () => {
     const storePool = pgPool();
-    pools.push(storePool);
+    const drizzlePool = pgPool();
+    pools.push(storePool, drizzlePool);
     const { session, events } = await writeThroughStore(pgExecutor(storePool));
     written.postgres = { session, events };
-
-    const drizzlePool = pgPool();
-    pools.push(drizzlePool);
-    const db = drizzleNodePostgres({ client: drizzlePool });
-    const { asmEvents, asmSessions } = pgTables;
-    const rows = await db.select().from(asmEvents).where(eq(asmEvents.sessionId, session.id)).orderBy(asc(asmEvents.sequenceNumber));
-    assertSameEvents(rows, events, { idOf: (r) => r.id, sequenceOf: (r) => r.sequenceNumber, dataOf: (r) => r.data, timestampOf: (r) => pgTime(r.timestamp) });
-    const [s] = await db.select().from(asmSessions).where(eq(asmSessions.id, session.id));
-    assert.deepEqual([s.tags, s.metadata, s.status], [['beta', 'typed'], { team: 'a' }, 'active']);
-
-    const kyselyPool = pgPool({ types: utcTimestamps });
-    const k = new Kysely({ dialect: new PostgresDialect({ pool: kyselyPool }) });
-    const krows = await k.selectFrom('asm_events').selectAll().where('session_id', '=', session.id).orderBy('sequence_number').execute();
-    assertSameEvents(krows, events, { idOf: (r) => r.id, sequenceOf: (r) => r.sequence_number, dataOf: (r) => r.data, timestampOf: (r) => r.timestamp });
-    await k.destroy(); // ends kyselyPool
+    await readWithDrizzle(drizzleNodePostgres({ client: drizzlePool }), pgTables, session, events, pgTime);
+    const k = new Kysely({ dialect: new PostgresDialect({ pool: pgPool({ types: utcTimestamps }) }) });
+    await readWithKysely(k, session, events, { dataOf: (r) => r.data, timestampOf: (r) => r.timestamp });
+    await k.destroy(); // ends its pool
   });
 
   check('README: the root README\'s snippets are the npm README\'s', () => {

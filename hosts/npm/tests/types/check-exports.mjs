@@ -132,11 +132,13 @@ for (const [subpath, target] of Object.entries(exportsMap ?? {})) {
   };
   walk(target, []);
   if (!types) fail(`${rel(manifestPath)}: exports["${subpath}"] names no types`);
-  // The published types are copied from hosts/npm/types; check the source.
+  // The published types are copied from hosts/npm/types; check the source. Declarations the
+  // build generates (the Drizzle tables', emitted by tsc into pkg/drizzle/) are checked in pkg/.
   const typesFile = types.replace(/^\.\//, '');
+  const source = join(npmDir, 'types', typesFile);
   const dts = typesFile === 'index.d.ts' && process.env.ASM_DTS
     ? resolve(process.env.ASM_DTS)
-    : join(npmDir, 'types', typesFile);
+    : existsSync(source) ? source : resolve(pkgDir, typesFile);
   for (const [file, conditions] of byFile) {
     const condition = conditions.find((c) => !['default', 'import', 'require'].includes(c)) ?? 'default';
     entries.push({ specifier, file, conditions, condition, dts });

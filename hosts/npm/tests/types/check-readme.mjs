@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Type-checks the package's published types: index.d.ts on its own (tsconfig.decl.json), then
-// usage.ts and every ```ts block of hosts/npm/README.md (tsconfig.json, where `asm-edge` resolves
-// to hosts/npm/types/index.d.ts). The blocks are written to readme/ here (git-ignored), one module
-// each. Needs only Node and the repository's TypeScript (npm ci at the root); prints
+// Type-checks the package's published types: index.d.ts, kysely.d.ts and sql.d.ts on their own
+// (tsconfig.decl.json), then usage.ts, typed-access.ts and every ```ts block of
+// hosts/npm/README.md (tsconfig.json, where `asm-edge` resolves to hosts/npm/types/index.d.ts,
+// its subpaths to their types and sources), and those of the repository's README.md. The blocks
+// are written to readme/ here (git-ignored), one module each. Needs only Node and the repository's TypeScript (npm ci at the root); prints
 // `types: N files type-checked` and exits 0, or prints tsc's errors and exits 1.
 //
 //   node hosts/npm/tests/types/check-readme.mjs
@@ -15,7 +16,6 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const npmDir = resolve(here, '../..');
 const repo = resolve(npmDir, '../..');
-const readme = join(npmDir, 'README.md');
 const outDir = join(here, 'readme');
 
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -24,37 +24,41 @@ if (!existsSync(tsc)) {
   process.exit(1);
 }
 
-// Every ```ts block (```typescript too), with the README line it starts on.
-const lines = readFileSync(readme, 'utf8').split('\n');
+// Every ```ts block (```typescript too) of both READMEs, with the README and line it starts on.
 const blocks = [];
-for (let i = 0; i < lines.length; i++) {
-  const open = /^(\s*)```(ts|typescript)\s*$/.exec(lines[i]);
-  if (!open) continue;
-  const start = i + 1;
-  const body = [];
-  for (i += 1; i < lines.length && !/^\s*```\s*$/.test(lines[i]); i++) body.push(lines[i].slice(open[1].length));
-  if (i >= lines.length) {
-    console.error(`types: README.md:${start}: unterminated code block`);
+for (const [name, readme] of [['README.md', join(npmDir, 'README.md')], ['root-README.md', join(repo, 'README.md')]]) {
+  const lines = readFileSync(readme, 'utf8').split('\n');
+  const before = blocks.length;
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)```(ts|typescript)\s*$/.exec(lines[i]);
+    if (!open) continue;
+    const start = i + 1;
+    const body = [];
+    for (i += 1; i < lines.length && !/^\s*```\s*$/.test(lines[i]); i++) body.push(lines[i].slice(open[1].length));
+    if (i >= lines.length) {
+      console.error(`types: ${relative(repo, readme)}:${start}: unterminated code block`);
+      process.exit(1);
+    }
+    blocks.push({ readme: name, line: start, code: body.join('\n') });
+  }
+  if (blocks.length === before) {
+    console.error(`types: ${relative(repo, readme)} has no \`\`\`ts block`);
     process.exit(1);
   }
-  blocks.push({ line: start, code: body.join('\n') });
-}
-if (blocks.length === 0) {
-  console.error('types: README.md has no ```ts block');
-  process.exit(1);
 }
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-const files = blocks.map(({ line, code }, n) => {
-  const name = `block-${String(n + 1).padStart(2, '0')}-line-${line}.ts`;
+const files = blocks.map(({ readme, line, code }, n) => {
+  const prefix = readme === 'README.md' ? 'block' : 'root-block';
+  const name = `${prefix}-${String(n + 1).padStart(2, '0')}-line-${line}.ts`;
   // `export {}` keeps every block a module of its own, so their top-level names never clash.
-  writeFileSync(join(outDir, name), `// README.md line ${line}\n${code}\nexport {};\n`);
+  writeFileSync(join(outDir, name), `// ${readme} line ${line}\n${code}\nexport {};\n`);
   return name;
 });
 writeFileSync(
   join(outDir, 'tsconfig.json'),
-  `${JSON.stringify({ extends: '../tsconfig.json', files: ['../drivers.d.ts', '../usage.ts', ...files] }, null, 2)}\n`,
+  `${JSON.stringify({ extends: '../tsconfig.json', files: ['../drivers.d.ts', '../usage.ts', '../typed-access.ts', ...files] }, null, 2)}\n`,
 );
 
 function run(config) {
@@ -72,5 +76,5 @@ function run(config) {
 
 run(join(here, 'tsconfig.decl.json'));
 run(join(outDir, 'tsconfig.json'));
-// index.d.ts, drivers.d.ts, usage.ts and the README's blocks.
-console.log(`types: ${files.length + 3} files type-checked`);
+// index.d.ts, kysely.d.ts, sql.d.ts, drivers.d.ts, usage.ts, typed-access.ts and the README's blocks.
+console.log(`types: ${files.length + 6} files type-checked`);

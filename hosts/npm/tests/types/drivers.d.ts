@@ -13,6 +13,7 @@ declare module 'better-sqlite3' {
     raw(toggleState?: boolean): this;
     safeIntegers(toggleState?: boolean): this;
     all(...params: unknown[]): unknown[];
+    iterate(...params: unknown[]): IterableIterator<unknown>;
     run(...params: unknown[]): RunResult;
   }
   interface Transaction<F extends (...params: never[]) => unknown> {
@@ -40,24 +41,33 @@ declare module 'pg' {
     rowMode?: 'array';
     types?: { getTypeParser(oid: number, format?: string): (text: string) => unknown };
   }
+  /** A query object that runs itself (pg-cursor, pg-query-stream): what Kysely streams with. */
+  interface Submittable {
+    submit(connection: unknown): void;
+  }
   class Client {
     constructor(config?: string | { connectionString?: string });
     connect(): Promise<void>;
-    query(textOrConfig: string | QueryConfig, values?: unknown[]): Promise<QueryResult>;
+    query<T extends Submittable>(queryStream: T): T;
+    query(textOrConfig: string | QueryConfig, values?: readonly unknown[]): Promise<QueryResult>;
     end(): Promise<void>;
   }
   interface PoolClient extends Client {
     release(err?: Error | boolean): void;
   }
+  interface CustomTypes {
+    getTypeParser(oid: number, format?: string): (text: string) => unknown;
+  }
+  const types: CustomTypes & { builtins: { TIMESTAMP: number; TIMESTAMPTZ: number } };
   class Pool {
-    constructor(config?: { connectionString?: string | undefined; max?: number });
+    constructor(config?: { connectionString?: string | undefined; max?: number; types?: CustomTypes });
     readonly totalCount: number;
     connect(): Promise<PoolClient>;
-    query(textOrConfig: string | QueryConfig, values?: unknown[]): Promise<QueryResult>;
+    query(textOrConfig: string | QueryConfig, values?: readonly unknown[]): Promise<QueryResult>;
     end(): Promise<void>;
   }
-  const pg: { Pool: typeof Pool; Client: typeof Client };
-  export { Pool, Client, PoolClient, QueryResult, QueryConfig };
+  const pg: { Pool: typeof Pool; Client: typeof Client; types: typeof types };
+  export { Pool, Client, PoolClient, QueryResult, QueryConfig, CustomTypes, types };
   export default pg;
 }
 

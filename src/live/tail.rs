@@ -65,6 +65,25 @@ pub enum TailItem {
     },
 }
 
+impl TailItem {
+    /// The item as JSON for the JavaScript and HTTP hosts: `{"kind": "event", "event": <the
+    /// event's wire map>}`, `{"kind": "pruned", "from", "first_stored"}` or
+    /// `{"kind": "up-to-date", "last_sequence"}`.
+    pub fn to_map(&self) -> serde_json::Value {
+        match self {
+            TailItem::Event(event) => {
+                serde_json::json!({ "kind": "event", "event": event.to_map() })
+            }
+            TailItem::Pruned { from, first_stored } => {
+                serde_json::json!({ "kind": "pruned", "from": from, "first_stored": first_stored })
+            }
+            TailItem::UpToDate { last_sequence } => {
+                serde_json::json!({ "kind": "up-to-date", "last_sequence": last_sequence })
+            }
+        }
+    }
+}
+
 /// A subscription to one session's log, pulled with [`Tail::next`] or used as a `Stream`
 /// ([`Tail::into_stream`]). It owns (or borrows, with `&store`) its store.
 #[derive(Debug)]

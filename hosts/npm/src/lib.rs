@@ -14,6 +14,8 @@ mod env;
 mod errors;
 mod executor;
 mod store;
+mod subscription;
 
 pub use executor::JsExecutor;
 pub use store::Store;
+pub use subscription::Subscription;

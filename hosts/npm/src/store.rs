@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::rc::Rc;
 
+use asm_core::live::{Follow, Tail};
 use asm_core::ports::{
     ArtifactRegistry, CostQuery, EventFilter, EventSearch, ExportOptions, FlushPayload, ListRuns,
     ListSessions, Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
@@ -24,6 +25,7 @@ use crate::entities;
 use crate::env::env_from_options;
 use crate::errors::to_js_error;
 use crate::executor::{DIALECTS, JsExecutor};
+use crate::subscription::Subscription;
 
 type Inner = Rc<SqlStore<JsExecutor>>;
 
@@ -99,6 +101,9 @@ fn redaction_options(
 fn promise(work: impl Future<Output = Result<JsValue>> + 'static) -> Promise {
     future_to_promise(async move { work.await.map_err(|e| to_js_error(&e)) })
 }
+
+/// How long a caught-up tail's read waits for new events when the caller does not say.
+const DEFAULT_TAIL_WAIT_MS: u64 = 15_000;
 
 /// Options as JSON (`undefined` and `null` are "no options").
 fn options(value: &JsValue) -> Result<Value> {
@@ -285,6 +290,30 @@ impl Store {
             let session_id = text_arg(&session_id, "session_id")?;
             to_js(&s.get_events(&session_id, &EventFilter::from_json(&options(&filter)?)?).await?)
         })
+    }
+
+    /// A live tail of a session from `{ from_sequence?, type?, run_id?, wait_ms? }`: the
+    /// backlog, then new events as they are appended (each read waits `wait_ms`, 15 s by
+    /// default, once caught up). `subscribe` wraps it as an async iterator.
+    #[wasm_bindgen(js_name = openTail)]
+    pub fn open_tail(
+        &self,
+        session_id: JsValue,
+        follow: JsValue,
+    ) -> std::result::Result<Subscription, JsValue> {
+        let open = || -> Result<Subscription> {
+            let session_id = text_arg(&session_id, "session_id")?;
+            let follow = options(&follow)?;
+            let wait_ms = match follow.get("wait_ms") {
+                None | Some(Value::Null) => DEFAULT_TAIL_WAIT_MS,
+                Some(v) => v
+                    .as_u64()
+                    .ok_or_else(|| Error::validation("wait_ms must be an integer >= 0"))?,
+            };
+            let follow = Follow::from_json(&follow, wait_ms)?;
+            Ok(Subscription::new(Tail::new(self.inner.clone(), &session_id, follow)?))
+        };
+        open().map_err(|e| to_js_error(&e))
     }
 
     /// The session's last sequence number (0 when it has no events).

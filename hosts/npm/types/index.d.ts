@@ -404,6 +404,54 @@ export type RunOrder = 'started_at_desc' | 'started_at_asc' | 'token_usage_desc'
 /** Orders of `searchEvents`; an unknown name means the default, `sequence_asc`. */
 export type EventOrder = 'sequence_asc' | 'timestamp_asc' | 'timestamp_desc';
 
+/** Where a tail starts and what it keeps to. */
+export interface TailFollow {
+  /** The first sequence number wanted; 1 (the whole log) when absent. */
+  from_sequence?: number | null;
+  /** Only events of this type (the cursor still moves past the others). */
+  type?: EventType | null;
+  /** Only events of this run. */
+  run_id?: string | null;
+  /** How long a caught-up read waits for new events, in ms (15000 by default). */
+  wait_ms?: number | null;
+}
+
+/** What `subscribe` needs of an `AbortSignal` (declared here so the types need no DOM library). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** Options of `subscribe`. */
+export interface SubscribeOptions extends TailFollow {
+  /** An `AbortSignal` that ends the iteration (a pending wait is abandoned). */
+  signal?: AbortSignalLike | null;
+}
+
+/** One step of a tail. */
+export type TailItem =
+  | { kind: 'event'; event: StoredEvent }
+  /** Sequences `from` up to `first_stored - 1` were removed by retention. */
+  | { kind: 'pruned'; from: number; first_stored: number }
+  /** Every event up to `last_sequence` was delivered; repeated after each quiet wait. */
+  | { kind: 'up-to-date'; last_sequence: number };
+
+/** What `subscribe` returns: `for await (const item of store.subscribe(id)) …`. */
+export interface TailIterator extends AsyncIterableIterator<TailItem> {
+  /** The last sequence number accounted for. */
+  readonly cursor: number;
+}
+
+/** What `openTail` returns. */
+export interface TailReader {
+  next(): Promise<TailItem>;
+  /** The last sequence number accounted for. */
+  readonly cursor: number;
+  /** Releases the WebAssembly side. */
+  free(): void;
+}
+
 /** Options of `searchSessions` (all ANDed). */
 export interface SessionSearch {
   agent_id?: string | null;
@@ -992,6 +1040,14 @@ export declare class Store {
   getEvents(sessionId: string, filter?: EventFilter | null): Promise<StoredEvent[]>;
   /** The highest sequence number ever assigned in the session; 0 when none. */
   getLatestSequence(sessionId: string): Promise<number>;
+  /**
+   * A live tail as an async iterator: the backlog from `from_sequence` (1 by default), then new
+   * events as they are appended, in sequence order, each once. `signal` (or `break`) ends it.
+   * Resume after the last event seen with `from_sequence: event.sequence_number + 1`.
+   */
+  subscribe(sessionId: string, options?: SubscribeOptions | null): TailIterator;
+  /** The tail `subscribe` iterates, pulled one item at a time (one `next()` at a time). */
+  openTail(sessionId: string, follow?: TailFollow | null): TailReader;
 
   /** A page of sessions and the cursor of the next. */
   searchSessions(query?: SessionSearch | null): Promise<SessionPage>;

@@ -110,6 +110,17 @@ struct EventStream {
 /// How long an event stream lasts before it ends itself (`ASM_STREAM_SECONDS` overrides it).
 pub const DEFAULT_STREAM_SECONDS: u64 = 60;
 
+/// The key of an event stream given as `?access_token=…`: a browser's `EventSource` cannot send
+/// an `Authorization` header. Only the stream route reads it, since a URL ends up in logs (give
+/// such clients a read key scoped to their agents).
+fn stream_token(op: Op, query: &str) -> Option<String> {
+    if op != Op::StreamEvents {
+        return None;
+    }
+    let token = query.split('&').find_map(|pair| pair.strip_prefix("access_token="))?;
+    crate::routes::percent_decode(token).map(|t| format!("Bearer {t}"))
+}
+
 /// The stream as a `text/event-stream` body: the preamble and the first frame, then one frame per
 /// tail item until the deadline (or the backlog's end when not live).
 fn events_response(stream: EventStream) -> worker::Result<Response> {
@@ -220,6 +231,7 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Extra), 
         var(env, "ASM_API_TOKEN").as_deref(),
     )?;
     let header = req.headers().get("authorization").ok().flatten();
+    let header = header.or_else(|| stream_token(matched.op, &query));
     let Some(key) = keys.authenticate(header.as_deref()) else {
         let refused = unauthorized();
         audit(&Line::unauthenticated(matched.op, &refused));

@@ -170,6 +170,66 @@ fn write(url: &str, session: &str) -> Result<(), String> {
     })
 }
 
+/// How long the test Workers keep a stream open (`ASM_STREAM_SECONDS`): short, so that the
+/// browser's automatic reconnect is part of the test.
+pub const STREAM_SECONDS: u64 = 3;
+
+/// A browser (headless Chromium, `eventsource.mjs`) follows a session with a plain
+/// `EventSource` while events are appended before and after the Worker ends the stream: it must
+/// see 1..=20 in order, each message's id its sequence number, across at least one reconnect.
+fn browser(url: &str, check: &mut impl FnMut(bool, &str)) {
+    let session = "ses_browser";
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/worker/eventsource.mjs");
+    let child = std::process::Command::new("node")
+        .args([script, url, TOKEN, session, "20"])
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let child = match child {
+        Ok(child) => child,
+        Err(e) => return check(false, &format!("node did not start: {e} (run npm ci)")),
+    };
+    let wrote = (|| {
+        let store = HttpStore::new(url, TOKEN);
+        let clock = || Timestamp::from_micros(1_750_000_000_000_000);
+        let env = Env::new(Arc::new(clock), Arc::new(SeededIds::new(0xb0b)));
+        // Give the page time to open the stream, then write on both sides of its planned end.
+        std::thread::sleep(Duration::from_secs(3));
+        for round in 0..2 {
+            for _ in 0..10 {
+                let e = Event::new(NewEvent::of(EventType::MessageReceived, session), &env)
+                    .map_err(|e| e.to_string())?;
+                block_on(store.append_event(&e)).map_err(|e| e.to_string())?;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if round == 0 {
+                std::thread::sleep(Duration::from_secs(STREAM_SECONDS + 1));
+            }
+        }
+        Ok::<(), String>(())
+    })();
+    check(wrote.is_ok(), &format!("browser test writer: {wrote:?}"));
+    let out = match child.wait_with_output() {
+        Ok(out) => out,
+        Err(e) => return check(false, &format!("eventsource.mjs: {e}")),
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let result: Value =
+        text.lines().last().and_then(|l| serde_json::from_str(l).ok()).unwrap_or(Value::Null);
+    let ids: Vec<(i64, i64)> = result["ids"]
+        .as_array()
+        .map(|a| {
+            a.iter().map(|p| (p[0].as_i64().unwrap_or(-1), p[1].as_i64().unwrap_or(-1))).collect()
+        })
+        .unwrap_or_default();
+    let want: Vec<(i64, i64)> = (1..=20).map(|n| (n, n)).collect();
+    check(ids == want, &format!("the browser's EventSource saw {ids:?} ({text})"));
+    check(result["reconnects"].as_i64().unwrap_or(0) >= 1, &format!("no reconnect: {result}"));
+    check(
+        result["errors"].as_array().is_some_and(Vec::is_empty),
+        &format!("page errors: {result}"),
+    );
+}
+
 /// The stress on one Worker (`backend` names it in the report line: `d1`, `hyperdrive`), plus
 /// the stream's refusals.
 pub fn run(url: &str, backend: &str) -> (usize, usize) {
@@ -241,6 +301,9 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
         .call()
         .map(|r| r.status().as_u16());
     check(matches!(garbled, Ok(400)), &format!("a garbled Last-Event-ID answered {garbled:?}"));
+    if backend == "d1" {
+        browser(url, &mut check);
+    }
     println!(
         "reliability live-tail-worker-{backend}: {passed} passed, {failed} failed \
          ({SUBSCRIBERS} subscribers, {resumes} resumes, {EVENTS} events)"

@@ -98,6 +98,7 @@ fn hyperdrive_url() -> String {
 fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
     let mut v = production::vars(backend);
     v.extend(["ASM_TEST_MODE:1".to_owned(), scopes::keys_var(), ASM_UNBOUNDED.to_owned()]);
+    v.push(format!("ASM_STREAM_SECONDS:{}", live_tail::STREAM_SECONDS));
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v
 }

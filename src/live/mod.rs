@@ -16,7 +16,7 @@ pub(crate) use long_poll::wait_for_events;
 pub use long_poll::{DEFAULT_POLL_MS, LongPoll};
 pub use race::{Either, first_of};
 pub use signal::{AppendSignal, Watch};
-pub use sse::{resume_after, sse_frame, sse_preamble};
+pub use sse::{SseFrame, read_sse_frame, resume_after, sse_frame, sse_preamble};
 pub use tail::{Follow, TAIL_PAGE, Tail, TailItem};
 
 use std::future::Future;

@@ -50,3 +50,85 @@ pub fn resume_after(last_event_id: &str) -> crate::error::Result<i64> {
             )
         })
 }
+
+/// One frame of an event stream, as a client reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SseFrame {
+    /// The `id:` field (for an event, its sequence number).
+    pub id: Option<String>,
+    /// The `event:` field; `None` for a plain message (an event of the log).
+    pub event: Option<String>,
+    /// The `data:` lines, joined with newlines.
+    pub data: String,
+}
+
+/// Reads the next frame from a stream's lines (`None` at the end of the stream); comments
+/// (heartbeats) and `retry:` are skipped. For Rust clients of the Worker's event stream.
+pub fn read_sse_frame(lines: &mut impl std::io::BufRead) -> Option<SseFrame> {
+    let mut frame = SseFrame::default();
+    let mut any = false;
+    loop {
+        let mut line = String::new();
+        if lines.read_line(&mut line).ok()? == 0 {
+            return any.then_some(frame);
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            if any {
+                return Some(frame);
+            }
+            continue;
+        }
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value);
+        match field {
+            "" | "retry" => continue,
+            "id" => frame.id = Some(value.to_owned()),
+            "event" => frame.event = Some(value.to_owned()),
+            "data" => {
+                if !frame.data.is_empty() {
+                    frame.data.push('\n');
+                }
+                frame.data.push_str(value);
+            }
+            _ => continue,
+        }
+        any = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, EventType, NewEvent};
+
+    #[test]
+    fn frames_read_back_as_written() {
+        let env = crate::id::Env::new(
+            std::sync::Arc::new(|| crate::time::Timestamp::from_micros(0)),
+            std::sync::Arc::new(crate::id::SeededIds::new(1)),
+        );
+        let mut event = Event::new(NewEvent::of(EventType::RunStarted, "ses_1"), &env).unwrap();
+        event.sequence_number = Some(7);
+        let text = [
+            sse_preamble(1000),
+            sse_frame(&TailItem::Event(event), false),
+            ": ignored\n\n".to_owned(),
+            sse_frame(&TailItem::Pruned { from: 8, first_stored: 12 }, false),
+            sse_frame(&TailItem::UpToDate { last_sequence: 12 }, false),
+            sse_frame(&TailItem::UpToDate { last_sequence: 12 }, true),
+        ]
+        .concat();
+        let mut lines = std::io::Cursor::new(text);
+        let first = read_sse_frame(&mut lines).unwrap();
+        assert_eq!((first.id.as_deref(), first.event), (Some("7"), None));
+        assert!(first.data.contains(r#""sequence_number":7"#));
+        let pruned = read_sse_frame(&mut lines).unwrap();
+        assert_eq!((pruned.id.as_deref(), pruned.event.as_deref()), (Some("11"), Some("pruned")));
+        let marker = read_sse_frame(&mut lines).unwrap();
+        assert_eq!(marker.data, r#"{"last_sequence":12}"#);
+        assert_eq!(read_sse_frame(&mut lines), None, "heartbeats are not frames");
+        assert_eq!(resume_after("11").unwrap(), 12);
+        assert!(resume_after("x").is_err() && resume_after("-1").is_err());
+    }
+}

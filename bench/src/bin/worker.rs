@@ -6,6 +6,10 @@
 //! - `append-single`: `POST /v1/events`, one event per request;
 //! - `append-batch`: `POST /v1/events/batch`, [`BATCH`] events per request.
 //!
+//! - `live tail`: [`SUBSCRIBERS`] clients follow one session's event stream (Server-Sent
+//!   Events) while a writer appends one event at a time; each delivery is timed from the moment
+//!   the writer's append was answered (committed) to the moment the frame arrived.
+//!
 //! Prints `worker append-single: R req/s, p50 X ms, p99 Y ms` and the same for `append-batch`
 //! (R = the measured requests over the time the clients spent in them, i.e. their summed latency
 //! divided by the number of clients; percentiles over all measured requests), and writes
@@ -169,6 +173,69 @@ fn run_phase(base: &str, phase: &Phase) -> Value {
     })
 }
 
+/// Clients following the live-tail session at once.
+const SUBSCRIBERS: usize = 4;
+
+/// The live-tail phase: returns its JSON figures and prints `live tail: p50 X ms, p99 Y ms`.
+fn live_tail(base: &str, events: usize) -> Value {
+    use std::io::BufReader;
+    use std::sync::Mutex;
+
+    let session = "ses_bench_tail";
+    let committed: Mutex<Vec<Option<Instant>>> = Mutex::new(vec![None; events + 1]);
+    let path = format!("{base}/v1/sessions/{session}/events/stream");
+    let follow = |_: usize| -> Vec<(usize, Instant)> {
+        let response = agent()
+            .get(&path)
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .call()
+            .expect("the event stream opens");
+        let mut lines = BufReader::new(response.into_body().into_reader());
+        let mut arrivals = Vec::with_capacity(events);
+        while let Some(frame) = asm_core::live::read_sse_frame(&mut lines) {
+            if frame.event.is_none() {
+                let seq: usize = frame.id.as_deref().and_then(|id| id.parse().ok()).unwrap_or(0);
+                arrivals.push((seq, Instant::now()));
+                if seq >= events {
+                    break;
+                }
+            }
+        }
+        arrivals
+    };
+    let arrivals: Vec<(usize, Instant)> = std::thread::scope(|scope| {
+        let followers: Vec<_> = (0..SUBSCRIBERS).map(|i| scope.spawn(move || follow(i))).collect();
+        // Let every follower reach the live part of its stream first.
+        std::thread::sleep(Duration::from_secs(1));
+        let writer = agent();
+        for n in 1..=events {
+            let body = json!(event(&format!("evt_tail_{n:032}"), session)).to_string();
+            assert_eq!(post(&writer, &format!("{base}/v1/events"), body.as_bytes()), 200);
+            committed.lock().expect("lock")[n] = Some(Instant::now());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        followers.into_iter().flat_map(|f| f.join().expect("follower thread")).collect()
+    });
+    let committed = committed.into_inner().expect("lock");
+    let mut delays: Vec<Duration> = arrivals
+        .iter()
+        .filter_map(|(seq, at)| {
+            committed.get(*seq).copied().flatten().map(|c| at.saturating_duration_since(c))
+        })
+        .collect();
+    delays.sort_unstable();
+    let pick =
+        |q: f64| delays[((delays.len() as f64 * q).ceil() as usize).clamp(1, delays.len()) - 1];
+    let (p50, p99) = (pick(0.50), pick(0.99));
+    println!(
+        "live tail: p50 {:.1} ms, p99 {:.1} ms ({SUBSCRIBERS} subscribers, {} deliveries, from the append's answer to the frame)",
+        ms(p50),
+        ms(p99),
+        delays.len()
+    );
+    json!({ "workload": "live-tail", "subscribers": SUBSCRIBERS, "deliveries": delays.len(), "p50_ms": ms(p50), "p99_ms": ms(p99) })
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let (single, batch) = if quick { (300, 25) } else { (1000, 100) };
@@ -188,7 +255,9 @@ fn main() {
                 requests: batch,
             },
         ];
-        phases.iter().map(|p| run_phase(&w.url, p)).collect::<Vec<_>>()
+        let mut figures = phases.iter().map(|p| run_phase(&w.url, p)).collect::<Vec<_>>();
+        figures.push(live_tail(&w.url, if quick { 50 } else { 200 }));
+        figures
     };
     let _ = std::fs::remove_dir_all(&state);
     let out = root().join("bench/results/worker-latest.json");

@@ -4,10 +4,11 @@
 //! order, each event once. Prints `reliability live-tail-worker-<backend>: P passed, F failed`
 //! with the subscribers and resumes it counted.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use asm_core::live::read_sse_frame;
 use asm_core::ports::SessionStore;
 use asm_core::{Env, Event, EventType, NewEvent, SeededIds, Timestamp};
 use asm_http_client::HttpStore;
@@ -23,45 +24,6 @@ const EVENTS: i64 = 600;
 const SUBSCRIBERS: usize = 4;
 /// The longest a subscriber may take to see every event.
 const DEADLINE: Duration = Duration::from_secs(180);
-
-/// One frame of an event stream.
-#[derive(Debug, Default)]
-struct Frame {
-    id: Option<String>,
-    event: Option<String>,
-    data: String,
-}
-
-/// Reads the next frame (`None` when the stream ended); comment lines are skipped.
-fn next_frame(lines: &mut impl BufRead) -> Option<Frame> {
-    let mut frame = Frame::default();
-    let mut any = false;
-    loop {
-        let mut line = String::new();
-        if lines.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            if any {
-                return Some(frame);
-            }
-            continue;
-        }
-        if line.starts_with(':') {
-            continue;
-        }
-        any = true;
-        let (field, value) = line.split_once(':').unwrap_or((line, ""));
-        let value = value.strip_prefix(' ').unwrap_or(value).to_owned();
-        match field {
-            "id" => frame.id = Some(value),
-            "event" => frame.event = Some(value),
-            "data" => frame.data.push_str(&value),
-            _ => {}
-        }
-    }
-}
 
 /// A stream request: the body as lines, or the status of a refusal.
 fn open(
@@ -116,7 +78,7 @@ fn subscribe(url: &str, session: &str, seed: u64) -> (Vec<i64>, usize, Vec<Strin
         };
         // Drop the connection after 1..=3 events, as a flaky network would.
         let mut budget = 1 + rng.below(3);
-        while let Some(frame) = next_frame(&mut lines) {
+        while let Some(frame) = read_sse_frame(&mut lines) {
             match frame.event.as_deref() {
                 None => {
                     let id: i64 = frame.id.as_deref().and_then(|s| s.parse().ok()).unwrap_or(-1);
@@ -278,7 +240,7 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
         Ok(mut lines) => {
             let mut ids = Vec::new();
             let mut marker = None;
-            while let Some(frame) = next_frame(&mut lines) {
+            while let Some(frame) = read_sse_frame(&mut lines) {
                 match frame.event.as_deref() {
                     None => ids.push(frame.id.unwrap_or_default()),
                     Some("up-to-date") => marker = Some(frame.data),

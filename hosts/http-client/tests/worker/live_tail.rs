@@ -72,6 +72,10 @@ fn subscribe(url: &str, session: &str, seed: u64) -> (Vec<i64>, usize, Vec<Strin
             Ok(lines) => lines,
             Err(status) => {
                 problems.push(format!("stream refused with status {status}"));
+                // A subscriber that keeps being refused stops: the report has its problems.
+                if problems.len() >= 20 {
+                    break;
+                }
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
@@ -83,8 +87,9 @@ fn subscribe(url: &str, session: &str, seed: u64) -> (Vec<i64>, usize, Vec<Strin
                 None => {
                     let id: i64 = frame.id.as_deref().and_then(|s| s.parse().ok()).unwrap_or(-1);
                     let data: Value = serde_json::from_str(&frame.data).unwrap_or(Value::Null);
-                    if data["sequence_number"].as_i64() != Some(id) {
+                    if data["sequence_number"].as_i64() != Some(id) || id < 1 {
                         problems.push(format!("frame id {id} carries {}", data["sequence_number"]));
+                        break;
                     }
                     seen.push(id);
                     budget -= 1;

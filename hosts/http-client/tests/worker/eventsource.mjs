@@ -18,6 +18,8 @@ try {
   const page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
+  // The Worker serves no favicon; the browser's automatic request for one is not the page's.
+  await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   // Same origin as the stream, so the browser's own rules apply and no CORS is involved.
   await page.goto(`${url}/v1/health`);
   const result = await page.evaluate(

@@ -39,9 +39,32 @@ impl Follow {
         Follow { from_sequence, event_type: None, run_id: None, wait_ms }
     }
 
-    fn matches(&self, e: &Event) -> bool {
+    /// Whether `e` passes the subscription's filters.
+    pub fn matches(&self, e: &Event) -> bool {
         self.event_type.is_none_or(|t| e.event_type == t)
             && self.run_id.as_ref().is_none_or(|r| e.run_id.as_ref() == Some(r))
+    }
+
+    /// What a subscriber at `cursor` gets of `page` (every stored event after some cursor, in
+    /// sequence order): the matching events past its cursor, a [`TailItem::Pruned`] before any
+    /// jump in the numbers; `cursor` moves past every event, matching or not. Shared by [`Tail`]
+    /// and fan-outs that read one page for many subscribers.
+    pub fn deliver(&self, cursor: &mut i64, page: &[Event]) -> Vec<TailItem> {
+        let mut items = Vec::new();
+        for event in page {
+            let sequence = event.sequence_number.unwrap_or(*cursor + 1);
+            if sequence <= *cursor {
+                continue;
+            }
+            if sequence > *cursor + 1 {
+                items.push(TailItem::Pruned { from: *cursor + 1, first_stored: sequence });
+            }
+            *cursor = sequence;
+            if self.matches(event) {
+                items.push(TailItem::Event(event.clone()));
+            }
+        }
+        items
     }
 }
 
@@ -146,22 +169,7 @@ where
                 self.caught_up = true;
                 return Ok(TailItem::UpToDate { last_sequence: self.cursor });
             }
-            for event in page {
-                let sequence = event.sequence_number.unwrap_or(self.cursor + 1);
-                if sequence <= self.cursor {
-                    continue;
-                }
-                if sequence > self.cursor + 1 {
-                    self.queue.push_back(TailItem::Pruned {
-                        from: self.cursor + 1,
-                        first_stored: sequence,
-                    });
-                }
-                self.cursor = sequence;
-                if self.follow.matches(&event) {
-                    self.queue.push_back(TailItem::Event(event));
-                }
-            }
+            self.queue.extend(self.follow.deliver(&mut self.cursor, &page));
         }
     }
 

@@ -138,6 +138,13 @@ pub enum Call {
     GetEvents(String, EventFilter),
     /// `SessionStore::get_latest_sequence` of a session.
     LatestSequence(String),
+    /// A live tail over a WebSocket, served by the session's Durable Object.
+    WatchEvents {
+        /// The session followed.
+        session_id: String,
+        /// Where it starts and what it keeps to.
+        follow: Follow,
+    },
     /// A live tail; `live: false` ends the stream once the backlog is sent.
     StreamEvents {
         /// The session followed.
@@ -192,6 +199,20 @@ pub enum Call {
 }
 
 impl Call {
+    /// The sessions an append-type call writes events to (their live tails are told after it).
+    pub fn appended_sessions(&self) -> Vec<String> {
+        let mut ids: Vec<String> = match self {
+            Call::AppendEvent(event) => vec![event.session_id.clone()],
+            Call::AppendEvents(events) => events.iter().map(|e| e.session_id.clone()).collect(),
+            Call::Flush(payload) => payload.events.iter().map(|e| e.session_id.clone()).collect(),
+            Call::CreateEvent(NewEvent { session_id, .. }) => session_id.iter().cloned().collect(),
+            _ => Vec::new(),
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// The session the call reads or writes, when it names one (for the audit line).
     pub fn session_id(&self) -> Option<&str> {
         match self {
@@ -211,6 +232,7 @@ impl Call {
             | Call::GetEvents(id, _)
             | Call::LatestSequence(id)
             | Call::StreamEvents { session_id: id, .. }
+            | Call::WatchEvents { session_id: id, .. }
             | Call::SessionStats(id)
             | Call::ExportSession(id, _)
             | Call::PruneSessionEvents(id, _)
@@ -266,7 +288,7 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
             Call::GetEvents(id()?, filter)
         }
         Op::LatestSequence => Call::LatestSequence(id()?),
-        Op::StreamEvents => {
+        Op::StreamEvents | Op::WatchEvents => {
             let options = query()?;
             let live = match options.get("live") {
                 None | Some(Value::Bool(true)) => true,
@@ -274,7 +296,11 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
                 Some(_) => return Err(Error::validation("live must be true or false")),
             };
             let follow = Follow::from_json(&options, HEARTBEAT_MS)?;
-            Call::StreamEvents { session_id: id()?, follow, live }
+            let session_id = id()?;
+            match req.op {
+                Op::WatchEvents => Call::WatchEvents { session_id, follow },
+                _ => Call::StreamEvents { session_id, follow, live },
+            }
         }
         Op::Flush => Call::Flush(FlushPayload::from_json(&body()?)?),
         Op::SearchSessions => Call::SearchSessions(SessionSearch::from_json(&body()?)?),
@@ -390,8 +416,8 @@ pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply
         Call::GetEvents(id, filter) => keyed("events", store.get_events(&id, &filter).await?),
         Call::LatestSequence(id) => keyed("sequence", store.get_latest_sequence(&id).await?),
         // The entry point answers it as a stream before calling here; a JSON reply has no form.
-        Call::StreamEvents { .. } => {
-            return Err(Error::validation("the event stream is answered as text/event-stream"));
+        Call::StreamEvents { .. } | Call::WatchEvents { .. } => {
+            return Err(Error::validation("a live tail is answered as a stream, not JSON"));
         }
         Call::Flush(payload) => {
             store.flush(&payload).await?;

@@ -57,6 +57,7 @@ impl Role {
             | Op::GetEvents
             | Op::LatestSequence
             | Op::StreamEvents
+            | Op::WatchEvents
             | Op::SearchSessions
             | Op::SearchRuns
             | Op::SearchEvents

@@ -50,12 +50,12 @@ impl Clock for CountingClock {
 }
 
 /// The Workers clock: `Date.now()`, in milliseconds.
-fn worker_now() -> Timestamp {
+pub(crate) fn worker_now() -> Timestamp {
     Timestamp::from_millis(js_sys::Date::now() as i64)
 }
 
 /// `crypto.getRandomValues`, through getrandom's `wasm_js` backend.
-fn random_bytes(buf: &mut [u8]) -> Result<(), RandomUnavailable> {
+pub(crate) fn random_bytes(buf: &mut [u8]) -> Result<(), RandomUnavailable> {
     getrandom::fill(buf).map_err(RandomUnavailable::new)
 }
 
@@ -93,6 +93,8 @@ enum Answer {
     Json(Reply),
     Export(Vec<u8>, ExportChunks<Backend>),
     Events(EventStream),
+    /// A WebSocket the session's Durable Object accepted (status 101).
+    Upgrade(Response),
 }
 
 /// A tail being sent as Server-Sent Events.
@@ -110,11 +112,83 @@ struct EventStream {
 /// How long an event stream lasts before it ends itself (`ASM_STREAM_SECONDS` overrides it).
 pub const DEFAULT_STREAM_SECONDS: u64 = 60;
 
+/// The binding of the sessions' fan-out objects (`SessionTail`, wrangler.toml).
+const TAILS_BINDING: &str = "ASM_TAILS";
+
+/// Hands a WebSocket upgrade to the session's `SessionTail`, which accepts it and sends the
+/// backlog from `follow.from_sequence`, then every new event.
+async fn watch(
+    env: &worker::Env,
+    session_id: &str,
+    follow: &asm_core::live::Follow,
+    websocket: bool,
+) -> Result<Response, Error> {
+    if !websocket {
+        return Err(Error::validation("this route answers a WebSocket: send Upgrade: websocket"));
+    }
+    let stub = tail_stub(env, session_id)?;
+    let mut params = vec![
+        ("session_id", session_id.to_owned()),
+        ("from_sequence", follow.from_sequence.to_string()),
+    ];
+    if let Some(t) = follow.event_type {
+        params.push(("type", t.as_str().to_owned()));
+    }
+    if let Some(r) = &follow.run_id {
+        params.push(("run_id", r.clone()));
+    }
+    let url = worker::Url::parse_with_params("https://tail/subscribe", &params)
+        .map_err(|e| Error::validation(e.to_string()))?;
+    let headers = worker::Headers::new();
+    let _ = headers.set("upgrade", "websocket");
+    let mut init = worker::RequestInit::new();
+    init.with_headers(headers);
+    let request = Request::new_with_init(url.as_str(), &init).map_err(tail_error)?;
+    stub.fetch_with_request(request).await.map_err(tail_error)
+}
+
+/// The stub of a session's `SessionTail`; a Worker deployed without the binding cannot serve
+/// WebSockets and says so.
+fn tail_stub(env: &worker::Env, session_id: &str) -> Result<worker::Stub, Error> {
+    let namespace = env.durable_object(TAILS_BINDING).map_err(|_| {
+        Error::new(
+            ErrorCode::DependencyNotAvailable,
+            format!("the Worker has no {TAILS_BINDING} Durable Object binding (wrangler.toml)"),
+        )
+    })?;
+    namespace.id_from_name(session_id).and_then(|id| id.get_stub()).map_err(tail_error)
+}
+
+fn tail_error(e: worker::Error) -> Error {
+    Error::new(ErrorCode::StorageError, format!("the session's tail object failed: {e}"))
+}
+
+/// After a committed append, tells each session's `SessionTail` (when the binding exists) to
+/// read and push the new events; it runs after the answer is sent, and a lost notification is
+/// repaired by the object's alarm.
+fn notify_tails(env: &worker::Env, ctx: &Context, sessions: Vec<String>) {
+    if env.durable_object(TAILS_BINDING).is_err() {
+        return;
+    }
+    let env = env.clone();
+    ctx.wait_until(async move {
+        for session_id in sessions {
+            let Ok(stub) = tail_stub(&env, &session_id) else { continue };
+            let Ok(url) = worker::Url::parse_with_params("https://tail/notify", &[("session_id", &session_id)]) else {
+                continue;
+            };
+            if let Err(e) = stub.fetch_with_str(url.as_str()).await {
+                console_log!("{}", serde_json::json!({"asm_tail": {"session_id": session_id, "notify_failed": e.to_string()}}));
+            }
+        }
+    });
+}
+
 /// The key of an event stream given as `?access_token=…`: a browser's `EventSource` cannot send
 /// an `Authorization` header. Only the stream route reads it, since a URL ends up in logs (give
 /// such clients a read key scoped to their agents).
 fn stream_token(op: Op, query: &str) -> Option<String> {
-    if op != Op::StreamEvents {
+    if !matches!(op, Op::StreamEvents | Op::WatchEvents) {
         return None;
     }
     let token = query.split('&').find_map(|pair| pair.strip_prefix("access_token="))?;
@@ -186,8 +260,8 @@ struct Extra {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: worker::Env, _ctx: Context) -> worker::Result<Response> {
-    let (answer, extra) = match handle(req, &env).await {
+async fn fetch(req: Request, env: worker::Env, ctx: Context) -> worker::Result<Response> {
+    let (answer, extra) = match handle(req, &env, &ctx).await {
         Ok(answer) => answer,
         Err(error) => (Answer::Json(error_reply(&error)), Extra::default()),
     };
@@ -195,6 +269,7 @@ async fn fetch(req: Request, env: worker::Env, _ctx: Context) -> worker::Result<
         Answer::Json(reply) => json_response(reply)?,
         Answer::Export(first, chunks) => export_response(first, chunks)?,
         Answer::Events(stream) => events_response(stream)?,
+        Answer::Upgrade(response) => return Ok(response),
     };
     if let Some(n) = extra.readings {
         let _ = response.headers_mut().set(TEST_READINGS_HEADER, &n.to_string());
@@ -206,12 +281,22 @@ async fn fetch(req: Request, env: worker::Env, _ctx: Context) -> worker::Result<
 }
 
 /// The whole request: route, authenticate, limit the body, run the operation.
-async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Extra), Error> {
+async fn handle(
+    mut req: Request,
+    env: &worker::Env,
+    ctx: &Context,
+) -> Result<(Answer, Extra), Error> {
     let method = req.method();
     let url = req.url().map_err(|e| Error::validation(format!("bad URL: {e}")))?;
     let path = url.path().to_owned();
     let query = url.query().unwrap_or("").to_owned();
     let last_event_id = req.headers().get("last-event-id").ok().flatten();
+    let websocket = req
+        .headers()
+        .get("upgrade")
+        .ok()
+        .flatten()
+        .is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
     let matched = match route(method.as_ref(), &path) {
         Routed::Found(m) => m,
         Routed::WrongMethod => return Err(wrong_method(method.as_ref(), &path)),
@@ -345,7 +430,24 @@ async fn handle(mut req: Request, env: &worker::Env) -> Result<(Answer, Extra), 
                     Err(error) => Err(error),
                 }
             }
-            call => execute(&store, &asm_env, call).await,
+            Call::WatchEvents { session_id, mut follow } => {
+                if let Some(last) = last_event_id.as_deref() {
+                    follow.from_sequence = resume_after(last)?;
+                }
+                // The scope is the Worker's to check: a foreign session is refused here, before
+                // the object (which reads unscoped) is reached.
+                Tail::new(&store, &session_id, follow.clone())?.next().await?;
+                let response = watch(env, &session_id, &follow, websocket).await?;
+                return Ok((Answer::Upgrade(response), extra(None)));
+            }
+            call => {
+                let appended = call.appended_sessions();
+                let outcome = execute(&store, &asm_env, call).await;
+                if outcome.is_ok() && !appended.is_empty() {
+                    notify_tails(env, ctx, appended);
+                }
+                outcome
+            }
         };
         if let Some(line) = Line::of(key, matched.op, session_id, &outcome) {
             audit(&line);

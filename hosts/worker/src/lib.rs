@@ -33,3 +33,7 @@ pub mod d1;
 mod entry;
 #[cfg(target_arch = "wasm32")]
 pub mod hyperdrive;
+// Private like `entry`: the runtime reaches its Durable Object class through wasm-bindgen's
+// export, not a Rust path.
+#[cfg(target_arch = "wasm32")]
+mod tail_object;

@@ -39,6 +39,8 @@ pub enum Op {
     LatestSequence,
     /// A live tail of a session's events as Server-Sent Events (`asm_core::live::Tail`).
     StreamEvents,
+    /// A live tail over a WebSocket, fanned out by the session's Durable Object.
+    WatchEvents,
     /// `SessionStore::flush`.
     Flush,
     /// `QueryApi::search_sessions`.
@@ -120,6 +122,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/v1/sessions/{session_id}/events", Op::CreateEvent),
     r("GET", "/v1/sessions/{session_id}/events/latest-sequence", Op::LatestSequence),
     r("GET", "/v1/sessions/{session_id}/events/stream", Op::StreamEvents),
+    r("GET", "/v1/sessions/{session_id}/events/ws", Op::WatchEvents),
     r("POST", "/v1/flush", Op::Flush),
     r("POST", "/v1/search/sessions", Op::SearchSessions),
     r("POST", "/v1/search/runs", Op::SearchRuns),

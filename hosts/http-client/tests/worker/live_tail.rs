@@ -197,6 +197,82 @@ fn browser(url: &str, check: &mut impl FnMut(bool, &str)) {
     );
 }
 
+/// Events of the WebSocket test.
+const WS_EVENTS: i64 = 100;
+
+/// One WebSocket subscriber: connects from `from`, reads until it has `WS_EVENTS` (leaving and
+/// coming back once after `leave_after` events when given). Returns the sequences seen.
+fn ws_subscriber(url: &str, session: &str, leave_after: Option<usize>) -> Result<Vec<i64>, String> {
+    use tungstenite::client::IntoClientRequest;
+    let base = format!("{}/v1/sessions/{session}/events/ws", url.replacen("http://", "ws://", 1));
+    let connect = |from: i64| {
+        let mut request = format!("{base}?from_sequence={from}")
+            .into_client_request()
+            .map_err(|e| e.to_string())?;
+        let auth = format!("Bearer {TOKEN}").parse().map_err(|_| "header".to_owned())?;
+        request.headers_mut().insert("authorization", auth);
+        let (mut socket, _) = tungstenite::connect(request).map_err(|e| format!("connect: {e}"))?;
+        if let tungstenite::stream::MaybeTlsStream::Plain(s) = socket.get_mut() {
+            s.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
+        }
+        Ok::<_, String>(socket)
+    };
+    let mut seen: Vec<i64> = Vec::new();
+    let mut socket = connect(1)?;
+    let mut left = false;
+    while seen.last().copied().unwrap_or(0) < WS_EVENTS {
+        let message =
+            socket.read().map_err(|e| format!("read after {} events: {e}", seen.len()))?;
+        let tungstenite::Message::Text(text) = message else { continue };
+        let item: Value = serde_json::from_str(text.as_str()).map_err(|e| e.to_string())?;
+        match item["kind"].as_str() {
+            Some("event") => seen.push(item["event"]["sequence_number"].as_i64().unwrap_or(-1)),
+            Some("up-to-date") => {}
+            other => return Err(format!("unexpected item {other:?}: {item}")),
+        }
+        if !left && leave_after.is_some_and(|n| seen.len() >= n) {
+            left = true;
+            let _ = socket.close(None);
+            socket = connect(seen.last().copied().unwrap_or(0) + 1)?;
+        }
+    }
+    let _ = socket.close(None);
+    Ok(seen)
+}
+
+/// Subscribers over WebSockets, fanned out by the session's Durable Object (`SessionTail`):
+/// four follow one session while events are appended one by one; one of them leaves half-way
+/// and resumes after its last event. Each must see 1..=`WS_EVENTS` in order, once each.
+fn websockets(url: &str, check: &mut impl FnMut(bool, &str)) {
+    let session = "ses_ws";
+    let (wrote, seen) = std::thread::scope(|s| {
+        let subscribers: Vec<_> = (0..4)
+            .map(|k| s.spawn(move || ws_subscriber(url, session, (k == 0).then_some(30))))
+            .collect();
+        let wrote = (|| {
+            let store = HttpStore::new(url, TOKEN);
+            let clock = || Timestamp::from_micros(1_750_000_000_000_000);
+            let env = Env::new(Arc::new(clock), Arc::new(SeededIds::new(0x3e5)));
+            std::thread::sleep(Duration::from_secs(1));
+            for _ in 0..WS_EVENTS {
+                let e = Event::new(NewEvent::of(EventType::MessageReceived, session), &env)
+                    .map_err(|e| e.to_string())?;
+                block_on(store.append_event(&e)).map_err(|e| e.to_string())?;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok::<(), String>(())
+        })();
+        let seen: Vec<_> =
+            subscribers.into_iter().map(|h| h.join().expect("ws subscriber")).collect();
+        (wrote, seen)
+    });
+    check(wrote.is_ok(), &format!("websocket writer: {wrote:?}"));
+    for (k, result) in seen.into_iter().enumerate() {
+        let exact = result.as_ref().is_ok_and(|s| s.iter().copied().eq(1..=WS_EVENTS));
+        check(exact, &format!("websocket subscriber {k}: {result:?}"));
+    }
+}
+
 /// The stress on one Worker (`backend` names it in the report line: `d1`, `hyperdrive`), plus
 /// the stream's refusals.
 pub fn run(url: &str, backend: &str) -> (usize, usize) {
@@ -233,7 +309,8 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
                 seen.len()
             ),
         );
-        check(problems.is_empty(), &format!("subscriber {k}: {problems:?}"));
+        let shown: Vec<&String> = problems.iter().take(5).collect();
+        check(problems.is_empty(), &format!("subscriber {k}: {} problems, first {shown:?}", problems.len()));
     }
     check(resumes >= 1_000, &format!("only {resumes} resumes"));
     // The backlog alone ends the stream; a garbled Last-Event-ID is refused, not read as 0.
@@ -271,6 +348,7 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
     if backend == "d1" {
         browser(url, &mut check);
     }
+    websockets(url, &mut check);
     println!(
         "reliability live-tail-worker-{backend}: {passed} passed, {failed} failed \
          ({SUBSCRIBERS} subscribers, {resumes} resumes, {EVENTS} events)"

@@ -153,6 +153,8 @@ pub enum Call {
         follow: Follow,
         /// Whether to follow new events after the backlog.
         live: bool,
+        /// End the stream after this many events (a bounded read), when given.
+        max_events: Option<u64>,
     },
     /// `SessionStore::flush`.
     Flush(FlushPayload),
@@ -295,11 +297,19 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
                 Some(Value::Bool(false)) => false,
                 Some(_) => return Err(Error::validation("live must be true or false")),
             };
+            let max_events = match options.get("max_events") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(
+                    v.as_u64()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| Error::validation("max_events must be an integer >= 1"))?,
+                ),
+            };
             let follow = Follow::from_json(&options, HEARTBEAT_MS)?;
             let session_id = id()?;
             match req.op {
                 Op::WatchEvents => Call::WatchEvents { session_id, follow },
-                _ => Call::StreamEvents { session_id, follow, live },
+                _ => Call::StreamEvents { session_id, follow, live, max_events },
             }
         }
         Op::Flush => Call::Flush(FlushPayload::from_json(&body()?)?),

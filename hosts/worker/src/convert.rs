@@ -8,7 +8,8 @@ use crate::errors::bad_json;
 use crate::routes::percent_decode;
 
 /// Query parameters read as integers when they parse as one (the core judges the value).
-const INTEGER_PARAMS: &[&str] = &["limit", "after", "before", "wait_timeout_ms", "from_sequence"];
+const INTEGER_PARAMS: &[&str] =
+    &["limit", "after", "before", "wait_timeout_ms", "from_sequence", "max_events"];
 
 /// The request body as JSON; an empty body is `null` (no options).
 pub fn body_json(body: &[u8]) -> Result<Value> {

@@ -104,6 +104,8 @@ struct EventStream {
     first: TailItem,
     /// Whether to keep following after the backlog.
     live: bool,
+    /// End after this many events, when given.
+    max_events: Option<u64>,
     /// When the stream ends itself (ms since the epoch): a connection never pins an isolate
     /// for long, and the client's reconnect resumes from its `Last-Event-ID`.
     ends_at: f64,
@@ -198,12 +200,16 @@ fn stream_token(op: Op, query: &str) -> Option<String> {
 /// The stream as a `text/event-stream` body: the preamble and the first frame, then one frame per
 /// tail item until the deadline (or the backlog's end when not live).
 fn events_response(stream: EventStream) -> worker::Result<Response> {
-    let EventStream { tail, first, live, ends_at } = stream;
+    let EventStream { tail, first, live, max_events, ends_at } = stream;
     let caught_up = matches!(first, TailItem::UpToDate { .. });
     let head = format!("{}{}", sse_preamble(1_000), sse_frame(&first, false));
-    let more = (live || !caught_up).then_some((tail, caught_up));
+    let events = |item: &TailItem| u64::from(matches!(item, TailItem::Event(_)));
+    // A bounded read ends right after its last event, before any further read of the store.
+    let within = move |sent: u64| max_events.is_none_or(|max| sent < max);
+    let sent = events(&first);
+    let more = ((live || !caught_up) && within(sent)).then_some((tail, caught_up, sent));
     let rest = futures_util::stream::unfold(more, move |state| async move {
-        let (mut tail, announced) = state?;
+        let (mut tail, announced, sent) = state?;
         let left = ends_at - worker::Date::now().as_millis() as f64;
         if left <= 0.0 {
             return None;
@@ -213,7 +219,9 @@ fn events_response(stream: EventStream) -> worker::Result<Response> {
             Ok(item) => {
                 let up_to_date = matches!(item, TailItem::UpToDate { .. });
                 let frame = sse_frame(&item, announced);
-                (frame, (live || !up_to_date).then_some((tail, announced || up_to_date)))
+                let sent = sent + events(&item);
+                let go_on = (live || !up_to_date) && within(sent);
+                (frame, go_on.then_some((tail, announced || up_to_date, sent)))
             }
             // Past the status line an error can only end the stream; the client reconnects.
             Err(error) => {
@@ -407,7 +415,7 @@ async fn handle(
                     Err(error) => Err(error),
                 }
             }
-            Call::StreamEvents { session_id, mut follow, live } => {
+            Call::StreamEvents { session_id, mut follow, live, max_events } => {
                 if let Some(last) = last_event_id.as_deref() {
                     follow.from_sequence = resume_after(last)?;
                 }
@@ -424,7 +432,7 @@ async fn handle(
                 let mut tail = Tail::new(Box::new(store), &session_id, follow)?;
                 match tail.next().await {
                     Ok(first) => {
-                        let stream = EventStream { tail, first, live, ends_at };
+                        let stream = EventStream { tail, first, live, max_events, ends_at };
                         return Ok((Answer::Events(stream), extra(None)));
                     }
                     Err(error) => Err(error),

@@ -255,10 +255,38 @@ fn ws_subscriber(url: &str, session: &str, leave_after: Option<usize>) -> Result
     Ok(seen)
 }
 
+/// Events the WebSocket test writes past the Worker on PostgreSQL, so that no notification
+/// reaches the object and only its repair alarm can deliver them.
+const UNANNOUNCED: i64 = 5;
+
+/// Appends `n` events to `session` straight into PostgreSQL (DATABASE_URL, the Hyperdrive
+/// Worker's database) through the native store, as another service sharing the database would:
+/// the Worker never hears of them.
+fn append_past_the_worker(session: &str, n: i64) -> Result<(), String> {
+    use asm_core::sql::SqlStore;
+    let url = std::env::var("DATABASE_URL").map_err(|_| "DATABASE_URL is not set".to_owned())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let executor = asm_native::PostgresExecutor::connect(&url, 1).map_err(|e| e.to_string())?;
+        let store = SqlStore::new(executor, asm_native::system_env());
+        for _ in 0..n {
+            let e = Event::new(NewEvent::of(EventType::MessageReceived, session), store.env())
+                .map_err(|e| e.to_string())?;
+            store.append_event(&e).await.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })
+}
+
 /// Subscribers over WebSockets, fanned out by the session's Durable Object (`SessionTail`):
 /// four follow one session while events are appended one by one; one of them leaves half-way
-/// and resumes after its last event. Each must see 1..=`WS_EVENTS` in order, once each.
-fn websockets(url: &str, check: &mut impl FnMut(bool, &str)) {
+/// and resumes after its last event. Each must see 1..=`WS_EVENTS` in order, once each. On
+/// Hyperdrive the last [`UNANNOUNCED`] events are written past the Worker: the object's repair
+/// alarm must still deliver them.
+fn websockets(url: &str, backend: &str, check: &mut impl FnMut(bool, &str)) {
     let session = "ses_ws";
     let (wrote, seen) = std::thread::scope(|s| {
         let subscribers: Vec<_> = (0..4)
@@ -269,11 +297,15 @@ fn websockets(url: &str, check: &mut impl FnMut(bool, &str)) {
             let clock = || Timestamp::from_micros(1_750_000_000_000_000);
             let env = Env::new(Arc::new(clock), Arc::new(SeededIds::new(0x3e5)));
             std::thread::sleep(Duration::from_secs(1));
-            for _ in 0..WS_EVENTS {
+            let past = if backend == "hyperdrive" { UNANNOUNCED } else { 0 };
+            for _ in 0..WS_EVENTS - past {
                 let e = Event::new(NewEvent::of(EventType::MessageReceived, session), &env)
                     .map_err(|e| e.to_string())?;
                 block_on(store.append_event(&e)).map_err(|e| e.to_string())?;
                 std::thread::sleep(Duration::from_millis(20));
+            }
+            if past > 0 {
+                append_past_the_worker(session, past)?;
             }
             Ok::<(), String>(())
         })();
@@ -366,7 +398,7 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
     if backend == "d1" {
         browser(url, &mut check);
     }
-    websockets(url, &mut check);
+    websockets(url, backend, &mut check);
     println!(
         "reliability live-tail-worker-{backend}: {passed} passed, {failed} failed \
          ({SUBSCRIBERS} subscribers, {resumes} resumes, {EVENTS} events)"

@@ -22,8 +22,9 @@ let resumes = 0;
 
 after(() => {
   rmSync(dir, { recursive: true, force: true });
+  // On a line of its own: the dot reporter leaves its line open.
   console.log(
-    `reliability live-tail-node: ${passed} passed, ${failed} failed ` +
+    `\nreliability live-tail-node: ${passed} passed, ${failed} failed ` +
       `(${SUBSCRIBERS} subscribers, ${resumes} resumes, ${EVENTS} events)`,
   );
 });

@@ -2,7 +2,7 @@
 //! at a time; the package's `Store.subscribe` wraps it as an async iterator that an
 //! `AbortSignal` ends.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use asm_core::Error;
@@ -16,16 +16,22 @@ use crate::convert::to_js;
 use crate::errors::to_js_error;
 use crate::executor::JsExecutor;
 
+type StoreTail = Tail<Rc<SqlStore<JsExecutor>>>;
+
 /// A tail over the store it was opened from.
 #[wasm_bindgen]
 pub struct Subscription {
-    tail: Rc<RefCell<Tail<Rc<SqlStore<JsExecutor>>>>>,
+    /// The tail, taken out while a `next()` runs (so no borrow is held across its reads).
+    tail: Rc<RefCell<Option<StoreTail>>>,
+    /// The cursor after the last settled `next()`.
+    cursor: Rc<Cell<i64>>,
 }
 
 impl Subscription {
     /// Wraps a tail for JavaScript.
-    pub fn new(tail: Tail<Rc<SqlStore<JsExecutor>>>) -> Subscription {
-        Subscription { tail: Rc::new(RefCell::new(tail)) }
+    pub fn new(tail: StoreTail) -> Subscription {
+        let cursor = Rc::new(Cell::new(tail.cursor()));
+        Subscription { tail: Rc::new(RefCell::new(Some(tail))), cursor }
     }
 }
 
@@ -35,14 +41,15 @@ impl Subscription {
     /// `{kind: "up-to-date", last_sequence}`. One call at a time: a second call before the first
     /// settled is refused, since both would read the same cursor.
     pub fn next(&self) -> Promise {
-        let tail = self.tail.clone();
+        let (slot, cursor) = (self.tail.clone(), self.cursor.clone());
         future_to_promise(async move {
-            let mut tail = tail.try_borrow_mut().map_err(|_| {
-                to_js_error(&Error::validation(
-                    "next() was called again before the previous call settled",
-                ))
-            })?;
-            let item = tail.next().await.map_err(|e| to_js_error(&e))?;
+            let busy =
+                || Error::validation("next() was called again before the previous call settled");
+            let mut tail = slot.borrow_mut().take().ok_or_else(|| to_js_error(&busy()))?;
+            let item = tail.next().await;
+            cursor.set(tail.cursor());
+            *slot.borrow_mut() = Some(tail);
+            let item = item.map_err(|e| to_js_error(&e))?;
             to_js(&item.to_map()).map_err(|e| to_js_error(&e))
         })
     }
@@ -50,6 +57,6 @@ impl Subscription {
     /// The last sequence number accounted for: resume with `from_sequence: cursor + 1`.
     #[wasm_bindgen(getter)]
     pub fn cursor(&self) -> f64 {
-        self.tail.try_borrow().map_or(f64::NAN, |t| t.cursor() as f64)
+        self.cursor.get() as f64
     }
 }

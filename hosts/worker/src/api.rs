@@ -427,7 +427,7 @@ pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply
         Call::LatestSequence(id) => keyed("sequence", store.get_latest_sequence(&id).await?),
         // The entry point answers it as a stream before calling here; a JSON reply has no form.
         Call::StreamEvents { .. } | Call::WatchEvents { .. } => {
-            return Err(Error::validation("a live tail is answered as a stream, not JSON"));
+            Err(Error::validation("a live tail is answered as a stream, not JSON"))
         }
         Call::Flush(payload) => {
             store.flush(&payload).await?;

@@ -232,7 +232,17 @@ pub fn run(w: &Wrangler, backend: &str, on: bool, raw: &Raw) -> (usize, usize) {
     }
 
     // The log: one line per redacting write (the batch's two events in one line), none when off.
-    let log = w.log_text();
+    // wrangler writes a Worker's console lines to its log a little after the answer: wait for
+    // the four lines (up to 5 s) before judging them.
+    let wanted = if on { 4 } else { 0 };
+    let mut log = w.log_text();
+    for _ in 0..50 {
+        if log.matches(r#""asm_redaction""#).count() >= wanted {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        log = w.log_text();
+    }
     let lines: Vec<&str> = log.lines().filter(|l| l.contains(r#""asm_redaction""#)).collect();
     if on {
         let of_session = lines.iter().filter(|l| l.contains(&format!(r#""session_id":"{SID}""#)));

@@ -8,7 +8,8 @@
 //!
 //! - `live tail`: [`SUBSCRIBERS`] clients follow one session's event stream (Server-Sent
 //!   Events) while a writer appends one event at a time; each delivery is timed from the moment
-//!   the writer's append was answered (committed) to the moment the frame arrived.
+//!   the writer's append was answered (committed) to the moment the frame arrived; then the same
+//!   over WebSockets of the session's Durable Object (`live tail websocket`).
 //!
 //! Prints `worker append-single: R req/s, p50 X ms, p99 Y ms` and the same for `append-batch`
 //! (R = the measured requests over the time the clients spent in them, i.e. their summed latency
@@ -176,15 +177,53 @@ fn run_phase(base: &str, phase: &Phase) -> Value {
 /// Clients following the live-tail session at once.
 const SUBSCRIBERS: usize = 4;
 
-/// The live-tail phase: returns its JSON figures and prints `live tail: p50 X ms, p99 Y ms`.
-fn live_tail(base: &str, events: usize) -> Value {
+/// How a live-tail follower is connected.
+#[derive(Clone, Copy, PartialEq)]
+enum Via {
+    /// Server-Sent Events: each stream reads again on its own timer (250 ms).
+    Sse,
+    /// A WebSocket of the session's Durable Object, pushed to after each append.
+    WebSocket,
+}
+
+/// One WebSocket follower: the arrival time of each event until sequence `events`.
+fn follow_websocket(base: &str, session: &str, events: usize) -> Vec<(usize, Instant)> {
+    use tungstenite::client::IntoClientRequest;
+    let url = format!("{}/v1/sessions/{session}/events/ws", base.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().expect("a WebSocket request");
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {TOKEN}").parse().expect("header"));
+    let (mut socket, _) = tungstenite::connect(request).expect("the WebSocket opens");
+    let mut arrivals = Vec::with_capacity(events);
+    while let Ok(message) = socket.read() {
+        let tungstenite::Message::Text(text) = message else { continue };
+        let item: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+        if item["kind"] == "event" {
+            let seq = item["event"]["sequence_number"].as_u64().unwrap_or(0) as usize;
+            arrivals.push((seq, Instant::now()));
+            if seq >= events {
+                break;
+            }
+        }
+    }
+    let _ = socket.close(None);
+    arrivals
+}
+
+/// The live-tail phase: returns its JSON figures and prints `live tail: p50 X ms, p99 Y ms`
+/// (Server-Sent Events) or `live tail websocket: …`.
+fn live_tail(base: &str, events: usize, via: Via) -> Value {
     use std::io::BufReader;
     use std::sync::Mutex;
 
-    let session = "ses_bench_tail";
+    let session = if via == Via::Sse { "ses_bench_tail" } else { "ses_bench_tail_ws" };
     let committed: Mutex<Vec<Option<Instant>>> = Mutex::new(vec![None; events + 1]);
     let path = format!("{base}/v1/sessions/{session}/events/stream");
     let follow = |_: usize| -> Vec<(usize, Instant)> {
+        if via == Via::WebSocket {
+            return follow_websocket(base, session, events);
+        }
         let response = agent()
             .get(&path)
             .header("authorization", format!("Bearer {TOKEN}"))
@@ -209,7 +248,7 @@ fn live_tail(base: &str, events: usize) -> Value {
         std::thread::sleep(Duration::from_secs(1));
         let writer = agent();
         for n in 1..=events {
-            let body = json!(event(&format!("evt_tail_{n:032}"), session)).to_string();
+            let body = json!(event(&format!("evt_{session}_{n:032}"), session)).to_string();
             assert_eq!(post(&writer, &format!("{base}/v1/events"), body.as_bytes()), 200);
             committed.lock().expect("lock")[n] = Some(Instant::now());
             std::thread::sleep(Duration::from_millis(100));
@@ -227,13 +266,14 @@ fn live_tail(base: &str, events: usize) -> Value {
     let pick =
         |q: f64| delays[((delays.len() as f64 * q).ceil() as usize).clamp(1, delays.len()) - 1];
     let (p50, p99) = (pick(0.50), pick(0.99));
+    let name = if via == Via::Sse { "live tail" } else { "live tail websocket" };
     println!(
-        "live tail: p50 {:.1} ms, p99 {:.1} ms ({SUBSCRIBERS} subscribers, {} deliveries, from the append's answer to the frame)",
+        "{name}: p50 {:.1} ms, p99 {:.1} ms ({SUBSCRIBERS} subscribers, {} deliveries, from the append's answer to the frame)",
         ms(p50),
         ms(p99),
         delays.len()
     );
-    json!({ "workload": "live-tail", "subscribers": SUBSCRIBERS, "deliveries": delays.len(), "p50_ms": ms(p50), "p99_ms": ms(p99) })
+    json!({ "workload": name, "subscribers": SUBSCRIBERS, "deliveries": delays.len(), "p50_ms": ms(p50), "p99_ms": ms(p99) })
 }
 
 fn main() {
@@ -256,7 +296,9 @@ fn main() {
             },
         ];
         let mut figures = phases.iter().map(|p| run_phase(&w.url, p)).collect::<Vec<_>>();
-        figures.push(live_tail(&w.url, if quick { 50 } else { 200 }));
+        let tail_events = if quick { 50 } else { 200 };
+        figures.push(live_tail(&w.url, tail_events, Via::Sse));
+        figures.push(live_tail(&w.url, tail_events, Via::WebSocket));
         figures
     };
     let _ = std::fs::remove_dir_all(&state);

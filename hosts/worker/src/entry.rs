@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use asm_core::live::{Tail, TailItem, resume_after, sse_frame, sse_preamble};
-use asm_core::ports::Maintenance;
+use asm_core::ports::{Maintenance, SessionStore};
 use asm_core::redactor::RedactionLog;
 use asm_core::sql::{Executor, ExportChunks, SqlStore, migrations};
 use asm_core::{
@@ -442,9 +442,9 @@ async fn handle(
                 if let Some(last) = last_event_id.as_deref() {
                     follow.from_sequence = resume_after(last)?;
                 }
-                // The scope is the Worker's to check: a foreign session is refused here, before
-                // the object (which reads unscoped) is reached.
-                Tail::new(&store, &session_id, follow.clone())?.next().await?;
+                // The scope is the Worker's to check: a foreign session is refused here (one
+                // single-row read, the scoped counter), before the object, which reads unscoped.
+                store.get_latest_sequence(&session_id).await?;
                 let response = watch(env, &session_id, &follow, websocket).await?;
                 return Ok((Answer::Upgrade(response), extra(None)));
             }

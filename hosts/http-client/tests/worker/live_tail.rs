@@ -121,26 +121,43 @@ fn subscribe(url: &str, session: &str, seed: u64, abrupt: bool) -> (Vec<i64>, us
     (seen, resumes, problems)
 }
 
+/// A client appending message events to one session through the Worker.
+struct Writer {
+    store: HttpStore,
+    env: Env,
+    session: String,
+}
+
+impl Writer {
+    /// A writer whose event ids come from `seed` (distinct writers, distinct seeds).
+    fn new(url: &str, session: &str, seed: u64) -> Writer {
+        let clock = || Timestamp::from_micros(1_750_000_000_000_000);
+        let env = Env::new(Arc::new(clock), Arc::new(SeededIds::new(seed)));
+        Writer { store: HttpStore::new(url, TOKEN), env, session: session.to_owned() }
+    }
+
+    /// Appends `n` events in one call.
+    fn append(&self, n: i64) -> Result<(), String> {
+        let events: Vec<Event> = (0..n)
+            .map(|_| Event::new(NewEvent::of(EventType::MessageReceived, &self.session), &self.env))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+        block_on(self.store.append_events(&events)).map(drop).map_err(|e| e.to_string())
+    }
+}
+
 /// Writers append `EVENTS` events to `session` in small batches, from two threads.
 fn write(url: &str, session: &str) -> Result<(), String> {
     std::thread::scope(|s| {
         let writers: Vec<_> = (0..2u64)
             .map(|w| {
                 s.spawn(move || {
-                    let store = HttpStore::new(url, TOKEN);
-                    let clock = || Timestamp::from_micros(1_750_000_000_000_000);
-                    let env = Env::new(Arc::new(clock), Arc::new(SeededIds::new(0x7a11 + w)));
+                    let writer = Writer::new(url, session, 0x7a11 + w);
                     let mut left = EVENTS / 2;
                     let mut rng = Lcg(w);
                     while left > 0 {
                         let n = (1 + rng.below(4) as i64).min(left);
-                        let events: Vec<Event> = (0..n)
-                            .map(|_| {
-                                Event::new(NewEvent::of(EventType::MessageReceived, session), &env)
-                            })
-                            .collect::<Result<_, _>>()
-                            .map_err(|e| e.to_string())?;
-                        block_on(store.append_events(&events)).map_err(|e| e.to_string())?;
+                        writer.append(n)?;
                         left -= n;
                         std::thread::sleep(Duration::from_millis(rng.below(15)));
                     }
@@ -171,16 +188,12 @@ fn browser(url: &str, check: &mut impl FnMut(bool, &str)) {
         Err(e) => return check(false, &format!("node did not start: {e} (run npm ci)")),
     };
     let wrote = (|| {
-        let store = HttpStore::new(url, TOKEN);
-        let clock = || Timestamp::from_micros(1_750_000_000_000_000);
-        let env = Env::new(Arc::new(clock), Arc::new(SeededIds::new(0xb0b)));
+        let writer = Writer::new(url, session, 0xb0b);
         // Give the page time to open the stream, then write on both sides of its planned end.
         std::thread::sleep(Duration::from_secs(3));
         for round in 0..2 {
             for _ in 0..10 {
-                let e = Event::new(NewEvent::of(EventType::MessageReceived, session), &env)
-                    .map_err(|e| e.to_string())?;
-                block_on(store.append_event(&e)).map_err(|e| e.to_string())?;
+                writer.append(1)?;
                 std::thread::sleep(Duration::from_millis(50));
             }
             if round == 0 {
@@ -293,15 +306,11 @@ fn websockets(url: &str, backend: &str, check: &mut impl FnMut(bool, &str)) {
             .map(|k| s.spawn(move || ws_subscriber(url, session, (k == 0).then_some(30))))
             .collect();
         let wrote = (|| {
-            let store = HttpStore::new(url, TOKEN);
-            let clock = || Timestamp::from_micros(1_750_000_000_000_000);
-            let env = Env::new(Arc::new(clock), Arc::new(SeededIds::new(0x3e5)));
+            let writer = Writer::new(url, session, 0x3e5);
             std::thread::sleep(Duration::from_secs(1));
             let past = if backend == "hyperdrive" { UNANNOUNCED } else { 0 };
             for _ in 0..WS_EVENTS - past {
-                let e = Event::new(NewEvent::of(EventType::MessageReceived, session), &env)
-                    .map_err(|e| e.to_string())?;
-                block_on(store.append_event(&e)).map_err(|e| e.to_string())?;
+                writer.append(1)?;
                 std::thread::sleep(Duration::from_millis(20));
             }
             if past > 0 {

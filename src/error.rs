@@ -195,6 +195,10 @@ pub enum Cause {
     Database(ExecErrorKind),
     /// A key the caller chose (an artifact's key or id) is already taken.
     Conflict,
+    /// A byte range that starts past the end of the object (HTTP 416).
+    RangeNotSatisfiable,
+    /// A body larger than the host accepts (HTTP 413).
+    TooLarge,
 }
 
 impl Cause {
@@ -203,6 +207,8 @@ impl Cause {
         match self {
             Cause::Database(kind) => kind.as_str(),
             Cause::Conflict => "conflict",
+            Cause::RangeNotSatisfiable => "range_not_satisfiable",
+            Cause::TooLarge => "too_large",
         }
     }
 
@@ -210,6 +216,8 @@ impl Cause {
     pub fn parse(name: &str) -> Option<Cause> {
         match name {
             "conflict" => Some(Cause::Conflict),
+            "range_not_satisfiable" => Some(Cause::RangeNotSatisfiable),
+            "too_large" => Some(Cause::TooLarge),
             other => ExecErrorKind::parse(other).map(Cause::Database),
         }
     }

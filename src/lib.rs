@@ -18,7 +18,10 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod archive;
 pub mod artifact;
+pub mod blob;
+pub mod composite;
 pub mod cursor;
 pub mod error;
 pub mod event;

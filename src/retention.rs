@@ -115,11 +115,18 @@ pub const PROTECTED_EVENT_TYPES: &[EventType] = &[
 /// not in [`PROTECTED_EVENT_TYPES`], until `max_events_per_session` are left. Both stores'
 /// `plan` count with this.
 pub fn prune_count<T: AsRef<str>>(types: &[T], policy: &RetentionPolicy) -> u64 {
+    prune_selection(types, policy).len() as u64
+}
+
+/// The positions (ascending) of the events pruning removes from a log whose event types, in
+/// ascending sequence order, are `types`: the same choice the stores' prune statements make,
+/// so that archiving before pruning archives exactly what is removed.
+pub fn prune_selection<T: AsRef<str>>(types: &[T], policy: &RetentionPolicy) -> Vec<usize> {
     let is_in = |list: &[EventType], t: &T| list.iter().any(|l| l.as_str() == t.as_ref());
-    let Some(max) = policy.max_events_per_session.finite() else { return 0 };
+    let Some(max) = policy.max_events_per_session.finite() else { return Vec::new() };
     let to_prune = (types.len() as i64).saturating_sub(max);
     if to_prune <= 0 {
-        return 0;
+        return Vec::new();
     }
     let mut removed = vec![false; types.len()];
     let mut n = 0;
@@ -131,10 +138,11 @@ pub fn prune_count<T: AsRef<str>>(types: &[T], policy: &RetentionPolicy) -> u64 
     }
     for (i, t) in types.iter().enumerate() {
         if n < to_prune && !removed[i] && !is_in(PROTECTED_EVENT_TYPES, t) {
+            removed[i] = true;
             n += 1;
         }
     }
-    n as u64
+    removed.iter().enumerate().filter(|(_, r)| **r).map(|(i, _)| i).collect()
 }
 
 impl RetentionPolicy {

@@ -65,3 +65,16 @@ impl ArtifactRegistry for MemoryStore {
         Ok(())
     }
 }
+
+impl crate::ports::ArtifactScan for MemoryStore {
+    async fn scan_artifacts(&self, after: Option<&str>, limit: u32) -> Result<Vec<Artifact>> {
+        let state = self.state();
+        let mut rows: Vec<&Artifact> = state
+            .artifacts
+            .values()
+            .filter(|a| after.is_none_or(|after| a.id.as_str() > after))
+            .collect();
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(rows.into_iter().take(limit.max(1) as usize).cloned().collect())
+    }
+}

@@ -11,9 +11,12 @@
 //! first and only then mutates, so a batch either lands whole or not at all.
 
 mod artifacts;
+mod blobs;
 mod maintenance;
 mod query_api;
 mod session_store;
+
+pub use blobs::MemoryArtifactStore;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

@@ -17,3 +17,11 @@ pub trait ArtifactRegistry {
     /// Soft-deletes the artifact with this key; idempotent.
     async fn delete(&self, key: &str) -> Result<()>;
 }
+
+/// Every artifact row, a page at a time: what a consistency check of rows against bytes reads.
+/// Not an ASM port; the memory and SQL stores implement it.
+#[allow(async_fn_in_trait)]
+pub trait ArtifactScan {
+    /// Up to `limit` rows (soft-deleted ones included) in `id` order, after `after`.
+    async fn scan_artifacts(&self, after: Option<&str>, limit: u32) -> Result<Vec<Artifact>>;
+}

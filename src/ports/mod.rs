@@ -5,11 +5,13 @@
 //! needs `Send` wraps a store per task instead (see `hosts/native`).
 
 mod artifact_registry;
+mod artifact_store;
 mod maintenance;
 mod query_api;
 mod session_store;
 
-pub use artifact_registry::ArtifactRegistry;
+pub use artifact_registry::{ArtifactRegistry, ArtifactScan};
+pub use artifact_store::{ArtifactContent, ArtifactStore};
 pub use maintenance::{Maintenance, MaintenanceReport};
 pub use query_api::{
     CostQuery, CostSummary, DEFAULT_EVENT_LIMIT, DEFAULT_RUN_LIMIT, DEFAULT_SESSION_LIMIT,

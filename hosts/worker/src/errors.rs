@@ -19,6 +19,8 @@ pub fn status_of(error: &Error) -> u16 {
     match error.cause() {
         Some(Cause::Database(ExecErrorKind::Transient)) => return 503,
         Some(Cause::Conflict) => return 409,
+        Some(Cause::RangeNotSatisfiable) => return 416,
+        Some(Cause::TooLarge) => return 413,
         _ => {}
     }
     match error.code() {

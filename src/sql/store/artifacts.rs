@@ -148,3 +148,23 @@ impl<E: Executor> ArtifactRegistry for SqlStore<E> {
         Ok(())
     }
 }
+
+impl<E: Executor> crate::ports::ArtifactScan for SqlStore<E> {
+    async fn scan_artifacts(&self, after: Option<&str>, limit: u32) -> Result<Vec<Artifact>> {
+        let d = self.dialect();
+        let mut b = Builder::read(d);
+        b.sql("SELECT ").sql(schema::artifact_select(d)).sql(" FROM asm_artifacts");
+        let mut w = Where::new(&mut b);
+        // Byte order on every backend (PostgreSQL's default collation may not be), as the
+        // sweeper merges these rows with object keys compared in Rust.
+        let id = if d == Dialect::Postgres { "id COLLATE \"C\"" } else { "id" };
+        if let Some(after) = after {
+            w.and().sql(id).sql(" > ").bind(Value::Text(after.to_owned()), SqlType::Text);
+        }
+        w.scope_session(self.scope(), "session_id");
+        b.sql(" ORDER BY ").sql(id);
+        super::limit(&mut b, Some(u64::from(limit.max(1))));
+        let rs = self.read(QUERY, "scan_artifacts", b.build()).await?;
+        decode::all(&rs.rows, decode::artifact)
+    }
+}

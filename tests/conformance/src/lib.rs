@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use asm_core::{Env, SeededIds, SteppingClock, Timestamp};
 
+pub mod artifacts;
 pub mod cases;
 mod check;
 

@@ -6,10 +6,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use asm_conformance::artifacts::{BlobHarness, run_blob_suite, run_composite_suite};
 use asm_conformance::{Harness, RealTime};
 use asm_core::Env;
 use asm_core::live::Timer;
-use asm_core::memory::MemoryStore;
+use asm_core::memory::{MemoryArtifactStore, MemoryStore};
 
 struct Memory;
 
@@ -50,9 +51,23 @@ impl Harness for Memory {
     }
 }
 
+/// Artifact bytes in memory.
+struct MemoryBlobs;
+
+impl BlobHarness for MemoryBlobs {
+    type Blobs = MemoryArtifactStore;
+
+    async fn fresh_blobs(&self, env: Env) -> Result<MemoryArtifactStore, String> {
+        Ok(MemoryArtifactStore::new(env))
+    }
+}
+
 fn main() {
     let report = futures::executor::block_on(asm_conformance::run_all("memory", &Memory));
-    if !report.is_success() {
+    let blobs = futures::executor::block_on(run_blob_suite("memory", &MemoryBlobs));
+    let composite =
+        futures::executor::block_on(run_composite_suite("memory", &Memory, &MemoryBlobs));
+    if !report.is_success() || blobs.is_err() || composite.is_err() {
         std::process::exit(1);
     }
 }

@@ -1,0 +1,1 @@
+//! Archives of pruned and hard-deleted events (filled in below).

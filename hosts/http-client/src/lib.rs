@@ -10,6 +10,7 @@
 //! their first poll. Plain HTTP is built in; HTTPS needs the `tls` feature.
 #![forbid(unsafe_code)]
 
+mod content;
 mod ports;
 
 use std::sync::Arc;

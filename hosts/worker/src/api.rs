@@ -50,17 +50,17 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn ok(value: impl Serialize) -> Result<Reply> {
+    pub(crate) fn ok(value: impl Serialize) -> Result<Reply> {
         let body = serde_json::to_value(value)
             .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
         Ok(Reply { status: 200, body: Some(body) })
     }
 
-    fn created(value: impl Serialize) -> Result<Reply> {
+    pub(crate) fn created(value: impl Serialize) -> Result<Reply> {
         Reply::ok(value).map(|r| Reply { status: 201, ..r })
     }
 
-    fn no_content() -> Result<Reply> {
+    pub(crate) fn no_content() -> Result<Reply> {
         Ok(Reply { status: 204, body: None })
     }
 }
@@ -198,6 +198,13 @@ pub enum Call {
     ListArtifacts(String),
     /// `ArtifactRegistry::session_stats`.
     ArtifactStats(String),
+    /// `ArtifactContent::store_artifact`: the row's fields from the query (`session_id`,
+    /// `run_id`); the bytes, their type and declared checksum come from the request itself.
+    PutArtifactContent(NewArtifact),
+    /// `ArtifactContent::open_artifact` of this key.
+    GetArtifactContent(String),
+    /// `ArtifactContent::remove_artifact` of this key.
+    DeleteArtifactContent(String),
 }
 
 impl Call {
@@ -240,6 +247,7 @@ impl Call {
             | Call::PruneSessionEvents(id, _)
             | Call::ListArtifacts(id)
             | Call::ArtifactStats(id) => Some(id),
+            Call::PutArtifactContent(artifact) => artifact.session_id.as_deref(),
             _ => None,
         }
     }
@@ -339,6 +347,22 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         Op::DeleteArtifact => Call::DeleteArtifact(id()?),
         Op::ListArtifacts => Call::ListArtifacts(id()?),
         Op::ArtifactStats => Call::ArtifactStats(id()?),
+        Op::PutArtifactContent => {
+            let options = query()?;
+            let text = |field: &str| match options.get(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(Error::validation(format!("{field} must be a string"))),
+            };
+            Call::PutArtifactContent(NewArtifact {
+                key: Some(id()?),
+                session_id: text("session_id")?,
+                run_id: text("run_id")?,
+                ..NewArtifact::default()
+            })
+        }
+        Op::GetArtifactContent => Call::GetArtifactContent(id()?),
+        Op::DeleteArtifactContent => Call::DeleteArtifactContent(id()?),
         Op::Health | Op::OpenApi | Op::TestReset => {
             return Err(Error::new(
                 ErrorCode::InternalError,
@@ -474,6 +498,12 @@ pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply
         }
         Call::ListArtifacts(id) => keyed("artifacts", store.list_by_session(&id).await?),
         Call::ArtifactStats(id) => Reply::ok(store.session_stats(&id).await?),
+        // The entry point streams these to and from the artifact store; they have no JSON form.
+        Call::PutArtifactContent(_)
+        | Call::GetArtifactContent(_)
+        | Call::DeleteArtifactContent(_) => {
+            Err(Error::validation("artifact bytes are answered as a stream, not JSON"))
+        }
     }
 }
 

@@ -70,13 +70,19 @@ impl Role {
             | Op::HealthCheck
             | Op::GetArtifact
             | Op::ListArtifacts
-            | Op::ArtifactStats => Role::Read,
+            | Op::ArtifactStats
+            | Op::GetArtifactContent => Role::Read,
             Op::SaveRun | Op::CreateRun | Op::AppendEvent | Op::CreateEvent | Op::AppendEvents => {
                 Role::Append
             }
-            Op::SaveSession | Op::CreateSession | Op::Flush | Op::RegisterArtifact => Role::Write,
+            Op::SaveSession
+            | Op::CreateSession
+            | Op::Flush
+            | Op::RegisterArtifact
+            | Op::PutArtifactContent => Role::Write,
             Op::DeleteSession
             | Op::DeleteArtifact
+            | Op::DeleteArtifactContent
             | Op::MaintenanceExecute
             | Op::PruneSessionEvents
             | Op::SoftDeleteExpired

@@ -21,11 +21,14 @@ use crate::audit::Line;
 use crate::auth::Keyring;
 use crate::backend::Backend;
 use crate::body::read_request;
+use crate::content;
 use crate::errors::{
     bad_segment, body_of, no_such_path, status_of, too_large, unauthorized, wrong_method,
 };
+use crate::r2::R2ArtifactStore;
 use crate::redaction::{self, REDACTIONS_HEADER};
 use crate::routes::{Op, Routed, route};
+use asm_core::composite::CompositeStore;
 
 /// Default request body limit (`ASM_MAX_BODY_BYTES` overrides it).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -95,6 +98,8 @@ enum Answer {
     Events(EventStream),
     /// A WebSocket the session's Durable Object accepted (status 101).
     Upgrade(Response),
+    /// Artifact bytes streamed from R2 (200, 206, 304).
+    Bytes(Response),
 }
 
 /// A tail being sent as Server-Sent Events.
@@ -188,9 +193,10 @@ fn notify_tails(env: &worker::Env, ctx: &Context, sessions: Vec<String>) {
 
 /// The key of an event stream given as `?access_token=…`: a browser's `EventSource` cannot send
 /// an `Authorization` header. Only the stream route reads it, since a URL ends up in logs (give
-/// such clients a read key scoped to their agents).
+/// such clients a read key scoped to their agents). A download link of an artifact's bytes
+/// (`GET …/content`, e.g. from the viewer) may carry it the same way.
 fn stream_token(op: Op, query: &str) -> Option<String> {
-    if !matches!(op, Op::StreamEvents | Op::WatchEvents) {
+    if !matches!(op, Op::StreamEvents | Op::WatchEvents | Op::GetArtifactContent) {
         return None;
     }
     let token = query.split('&').find_map(|pair| pair.strip_prefix("access_token="))?;
@@ -278,6 +284,7 @@ async fn fetch(req: Request, env: worker::Env, ctx: Context) -> worker::Result<R
         Answer::Export(first, chunks) => export_response(first, chunks)?,
         Answer::Events(stream) => events_response(stream)?,
         Answer::Upgrade(response) => return Ok(response),
+        Answer::Bytes(response) => response,
     };
     if let Some(n) = extra.readings {
         let _ = response.headers_mut().set(TEST_READINGS_HEADER, &n.to_string());
@@ -345,10 +352,11 @@ async fn handle(
         .unwrap_or(DEFAULT_MAX_BODY_BYTES);
     let declared =
         req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if let Some(size) = declared.filter(|s| *s > limit) {
+    if let Some(size) = declared.filter(|s| *s > limit && matched.op != Op::PutArtifactContent) {
         return Err(too_large(size, limit, "the request body limit"));
     }
-    let body = if method == Method::Get || method == Method::Delete {
+    let streamed = matched.op == Op::PutArtifactContent;
+    let body = if method == Method::Get || method == Method::Delete || streamed {
         Vec::new()
     } else {
         read_request(&mut req, limit).await?
@@ -384,6 +392,9 @@ async fn handle(
     let extra = |redactions: Option<usize>| Extra { readings: readings(), redactions };
     let reply = if matched.op == Op::TestReset {
         reset(&backend).await?;
+        if let Ok(blobs) = R2ArtifactStore::from_env(env) {
+            blobs.clear(asm_core::composite::BLOB_PREFIX).await?;
+        }
         Reply { status: 204, body: None }
     } else {
         let mut store = SqlStore::new(backend, asm_env.clone())
@@ -404,6 +415,7 @@ async fn handle(
             Err(error) => return Ok((Answer::Json(error_reply(&error)), extra(None))),
         };
         let session_id = call.session_id().map(str::to_owned);
+        let mut streamed_bytes = None;
         let outcome = match call {
             Call::ExportSession(id, include_artifacts) => {
                 let mut chunks = store.export_chunks(&id, include_artifacts);
@@ -448,6 +460,31 @@ async fn handle(
                 let response = watch(env, &session_id, &follow, websocket).await?;
                 return Ok((Answer::Upgrade(response), extra(None)));
             }
+            Call::PutArtifactContent(attrs) => {
+                let blobs = R2ArtifactStore::from_env(env)?;
+                let max = var(env, "ASM_MAX_ARTIFACT_BYTES")
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(content::DEFAULT_MAX_ARTIFACT_BYTES);
+                let stored = content::put(&mut req, store, blobs, &asm_env, attrs, max).await;
+                content::split(stored, &mut streamed_bytes)
+            }
+            Call::GetArtifactContent(key) => {
+                let read = content::get(&req, store, R2ArtifactStore::from_env(env)?, &key).await;
+                content::split(read, &mut streamed_bytes)
+            }
+            Call::DeleteArtifactContent(key) => {
+                let blobs = R2ArtifactStore::from_env(env)?;
+                content::split(
+                    content::delete(store, blobs, &asm_env, &key).await,
+                    &mut streamed_bytes,
+                )
+            }
+            // With an artifact bucket bound, the check covers the artifacts' bytes too.
+            Call::HealthCheck if R2ArtifactStore::from_env(env).is_ok() => {
+                let blobs = R2ArtifactStore::from_env(env)?;
+                let composite = CompositeStore::new(store, blobs, asm_env.clone());
+                execute(&composite, &asm_env, Call::HealthCheck).await
+            }
             call => {
                 let appended = call.appended_sessions();
                 let outcome = execute(&store, &asm_env, call).await;
@@ -459,6 +496,9 @@ async fn handle(
         };
         if let Some(line) = Line::of(key, matched.op, session_id, &outcome) {
             audit(&line);
+        }
+        if let (Some(response), Ok(_)) = (streamed_bytes, &outcome) {
+            return Ok((Answer::Bytes(response), extra(None)));
         }
         let redacted = redactions.take();
         for line in redaction::log_lines(&redacted) {
@@ -523,11 +563,14 @@ async fn scheduled(event: ScheduledEvent, env: worker::Env, _ctx: ScheduleContex
             .map_err(|e| Error::validation(format!("ASM_RETENTION_POLICY: {e}")))?;
         let policy = RetentionPolicy::from_json(&value)?;
         let backend_name = var(&env, "ASM_BACKEND").unwrap_or_else(|| "d1".to_owned());
-        let store = SqlStore::new(
-            Backend::from_env(&env, &backend_name)?,
-            Env::new(Arc::new(worker_now), Arc::new(random_bytes)),
-        );
-        with_budget(store, &env)?.execute(&policy).await
+        let asm_env = Env::new(Arc::new(worker_now), Arc::new(random_bytes));
+        let store = SqlStore::new(Backend::from_env(&env, &backend_name)?, asm_env.clone());
+        let store = with_budget(store, &env)?;
+        // With an artifact bucket bound, the run ends with a sweep of bytes no row describes.
+        match R2ArtifactStore::from_env(&env) {
+            Ok(blobs) => CompositeStore::new(store, blobs, asm_env).execute(&policy).await,
+            Err(_) => store.execute(&policy).await,
+        }
     }
     .await;
     match outcome {

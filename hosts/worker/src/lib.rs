@@ -28,11 +28,15 @@ pub mod routes;
 #[cfg(target_arch = "wasm32")]
 pub mod backend;
 #[cfg(target_arch = "wasm32")]
+pub mod content;
+#[cfg(target_arch = "wasm32")]
 pub mod d1;
 #[cfg(target_arch = "wasm32")]
 mod entry;
 #[cfg(target_arch = "wasm32")]
 pub mod hyperdrive;
+#[cfg(target_arch = "wasm32")]
+pub mod r2;
 // Private like `entry`: the runtime reaches its Durable Object class through wasm-bindgen's
 // export, not a Rust path.
 #[cfg(target_arch = "wasm32")]

@@ -83,6 +83,12 @@ pub enum Op {
     ListArtifacts,
     /// `ArtifactRegistry::session_stats`.
     ArtifactStats,
+    /// `ArtifactContent::store_artifact`: the bytes, streamed to R2, then the row.
+    PutArtifactContent,
+    /// `ArtifactContent::open_artifact`: the bytes, streamed from R2 (`Range`, `ETag`).
+    GetArtifactContent,
+    /// `ArtifactContent::remove_artifact`: the row, then the bytes.
+    DeleteArtifactContent,
     /// `POST /v1/_test/reset`: wipes every `asm_*` row; served only in test mode.
     TestReset,
 }
@@ -141,6 +147,9 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/v1/maintenance/health", Op::HealthCheck),
     r("POST", "/v1/artifacts", Op::RegisterArtifact),
     r("GET", "/v1/artifacts/{key}", Op::GetArtifact),
+    r("PUT", "/v1/artifacts/{key}/content", Op::PutArtifactContent),
+    r("GET", "/v1/artifacts/{key}/content", Op::GetArtifactContent),
+    r("DELETE", "/v1/artifacts/{key}/content", Op::DeleteArtifactContent),
     r("DELETE", "/v1/artifacts/{key}", Op::DeleteArtifact),
     r("GET", "/v1/sessions/{session_id}/artifacts", Op::ListArtifacts),
     r("GET", "/v1/sessions/{session_id}/artifacts/stats", Op::ArtifactStats),

@@ -488,8 +488,7 @@ async fn composite_sweep_reaps_only_old_bytes_without_rows<
     c: &CompositeStore<S, A>,
     _: &Env,
 ) -> CaseResult {
-    let kept = c
-        .store_artifact(new_artifact("kept.txt", None), body(b"kept"), &PutOptions::default())
+    c.store_artifact(new_artifact("kept.txt", None), body(b"kept"), &PutOptions::default())
         .await
         .map_err(|e| e.to_string())?;
     // Bytes of an upload whose row never came (a crash between the two steps).
@@ -503,7 +502,7 @@ async fn composite_sweep_reaps_only_old_bytes_without_rows<
         c.health_check().await.map_err(|e| e.to_string())?.is_empty(),
         "young orphans are healthy",
     )?;
-    Ok(drop(kept))
+    Ok(())
 }
 
 fn composite_cases<S: Store + ArtifactScan, A: ArtifactStore>()

@@ -8,6 +8,7 @@
 // The harness times child processes with the OS clock; only the core must not read it.
 #![allow(clippy::disallowed_methods)]
 
+mod artifacts;
 mod bounds;
 mod checks;
 mod chunked;
@@ -99,6 +100,7 @@ fn vars(backend: &str, extra: &[&str]) -> Vec<String> {
     let mut v = production::vars(backend);
     v.extend(["ASM_TEST_MODE:1".to_owned(), scopes::keys_var(), ASM_UNBOUNDED.to_owned()]);
     v.push(format!("ASM_STREAM_SECONDS:{}", live_tail::STREAM_SECONDS));
+    v.push(format!("ASM_MAX_ARTIFACT_BYTES:{}", artifacts::TEST_LIMIT));
     v.extend(extra.iter().map(|s| (*s).to_owned()));
     v
 }
@@ -126,6 +128,7 @@ fn common_suite(
     let ok = report.is_success() & checks::run_all_checks(w, backend, limit);
     let (_, tail_failed) = live_tail::run(&w.url, host.trim_start_matches("worker-"));
     let ok = ok & (tail_failed == 0);
+    let artifacts = artifacts::run(w, host);
     let hostile = hostile::run(&w.url, backend, limit);
     let mut scopes = scopes::run(&w.url, backend);
     // The audit lines reach the runtime's log (what `wrangler tail` shows in production).
@@ -141,7 +144,7 @@ fn common_suite(
     }
     // Last, as the cases reset the tables: without ASM_REDACTION events are stored as sent.
     let redaction = redaction::run(w, backend, false, raw);
-    Outcome { ok, hostile, scopes, bounds: (0, 0), redaction }
+    Outcome { ok, hostile, scopes, bounds: (0, 0), redaction, artifacts }
 }
 
 /// What a backend's suite found.
@@ -151,6 +154,7 @@ struct Outcome {
     scopes: (usize, usize),
     bounds: (usize, usize),
     redaction: (usize, usize),
+    artifacts: (usize, usize),
 }
 
 /// The D1 Worker: the common suite, then concurrent clients, then a Worker in production mode.
@@ -220,6 +224,9 @@ fn main() {
     println!("reliability bounds: {} passed, {} failed", d1.bounds.0, d1.bounds.1);
     let redaction = (d1.redaction.0 + pg.redaction.0, d1.redaction.1 + pg.redaction.1);
     println!("reliability redaction-http: {} passed, {} failed", redaction.0, redaction.1);
+    let artifacts = (d1.artifacts.0 + pg.artifacts.0, d1.artifacts.1 + pg.artifacts.1);
+    println!("reliability artifacts-http: {} passed, {} failed", artifacts.0, artifacts.1);
+    ok &= artifacts.1 == 0;
     ok &= hostile.1 == 0 && scopes.1 == 0 && d1.bounds.1 == 0 && redaction.1 == 0;
     if !ok {
         std::process::exit(1);

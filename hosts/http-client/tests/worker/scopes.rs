@@ -164,6 +164,7 @@ fn requests(t: Target) -> Vec<(&'static str, usize, String, String, Option<Value
     add("get_artifact", 0, "GET", format!("/v1/artifacts/{k}"), None);
     add("list_artifacts", 0, "GET", format!("/v1/sessions/{s}/artifacts"), None);
     add("artifact_stats", 0, "GET", format!("/v1/sessions/{s}/artifacts/stats"), None);
+    add("get_artifact_content", 0, "GET", format!("/v1/artifacts/c{k}/content"), None);
     add("save_run", 1, "PUT", format!("/v1/runs/{r}"), Some(run_of(&r, tag)));
     add("append_event", 1, "POST", "/v1/events".into(), Some(event(&format!("e-{tag}-new"), tag)));
     let batch =
@@ -183,7 +184,16 @@ fn requests(t: Target) -> Vec<(&'static str, usize, String, String, Option<Value
         "/v1/artifacts".into(),
         Some(artifact(&format!("k-{tag}-new"), tag)),
     );
+    let upload = Value::String(format!("bytes of {tag}"));
+    add(
+        "put_artifact_content",
+        2,
+        "PUT",
+        format!("/v1/artifacts/c{k}-new/content?session_id={s}"),
+        Some(upload),
+    );
     add("delete_session", 3, "DELETE", format!("/v1/sessions/{s}"), None);
+    add("delete_artifact_content", 3, "DELETE", format!("/v1/artifacts/c{k}/content"), None);
     add("delete_artifact", 3, "DELETE", format!("/v1/artifacts/{k}"), None);
     add(
         "prune_session_events",
@@ -217,6 +227,14 @@ fn seed(http: &Http) {
             http.req("POST", "/v1/artifacts", Some(TOKEN), Some(&body)).0,
             201,
             "seed artifact"
+        );
+        // An artifact with bytes (in the Worker's R2 bucket) for the content routes.
+        let path = format!("/v1/artifacts/ck-{tag}/content?session_id=s-{tag}");
+        let bytes = format!("bytes of {tag}");
+        assert_eq!(
+            http.req("PUT", &path, Some(TOKEN), Some(bytes.as_bytes())).0,
+            201,
+            "seed artifact bytes"
         );
         let body = serde_json::to_vec(&gone_session(tag)).expect("json");
         let path = format!("/v1/sessions/s-{tag}-gone");

@@ -105,14 +105,18 @@ impl<S: ArtifactRegistry, A> ArtifactRegistry for CompositeStore<S, A> {
     }
 }
 
-impl<S: Maintenance + ArtifactRegistry + ArtifactScan, A: ArtifactStore> Maintenance
+impl<S: Maintenance + ArtifactRegistry + ArtifactScan + ArchiveAccess, A: ArtifactStore> Maintenance
     for CompositeStore<S, A>
 {
     /// The session store's maintenance, then (when it succeeded) a sweep of the bytes that
     /// hard delete and the orphaned-artifact step left without a row; a failed sweep is one more
-    /// message in `errors`.
+    /// message in `errors`. With `archive_before_prune`, hard delete and pruning archive what
+    /// they remove first (`super::archive`).
     async fn execute(&self, policy: &RetentionPolicy) -> Result<MaintenanceReport> {
-        let mut report = self.store.execute(policy).await?;
+        let mut report = match policy.archive_before_prune {
+            true => self.execute_archiving(policy).await?,
+            false => self.store.execute(policy).await?,
+        };
         if let Err(e) = self.sweep().await {
             report.errors.push(e.message().to_owned());
             report.complete = false;
@@ -128,13 +132,19 @@ impl<S: Maintenance + ArtifactRegistry + ArtifactScan, A: ArtifactStore> Mainten
         session_id: &str,
         policy: &RetentionPolicy,
     ) -> Result<u64> {
-        self.store.prune_session_events(session_id, policy).await
+        match policy.archive_before_prune {
+            true => self.prune_one_archived(session_id, policy).await,
+            false => self.store.prune_session_events(session_id, policy).await,
+        }
     }
     async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
         self.store.soft_delete_expired_sessions(policy).await
     }
     async fn hard_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {
-        self.store.hard_delete_expired_sessions(policy).await
+        match policy.archive_before_prune {
+            true => self.hard_delete_all_archived(policy).await,
+            false => self.store.hard_delete_expired_sessions(policy).await,
+        }
     }
     async fn clean_orphaned_artifacts(&self) -> Result<u64> {
         self.store.clean_orphaned_artifacts().await

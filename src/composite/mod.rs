@@ -8,6 +8,7 @@
 //! the two steps (or a delete, which removes the row first) leaves bytes without a row, which
 //! [`CompositeStore::sweep`] removes once they are older than the grace period.
 
+mod archive;
 mod content;
 mod forward;
 mod sweep;

@@ -10,6 +10,7 @@
 //! it before returning, so no guard ever lives across an `.await`. A write validates everything
 //! first and only then mutates, so a batch either lands whole or not at all.
 
+mod archive;
 mod artifacts;
 mod blobs;
 mod maintenance;

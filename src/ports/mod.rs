@@ -4,12 +4,16 @@
 //! hosts are single-threaded and their futures are not `Send`. A native multi-threaded host that
 //! needs `Send` wraps a store per task instead (see `hosts/native`).
 
+mod archive_access;
 mod artifact_registry;
 mod artifact_store;
 mod maintenance;
 mod query_api;
 mod session_store;
 
+pub use archive_access::{
+    ArchiveAccess, Removal, Removed, Restored, SessionSnapshot, restore_conflict,
+};
 pub use artifact_registry::{ArtifactRegistry, ArtifactScan};
 pub use artifact_store::{ArtifactContent, ArtifactStore};
 pub use maintenance::{Maintenance, MaintenanceReport};

@@ -17,7 +17,7 @@ use asm_core::sql::{Dialect, SqlStore};
 use asm_core::{Env, Event, EventType, NewEvent, SeededIds, SteppingClock};
 use common::pg_db::{PgDb, Postgres, database_url};
 use common::sqlite_db::{Sqlite, TempDb};
-use common::{Backend, T0, block_on, run, session};
+use common::{Backend, Checks, T0, block_on, run, session};
 use serde_json::{Value, json};
 
 /// The secrets every test event carries: an Anthropic key, an AWS access key id, a bearer token.
@@ -59,23 +59,6 @@ fn plain(id: &str, session_id: &str, env: &Env) -> Event {
     let mut event = common::event(id, session_id, EventType::MessageReceived, env);
     event.data.insert("content".into(), json!("hello, nothing to hide"));
     event
-}
-
-/// Named checks and their outcomes.
-#[derive(Default)]
-struct Checks {
-    passed: usize,
-    failed: Vec<String>,
-}
-
-impl Checks {
-    fn check(&mut self, name: String, ok: bool, detail: impl FnOnce() -> String) {
-        if ok {
-            self.passed += 1;
-        } else {
-            self.failed.push(format!("{name}: {}", detail()));
-        }
-    }
 }
 
 /// Stored `(id, data, metadata)` of every event, read straight from the database.

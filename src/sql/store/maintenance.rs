@@ -97,8 +97,8 @@ impl<E: Executor> SqlStore<E> {
         Ok((read, eligible))
     }
 
-    /// One page of hard-delete candidates (`execute` and `plan` both read with this).
-    async fn hard_delete_page(
+    /// One page of hard-delete candidates (`execute`, `plan` and archiving read with this).
+    pub(super) async fn hard_delete_page(
         &self,
         cutoff: Timestamp,
         after: Option<&str>,
@@ -110,15 +110,17 @@ impl<E: Executor> SqlStore<E> {
         rs.rows.iter().map(|row| Cells::new("asm_sessions", row).text()).collect()
     }
 
-    /// One page of sessions over the event limit (`execute` and `plan` both read with this).
-    async fn prune_page(
+    /// One page of at most `limit` sessions over the event limit (`execute`, `plan` and
+    /// archiving read with this).
+    pub(super) async fn prune_page(
         &self,
         policy: &RetentionPolicy,
         max: i64,
         after: Option<&str>,
+        limit: u64,
     ) -> Result<Vec<String>> {
         let statement =
-            m::prune_candidates(self.dialect(), self.scope(), policy, max, after, PRUNE_PAGE);
+            m::prune_candidates(self.dialect(), self.scope(), policy, max, after, limit);
         let rs = self.read(MAINTENANCE, PRUNE, statement).await?;
         rs.rows.iter().map(|row| Cells::new("asm_events", row).text()).collect()
     }
@@ -214,7 +216,7 @@ impl<E: Executor> SqlStore<E> {
         let mut after: Option<String> = None;
         while budget.fits(1) {
             budget.spend(1);
-            let ids = self.prune_page(policy, max, after.as_deref()).await?;
+            let ids = self.prune_page(policy, max, after.as_deref(), PRUNE_PAGE).await?;
             for session_id in &ids {
                 if let Err(e) = self.prune_one(session_id, policy, budget, count).await {
                     errors.push(format!("{} (session {session_id})", e.message()));
@@ -370,7 +372,7 @@ impl<E: Executor> SqlStore<E> {
         let (mut pruned, mut after) = (0, None::<String>);
         while budget.fits(1) {
             budget.spend(1);
-            let ids = self.prune_page(policy, max, after.as_deref()).await?;
+            let ids = self.prune_page(policy, max, after.as_deref(), PRUNE_PAGE).await?;
             for session_id in ids.iter().filter(|id| !hard_deleted.contains(*id)) {
                 if !budget.fits(1) {
                     return Ok(pruned);

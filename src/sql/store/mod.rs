@@ -5,6 +5,7 @@
 //! SQL: every statement is written through [`Builder`].
 
 mod append;
+mod archive;
 mod artifacts;
 mod event_ids;
 mod export;

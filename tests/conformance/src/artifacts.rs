@@ -10,8 +10,8 @@ use asm_core::blob::{
 };
 use asm_core::composite::{CompositeStore, blob_key};
 use asm_core::ports::{
-    ArtifactContent, ArtifactRegistry, ArtifactScan, ArtifactStore, Maintenance, SessionStore,
-    Store,
+    ArchiveAccess, ArtifactContent, ArtifactRegistry, ArtifactScan, ArtifactStore, Maintenance,
+    SessionStore, Store,
 };
 use asm_core::{
     Env, ErrorCode, NewArtifact, NewEvent, NewSession, SeededIds, Session, SteppingClock,
@@ -482,7 +482,7 @@ async fn sql_8_120_deleting_a_session_keeps_its_artifact_bytes<S: Store, A: Arti
 }
 
 async fn composite_sweep_reaps_only_old_bytes_without_rows<
-    S: Store + ArtifactScan,
+    S: Store + ArtifactScan + ArchiveAccess,
     A: ArtifactStore,
 >(
     c: &CompositeStore<S, A>,
@@ -505,7 +505,7 @@ async fn composite_sweep_reaps_only_old_bytes_without_rows<
     Ok(())
 }
 
-fn composite_cases<S: Store + ArtifactScan, A: ArtifactStore>()
+fn composite_cases<S: Store + ArtifactScan + ArchiveAccess, A: ArtifactStore>()
 -> Vec<ContentCase<CompositeStore<S, A>>> {
     content_cases![
         sql_8_117_composite_forwards_session_operations,
@@ -523,7 +523,7 @@ async fn special_cases<H: Harness, B: BlobHarness>(
     failed: &mut Vec<String>,
     passed: &mut usize,
 ) where
-    H::Store: ArtifactScan,
+    H::Store: ArtifactScan + ArchiveAccess,
 {
     let (env, _) = env_for(300);
     let result = async {
@@ -611,7 +611,7 @@ pub async fn run_composite_suite<H: Harness, B: BlobHarness>(
     blobs: &B,
 ) -> Result<usize, Vec<String>>
 where
-    H::Store: ArtifactScan,
+    H::Store: ArtifactScan + ArchiveAccess,
 {
     let (mut passed, mut failed) = (0, Vec::new());
     let make = |i: usize| async move {

@@ -42,6 +42,27 @@ pub trait Backend {
     async fn down(&self, exec: &Self::Exec);
 }
 
+/// Named checks and their outcomes, for the suites that print `reliability <suite>: N passed,
+/// M failed` and go on after a failed check.
+#[derive(Default)]
+pub struct Checks {
+    /// Checks that held.
+    pub passed: usize,
+    /// `<name>: <detail>` of each check that did not.
+    pub failed: Vec<String>,
+}
+
+impl Checks {
+    /// Counts `ok` under `name`; `detail` says what was found when it failed.
+    pub fn check(&mut self, name: String, ok: bool, detail: impl FnOnce() -> String) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failed.push(format!("{name}: {}", detail()));
+        }
+    }
+}
+
 /// An env with a clock stepping 1 ms per reading from [`T0`].
 pub fn env() -> (Env, Arc<SteppingClock>) {
     let clock = Arc::new(SteppingClock::new(T0, 1_000));

@@ -74,21 +74,21 @@ impl PutOptions {
     /// Compares what was received with what was declared: `validation_error` naming the field
     /// and both values when they differ.
     pub fn check(&self, received: &Received) -> Result<()> {
-        if let Some(size) = self.byte_size {
-            if size != received.byte_size {
-                return Err(Error::validation(format!(
-                    "byte_size mismatch: declared {size}, received {}",
-                    received.byte_size
-                )));
-            }
+        if let Some(size) = self.byte_size
+            && size != received.byte_size
+        {
+            return Err(Error::validation(format!(
+                "byte_size mismatch: declared {size}, received {}",
+                received.byte_size
+            )));
         }
-        if let Some(sha) = &self.sha256 {
-            if *sha != received.sha256 {
-                return Err(Error::validation(format!(
-                    "checksum_sha256 mismatch: declared {sha}, received {}",
-                    received.sha256
-                )));
-            }
+        if let Some(sha) = &self.sha256
+            && *sha != received.sha256
+        {
+            return Err(Error::validation(format!(
+                "checksum_sha256 mismatch: declared {sha}, received {}",
+                received.sha256
+            )));
         }
         Ok(())
     }

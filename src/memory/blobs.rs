@@ -14,11 +14,14 @@ use crate::error::Result;
 use crate::id::Env;
 use crate::ports::ArtifactStore;
 
+/// Each key's description and bytes.
+type Objects = BTreeMap<String, (BlobInfo, Arc<Vec<u8>>)>;
+
 /// Objects in a map behind a mutex; each one is kept whole (shared, so a read holds no lock).
 #[derive(Debug)]
 pub struct MemoryArtifactStore {
     env: Env,
-    objects: Mutex<BTreeMap<String, (BlobInfo, Arc<Vec<u8>>)>>,
+    objects: Mutex<Objects>,
 }
 
 impl MemoryArtifactStore {
@@ -27,7 +30,7 @@ impl MemoryArtifactStore {
         MemoryArtifactStore { env, objects: Mutex::default() }
     }
 
-    fn objects(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, (BlobInfo, Arc<Vec<u8>>)>> {
+    fn objects(&self) -> std::sync::MutexGuard<'_, Objects> {
         self.objects.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

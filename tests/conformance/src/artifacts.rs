@@ -503,7 +503,8 @@ async fn composite_sweep_reaps_only_old_bytes_without_rows<
         c.health_check().await.map_err(|e| e.to_string())?.is_empty(),
         "young orphans are healthy",
     )?;
-    Ok(drop(kept))
+    drop(kept);
+    Ok(())
 }
 
 fn composite_cases<S: Store + ArtifactScan, A: ArtifactStore>()

@@ -259,8 +259,9 @@ async fn scenario<E: Executor, B: ArtifactStore>(
     (fired.0, fired.1, checks.await)
 }
 
-/// Every fault of every step of both operations, alone and in pairs, on fresh stores from
-/// `fresh`; prints failures and returns (passed, failed).
+/// Every fault of every step of both operations, alone and in pairs (one SQL fault, one
+/// artifact-store fault), on fresh stores from `fresh`; prints failures and returns (passed,
+/// failed).
 async fn run<E: Executor, B: ArtifactStore>(
     name: &str,
     fresh: impl AsyncFn(Env) -> (Faulty<E>, B),
@@ -286,29 +287,23 @@ async fn run<E: Executor, B: ArtifactStore>(
                 record(name, op, make(k), BlobFault::Off, result, &mut passed, &mut failed);
             }
         }
-        let mut blob_faults = vec![BlobFault::Off];
         for make in [BlobFault::FailAt as fn(usize) -> BlobFault, BlobFault::LoseAnswer] {
-            for k in 0.. {
-                let stores = setup().await;
-                let (_, fired, result) = scenario(&stores, op, Fault::Off, make(k)).await;
-                if !fired {
-                    break;
+            // Every call of the artifact store, alone and after each SQL fault (a failed row
+            // insert makes a call of its own: the delete of the bytes just written).
+            for &sql in &sql_faults {
+                for k in 0.. {
+                    let stores = setup().await;
+                    let (_, fired, result) = scenario(&stores, op, sql, make(k)).await;
+                    if !fired {
+                        break;
+                    }
+                    record(name, op, sql, make(k), result, &mut passed, &mut failed);
                 }
-                blob_faults.push(make(k));
-                record(name, op, Fault::Off, make(k), result, &mut passed, &mut failed);
             }
         }
-        // No fault at all, and every pair.
-        for &sql in &sql_faults {
-            for &blob in &blob_faults {
-                if (sql == Fault::Off) != (blob == BlobFault::Off) {
-                    continue;
-                }
-                let stores = setup().await;
-                let (_, _, result) = scenario(&stores, op, sql, blob).await;
-                record(name, op, sql, blob, result, &mut passed, &mut failed);
-            }
-        }
+        let stores = setup().await;
+        let (_, _, result) = scenario(&stores, op, Fault::Off, BlobFault::Off).await;
+        record(name, op, Fault::Off, BlobFault::Off, result, &mut passed, &mut failed);
     }
     (passed, failed)
 }
@@ -323,7 +318,10 @@ fn record(
     failed: &mut usize,
 ) {
     match result {
-        Ok(()) => *passed += 1,
+        Ok(()) => {
+            println!("  ok   {name} {op:?} sql {sql:?} blobs {blob:?}");
+            *passed += 1;
+        }
         Err(why) => {
             println!("  FAIL {name} {op:?} sql {sql:?} blobs {blob:?}: {why}");
             *failed += 1;

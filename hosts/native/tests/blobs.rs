@@ -2,7 +2,8 @@
 //! `conformance blobs-s3` (a bucket on moto's S3-compatible server, started here on
 //! 127.0.0.1), `conformance composite-sqlite-file` (SQLite rows, bytes in a folder) and
 //! `conformance composite-postgres-s3` (PostgreSQL rows on `DATABASE_URL`, bytes in a bucket);
-//! then the S3 backend's multipart path, which the shared suite's objects are too small for.
+//! then the folder's layout (`file layout`) and the S3 backend's multipart path, which the
+//! shared suite's objects are too small for (`s3 multipart`).
 //!
 //! Needs `DATABASE_URL` (`eval "$(scripts/postgres-up)"`) and moto (`. scripts/tools.sh &&
 //! asm_moto_install`); fails, never skips, without them.
@@ -59,15 +60,76 @@ impl Harness for PostgresRows {
     }
 }
 
-/// One multipart check's outcome, printed like a conformance case.
-fn check(name: &str, result: Result<(), String>, failed: &mut usize) {
+/// One backend-specific check's outcome, printed like a conformance case.
+fn check(host: &str, name: &str, result: Result<(), String>, failed: &mut usize) {
     match result {
-        Ok(()) => println!("  ok   s3 {name}"),
+        Ok(()) => println!("  ok   {host} {name}"),
         Err(why) => {
-            println!("  FAIL s3 {name}: {why}");
+            println!("  FAIL {host} {name}: {why}");
             *failed += 1;
         }
     }
+}
+
+/// The folder's layout: an object and objects under its key side by side, keys in byte order
+/// across directories, and files that are not objects (a crash's temporary file, a stranger's
+/// file) never listed; a refused put leaves no temporary file.
+async fn file_layout(folders: &Folders) -> usize {
+    let mut failed = 0;
+    let env = Env::new(Arc::new(SteppingClock::new(T0, 1_000)), Arc::new(SeededIds::new(6)));
+    let store = folders.fresh_store(env).expect("folder");
+    let keys = |v: Vec<asm_core::blob::BlobInfo>| v.into_iter().map(|i| i.key).collect::<Vec<_>>();
+    let result = async {
+        for key in ["p/c/d", "p/c", "p/c.txt", "p/.hidden", "p/c/d/e"] {
+            store.put_bytes(key, key.as_bytes().to_vec()).await.map_err(|e| e.to_string())?;
+        }
+        let listed = keys(store.list("p/", None, 10).await.map_err(|e| e.to_string())?);
+        let expected = ["p/.hidden", "p/c", "p/c.txt", "p/c/d", "p/c/d/e"];
+        if listed != expected {
+            return Err(format!("list answered {listed:?}"));
+        }
+        let after = keys(store.list("p/", Some("p/c.txt"), 1).await.map_err(|e| e.to_string())?);
+        if after != ["p/c/d"] {
+            return Err(format!("the page after p/c.txt is {after:?}"));
+        }
+        for key in expected {
+            let back = store.get_bytes(key).await.map_err(|e| e.to_string())?;
+            if back != key.as_bytes() {
+                return Err(format!("{key} reads back {back:?}"));
+            }
+        }
+        Ok(())
+    }
+    .await;
+    check("file", "objects_and_folders_share_a_name_in_key_order", result, &mut failed);
+
+    let result = async {
+        let dir = store.root().join("@p");
+        std::fs::write(dir.join(".tmp-0123"), b"half an upload").map_err(|e| e.to_string())?;
+        std::fs::write(dir.join("not an object"), b"x").map_err(|e| e.to_string())?;
+        let wrong = PutOptions { sha256: Some(sha256_hex(b"other")), ..Default::default() };
+        let refused = store.put("p/c", bytes_stream(b"new".to_vec()), &wrong).await;
+        if refused.is_ok() {
+            return Err("a wrong checksum was accepted".into());
+        }
+        let temporaries = std::fs::read_dir(&dir)
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+            .count();
+        if temporaries != 1 {
+            return Err(format!("{temporaries} temporary files (the planted one only expected)"));
+        }
+        let listed = keys(store.list("", None, 10).await.map_err(|e| e.to_string())?);
+        if listed.len() != 5 || store.get_bytes("p/c").await.map_err(|e| e.to_string())? != b"p/c" {
+            return Err(format!("list answered {listed:?} (or p/c changed)"));
+        }
+        Ok(())
+    }
+    .await;
+    check("file", "strangers_and_temporaries_are_not_objects", result, &mut failed);
+    println!("file layout: {} passed, {failed} failed", 2 - failed);
+    failed
 }
 
 /// The multipart uploads the bucket still has in progress (moto answers unsigned requests).
@@ -128,7 +190,7 @@ async fn multipart(moto: &Moto) -> usize {
         Ok(())
     }
     .await;
-    check("multipart_put_and_get", result, &mut failed);
+    check("s3", "multipart_put_and_get", result, &mut failed);
 
     let result = async {
         let other = pattern(PART_BYTES + 1, 3);
@@ -173,7 +235,7 @@ async fn multipart(moto: &Moto) -> usize {
         }
     }
     .await;
-    check("multipart_refused_keeps_the_old_object_and_nothing_else", result, &mut failed);
+    check("s3", "multipart_refused_keeps_the_old_object_and_nothing_else", result, &mut failed);
     println!("s3 multipart: {} passed, {failed} failed", 2 - failed);
     failed
 }
@@ -190,6 +252,7 @@ fn main() {
             block_on(run_blob_suite("s3", &s3)).is_ok(),
             block_on(run_composite_suite("sqlite-file", &SqliteRows, &file)).is_ok(),
             block_on(run_composite_suite("postgres-s3", &PostgresRows, &s3)).is_ok(),
+            block_on(file_layout(&file.0)) == 0,
             block_on(multipart(&moto)) == 0,
         ]
     };

@@ -25,6 +25,7 @@ use asm_core::blob::{
 use asm_core::ports::ArtifactStore;
 use asm_core::{Env, Error, Result, Timestamp};
 use futures::StreamExt;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 /// The last bytes of every object file.
 const MAGIC: &[u8; 4] = b"ASMB";
@@ -94,13 +95,7 @@ impl FsArtifactStore {
         }
         let received = digest.finish();
         options.check(&received)?;
-        let info = BlobInfo {
-            key: key.to_owned(),
-            byte_size: received.byte_size,
-            sha256: received.sha256,
-            content_type: options.content_type.clone(),
-            stored_at: self.env.now(),
-        };
+        let info = BlobInfo::written(key, received, options, self.env.now());
         file.write_all(&trailer(&info)).map_err(fail)?;
         file.sync_all().map_err(fail)?;
         drop(file);
@@ -352,36 +347,22 @@ fn io_reason(path: &Path, e: &io::Error) -> String {
     format!("{}: {e}", path.display())
 }
 
+/// What [`encode`] escapes: all but `A–Z a–z 0–9 - _ .`.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+
 /// A segment as a file name: `A–Z a–z 0–9 - _ .` kept (but a leading `.`), the rest `%XX`.
 fn encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for (i, b) in segment.bytes().enumerate() {
-        let keep = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0);
-        if keep {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+    match segment.strip_prefix('.') {
+        Some(rest) => format!("%2E{}", utf8_percent_encode(rest, ESCAPED)),
+        None => utf8_percent_encode(segment, ESCAPED).to_string(),
     }
-    out
 }
 
-/// The segment of a name [`encode`] made; `None` for any other name.
+/// The segment of a name [`encode`] made; `None` for any other name (a file someone else put
+/// in the folder is not an object).
 fn decode(name: &str) -> Option<String> {
-    let bytes = name.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = name.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    let segment = percent_decode_str(name).decode_utf8().ok()?.into_owned();
+    (encode(&segment) == name).then_some(segment)
 }
 
 #[cfg(test)]
@@ -394,6 +375,9 @@ mod tests {
             let name = encode(segment);
             assert!(!name.starts_with('@') && !name.starts_with('.'), "{segment} → {name}");
             assert_eq!(decode(&name).as_deref(), Some(segment));
+        }
+        for foreign in ["%2e", "a%zz", "%41", "a b"] {
+            assert_eq!(decode(foreign), None, "{foreign}");
         }
     }
 }

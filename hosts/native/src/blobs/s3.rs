@@ -169,6 +169,7 @@ impl S3ArtifactStore {
     /// The metadata headers of an object written now.
     fn metadata(
         &self,
+        key: &str,
         received: &Received,
         options: &PutOptions,
     ) -> (BlobInfo, Vec<(String, String)>) {
@@ -180,14 +181,7 @@ impl S3ArtifactStore {
         if let Some(ct) = &options.content_type {
             headers.push(("x-amz-meta-content-type".to_owned(), ct.clone()));
         }
-        let info = BlobInfo {
-            key: String::new(),
-            byte_size: received.byte_size,
-            sha256: received.sha256.clone(),
-            content_type: options.content_type.clone(),
-            stored_at,
-        };
-        (info, headers)
+        (BlobInfo::written(key, received.clone(), options, stored_at), headers)
     }
 
     /// One `PUT` of a body read whole.
@@ -198,14 +192,14 @@ impl S3ArtifactStore {
         received: &Received,
         options: &PutOptions,
     ) -> Result<BlobInfo> {
-        let (info, meta) = self.metadata(received, options);
+        let (info, meta) = self.metadata(key, received, options);
         let signed = sign(&mut PutObject::new(&self.bucket, Some(&self.credentials), key), &meta);
         let signed = with_content_type(signed, options);
         let mut resp = self.send("put", &signed, bytes)?;
         if !resp.status().is_success() {
             return Err(unexpected("put", &mut resp));
         }
-        Ok(BlobInfo { key: key.to_owned(), ..info })
+        Ok(info)
     }
 
     /// A multipart upload to a temporary key, then a copy onto `key` with the metadata.
@@ -304,7 +298,7 @@ impl S3ArtifactStore {
         received: &Received,
         options: &PutOptions,
     ) -> Result<BlobInfo> {
-        let (info, mut meta) = self.metadata(received, options);
+        let (info, mut meta) = self.metadata(key, received, options);
         meta.push(("x-amz-copy-source".to_owned(), format!("/{}/{temp}", self.bucket.name())));
         meta.push(("x-amz-metadata-directive".to_owned(), "REPLACE".to_owned()));
         let signed = sign(&mut PutObject::new(&self.bucket, Some(&self.credentials), key), &meta);
@@ -318,7 +312,7 @@ impl S3ArtifactStore {
                 format!("CopyObject answered {}: {text}", resp.status()),
             ));
         }
-        Ok(BlobInfo { key: key.to_owned(), ..info })
+        Ok(info)
     }
 
     fn delete_object(&self, key: &str) -> Result<()> {

@@ -94,7 +94,10 @@ impl S3ArtifactStore {
             .map_err(|e| Error::validation(format!("invalid S3 bucket: {e}")))?;
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(300)))
+            // Idle limits, not a whole-call budget: a large object may stream for long.
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_per_read(Some(Duration::from_secs(60)))
+            .timeout_per_write(Some(Duration::from_secs(60)))
             .build()
             .into();
         Ok(S3ArtifactStore {

@@ -7,6 +7,8 @@
 #   wasm-bindgen  0.2.130 (cargo install, no --locked: see docs/toolchain.md) → $ASM_TOOLS/bin;
 #                 must equal Cargo.lock's wasm-bindgen
 #   wrangler      4.86.0  (npm ci from package-lock.json; the newest wrangler that runs on Node 20)
+#   moto[server]  5.2.5   (pip, in a venv)                        → $ASM_MOTO_DIR/bin/moto_server;
+#                 the S3-compatible server hosts/native's blob tests start on 127.0.0.1
 #
 # The tools are built with optimisation level 1 and no LTO: they run for a second per build,
 # so a full release build of them (about 7 minutes on 2 cores) would cost more than it saves.
@@ -17,7 +19,10 @@
 ASM_TOOLS="${ASM_TOOLS:-$HOME/.cache/asm-edge/tools}"
 WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
-export ASM_TOOLS
+MOTO_VERSION=5.2.5
+# hosts/native/tests/common/moto.rs looks for moto_server here (or at $ASM_MOTO_SERVER).
+ASM_MOTO_DIR="${ASM_MOTO_DIR:-$HOME/.cache/asm-edge/moto-$MOTO_VERSION}"
+export ASM_TOOLS ASM_MOTO_DIR
 
 asm_root() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
@@ -57,6 +62,19 @@ asm_npm_install() {
   fi
 }
 
+# The S3-compatible test server: moto's server from PyPI, pinned, in its own venv.
+asm_moto_install() {
+  if [ -x "$ASM_MOTO_DIR/bin/moto_server" ] && "$ASM_MOTO_DIR/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
+    return 0
+  fi
+  command -v python3 >/dev/null || { echo "tools: python3 (>= 3.9, with venv) is required for moto (apt-get install python3-venv)" >&2; return 1; }
+  echo "tools: installing moto[server] $MOTO_VERSION into $ASM_MOTO_DIR (pip, once)" >&2
+  rm -rf "$ASM_MOTO_DIR"
+  python3 -m venv "$ASM_MOTO_DIR" \
+    && "$ASM_MOTO_DIR/bin/pip" install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION" \
+    || { echo "tools: could not install moto[server]==$MOTO_VERSION" >&2; rm -rf "$ASM_MOTO_DIR"; return 1; }
+}
+
 # PATH and the variables that keep worker-build and wrangler offline.
 asm_tools_env() {
   local root esbuild
@@ -71,5 +89,5 @@ asm_tools_env() {
 
 # Everything above, in order.
 asm_tools_install() {
-  asm_cargo_tools_install && asm_npm_install && asm_tools_env
+  asm_cargo_tools_install && asm_npm_install && asm_moto_install && asm_tools_env
 }

@@ -38,6 +38,23 @@ pub struct BlobInfo {
 }
 
 impl BlobInfo {
+    /// The description of bytes just written under `key`: what was `received`, the content
+    /// type the writer gave, and the backend's time of writing.
+    pub fn written(
+        key: &str,
+        received: Received,
+        options: &PutOptions,
+        stored_at: Timestamp,
+    ) -> BlobInfo {
+        BlobInfo {
+            key: key.to_owned(),
+            byte_size: received.byte_size,
+            sha256: received.sha256,
+            content_type: options.content_type.clone(),
+            stored_at,
+        }
+    }
+
     /// The HTTP entity tag of these bytes: their SHA-256, quoted.
     pub fn etag(&self) -> String {
         format!("\"{}\"", self.sha256)

@@ -49,7 +49,7 @@ impl<S: ArtifactRegistry, A: ArtifactStore> ArtifactContent for CompositeStore<S
         check_key(&storage_ref)?;
         let info = guarded("put", self.blobs.put(&storage_ref, body, &options).await)?;
         let row = NewArtifact {
-            id: Some(id),
+            id: Some(id.clone()),
             byte_size: Some(info.byte_size as i64),
             checksum_sha256: Some(info.sha256),
             content_type: options.content_type,
@@ -59,11 +59,17 @@ impl<S: ArtifactRegistry, A: ArtifactStore> ArtifactContent for CompositeStore<S
         };
         match self.store.register(row).await {
             Ok(artifact) => Ok(artifact),
-            Err(e) => {
-                // Best effort: the sweeper removes these bytes if this delete fails too.
-                let _ = self.blobs.delete(&storage_ref).await;
-                Err(e)
-            }
+            // The insert may have committed and only its answer been lost: the bytes go only
+            // once no row is known to point at them (else the sweeper decides, by the rows).
+            Err(e) => match self.store.get_by_key(&key).await {
+                Ok(Some(row)) if row.id == id => Ok(row),
+                Ok(_) => {
+                    // Best effort: the sweeper removes these bytes if this delete fails too.
+                    let _ = self.blobs.delete(&storage_ref).await;
+                    Err(e)
+                }
+                Err(_) => Err(e),
+            },
         }
     }
 

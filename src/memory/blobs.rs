@@ -57,13 +57,7 @@ impl ArtifactStore for MemoryArtifactStore {
         }
         let received = digest.finish();
         options.check(&received)?;
-        let info = BlobInfo {
-            key: key.to_owned(),
-            byte_size: received.byte_size,
-            sha256: received.sha256,
-            content_type: options.content_type.clone(),
-            stored_at: self.env.now(),
-        };
+        let info = BlobInfo::written(key, received, options, self.env.now());
         self.objects().insert(key.to_owned(), (info.clone(), Arc::new(bytes)));
         Ok(info)
     }

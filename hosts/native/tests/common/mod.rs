@@ -2,6 +2,7 @@
 //! [`Backend`] and run by `sqlite.rs` and `postgres.rs`.
 #![allow(dead_code)]
 
+pub mod blob_backends;
 pub mod bounds;
 pub mod cases;
 pub mod d1;

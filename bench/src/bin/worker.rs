@@ -11,6 +11,10 @@
 //!   the writer's append was answered (committed) to the moment the frame arrived; then the same
 //!   over WebSockets of the session's Durable Object (`live tail websocket`).
 //!
+//! - `artifact 100 MB`: one artifact of [`ARTIFACT_BYTES`] up (`PUT …/content`, streamed from a
+//!   generator, its SHA-256 declared) and down (hashed as it arrives) through the Worker and its
+//!   local R2 bucket, with the peak resident memory of workerd sampled every 50 ms.
+//!
 //! Prints `worker append-single: R req/s, p50 X ms, p99 Y ms` and the same for `append-batch`
 //! (R = the measured requests over the time the clients spent in them, i.e. their summed latency
 //! divided by the number of clients; percentiles over all measured requests), and writes
@@ -22,10 +26,16 @@
 #[allow(dead_code)]
 mod wrangler;
 
+#[path = "../../../hosts/http-client/tests/worker/transfer.rs"]
+mod transfer;
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use wrangler::{Wrangler, migrate_d1, root};
+
+/// The artifact of the transfer row: 100 MiB.
+const ARTIFACT_BYTES: u64 = 100 * 1024 * 1024;
 
 /// Concurrent clients.
 const CLIENTS: usize = 4;
@@ -299,6 +309,24 @@ fn main() {
         let tail_events = if quick { 50 } else { 200 };
         figures.push(live_tail(&w.url, tail_events, Via::Sse));
         figures.push(live_tail(&w.url, tail_events, Via::WebSocket));
+        // A 24 MiB round trip first, so the figure is the transfer's and not the heaps' growth.
+        transfer::round_trip(&w.url, TOKEN, "bench-warm.bin", 3 * 8 << 20, w.pid());
+        let t = transfer::round_trip(&w.url, TOKEN, "bench-100mb.bin", ARTIFACT_BYTES, w.pid());
+        assert!(
+            t.put.0 == 201 && t.got.1 == t.sha,
+            "the artifact did not make the round trip: {} {}",
+            t.put.0,
+            t.put.1
+        );
+        println!("worker artifact 100 MB: {}", t.summary(ARTIFACT_BYTES));
+        let mb = ARTIFACT_BYTES as f64 / 1_048_576.0;
+        figures.push(json!({
+            "name": "artifact 100 MB",
+            "upload_mb_s": mb / t.seconds.0,
+            "download_mb_s": mb / t.seconds.1,
+            "workerd_rss_idle_bytes": t.rss.0,
+            "workerd_rss_peak_bytes": t.rss.1,
+        }));
         figures
     };
     let _ = std::fs::remove_dir_all(&state);

@@ -19,6 +19,7 @@ mod live_tail;
 mod production;
 mod redaction;
 mod scopes;
+mod transfer;
 mod wrangler;
 
 use std::future::Future;

@@ -306,8 +306,15 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
                     problems.push(format!("answer shows agent bbb's rows: {answer}"));
                 }
                 let wrote = expected_refusal.is_none() && needs > 0;
-                if needs > 0 && !wrote && dump(&http) != seeded {
-                    problems.push("the database changed".to_owned());
+                let now = if needs > 0 && !wrote { Some(dump(&http)) } else { None };
+                if let Some(now) = now.filter(|now| *now != seeded) {
+                    let parts = ["sessions", "exports", "health"];
+                    let changed: Vec<String> = parts
+                        .iter()
+                        .filter(|p| now[**p] != seeded[**p])
+                        .map(|p| format!("{p}: {} -> {}", seeded[*p], now[*p]))
+                        .collect();
+                    problems.push(format!("the database changed: {}", changed.join("; ")));
                 } else if key.restricted && wrote && bbb_rows(&http) != bbb {
                     problems.push("agent bbb's rows changed".to_owned());
                 }

@@ -59,6 +59,9 @@ pub trait RawOps {
     async fn maintenance(&self, now: &str, soft: &str, hard: &str, max: i64, batch: usize) -> u64;
     /// Setup bulk load.
     async fn load(&self, sessions: &[Session], events: &[Event]);
+    /// Runs SQL text without parameters, one statement at a time outside a transaction (setup:
+    /// bulk seeding, the optional indexes).
+    async fn run_sql(&self, sql: &str);
 }
 
 impl RawOps for raw_sqlite::Raw {
@@ -85,6 +88,9 @@ impl RawOps for raw_sqlite::Raw {
     async fn load(&self, sessions: &[Session], events: &[Event]) {
         raw_sqlite::Raw::load(self, sessions, events)
     }
+    async fn run_sql(&self, sql: &str) {
+        self.conn.execute_batch(sql).expect("setup SQL");
+    }
 }
 
 impl RawOps for raw_pg::Raw {
@@ -110,6 +116,11 @@ impl RawOps for raw_pg::Raw {
     }
     async fn load(&self, sessions: &[Session], events: &[Event]) {
         raw_pg::Raw::load(self, sessions, events).await
+    }
+    async fn run_sql(&self, sql: &str) {
+        for statement in migrations::statements(sql) {
+            self.client().batch_execute(&statement).await.expect("setup SQL");
+        }
     }
 }
 

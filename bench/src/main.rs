@@ -54,7 +54,22 @@ fn main() {
                     let backend = backend::Postgres::new().await;
                     (workloads::run_all(&backend, &sizes).await, w4_scale(&backend, &sizes).await)
                 }
-                other => panic!("unknown backend {other} (sqlite, postgres)"),
+                "sqlite-full" => {
+                    let backend = backend::Sqlite::full();
+                    (workloads::run_all(&backend, &sizes).await, w4_scale(&backend, &sizes).await)
+                }
+                "postgres-fsync" => {
+                    let backend = backend::Postgres::with_fsync().await;
+                    let found = (
+                        workloads::run_all(&backend, &sizes).await,
+                        w4_scale(&backend, &sizes).await,
+                    );
+                    backend.restore_fsync().await;
+                    found
+                }
+                other => panic!(
+                    "unknown backend {other} (sqlite, postgres, sqlite-full, postgres-fsync)"
+                ),
             }
         });
         figures.extend(found);

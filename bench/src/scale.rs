@@ -29,8 +29,8 @@ struct Step {
 
 /// Seeds sessions `from..to` in one statement: ids `ses_` + 32 hex, one second apart in
 /// `created_at` and `updated_at`, all live.
-fn seed_sql(backend: &str, from: usize, to: usize) -> String {
-    if backend == "sqlite" {
+fn seed_sql(sqlite: bool, from: usize, to: usize) -> String {
+    if sqlite {
         format!(
             "WITH RECURSIVE n(k) AS (SELECT {from} UNION ALL SELECT k + 1 FROM n WHERE k + 1 < {to}) \
              INSERT INTO asm_sessions (id, agent_id, status, metadata, context, tags, created_at, updated_at) \
@@ -86,7 +86,8 @@ pub async fn w4_scale<B: Backend>(backend: &B) -> Vec<String> {
     let raw = backend.raw(&db).await;
     let store = backend.ours(&db).await;
     let dialect = store.dialect();
-    let down = if name == "sqlite" {
+    let sqlite = dialect.is_sqlite();
+    let down = if sqlite {
         migrations::SQLITE_SEARCH_INDEXES_DOWN
     } else {
         migrations::POSTGRES_SEARCH_INDEXES_DOWN
@@ -95,7 +96,7 @@ pub async fn w4_scale<B: Backend>(backend: &B) -> Vec<String> {
     let mut seeded = 0;
     for to in STEPS {
         let t = Instant::now();
-        raw.run_sql(&seed_sql(name, seeded, to)).await;
+        raw.run_sql(&seed_sql(sqlite, seeded, to)).await;
         seeded = to;
         eprintln!("  W4-scale {name}: {to} sessions seeded in {:.1} s", t.elapsed().as_secs_f64());
         let (first_ms, deep_ms) = pages(&store).await;

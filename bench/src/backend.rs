@@ -1,7 +1,7 @@
 //! The two databases: fresh migrated databases for ours and for raw, and the W6 writers.
 
 use std::cell::Cell;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use asm_core::ports::SessionStore;
@@ -59,6 +59,9 @@ pub trait RawOps {
     async fn maintenance(&self, now: &str, soft: &str, hard: &str, max: i64, batch: usize) -> u64;
     /// Setup bulk load.
     async fn load(&self, sessions: &[Session], events: &[Event]);
+    /// Runs SQL text without parameters, one statement at a time outside a transaction (setup:
+    /// bulk seeding, the optional indexes).
+    async fn run_sql(&self, sql: &str);
 }
 
 impl RawOps for raw_sqlite::Raw {
@@ -84,6 +87,9 @@ impl RawOps for raw_sqlite::Raw {
     }
     async fn load(&self, sessions: &[Session], events: &[Event]) {
         raw_sqlite::Raw::load(self, sessions, events)
+    }
+    async fn run_sql(&self, sql: &str) {
+        self.conn.execute_batch(sql).expect("setup SQL");
     }
 }
 
@@ -111,12 +117,21 @@ impl RawOps for raw_pg::Raw {
     async fn load(&self, sessions: &[Session], events: &[Event]) {
         raw_pg::Raw::load(self, sessions, events).await
     }
+    async fn run_sql(&self, sql: &str) {
+        for statement in migrations::statements(sql) {
+            self.client().batch_execute(&statement).await.expect("setup SQL");
+        }
+    }
 }
 
 /// SQLite files in a private temporary directory.
 pub struct Sqlite {
     dir: PathBuf,
     next: Cell<usize>,
+    /// `sqlite` (`synchronous = NORMAL`, the executor's setting) or `sqlite-full`.
+    name: &'static str,
+    /// The `synchronous` pragma of ours and raw.
+    synchronous: &'static str,
 }
 
 impl Sqlite {
@@ -124,9 +139,33 @@ impl Sqlite {
     pub fn new() -> Sqlite {
         let dir = std::env::temp_dir().join(format!("asm-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        Sqlite { dir, next: Cell::new(0) }
+        Sqlite { dir, next: Cell::new(0), name: "sqlite", synchronous: "NORMAL" }
     }
 
+    /// The same with `synchronous = FULL` on both sides (an fsync per commit in WAL mode): the
+    /// durability a user who cannot lose a committed append on power loss picks.
+    pub fn full() -> Sqlite {
+        let mut sqlite = Sqlite::new();
+        (sqlite.name, sqlite.synchronous) = ("sqlite-full", "FULL");
+        sqlite
+    }
+}
+
+/// Our executor on `db` with the `synchronous` pragma `sync`.
+fn sqlite_executor(db: &Path, sync: &str) -> SqliteExecutor {
+    let exec = SqliteExecutor::open(db).expect("open");
+    exec.with_connection(|c| c.pragma_update(None, "synchronous", sync)).expect("synchronous");
+    exec
+}
+
+/// The raw baseline's connection to `db` with the `synchronous` pragma `sync`.
+fn sqlite_raw(db: &Path, sync: &str) -> raw_sqlite::Raw {
+    let raw = raw_sqlite::Raw::open(db);
+    raw.conn.pragma_update(None, "synchronous", sync).expect("synchronous");
+    raw
+}
+
+impl Sqlite {
     fn path(&self) -> PathBuf {
         let n = self.next.get();
         self.next.set(n + 1);
@@ -150,7 +189,7 @@ impl Backend for Sqlite {
     type Db = PathBuf;
 
     fn name(&self) -> &'static str {
-        "sqlite"
+        self.name
     }
     async fn fresh(&self) -> PathBuf {
         let path = self.path();
@@ -158,10 +197,10 @@ impl Backend for Sqlite {
         path
     }
     async fn ours(&self, db: &PathBuf) -> SqlStore<SqliteExecutor> {
-        SqlStore::new(SqliteExecutor::open(db).expect("open"), system_env())
+        SqlStore::new(sqlite_executor(db, self.synchronous), system_env())
     }
     async fn raw(&self, db: &PathBuf) -> raw_sqlite::Raw {
-        raw_sqlite::Raw::open(db)
+        sqlite_raw(db, self.synchronous)
     }
     async fn drop_db(&self, db: PathBuf) {
         for suffix in ["", "-wal", "-shm"] {
@@ -184,19 +223,19 @@ impl Backend for Sqlite {
         self.drop_db(self.template()).await;
     }
     async fn concurrent(&self, db: &PathBuf, ours: bool, writers: &[Vec<Vec<Event>>]) -> Duration {
+        let sync = self.synchronous;
         let started = Instant::now();
         std::thread::scope(|scope| {
             for batches in writers {
                 scope.spawn(move || {
                     if ours {
-                        let store =
-                            SqlStore::new(SqliteExecutor::open(db).expect("open"), system_env());
+                        let store = SqlStore::new(sqlite_executor(db, sync), system_env());
                         for batch in batches {
                             futures::executor::block_on(store.append_events(batch))
                                 .expect("append");
                         }
                     } else {
-                        let raw = raw_sqlite::Raw::open(db);
+                        let raw = sqlite_raw(db, sync);
                         for batch in batches {
                             raw.append_batch(batch);
                         }
@@ -213,6 +252,8 @@ pub struct Postgres {
     url: String,
     admin: PostgresExecutor,
     next: Cell<usize>,
+    /// `postgres` or `postgres-fsync`.
+    name: &'static str,
 }
 
 impl Postgres {
@@ -221,7 +262,24 @@ impl Postgres {
         let url = std::env::var("DATABASE_URL")
             .expect("DATABASE_URL is not set: run bench/run, which starts a server");
         let admin = PostgresExecutor::connect(&url, 1).expect("pool");
-        Postgres { url, admin, next: Cell::new(0) }
+        Postgres { url, admin, next: Cell::new(0), name: "postgres" }
+    }
+
+    /// The same server with `fsync = on` while it runs (bench/run's server has it off; `fsync`
+    /// is reloadable, so `ALTER SYSTEM` and a reload switch it): commits wait for the disk.
+    /// [`Postgres::restore_fsync`] switches it back.
+    pub async fn with_fsync() -> Postgres {
+        let pg = Postgres { name: "postgres-fsync", ..Postgres::new().await };
+        // ALTER SYSTEM cannot run in the implicit transaction of a multi-statement query.
+        pg.admin.simple("ALTER SYSTEM SET fsync = on").await.expect("fsync on");
+        pg.admin.simple("SELECT pg_reload_conf()").await.expect("reload");
+        pg
+    }
+
+    /// Back to the server's own `fsync` setting.
+    pub async fn restore_fsync(&self) {
+        self.admin.simple("ALTER SYSTEM RESET fsync").await.expect("fsync reset");
+        self.admin.simple("SELECT pg_reload_conf()").await.expect("reload");
     }
 
     fn config(&self, schema: &str) -> tokio_postgres::Config {
@@ -247,7 +305,7 @@ impl Backend for Postgres {
     type Db = String;
 
     fn name(&self) -> &'static str {
-        "postgres"
+        self.name
     }
     async fn fresh(&self) -> String {
         let n = self.next.get();

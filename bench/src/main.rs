@@ -11,9 +11,20 @@ mod data;
 mod raw_pg;
 mod raw_sqlite;
 mod report;
+mod scale;
 mod workloads;
 
 use report::{Figure, Sizes};
+
+/// W4 at scale (`scale.rs`) when the run wants `W4-scale`.
+async fn w4_scale<B: backend::Backend>(backend: &B, sizes: &Sizes) -> Vec<String> {
+    if !sizes.wants("W4-scale") {
+        return Vec::new();
+    }
+    let lines = scale::w4_scale(backend).await;
+    eprintln!("  W4-scale {} done", backend.name());
+    lines
+}
 
 fn main() {
     if std::env::args().any(|a| a == "--help" || a == "-h") {
@@ -30,17 +41,43 @@ fn main() {
     let runtime =
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     let mut figures: Vec<Figure> = Vec::new();
+    let mut scale_lines: Vec<String> = Vec::new();
     for name in &sizes.backends {
         eprintln!("asm-bench: {name} …");
-        let found = runtime.block_on(async {
+        let (found, scale) = runtime.block_on(async {
             match name.as_str() {
-                "sqlite" => workloads::run_all(&backend::Sqlite::new(), &sizes).await,
-                "postgres" => workloads::run_all(&backend::Postgres::new().await, &sizes).await,
-                other => panic!("unknown backend {other} (sqlite, postgres)"),
+                "sqlite" => {
+                    let backend = backend::Sqlite::new();
+                    (workloads::run_all(&backend, &sizes).await, w4_scale(&backend, &sizes).await)
+                }
+                "postgres" => {
+                    let backend = backend::Postgres::new().await;
+                    (workloads::run_all(&backend, &sizes).await, w4_scale(&backend, &sizes).await)
+                }
+                "sqlite-full" => {
+                    let backend = backend::Sqlite::full();
+                    (workloads::run_all(&backend, &sizes).await, w4_scale(&backend, &sizes).await)
+                }
+                "postgres-fsync" => {
+                    let backend = backend::Postgres::with_fsync().await;
+                    let found = (
+                        workloads::run_all(&backend, &sizes).await,
+                        w4_scale(&backend, &sizes).await,
+                    );
+                    backend.restore_fsync().await;
+                    found
+                }
+                other => panic!(
+                    "unknown backend {other} (sqlite, postgres, sqlite-full, postgres-fsync)"
+                ),
             }
         });
         figures.extend(found);
+        scale_lines.extend(scale);
     }
     report::print(&sizes, &figures);
+    for line in scale_lines {
+        println!("{line}");
+    }
     report::write_json(&sizes, &figures);
 }

@@ -110,6 +110,11 @@ impl RawRow {
 }
 
 impl Raw {
+    /// The connection, for setup statements.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// Connects with `config` (its search_path names the schema).
     pub async fn connect(config: &tokio_postgres::Config) -> Raw {
         let (client, connection) = config.connect(NoTls).await.expect("connect");

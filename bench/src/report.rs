@@ -34,7 +34,7 @@ pub struct Sizes {
 impl Sizes {
     /// Usage text.
     pub const USAGE: &'static str = "usage: asm-bench [--quick] [--reps N] [--w1 N] [--w2 N] [--batch N] \
-[--w4-sessions N] [--w4-depth N] [--w5 N] [--writers N] [--backends sqlite,postgres] [--only W1,W4] [--json PATH]";
+[--w4-sessions N] [--w4-depth N] [--w5 N] [--writers N] [--backends sqlite,postgres,sqlite-full,postgres-fsync] [--only W1,W4,W4-scale] [--json PATH]";
 
     /// The full sizes, changed by `args`; `--quick` scales them down first.
     pub fn from_args(args: impl Iterator<Item = String>) -> Result<Sizes, String> {

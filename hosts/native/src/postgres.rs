@@ -71,6 +71,16 @@ impl PostgresExecutor {
         self.simple(migrations::POSTGRES_DOWN).await
     }
 
+    /// Creates the optional search indexes (`migrations/optional/postgres/`, not Ecto's schema;
+    /// docs/compatibility.md "Optional indexes"): one `CREATE INDEX CONCURRENTLY` at a time,
+    /// each outside a transaction as `CONCURRENTLY` requires; idempotent.
+    pub async fn apply_search_indexes(&self) -> Result<(), ExecError> {
+        for statement in migrations::statements(migrations::POSTGRES_SEARCH_INDEXES) {
+            self.simple(&statement).await?;
+        }
+        Ok(())
+    }
+
     /// Runs SQL text without parameters over the simple protocol (several statements allowed),
     /// for host-side setup and checks.
     pub async fn simple(&self, sql: &str) -> Result<(), ExecError> {

@@ -74,6 +74,12 @@ impl SqliteExecutor {
         self.lock().execute_batch(migrations::SQLITE_DOWN).map_err(sqlite_error)
     }
 
+    /// Creates the optional search indexes (`migrations/optional/d1/`, not Ecto's schema;
+    /// docs/compatibility.md "Optional indexes"); idempotent.
+    pub fn apply_search_indexes(&self) -> Result<(), ExecError> {
+        self.lock().execute_batch(migrations::SQLITE_SEARCH_INDEXES).map_err(sqlite_error)
+    }
+
     /// Runs `f` on the raw connection, for host-side checks (tests, diagnostics).
     pub fn with_connection<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
         f(&self.lock())

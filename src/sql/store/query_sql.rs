@@ -30,20 +30,20 @@ impl Order {
     }
 }
 
-/// Keeps only rows strictly after the cursor: `(col > v OR (col = v AND id > id))`, mirrored
-/// for descending orders.
+/// Keeps only rows strictly after the cursor: the row value `(col, id) > (v, id)`, mirrored for
+/// descending orders. Equal to ASM's `col > v OR (col = v AND id > id)` (NULLs drop out of
+/// both), but both SQLite and PostgreSQL turn a row value into one range seek on an index over
+/// `(col, id)`, so a deep page costs what the first one does (docs/compatibility.md §5.9).
 pub(crate) fn keyset(w: &mut Where<'_>, order: Order, cursor: Option<&Cursor>) {
     let Some(cursor) = cursor else { return };
     let (value, ty) = match cursor.value {
         SortValue::Time(t) => (Value::Text(t.to_sql_text()), SqlType::Timestamp),
         SortValue::Int(n) => (Value::Integer(n), SqlType::Int),
     };
-    let op = if order.ascending { " > " } else { " < " };
+    let op = if order.ascending { ") > (" } else { ") < (" };
     let b = w.and();
-    b.sql("(").sql(order.column).sql(op).bind(value, ty);
-    let index = b.param_count();
-    b.sql(" OR (").sql(order.column).sql(" = ").rebind(index, ty);
-    b.sql(" AND id").sql(op).bind(Value::Text(cursor.id.clone()), SqlType::Text).sql("))");
+    b.sql("(").sql(order.column).sql(", id").sql(op).bind(value, ty);
+    b.sql(", ").bind(Value::Text(cursor.id.clone()), SqlType::Text).sql(")");
 }
 
 /// The sort column of a session order.
@@ -89,10 +89,13 @@ fn has_all_tags(b: &mut Builder, tags: &[String]) {
     }
 }
 
-/// `SELECT COUNT(id)` of the sessions matching the filters (no cursor, no limit).
+/// The number of sessions matching the filters (no cursor, no limit): ASM's exact
+/// `total_count`. `COUNT(*)` (the id is the non-null primary key, so the same number) lets
+/// both databases count over the narrowest index that serves the filters without reading
+/// rows (docs/compatibility.md "total_count at scale").
 pub(crate) fn count_sessions(dialect: Dialect, scope: &Scope, q: &SessionSearch) -> Statement {
     let mut b = Builder::read(dialect);
-    b.sql("SELECT COUNT(id) FROM asm_sessions");
+    b.sql("SELECT COUNT(*) FROM asm_sessions");
     session_filters(&mut Where::new(&mut b), scope, q);
     b.build()
 }

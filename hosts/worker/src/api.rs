@@ -339,7 +339,7 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         Op::DeleteArtifact => Call::DeleteArtifact(id()?),
         Op::ListArtifacts => Call::ListArtifacts(id()?),
         Op::ArtifactStats => Call::ArtifactStats(id()?),
-        Op::Health | Op::OpenApi | Op::TestReset => {
+        Op::Health | Op::OpenApi | Op::CurrentKey | Op::TestReset => {
             return Err(Error::new(
                 ErrorCode::InternalError,
                 "route is answered by the entry point",

@@ -191,6 +191,19 @@ step('sign in with the keyboard (the key stays in session storage)', async () =>
   });
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
   page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) problems.push(`request off the Worker: ${r.url()}`); });
+  page.setDefaultTimeout(60_000);
+  await page.goto(base);
+  await page.getByLabel('API key').waitFor();
+  if (!(await page.getByLabel('API key').evaluate((el) => el === document.activeElement))) throw new Error('the key field has no focus');
+  // The skip link is the first stop, shows when focused, and takes the keyboard to the content.
+  const first = await page.evaluate(() => document.querySelector('a[href], button, input, select, textarea')?.textContent);
+  if (first !== 'Skip to content') throw new Error(`the first focusable element is ${first}, not the skip link`);
+  await page.locator('.skip').focus();
+  const box = await page.locator('.skip').boundingBox();
+  if (!box || box.x < 0) throw new Error('the focused skip link is off screen');
+  await page.keyboard.press('Enter');
+  if (!(await page.evaluate(() => document.activeElement?.id === 'main' && location.hash === ''))) throw new Error('the skip link did not move the focus to the content');
+  await page.screenshot({ path: join(results, 'sign-in.png') });
   await signIn(admin.key);
   const stored = await page.evaluate(() => sessionStorage.getItem('asm-viewer-key'));
   if (stored !== admin.key) throw new Error('the key is not in session storage');

@@ -93,6 +93,11 @@ async function render() {
   }
 }
 
+// The skip link moves the focus without touching the hash, which is the router's.
+document.querySelector('.skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  main.focus();
+});
 document.getElementById('sign-out').addEventListener('click', () => {
   forgetKey();
   who = null;

@@ -101,10 +101,11 @@ document.querySelector('.skip').addEventListener('click', (e) => {
 document.getElementById('sign-out').addEventListener('click', () => {
   forgetKey();
   who = null;
-  location.hash = '#/sign-in';
-  render();
+  if (location.hash === '#/sign-in') render();
+  else location.hash = '#/sign-in';
 });
 window.addEventListener('hashchange', () => {
-  render().then(() => main.querySelector('h1')?.focus());
+  // A new view takes the focus to its heading, unless it put the focus somewhere itself.
+  render().then(() => { if (!main.contains(document.activeElement)) main.querySelector('h1')?.focus(); });
 });
 render();

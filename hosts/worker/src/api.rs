@@ -363,7 +363,7 @@ pub fn decode(req: ApiRequest<'_>) -> Result<Call> {
         }
         Op::GetArtifactContent => Call::GetArtifactContent(id()?),
         Op::DeleteArtifactContent => Call::DeleteArtifactContent(id()?),
-        Op::Health | Op::OpenApi | Op::TestReset => {
+        Op::Health | Op::OpenApi | Op::CurrentKey | Op::TestReset => {
             return Err(Error::new(
                 ErrorCode::InternalError,
                 "route is answered by the entry point",

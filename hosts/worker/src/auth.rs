@@ -49,6 +49,7 @@ impl Role {
         match op {
             Op::Health
             | Op::OpenApi
+            | Op::CurrentKey
             | Op::ListSessions
             | Op::GetSession
             | Op::ListRuns
@@ -176,6 +177,16 @@ impl Keyring {
 }
 
 impl ApiKey {
+    /// What `GET /v1/keys/current` answers: the key's name, role and agents (`null` for every
+    /// agent), never its hash, so that a client offers only what the key may do.
+    pub fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "role": self.role.as_str(),
+            "agents": self.scope.agent_ids(),
+        })
+    }
+
     /// `Ok` when the key's role may call `op`, else 403 `policy_violation`.
     pub fn permit(&self, op: Op) -> Result<(), Error> {
         let needed = Role::required_for(op);
@@ -269,6 +280,21 @@ mod tests {
                 .unwrap()
                 .permit(Op::MaintenanceExecute)
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_key_describes_its_name_role_and_agents_but_not_its_hash() {
+        let ring = ring();
+        let agent = ring.authenticate(Some("Bearer key-a")).unwrap();
+        assert_eq!(
+            agent.describe(),
+            serde_json::json!({"name": "agent-a", "role": "append", "agents": ["a"]})
+        );
+        let reader = ring.authenticate(Some("Bearer key-read")).unwrap();
+        assert_eq!(
+            reader.describe(),
+            serde_json::json!({"name": "reader", "role": "read", "agents": null})
         );
     }
 

@@ -341,6 +341,10 @@ async fn handle(
         audit(&Line::refused(key, matched.op, None, &refused));
         return Err(refused);
     }
+    if matched.op == Op::CurrentKey {
+        let reply = Reply { status: 200, body: Some(key.describe()) };
+        return Ok((Answer::Json(reply), Extra::default()));
+    }
     if matched.op == Op::OpenApi {
         let doc: serde_json::Value = serde_json::from_str(crate::openapi::OPENAPI_JSON)
             .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;

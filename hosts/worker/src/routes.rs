@@ -7,6 +7,9 @@ pub enum Op {
     Health,
     /// `GET /v1/openapi.json`: the OpenAPI document.
     OpenApi,
+    /// `GET /v1/keys/current`: the presenting key's name, role and agents, so that a client
+    /// (the viewer) offers only what the key may do.
+    CurrentKey,
     /// `SessionStore::list_sessions`.
     ListSessions,
     /// `Session.new` on the server (id and times from the Worker), then `save_session`.
@@ -112,6 +115,7 @@ const fn r(method: &'static str, path: &'static str, op: Op) -> Route {
 pub const ROUTES: &[Route] = &[
     r("GET", "/v1/health", Op::Health),
     r("GET", "/v1/openapi.json", Op::OpenApi),
+    r("GET", "/v1/keys/current", Op::CurrentKey),
     r("GET", "/v1/sessions", Op::ListSessions),
     r("POST", "/v1/sessions", Op::CreateSession),
     r("PUT", "/v1/sessions/{session_id}", Op::SaveSession),

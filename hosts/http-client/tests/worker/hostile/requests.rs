@@ -526,7 +526,9 @@ pub(super) fn refused_cases(too_big: usize) -> Vec<Refused> {
         ),
         // Unknown routes and methods.
         refused("unknown_route", "GET", "/v1/nope", "", 404, "not_found"),
-        refused("unknown_route_root", "GET", "/", "", 404, "not_found"),
+        // `/` is the viewer (static assets); any other path outside /v1/ without a file still
+        // reaches the Worker.
+        refused("unknown_route_outside_v1", "GET", "/nope", "", 404, "not_found"),
         refused(
             "unknown_route_extra_segments",
             "GET",

@@ -483,11 +483,18 @@ async fn handle(
                     &mut streamed_bytes,
                 )
             }
-            // With an artifact bucket bound, the check covers the artifacts' bytes too.
-            Call::HealthCheck if R2ArtifactStore::from_env(env).is_ok() => {
+            // With an artifact bucket bound, maintenance and the health check run through the
+            // composite: archive before prune, the sweep of bytes without a row, and the check
+            // of rows against their bytes.
+            call @ (Call::HealthCheck
+            | Call::MaintenanceExecute(_)
+            | Call::PruneSessionEvents(..)
+            | Call::HardDeleteExpired(_))
+                if R2ArtifactStore::from_env(env).is_ok() =>
+            {
                 let blobs = R2ArtifactStore::from_env(env)?;
                 let composite = CompositeStore::new(store, blobs, asm_env.clone());
-                execute(&composite, &asm_env, Call::HealthCheck).await
+                execute(&composite, &asm_env, call).await
             }
             call => {
                 let appended = call.appended_sessions();

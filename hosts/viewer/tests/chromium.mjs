@@ -105,6 +105,9 @@ let sessionId;
 let page;
 const problems = [];
 
+/** The artifact's bytes: 5,120 bytes of a build log. */
+const buildLog = 'ld: out of memory while linking asm-edge\n'.repeat(128).slice(0, 5120);
+
 async function seed() {
   const session = await call('POST', '/v1/sessions', { agent_id: agent, tags: ['demo', 'viewer'], metadata: { title: 'viewer test' } });
   sessionId = session.id;
@@ -134,7 +137,12 @@ async function seed() {
     { type: 'message_received', data: { content: 'The build failed while linking: out of memory.' } },
   ];
   for (const e of events) await call('POST', `/v1/sessions/${sessionId}/events`, { ...e, run_id: runId });
-  await call('POST', '/v1/artifacts', { session_id: sessionId, run_id: runId, key: `${sessionId}/build.log`, content_type: 'text/plain', byte_size: 5120, storage_backend: 'r2', storage_ref: 'r2://asm/build.log', checksum_sha256: 'a'.repeat(64) });
+  // The artifact with its bytes, through the content route (into the Worker's local R2).
+  const key = encodeURIComponent(`${sessionId}/build.log`);
+  const stored = await fetch(`${base}/v1/artifacts/${key}/content?session_id=${sessionId}&run_id=${runId}`, {
+    method: 'PUT', headers: { authorization: `Bearer ${admin.key}`, 'content-type': 'text/plain' }, body: buildLog,
+  });
+  if (stored.status !== 201) throw new Error(`artifact upload: ${stored.status} ${await stored.text()}`);
 }
 
 async function signIn(key) {
@@ -244,6 +252,9 @@ step('the session page shows its runs, artifacts and a timeline by sequence numb
   }
   const download = await page.getByRole('link', { name: `Download ${sessionId}/build.log` }).getAttribute('href');
   if (!download.startsWith(`/v1/artifacts/${encodeURIComponent(`${sessionId}/build.log`)}/content?access_token=`)) throw new Error(`download link ${download}`);
+  // The link downloads the bytes that were uploaded (the key rides in the query string).
+  const got = await page.evaluate(async (href) => (await fetch(href)).text(), download);
+  if (got !== buildLog) throw new Error(`the download gave ${got.length} bytes, not the ${buildLog.length} uploaded`);
   await page.locator('#live-state[data-state="live"]').waitFor();
   await page.screenshot({ path: join(results, 'timeline.png'), fullPage: true });
 });

@@ -181,6 +181,19 @@ fn bounds_suite() -> (usize, usize) {
     bounds::run(&w)
 }
 
+/// A D1 Worker with a small artifact size limit: the streamed upload past it.
+fn artifact_limit_suite() -> (usize, usize) {
+    let state = tempdir("artifact-limit");
+    migrate_d1(&state);
+    let mut vars = production::vars("d1");
+    vars.extend([
+        "ASM_TEST_MODE:1".to_owned(),
+        format!("ASM_MAX_ARTIFACT_BYTES:{}", artifacts::SMALL_LIMIT),
+    ]);
+    let w = Wrangler::start("artifact-limit", &state, &vars, &[]);
+    artifacts::limit_run(&w)
+}
+
 /// A D1 Worker with `ASM_REDACTION` set: the redaction checks with it on.
 fn redaction_d1_suite() -> (usize, usize) {
     let state = tempdir("redaction");
@@ -213,9 +226,14 @@ fn main() {
         let pg = s.spawn(|| hyperdrive_suite(hyperdrive));
         let d1 = d1_suite();
         let bounds = bounds_suite();
+        let limit = artifact_limit_suite();
         let on = redaction_d1_suite();
         let redaction = (d1.redaction.0 + on.0, d1.redaction.1 + on.1);
-        (Outcome { bounds, redaction, ..d1 }, pg.join().expect("the Hyperdrive suite panicked"))
+        let artifacts = (d1.artifacts.0 + limit.0, d1.artifacts.1 + limit.1);
+        (
+            Outcome { bounds, redaction, artifacts, ..d1 },
+            pg.join().expect("the Hyperdrive suite panicked"),
+        )
     });
     let mut ok = d1.ok && pg.ok;
     let hostile = (d1.hostile.0 + pg.hostile.0, d1.hostile.1 + pg.hostile.1);

@@ -141,22 +141,7 @@ fn export_in_bounded_memory(w: &Wrangler, http: &Http) -> (usize, usize) {
 
 /// Resident KiB of the `workerd` processes in process group `pid`.
 fn rss_of_group(pid: u32) -> f64 {
-    let group = pid.to_string();
-    let mut kib = 0.0;
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let Some((name, rest)) = stat.split_once(") ") else { continue };
-        if !name.ends_with("(workerd") || rest.split_whitespace().nth(2) != Some(group.as_str()) {
-            continue;
-        }
-        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
-        kib += status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-            .unwrap_or(0.0);
-    }
-    kib
+    crate::transfer::workerd_rss(pid) as f64 / 1024.0
 }
 
 /// Stores session `big` with about `megabytes` MB of event data, in calls under 1 MiB; returns

@@ -74,6 +74,7 @@ pub struct Sampler {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// Resident bytes of the `workerd` processes in process group `pgid` (the Worker's runtime).
 pub fn workerd_rss(pgid: u32) -> u64 {
     rss_by_process(pgid).iter().filter(|(n, _)| n.contains("workerd")).map(|(_, r)| r).sum()
 }

@@ -1,15 +1,71 @@
 // Artifact bytes in an R2 bucket through the binding of a JavaScript Worker (`env.BUCKET`), or
-// Miniflare's from Node. A put streams the core's checked chunks into one `bucket.put()`; the
-// core aborts the stream when the bytes contradict what was declared, and R2 then keeps nothing
-// (the old object stays). A declared SHA-256 is also given to R2, which checks it again.
+// Miniflare's from Node. R2 takes a stream only of known length, so a put gathers the core's
+// checked chunks: an object of up to one part (8 MiB) is one `bucket.put()` once the core has
+// checked it (with its SHA-256, which R2 checks again); a larger one goes up as a multipart
+// upload, one part in memory at a time, which R2 makes the object only at `complete()` —
+// `abort()` discards it, so a refused put leaves the old object as it was.
 //
-// R2 takes an object's metadata before its bytes, so when no SHA-256 is declared the bytes go
-// to a staging key first and are copied, with the SHA-256 the core computed, under their key
-// (R2 checks it on the copy); the staging object is then deleted. Staging keys start with
-// `stagingPrefix` and never appear in listings.
-//
-// In a Worker, R2 accepts a stream only of known length: declare `byte_size` (the upload's
-// Content-Length) and the bytes stream through a `FixedLengthStream`.
+// R2 takes an object's metadata (where its SHA-256 is kept) when a multipart upload starts:
+// when the SHA-256 of a large object is not declared, its parts go to a staging key first and
+// are copied, with the SHA-256 the core computed, under their key; the staging object is then
+// deleted. Staging keys start with `stagingPrefix` and never appear in listings.
+
+/** R2 wants every part but the last of one size, at least 5 MiB. */
+const PART = 8 * 1024 * 1024;
+
+/**
+ * Chunks gathered into parts: `write` uploads each full part (starting the multipart upload
+ * `start()` describes at the first), `close` answers whether it went up as parts.
+ */
+function partsOf(bucket, start) {
+  let chunks = [];
+  let size = 0;
+  let upload = null;
+  const parts = [];
+  const take = (n) => {
+    const out = new Uint8Array(n);
+    for (let at = 0; at < n; ) {
+      const chunk = chunks[0];
+      const k = Math.min(chunk.length, n - at);
+      out.set(chunk.subarray(0, k), at);
+      at += k;
+      if (k === chunk.length) chunks.shift();
+      else chunks[0] = chunk.subarray(k);
+    }
+    size -= n;
+    return out;
+  };
+  return {
+    async write(chunk) {
+      chunks.push(chunk);
+      size += chunk.length;
+      while (size > PART) {
+        if (!upload) {
+          const { key, options } = start();
+          upload = await bucket.createMultipartUpload(key, options);
+        }
+        parts.push(await upload.uploadPart(parts.length + 1, take(PART)));
+      }
+    },
+    /** The rest: one `put(key, bytes, options)` when no part went up, else the last part and `complete()`. */
+    async close(key, options) {
+      if (!upload) {
+        await bucket.put(key, take(size), options);
+        return;
+      }
+      parts.push(await upload.uploadPart(parts.length + 1, take(size)));
+      await upload.complete(parts);
+    },
+    get multipart() {
+      return upload !== null;
+    },
+    async abort() {
+      chunks = [];
+      size = 0;
+      if (upload) await upload.abort();
+    },
+  };
+}
 
 const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -36,46 +92,41 @@ export function r2Blobs(bucket, { stagingPrefix = '.asm-staging/' } = {}) {
   return {
     backend: 'r2',
     async put(key, meta) {
-      const direct = typeof meta.sha256 === 'string';
-      const target = direct ? key : `${stagingPrefix}${crypto.randomUUID()}`;
-      const { readable, writable } =
-        typeof FixedLengthStream === 'function' && meta.byte_size != null
-          ? new FixedLengthStream(meta.byte_size) // eslint-disable-line no-undef
-          : new TransformStream();
       const httpMetadata = meta.content_type ? { contentType: meta.content_type } : undefined;
-      const customMetadata = { stored_at: meta.stored_at };
-      const stored = bucket.put(target, readable, {
-        httpMetadata,
-        customMetadata: direct ? { ...customMetadata, sha256: meta.sha256 } : customMetadata,
-        ...(direct ? { sha256: meta.sha256 } : {}),
-      });
-      stored.catch(() => {});
-      const writer = writable.getWriter();
+      const described = (sha256) => ({ httpMetadata, customMetadata: { stored_at: meta.stored_at, sha256 } });
+      const declared = typeof meta.sha256 === 'string';
+      const staged = declared ? null : `${stagingPrefix}${crypto.randomUUID()}`;
+      const upload = partsOf(bucket, () =>
+        declared ? { key, options: described(meta.sha256) } : { key: staged, options: { httpMetadata } },
+      );
       return {
-        write: (chunk) => writer.write(chunk),
+        write: (chunk) => upload.write(chunk),
         async close(done) {
-          await writer.close();
-          await stored;
-          if (!direct) {
+          if (!upload.multipart) {
+            await upload.close(key, { ...described(done.sha256), sha256: done.sha256 });
+          } else if (declared) {
+            await upload.close(key);
+          } else {
+            await upload.close(staged);
             try {
-              const staged = await bucket.get(target);
-              if (!staged) throw new Error(`the staged upload ${target} vanished`);
-              await bucket.put(key, staged.body, {
-                httpMetadata,
-                customMetadata: { ...customMetadata, sha256: done.sha256 },
-                sha256: done.sha256,
-              });
+              const object = await bucket.get(staged);
+              if (!object) throw new Error(`the staged upload ${staged} vanished`);
+              const copy = partsOf(bucket, () => ({ key, options: described(done.sha256) }));
+              try {
+                const reader = object.body.getReader();
+                for (let r = await reader.read(); !r.done; r = await reader.read()) await copy.write(r.value);
+                await copy.close(key, { ...described(done.sha256), sha256: done.sha256 });
+              } catch (e) {
+                await copy.abort().catch(() => {});
+                throw e;
+              }
             } finally {
-              await bucket.delete(target);
+              await bucket.delete(staged);
             }
           }
           return { key, byte_size: done.byte_size, sha256: done.sha256, content_type: meta.content_type ?? null, stored_at: meta.stored_at };
         },
-        async abort() {
-          await writer.abort(new Error('put refused')).catch(() => {});
-          await stored.catch(() => {});
-          if (!direct) await bucket.delete(target);
-        },
+        abort: () => upload.abort(),
       };
     },
     async get(key, offset, length) {

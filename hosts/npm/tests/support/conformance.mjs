@@ -97,7 +97,7 @@ export function reportSuite(host, outcome) {
  * (`artifacts-<host>`). `makeStore(hooks, artifacts)` answers a fresh migrated store with
  * `options.artifacts` set (or none when `artifacts` is undefined); `backend()` a fresh backend.
  */
-export async function blobSuites(host, makeStore, backend) {
+export async function blobSuites(host, makeStore, backend, { teardown } = {}) {
   const driver = await loadDriver();
   const withBytes = (hooks) => makeStore(hooks, backend());
   const rowsOnly = (hooks) => makeStore(hooks, undefined);
@@ -111,5 +111,6 @@ export async function blobSuites(host, makeStore, backend) {
     test(`artifacts-${host}`, async () => {
       assert.ok(reportSuite(host, await driver.runContentSuite(host, withBytes)));
     });
+    after(async () => teardown?.());
   });
 }

@@ -347,6 +347,22 @@ export interface NewArtifact {
   metadata?: JsonObject | null;
 }
 
+/**
+ * Attributes of `storeArtifact`: the size, checksum and storage come from the bytes written;
+ * `byte_size` and `checksum_sha256`, when given, are declarations the bytes must match.
+ */
+export interface StoreArtifactInput {
+  key: string;
+  byte_size?: number | null;
+  checksum_sha256?: string | null;
+  /** Generated (`art_…`) when absent or empty. */
+  id?: string | null;
+  session_id?: string | null;
+  run_id?: string | null;
+  content_type?: string | null;
+  metadata?: JsonObject | null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Options. `null` anywhere means "not given", as does a missing options argument.
 // ---------------------------------------------------------------------------------------------
@@ -1271,7 +1287,7 @@ export declare class Store {
    * what was written. Declared values (`options`, or `byte_size`/`checksum_sha256` in `attrs`)
    * must match (`validation_error`, nothing kept); a key already taken is `persistence_error`.
    */
-  storeArtifact(attrs: NewArtifact, body: BlobBody, options?: PutOptions | null): Promise<Artifact>;
+  storeArtifact(attrs: StoreArtifactInput, body: BlobBody, options?: PutOptions | null): Promise<Artifact>;
   /** The live artifact with `key` and its bytes (or a range of them); `not_found` "Artifact not found: <key>" when there is none. */
   openArtifact(key: string, range?: ByteRangeInput | null): Promise<OpenedArtifact>;
   /** Deletes an artifact: its row (a soft delete), then its bytes; idempotent. */

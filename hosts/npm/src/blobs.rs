@@ -33,7 +33,8 @@ use crate::errors::to_js_error;
 /// or a JavaScript backend.
 #[derive(Debug)]
 pub enum Blobs {
-    /// No `options.artifacts`: the byte calls answer `storage_error`.
+    /// No `options.artifacts`: the byte calls answer `storage_error`, and `list` nothing (so
+    /// `execute` and `healthCheck` have no bytes to look at).
     None,
     /// `options.artifacts: "memory"`.
     Memory(MemoryArtifactStore),
@@ -104,7 +105,8 @@ impl ArtifactStore for Blobs {
     }
     async fn list(&self, prefix: &str, after: Option<&str>, limit: usize) -> Result<Vec<BlobInfo>> {
         match self {
-            Blobs::None => Err(no_backend()),
+            // Nothing is stored without a backend: the sweeper and the health check find nothing.
+            Blobs::None => Ok(Vec::new()),
             Blobs::Memory(m) => m.list(prefix, after, limit).await,
             Blobs::Js(j) => j.list(prefix, after, limit).await,
         }
@@ -293,8 +295,11 @@ pub fn source_to_stream(source: JsValue) -> ByteStream<'static> {
 /// outlive the call that opened it; `cancel()` (or dropping this) ends the task.
 #[wasm_bindgen]
 pub struct BlobBody {
-    chunks: Rc<RefCell<Option<mpsc::Receiver<Result<Vec<u8>>>>>>,
+    chunks: Rc<RefCell<Option<Chunks>>>,
 }
+
+/// The receiving end of an opened body's chunks.
+type Chunks = mpsc::Receiver<Result<Vec<u8>>>;
 
 #[wasm_bindgen]
 impl BlobBody {
@@ -305,15 +310,14 @@ impl BlobBody {
         wasm_bindgen_futures::future_to_promise(async move {
             let Some(mut rx) = slot.borrow_mut().take() else { return Ok(JsValue::UNDEFINED) };
             let next = rx.next().await;
-            let answer = match next {
+            match next {
                 None => Ok(JsValue::UNDEFINED),
                 Some(Ok(chunk)) => {
                     *slot.borrow_mut() = Some(rx);
                     Ok(Uint8Array::from(chunk.as_slice()).into())
                 }
                 Some(Err(e)) => Err(to_js_error(&e)),
-            };
-            answer
+            }
         })
     }
 

@@ -199,7 +199,7 @@ impl Store {
     pub fn save_session(&self, session: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            s.save_session(&Session::from_map(&from_js(&session, "session")?)?).await?;
+            s.store().save_session(&Session::from_map(&from_js(&session, "session")?)?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -208,7 +208,9 @@ impl Store {
     #[wasm_bindgen(js_name = getSession)]
     pub fn get_session(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_session(&text_arg(&session_id, "session_id")?).await?) })
+        promise(async move {
+            to_js(&s.store().get_session(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     /// Sessions, filtered by `{ status?, agent_id?, limit? }`.
@@ -216,7 +218,7 @@ impl Store {
     pub fn list_sessions(&self, filter: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.list_sessions(&ListSessions::from_json(&options(&filter)?)?).await?)
+            to_js(&s.store().list_sessions(&ListSessions::from_json(&options(&filter)?)?).await?)
         })
     }
 
@@ -225,7 +227,7 @@ impl Store {
     pub fn delete_session(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            s.delete_session(&text_arg(&session_id, "session_id")?).await?;
+            s.store().delete_session(&text_arg(&session_id, "session_id")?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -235,7 +237,7 @@ impl Store {
     pub fn save_run(&self, run: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            s.save_run(&Run::from_map(&from_js(&run, "run")?)?).await?;
+            s.store().save_run(&Run::from_map(&from_js(&run, "run")?)?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -244,7 +246,7 @@ impl Store {
     #[wasm_bindgen(js_name = getRun)]
     pub fn get_run(&self, run_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_run(&text_arg(&run_id, "run_id")?).await?) })
+        promise(async move { to_js(&s.store().get_run(&text_arg(&run_id, "run_id")?).await?) })
     }
 
     /// A session's runs, filtered by `{ status?, limit? }`.
@@ -253,7 +255,11 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
-            to_js(&s.list_runs(&session_id, &ListRuns::from_json(&options(&filter)?)?).await?)
+            to_js(
+                &s.store()
+                    .list_runs(&session_id, &ListRuns::from_json(&options(&filter)?)?)
+                    .await?,
+            )
         })
     }
 
@@ -261,9 +267,9 @@ impl Store {
     #[wasm_bindgen(js_name = getActiveRun)]
     pub fn get_active_run(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.get_active_run(&text_arg(&session_id, "session_id")?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().get_active_run(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     /// Appends one event and answers it with its sequence number (an already stored id answers
@@ -274,7 +280,8 @@ impl Store {
         let r = self.redactions.clone();
         promise(reporting(r, async move {
             to_js(
-                &s.append_event_with_sequence(&Event::from_map(&from_js(&event, "event")?)?)
+                &s.store()
+                    .append_event_with_sequence(&Event::from_map(&from_js(&event, "event")?)?)
                     .await?,
             )
         }))
@@ -286,7 +293,11 @@ impl Store {
         let s = self.inner.clone();
         let r = self.redactions.clone();
         promise(reporting(r, async move {
-            to_js(&s.append_events(&Event::list_from_json(&from_js(&events, "events")?)?).await?)
+            to_js(
+                &s.store()
+                    .append_events(&Event::list_from_json(&from_js(&events, "events")?)?)
+                    .await?,
+            )
         }))
     }
 
@@ -295,7 +306,7 @@ impl Store {
         let s = self.inner.clone();
         let r = self.redactions.clone();
         promise(reporting(r, async move {
-            s.flush(&FlushPayload::from_json(&from_js(&payload, "payload")?)?).await?;
+            s.store().flush(&FlushPayload::from_json(&from_js(&payload, "payload")?)?).await?;
             Ok(JsValue::UNDEFINED)
         }))
     }
@@ -307,7 +318,11 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
-            to_js(&s.get_events(&session_id, &EventFilter::from_json(&options(&filter)?)?).await?)
+            to_js(
+                &s.store()
+                    .get_events(&session_id, &EventFilter::from_json(&options(&filter)?)?)
+                    .await?,
+            )
         })
     }
 
@@ -340,7 +355,7 @@ impl Store {
     pub fn get_latest_sequence(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.get_latest_sequence(&text_arg(&session_id, "session_id")?).await?)
+            to_js(&s.store().get_latest_sequence(&text_arg(&session_id, "session_id")?).await?)
         })
     }
 
@@ -351,7 +366,7 @@ impl Store {
     pub fn search_sessions(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.search_sessions(&SessionSearch::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().search_sessions(&SessionSearch::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -359,18 +374,18 @@ impl Store {
     #[wasm_bindgen(js_name = getSessionStats)]
     pub fn get_session_stats(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.get_session_stats(&text_arg(&session_id, "session_id")?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().get_session_stats(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     /// A page of runs and the cursor of the next.
     #[wasm_bindgen(js_name = searchRuns)]
     pub fn search_runs(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.search_runs(&RunSearch::from_json(&options(&query)?)?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().search_runs(&RunSearch::from_json(&options(&query)?)?).await?)
+        })
     }
 
     /// Token usage totals, overall and per provider.
@@ -378,7 +393,7 @@ impl Store {
     pub fn get_usage_summary(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.get_usage_summary(&UsageQuery::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().get_usage_summary(&UsageQuery::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -387,7 +402,7 @@ impl Store {
     pub fn get_cost_summary(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.get_cost_summary(&CostQuery::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().get_cost_summary(&CostQuery::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -396,7 +411,7 @@ impl Store {
     pub fn search_events(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.search_events(&EventSearch::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().search_events(&EventSearch::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -405,7 +420,7 @@ impl Store {
     pub fn count_events(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.count_events(&EventSearch::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().count_events(&EventSearch::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -416,11 +431,12 @@ impl Store {
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
             to_js(
-                &s.export_session(
-                    &session_id,
-                    ExportOptions::from_json(&options(&opts)?)?.include_artifacts,
-                )
-                .await?,
+                &s.store()
+                    .export_session(
+                        &session_id,
+                        ExportOptions::from_json(&options(&opts)?)?.include_artifacts,
+                    )
+                    .await?,
             )
         })
     }
@@ -431,22 +447,17 @@ impl Store {
     pub fn execute(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            let policy = RetentionPolicy::from_json(&options(&policy)?)?;
-            // With a backend, the composite sweeps the bytes the deletions left without a row.
-            if s.blobs().is_none() {
-                to_js(&s.store().execute(&policy).await?)
-            } else {
-                to_js(&s.execute(&policy).await?)
-            }
+            // The composite also sweeps the bytes the deletions left without a row.
+            to_js(&s.execute(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
         })
     }
 
     /// What `execute(policy)` would do now, changing nothing.
     pub fn plan(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
+        })
     }
 
     /// Prunes one session's events down to the policy's limit; answers how many went.
@@ -456,11 +467,12 @@ impl Store {
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
             to_js(
-                &s.prune_session_events(
-                    &session_id,
-                    &RetentionPolicy::from_json(&options(&policy)?)?,
-                )
-                .await?,
+                &s.store()
+                    .prune_session_events(
+                        &session_id,
+                        &RetentionPolicy::from_json(&options(&policy)?)?,
+                    )
+                    .await?,
             )
         })
     }
@@ -471,7 +483,8 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             to_js(
-                &s.soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
+                &s.store()
+                    .soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
                     .await?,
             )
         })
@@ -483,7 +496,8 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             to_js(
-                &s.hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
+                &s.store()
+                    .hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
                     .await?,
             )
         })
@@ -493,20 +507,14 @@ impl Store {
     #[wasm_bindgen(js_name = cleanOrphanedArtifacts)]
     pub fn clean_orphaned_artifacts(&self) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.clean_orphaned_artifacts().await?) })
+        promise(async move { to_js(&s.store().clean_orphaned_artifacts().await?) })
     }
 
     /// The store's consistency problems (empty when healthy).
     #[wasm_bindgen(js_name = healthCheck)]
     pub fn health_check(&self) -> Promise {
         let s = self.inner.clone();
-        promise(async move {
-            if s.blobs().is_none() {
-                to_js(&s.store().health_check().await?)
-            } else {
-                to_js(&s.health_check().await?)
-            }
-        })
+        promise(async move { to_js(&s.health_check().await?) })
     }
 
     // ---- ArtifactRegistry ----
@@ -516,7 +524,9 @@ impl Store {
     pub fn register_artifact(&self, attrs: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.register(NewArtifact::from_json(&from_js(&attrs, "artifact")?)?).await?)
+            to_js(
+                &s.store().register(NewArtifact::from_json(&from_js(&attrs, "artifact")?)?).await?,
+            )
         })
     }
 
@@ -524,16 +534,16 @@ impl Store {
     #[wasm_bindgen(js_name = getArtifact)]
     pub fn get_artifact(&self, key: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_by_key(&text_arg(&key, "key")?).await?) })
+        promise(async move { to_js(&s.store().get_by_key(&text_arg(&key, "key")?).await?) })
     }
 
     /// A session's artifacts.
     #[wasm_bindgen(js_name = listArtifacts)]
     pub fn list_artifacts(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.list_by_session(&text_arg(&session_id, "session_id")?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().list_by_session(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     /// A session's artifact count and total bytes.
@@ -542,7 +552,7 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             to_js(
-                &ArtifactRegistry::session_stats(&*s, &text_arg(&session_id, "session_id")?)
+                &ArtifactRegistry::session_stats(s.store(), &text_arg(&session_id, "session_id")?)
                     .await?,
             )
         })
@@ -553,7 +563,7 @@ impl Store {
     pub fn delete_artifact(&self, key: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            ArtifactRegistry::delete(&*s, &text_arg(&key, "key")?).await?;
+            ArtifactRegistry::delete(s.store(), &text_arg(&key, "key")?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }

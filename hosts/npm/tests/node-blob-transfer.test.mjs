@@ -64,7 +64,7 @@ test('a 100 MB artifact streams through the Node filesystem backend in bounded m
     assert.equal(received.digest('hex'), sha256, 'what came back is what was sent');
     const growth = (peak - base) / 2 ** 20;
     const mbps = (ms) => (SIZE / 2 ** 20 / (ms / 1000)).toFixed(0);
-    console.log(`npm blob-transfer node-fs: 100 MB in ${mbps(t1 - t0)} MB/s, out ${mbps(t2 - t1)} MB/s, peak RSS growth ${growth.toFixed(1)} MB, sha256 matched`);
+    process.stdout.write(`\nnpm blob-transfer node-fs: 100 MB in ${mbps(t1 - t0)} MB/s, out ${mbps(t2 - t1)} MB/s, peak RSS growth ${growth.toFixed(1)} MB, sha256 matched\n`);
     assert.ok(growth < SIZE / 2 ** 20 / 2, `peak RSS growth ${growth.toFixed(1)} MB`);
   } finally {
     db.close();

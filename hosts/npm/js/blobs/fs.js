@@ -1,9 +1,13 @@
 // Artifact bytes in a folder of Node's filesystem: one file per object (see layout.js), written
 // to a temporary file in `<dir>/.uploads` and renamed into place once the core has checked the
-// bytes, so a refused or interrupted put leaves the old object as it was. Reads stream from an
+// bytes, so a refused or interrupted put leaves the old object as it was (temporaries left by a
+// crash are removed a day later, when a backend next opens the folder). Reads stream from an
 // open file descriptor (`FileHandle.createReadStream`), so a replacement during a read does not
 // mix two objects.
-import { TAIL_BYTES, fileName, infoOf, metaLength, selectKeys, trailer } from './layout.js';
+import { TAIL_BYTES, fileName, infoOf, listed, metaLength, trailer } from './layout.js';
+
+/** How old a temporary file of `.uploads` must be to be removed when a backend opens the folder. */
+const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
 
 async function node() {
   if (typeof process === 'undefined' || !process.versions?.node) {
@@ -47,22 +51,32 @@ async function writeAll(handle, bytes) {
 export function fsBlobs(dir) {
   if (typeof dir !== 'string' || dir === '') throw new TypeError('fsBlobs(dir): dir must be a folder path');
   const ready = node().then(async (n) => {
-    await n.fs.mkdir(n.path.join(dir, '.uploads'), { recursive: true });
+    const uploads = n.path.join(dir, '.uploads');
+    await n.fs.mkdir(uploads, { recursive: true });
+    // Temporaries of puts a crash cut short: nothing refers to them once a day has passed.
+    const stale = Date.now() - STALE_UPLOAD_MS;
+    for (const name of await n.fs.readdir(uploads)) {
+      const at = await n.fs.stat(n.path.join(uploads, name)).catch(() => null);
+      if (at && at.mtimeMs < stale) await n.fs.rm(n.path.join(uploads, name), { force: true });
+    }
     return n;
   });
   ready.catch(() => {});
   const file = (n, key) => n.path.join(dir, fileName(key));
-  const missing = (e) => e?.code === 'ENOENT';
-
-  async function head(key) {
+  /** The object's file opened for reading, or null when there is none. */
+  async function open(key) {
     const n = await ready;
-    let handle;
     try {
-      handle = await n.fs.open(file(n, key), 'r');
+      return await n.fs.open(file(n, key), 'r');
     } catch (e) {
-      if (missing(e)) return null;
+      if (e?.code === 'ENOENT') return null;
       throw e;
     }
+  }
+
+  async function head(key) {
+    const handle = await open(key);
+    if (!handle) return null;
     try {
       return await readInfo(handle);
     } finally {
@@ -104,13 +118,8 @@ export function fsBlobs(dir) {
     },
     async get(key, offset, length) {
       const n = await ready;
-      let handle;
-      try {
-        handle = await n.fs.open(file(n, key), 'r');
-      } catch (e) {
-        if (missing(e)) return null;
-        throw e;
-      }
+      const handle = await open(key);
+      if (!handle) return null;
       const info = await readInfo(handle).catch(async (e) => {
         await handle.close();
         throw e;
@@ -136,13 +145,7 @@ export function fsBlobs(dir) {
       const n = await ready;
       const entries = await n.fs.readdir(dir, { withFileTypes: true });
       const names = entries.filter((e) => e.isFile()).map((e) => e.name);
-      const out = [];
-      for (const key of selectKeys(names, prefix, after, names.length)) {
-        if (out.length >= limit) break;
-        const info = await head(key);
-        if (info) out.push(info);
-      }
-      return out;
+      return listed(names, prefix, after, limit, head);
     },
   };
 }

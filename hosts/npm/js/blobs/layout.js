@@ -66,11 +66,20 @@ export function infoOf(metaBytes, fileSize) {
   };
 }
 
-/** The keys of `names` under `prefix`, after `after`, in key order, at most `limit`. */
-export function selectKeys(names, prefix, after, limit) {
-  return names
+/**
+ * The infos of the objects among the file `names` whose keys start with `prefix`, after
+ * `after`, in key order, at most `limit`: `head(key)` of each (null for a file being written).
+ */
+export async function listed(names, prefix, after, limit, head) {
+  const keys = names
     .map(keyOf)
     .filter((k) => k !== null && k.startsWith(prefix) && (after == null || compareKeys(k, after) > 0))
-    .sort(compareKeys)
-    .slice(0, limit);
+    .sort(compareKeys);
+  const out = [];
+  for (const key of keys) {
+    if (out.length >= limit) break;
+    const info = await head(key);
+    if (info) out.push(info);
+  }
+  return out;
 }

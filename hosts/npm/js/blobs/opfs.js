@@ -3,7 +3,7 @@
 // `createWritable()`, whose swap file becomes the object only at `close()`; `abort()` discards
 // it, so a refused put leaves the old object as it was. A new key's file exists (empty) while
 // it is written: readers skip files without a trailer.
-import { TAIL_BYTES, fileName, infoOf, metaLength, selectKeys, trailer } from './layout.js';
+import { TAIL_BYTES, fileName, infoOf, listed, metaLength, trailer } from './layout.js';
 
 async function infoOfFile(file) {
   if (file.size < TAIL_BYTES) return null;
@@ -81,13 +81,7 @@ export function opfsBlobs(name = 'asm-artifacts') {
     async list(prefix, after, limit) {
       const names = [];
       for await (const [n, h] of (await root()).entries()) if (h.kind === 'file') names.push(n);
-      const out = [];
-      for (const key of selectKeys(names, prefix, after, names.length)) {
-        if (out.length >= limit) break;
-        const info = await head(key);
-        if (info) out.push(info);
-      }
-      return out;
+      return listed(names, prefix, after, limit, head);
     },
   };
 }

@@ -85,8 +85,10 @@ export function recreatingTables(executor) {
 
 /** Prints a blob-suite outcome (`{ suite, passed, failed }`) as `conformance <suite>-<host>: …`. */
 export function reportSuite(host, outcome) {
-  for (const why of outcome.failed) console.log(`  FAIL ${outcome.suite}-${host} ${why}`);
-  console.log(`conformance ${outcome.suite}-${host}: ${outcome.passed} passed, ${outcome.failed.length} failed`);
+  // Each on a line of its own: the dot reporter leaves its dots unterminated.
+  const lines = outcome.failed.map((why) => `  FAIL ${outcome.suite}-${host} ${why}`);
+  lines.push(`conformance ${outcome.suite}-${host}: ${outcome.passed} passed, ${outcome.failed.length} failed`);
+  process.stdout.write(`\n${lines.join('\n')}\n`);
   return outcome.failed.length === 0 && outcome.passed > 0;
 }
 

@@ -51,5 +51,25 @@ test('fs backend: refused and broken puts leave the folder as it was', async () 
   assert.deepEqual(readdirSync(dir).sort(), ['.uploads', 'a%2Fb']);
 });
 
+// fsBlobs loads node: modules only when called: the Worker and browser entries, which export it
+// too, must still bundle (wrangler's esbuild fails on a node: import it can see).
+test('the Worker and browser entries bundle with the blob backends in them', async () => {
+  const { build } = await import('esbuild'); // wrangler's (the root package.json pins wrangler)
+  for (const entry of ['workerd.js', 'browser.js']) {
+    const result = await build({
+      entryPoints: [join(import.meta.dirname, '../../../pkg', entry)],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      external: ['*.wasm'],
+      logLevel: 'silent',
+    });
+    assert.deepEqual(result.errors, [], entry);
+    assert.match(result.outputFiles[0].text, /fsBlobs/, entry);
+  }
+});
+
 await blobSuites('node-fs', makeStore, () => fsBlobs(join(root, `store-${folders++}`)));
 await blobSuites('node-memory', makeStore, () => 'memory');

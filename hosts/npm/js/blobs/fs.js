@@ -9,16 +9,17 @@ import { TAIL_BYTES, fileName, infoOf, listed, metaLength, trailer } from './lay
 /** How old a temporary file of `.uploads` must be to be removed when a backend opens the folder. */
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * A Node built-in module, loaded when a backend is made: the specifier is computed so that the
+ * bundlers of the browser and Worker entries (esbuild in wrangler, Vite, webpack) leave it alone.
+ */
+const builtin = (name) => import(/* webpackIgnore: true */ /* @vite-ignore */ `node:${name}`);
+
 async function node() {
   if (typeof process === 'undefined' || !process.versions?.node) {
     throw new Error('fsBlobs needs Node.js (node:fs); in a browser use opfsBlobs');
   }
-  const [fs, path, stream, crypto] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-    import('node:stream'),
-    import('node:crypto'),
-  ]);
+  const [fs, path, stream, crypto] = await Promise.all(['fs/promises', 'path', 'stream', 'crypto'].map(builtin));
   return { fs, path, stream, crypto };
 }
 

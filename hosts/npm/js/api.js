@@ -8,6 +8,9 @@ export { sqlJsExecutor } from './executors/sqljs.js';
 export { pgExecutor } from './executors/pg.js';
 export { pgliteExecutor } from './executors/pglite.js';
 export { betterSqlite3Executor } from './executors/better-sqlite3.js';
+export { fsBlobs } from './blobs/fs.js';
+export { opfsBlobs } from './blobs/opfs.js';
+export { r2Blobs } from './blobs/r2.js';
 
 /** True for the errors the store throws (they carry `code`, `details` and `retryable`). */
 export function isAsmError(error) {
@@ -60,6 +63,117 @@ Store.prototype.subscribe = function subscribe(sessionId, options) {
       return Promise.resolve(end());
     },
   };
+};
+
+/** Chunks handed to the WebAssembly at most this large (a bigger one is passed in slices). */
+const SLICE = 256 * 1024;
+
+function invalid(message) {
+  const error = new Error(message);
+  error.name = 'AsmError';
+  error.code = 'validation_error';
+  error.details = {};
+  error.retryable = false;
+  return error;
+}
+
+/** One chunk as bytes, or a validation_error. */
+function bytesOf(chunk) {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === 'string') return new TextEncoder().encode(chunk);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw invalid('a body must be a Uint8Array, ArrayBuffer, string, Blob, ReadableStream or async iterable of bytes');
+}
+
+/**
+ * A caller's body as the source the WebAssembly pulls, `{ read() }` answering Uint8Arrays and
+ * `undefined` at the end: bytes and text at once, a `Blob` or `ReadableStream` through its
+ * reader, an async iterable (a Node stream) through its iterator; large chunks in slices.
+ */
+function toSource(body) {
+  let next;
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || typeof body === 'string') {
+    let bytes = bytesOf(body);
+    next = async () => {
+      const out = bytes;
+      bytes = undefined;
+      return out;
+    };
+  } else if (typeof body?.getReader === 'function' || typeof body?.stream === 'function') {
+    const reader = (typeof body.getReader === 'function' ? body : body.stream()).getReader();
+    next = async () => {
+      const { done, value } = await reader.read();
+      return done ? undefined : bytesOf(value);
+    };
+  } else if (typeof body?.[Symbol.asyncIterator] === 'function') {
+    const iterator = body[Symbol.asyncIterator]();
+    next = async () => {
+      const { done, value } = await iterator.next();
+      return done ? undefined : bytesOf(value);
+    };
+  } else {
+    throw invalid('a body must be a Uint8Array, ArrayBuffer, string, Blob, ReadableStream or async iterable of bytes');
+  }
+  let rest;
+  return {
+    async read() {
+      while (!rest || rest.length === 0) {
+        rest = await next();
+        if (rest === undefined) return undefined;
+      }
+      const out = rest.subarray(0, SLICE);
+      rest = rest.subarray(out.length);
+      return out;
+    },
+  };
+}
+
+/** An opened body (the WebAssembly's `BlobBody`) as a `ReadableStream` pulled chunk by chunk. */
+function toReadable(body) {
+  return new ReadableStream(
+    {
+      async pull(controller) {
+        const chunk = await body.next();
+        if (chunk === undefined) {
+          controller.close();
+          body.free();
+        } else {
+          controller.enqueue(chunk);
+        }
+      },
+      cancel() {
+        body.cancel();
+        body.free();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Stores an artifact's bytes, then its row (the core's protocol): `attrs` as `registerArtifact`
+ * takes them, `body` bytes, text, a Blob, a ReadableStream or an async iterable of bytes.
+ */
+Store.prototype.storeArtifact = async function storeArtifact(attrs, body, options) {
+  return this.__storeArtifact(attrs, toSource(body), options);
+};
+
+/** Opens a live artifact: `{ artifact, info, span, body }`, `body` a ReadableStream. */
+Store.prototype.openArtifact = async function openArtifact(key, range) {
+  const opened = await this.__openArtifact(key, range);
+  return { ...opened, body: toReadable(opened.body) };
+};
+
+/** ASM's `ArtifactStore.put`, streamed: stores `body` under `key`. */
+Store.prototype.putBlob = async function putBlob(key, body, options) {
+  return this.__putBlob(key, toSource(body), options);
+};
+
+/** ASM's `ArtifactStore.get`, streamed: `{ info, span, body }`, `body` a ReadableStream. */
+Store.prototype.getBlob = async function getBlob(key, range) {
+  const opened = await this.__getBlob(key, range);
+  return { ...opened, body: toReadable(opened.body) };
 };
 
 /** Opens a store over `executor` and creates the `asm_*` tables when they are missing. */

@@ -8,6 +8,7 @@
 //! and the executors for D1, sql.js, node-postgres and PGlite are in `js/`; the types in `types/`.
 #![forbid(unsafe_code)]
 
+mod blobs;
 mod convert;
 mod entities;
 mod env;
@@ -16,6 +17,7 @@ mod executor;
 mod store;
 mod subscription;
 
+pub use blobs::{BlobBody, JsArtifactStore};
 pub use executor::JsExecutor;
 pub use store::Store;
 pub use subscription::Subscription;

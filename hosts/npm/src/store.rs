@@ -7,10 +7,13 @@
 use std::future::Future;
 use std::rc::Rc;
 
+use asm_core::blob::{ByteRange, PutOptions};
+use asm_core::composite::CompositeStore;
 use asm_core::live::{Follow, Tail};
 use asm_core::ports::{
-    ArtifactRegistry, CostQuery, EventFilter, EventSearch, ExportOptions, FlushPayload, ListRuns,
-    ListSessions, Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
+    ArtifactContent, ArtifactRegistry, ArtifactScan, ArtifactStore, CostQuery, EventFilter,
+    EventSearch, ExportOptions, FlushPayload, ListRuns, ListSessions, Maintenance, QueryApi,
+    RunSearch, SessionSearch, SessionStore, UsageQuery,
 };
 use asm_core::redactor::{EventRedaction, RedactionConfig, RedactionLog};
 use asm_core::sql::{Dialect, SqlStore, migrations};
@@ -20,6 +23,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::blobs::{Blobs, open_in_task, source_to_stream};
 use crate::convert::{from_js, text_arg, to_js};
 use crate::entities;
 use crate::env::env_from_options;
@@ -27,9 +31,11 @@ use crate::errors::to_js_error;
 use crate::executor::{DIALECTS, JsExecutor};
 use crate::subscription::Subscription;
 
-type Inner = Rc<SqlStore<JsExecutor>>;
+/// The SQL store and the artifact backend as the core's composite (sql §7.4): the protocol of an
+/// artifact's row and bytes stays in the core.
+type Inner = Rc<CompositeStore<SqlStore<JsExecutor>, Blobs>>;
 
-/// A session store over a JavaScript executor.
+/// A session store over a JavaScript executor, with artifact bytes in `options.artifacts`.
 #[wasm_bindgen]
 pub struct Store {
     inner: Inner,
@@ -126,7 +132,19 @@ impl Store {
                 Some(limits) => Limits::from_json(limits, Limits::NONE)?,
             };
             let (config, callback) = redaction_options(&options, &json)?;
-            let mut store = SqlStore::new(executor, env).with_limits(limits);
+            let artifacts = if options.is_object() {
+                Reflect::get(&options, &"artifacts".into()).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            };
+            let blobs = Blobs::from_option(artifacts, env.clone())?;
+            let grace_ms = match json.get("artifact_grace_ms") {
+                None | Some(Value::Null) => asm_core::composite::DEFAULT_GRACE_MS,
+                Some(v) => v.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
+                    Error::validation("options.artifact_grace_ms must be an integer >= 0")
+                })?,
+            };
+            let mut store = SqlStore::new(executor, env.clone()).with_limits(limits);
             if let Some(config) = config {
                 store = store.with_redaction(config);
             }
@@ -135,7 +153,8 @@ impl Store {
             if let Some(r) = &redactions {
                 store = store.on_redaction(r.log.hook());
             }
-            Ok(Store { inner: Rc::new(store), redactions })
+            let composite = CompositeStore::new(store, blobs, env).with_grace_ms(grace_ms);
+            Ok(Store { inner: Rc::new(composite), redactions })
         };
         build().map_err(|e| to_js_error(&e))
     }
@@ -143,14 +162,14 @@ impl Store {
     /// `"sqlite"`, `"d1"` or `"postgres"`.
     #[wasm_bindgen(getter)]
     pub fn dialect(&self) -> String {
-        self.inner.dialect().name().to_owned()
+        self.inner.store().dialect().name().to_owned()
     }
 
     /// Creates the `asm_*` tables and indexes when missing, in one batch.
     pub fn migrate(&self) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            s.migrate().await?;
+            s.store().migrate().await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -158,19 +177,19 @@ impl Store {
     /// `Session.new` with this store's clock and ids.
     #[wasm_bindgen(js_name = newSession)]
     pub fn new_session(&self, attrs: JsValue) -> std::result::Result<JsValue, JsValue> {
-        entities::session(&attrs, self.inner.env())
+        entities::session(&attrs, self.inner.store().env())
     }
 
     /// `Run.new` with this store's clock and ids.
     #[wasm_bindgen(js_name = newRun)]
     pub fn new_run(&self, attrs: JsValue) -> std::result::Result<JsValue, JsValue> {
-        entities::run(&attrs, self.inner.env())
+        entities::run(&attrs, self.inner.store().env())
     }
 
     /// `Event.new` with this store's clock and ids.
     #[wasm_bindgen(js_name = newEvent)]
     pub fn new_event(&self, attrs: JsValue) -> std::result::Result<JsValue, JsValue> {
-        entities::event(&attrs, self.inner.env())
+        entities::event(&attrs, self.inner.store().env())
     }
 
     // ---- SessionStore ----
@@ -180,7 +199,7 @@ impl Store {
     pub fn save_session(&self, session: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            s.save_session(&Session::from_map(&from_js(&session, "session")?)?).await?;
+            s.store().save_session(&Session::from_map(&from_js(&session, "session")?)?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -189,7 +208,9 @@ impl Store {
     #[wasm_bindgen(js_name = getSession)]
     pub fn get_session(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_session(&text_arg(&session_id, "session_id")?).await?) })
+        promise(async move {
+            to_js(&s.store().get_session(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     /// Sessions, filtered by `{ status?, agent_id?, limit? }`.
@@ -197,7 +218,7 @@ impl Store {
     pub fn list_sessions(&self, filter: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.list_sessions(&ListSessions::from_json(&options(&filter)?)?).await?)
+            to_js(&s.store().list_sessions(&ListSessions::from_json(&options(&filter)?)?).await?)
         })
     }
 
@@ -206,7 +227,7 @@ impl Store {
     pub fn delete_session(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            s.delete_session(&text_arg(&session_id, "session_id")?).await?;
+            s.store().delete_session(&text_arg(&session_id, "session_id")?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -216,7 +237,7 @@ impl Store {
     pub fn save_run(&self, run: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            s.save_run(&Run::from_map(&from_js(&run, "run")?)?).await?;
+            s.store().save_run(&Run::from_map(&from_js(&run, "run")?)?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -225,7 +246,7 @@ impl Store {
     #[wasm_bindgen(js_name = getRun)]
     pub fn get_run(&self, run_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_run(&text_arg(&run_id, "run_id")?).await?) })
+        promise(async move { to_js(&s.store().get_run(&text_arg(&run_id, "run_id")?).await?) })
     }
 
     /// A session's runs, filtered by `{ status?, limit? }`.
@@ -234,7 +255,11 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
-            to_js(&s.list_runs(&session_id, &ListRuns::from_json(&options(&filter)?)?).await?)
+            to_js(
+                &s.store()
+                    .list_runs(&session_id, &ListRuns::from_json(&options(&filter)?)?)
+                    .await?,
+            )
         })
     }
 
@@ -242,9 +267,9 @@ impl Store {
     #[wasm_bindgen(js_name = getActiveRun)]
     pub fn get_active_run(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.get_active_run(&text_arg(&session_id, "session_id")?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().get_active_run(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     /// Appends one event and answers it with its sequence number (an already stored id answers
@@ -255,7 +280,8 @@ impl Store {
         let r = self.redactions.clone();
         promise(reporting(r, async move {
             to_js(
-                &s.append_event_with_sequence(&Event::from_map(&from_js(&event, "event")?)?)
+                &s.store()
+                    .append_event_with_sequence(&Event::from_map(&from_js(&event, "event")?)?)
                     .await?,
             )
         }))
@@ -267,7 +293,11 @@ impl Store {
         let s = self.inner.clone();
         let r = self.redactions.clone();
         promise(reporting(r, async move {
-            to_js(&s.append_events(&Event::list_from_json(&from_js(&events, "events")?)?).await?)
+            to_js(
+                &s.store()
+                    .append_events(&Event::list_from_json(&from_js(&events, "events")?)?)
+                    .await?,
+            )
         }))
     }
 
@@ -276,7 +306,7 @@ impl Store {
         let s = self.inner.clone();
         let r = self.redactions.clone();
         promise(reporting(r, async move {
-            s.flush(&FlushPayload::from_json(&from_js(&payload, "payload")?)?).await?;
+            s.store().flush(&FlushPayload::from_json(&from_js(&payload, "payload")?)?).await?;
             Ok(JsValue::UNDEFINED)
         }))
     }
@@ -288,7 +318,11 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
-            to_js(&s.get_events(&session_id, &EventFilter::from_json(&options(&filter)?)?).await?)
+            to_js(
+                &s.store()
+                    .get_events(&session_id, &EventFilter::from_json(&options(&filter)?)?)
+                    .await?,
+            )
         })
     }
 
@@ -321,7 +355,7 @@ impl Store {
     pub fn get_latest_sequence(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.get_latest_sequence(&text_arg(&session_id, "session_id")?).await?)
+            to_js(&s.store().get_latest_sequence(&text_arg(&session_id, "session_id")?).await?)
         })
     }
 
@@ -332,7 +366,7 @@ impl Store {
     pub fn search_sessions(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.search_sessions(&SessionSearch::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().search_sessions(&SessionSearch::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -340,18 +374,18 @@ impl Store {
     #[wasm_bindgen(js_name = getSessionStats)]
     pub fn get_session_stats(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.get_session_stats(&text_arg(&session_id, "session_id")?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().get_session_stats(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     /// A page of runs and the cursor of the next.
     #[wasm_bindgen(js_name = searchRuns)]
     pub fn search_runs(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.search_runs(&RunSearch::from_json(&options(&query)?)?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().search_runs(&RunSearch::from_json(&options(&query)?)?).await?)
+        })
     }
 
     /// Token usage totals, overall and per provider.
@@ -359,7 +393,7 @@ impl Store {
     pub fn get_usage_summary(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.get_usage_summary(&UsageQuery::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().get_usage_summary(&UsageQuery::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -368,7 +402,7 @@ impl Store {
     pub fn get_cost_summary(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.get_cost_summary(&CostQuery::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().get_cost_summary(&CostQuery::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -377,7 +411,7 @@ impl Store {
     pub fn search_events(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.search_events(&EventSearch::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().search_events(&EventSearch::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -386,7 +420,7 @@ impl Store {
     pub fn count_events(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.count_events(&EventSearch::from_json(&options(&query)?)?).await?)
+            to_js(&s.store().count_events(&EventSearch::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -397,11 +431,12 @@ impl Store {
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
             to_js(
-                &s.export_session(
-                    &session_id,
-                    ExportOptions::from_json(&options(&opts)?)?.include_artifacts,
-                )
-                .await?,
+                &s.store()
+                    .export_session(
+                        &session_id,
+                        ExportOptions::from_json(&options(&opts)?)?.include_artifacts,
+                    )
+                    .await?,
             )
         })
     }
@@ -412,6 +447,7 @@ impl Store {
     pub fn execute(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
+            // The composite also sweeps the bytes the deletions left without a row.
             to_js(&s.execute(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
         })
     }
@@ -419,9 +455,9 @@ impl Store {
     /// What `execute(policy)` would do now, changing nothing.
     pub fn plan(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
+        })
     }
 
     /// Prunes one session's events down to the policy's limit; answers how many went.
@@ -431,11 +467,12 @@ impl Store {
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
             to_js(
-                &s.prune_session_events(
-                    &session_id,
-                    &RetentionPolicy::from_json(&options(&policy)?)?,
-                )
-                .await?,
+                &s.store()
+                    .prune_session_events(
+                        &session_id,
+                        &RetentionPolicy::from_json(&options(&policy)?)?,
+                    )
+                    .await?,
             )
         })
     }
@@ -446,7 +483,8 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             to_js(
-                &s.soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
+                &s.store()
+                    .soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
                     .await?,
             )
         })
@@ -458,7 +496,8 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             to_js(
-                &s.hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
+                &s.store()
+                    .hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
                     .await?,
             )
         })
@@ -468,7 +507,7 @@ impl Store {
     #[wasm_bindgen(js_name = cleanOrphanedArtifacts)]
     pub fn clean_orphaned_artifacts(&self) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.clean_orphaned_artifacts().await?) })
+        promise(async move { to_js(&s.store().clean_orphaned_artifacts().await?) })
     }
 
     /// The store's consistency problems (empty when healthy).
@@ -485,7 +524,9 @@ impl Store {
     pub fn register_artifact(&self, attrs: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(&s.register(NewArtifact::from_json(&from_js(&attrs, "artifact")?)?).await?)
+            to_js(
+                &s.store().register(NewArtifact::from_json(&from_js(&attrs, "artifact")?)?).await?,
+            )
         })
     }
 
@@ -493,16 +534,16 @@ impl Store {
     #[wasm_bindgen(js_name = getArtifact)]
     pub fn get_artifact(&self, key: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move { to_js(&s.get_by_key(&text_arg(&key, "key")?).await?) })
+        promise(async move { to_js(&s.store().get_by_key(&text_arg(&key, "key")?).await?) })
     }
 
     /// A session's artifacts.
     #[wasm_bindgen(js_name = listArtifacts)]
     pub fn list_artifacts(&self, session_id: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(
-            async move { to_js(&s.list_by_session(&text_arg(&session_id, "session_id")?).await?) },
-        )
+        promise(async move {
+            to_js(&s.store().list_by_session(&text_arg(&session_id, "session_id")?).await?)
+        })
     }
 
     /// A session's artifact count and total bytes.
@@ -511,7 +552,7 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             to_js(
-                &ArtifactRegistry::session_stats(&*s, &text_arg(&session_id, "session_id")?)
+                &ArtifactRegistry::session_stats(s.store(), &text_arg(&session_id, "session_id")?)
                     .await?,
             )
         })
@@ -522,10 +563,216 @@ impl Store {
     pub fn delete_artifact(&self, key: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            s.delete(&text_arg(&key, "key")?).await?;
+            ArtifactRegistry::delete(s.store(), &text_arg(&key, "key")?).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
+
+    /// Every artifact row (soft-deleted ones too) in id order, `limit` after the id `after`:
+    /// what a check of rows against bytes reads.
+    #[wasm_bindgen(js_name = scanArtifacts)]
+    pub fn scan_artifacts(&self, after: JsValue, limit: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let after = match after.is_null() || after.is_undefined() {
+                true => None,
+                false => Some(text_arg(&after, "after")?),
+            };
+            let limit = limit
+                .as_f64()
+                .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 10_000.0)
+                .ok_or_else(|| Error::validation("limit must be an integer from 1 to 10000"))?;
+            to_js(&s.store().scan_artifacts(after.as_deref(), limit as u32).await?)
+        })
+    }
+
+    // ---- Artifacts with their bytes (the composite's protocol) ----
+
+    /// Stores an artifact's bytes, then its row (`api.js` hands the body over as a source).
+    #[wasm_bindgen(js_name = __storeArtifact)]
+    pub fn store_artifact(&self, attrs: JsValue, source: JsValue, opts: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let attrs = NewArtifact::from_json(&from_js(&attrs, "artifact")?)?;
+            let opts = put_options(&opts)?;
+            to_js(&s.store_artifact(attrs, source_to_stream(source), &opts).await?)
+        })
+    }
+
+    /// Opens a live artifact's row and bytes: `{ artifact, info, span, body }`.
+    #[wasm_bindgen(js_name = __openArtifact)]
+    pub fn open_artifact(&self, key: JsValue, range: JsValue) -> Promise {
+        let args = text_arg(&key, "key").and_then(|k| Ok((k, byte_range(&range)?)));
+        let (key, range) = match args {
+            Ok(args) => args,
+            Err(e) => return Promise::reject(&to_js_error(&e)),
+        };
+        open_in_task(self.inner.clone(), move |s: &Inner| {
+            Box::pin(async move {
+                let (artifact, read) = s.open_artifact(&key, range).await?;
+                let described = serde_json::json!({
+                    "artifact": artifact,
+                    "info": read.info,
+                    "span": span_json(read.span),
+                });
+                Ok((described, read))
+            })
+        })
+    }
+
+    /// Deletes an artifact: its row, then its bytes; idempotent.
+    #[wasm_bindgen(js_name = removeArtifact)]
+    pub fn remove_artifact(&self, key: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            s.remove_artifact(&text_arg(&key, "key")?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Removes bytes no live row describes, older than the grace period; answers the report.
+    #[wasm_bindgen(js_name = sweepArtifacts)]
+    pub fn sweep_artifacts(&self) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.sweep().await?) })
+    }
+
+    // ---- ArtifactStore (ASM's, through the composite's guard) ----
+
+    /// The artifact backend's name (`storage_backend` of the rows it stores), or `null`.
+    #[wasm_bindgen(getter, js_name = artifactBackend)]
+    pub fn artifact_backend(&self) -> Option<String> {
+        (!self.inner.blobs().is_none()).then(|| self.inner.blobs().backend().to_owned())
+    }
+
+    /// Stores bytes under `key`, replacing what was there once all were read and checked.
+    #[wasm_bindgen(js_name = __putBlob)]
+    pub fn put_blob(&self, key: JsValue, source: JsValue, opts: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let key = text_arg(&key, "key")?;
+            let opts = put_options(&opts)?;
+            to_js(&ArtifactStore::put(&*s, &key, source_to_stream(source), &opts).await?)
+        })
+    }
+
+    /// Opens the bytes under `key`: `{ info, span, body }`.
+    #[wasm_bindgen(js_name = __getBlob)]
+    pub fn get_blob(&self, key: JsValue, range: JsValue) -> Promise {
+        let args = text_arg(&key, "key").and_then(|k| Ok((k, byte_range(&range)?)));
+        let (key, range) = match args {
+            Ok(args) => args,
+            Err(e) => return Promise::reject(&to_js_error(&e)),
+        };
+        open_in_task(self.inner.clone(), move |s: &Inner| {
+            Box::pin(async move {
+                let read = ArtifactStore::get(&**s, &key, range).await?;
+                let described =
+                    serde_json::json!({ "info": read.info, "span": span_json(read.span) });
+                Ok((described, read))
+            })
+        })
+    }
+
+    /// What is known of the object under `key`, or `null`.
+    #[wasm_bindgen(js_name = headBlob)]
+    pub fn head_blob(&self, key: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&ArtifactStore::head(&*s, &text_arg(&key, "key")?).await?) })
+    }
+
+    /// Removes the object under `key`; a missing key is not an error.
+    #[wasm_bindgen(js_name = deleteBlob)]
+    pub fn delete_blob(&self, key: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            ArtifactStore::delete(&*s, &text_arg(&key, "key")?).await?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Objects whose keys start with `prefix`, in key order: `{ after?, limit? }` (100 by
+    /// default, at most 1000).
+    #[wasm_bindgen(js_name = listBlobs)]
+    pub fn list_blobs(&self, prefix: JsValue, opts: JsValue) -> Promise {
+        let s = self.inner.clone();
+        promise(async move {
+            let prefix =
+                if prefix.is_undefined() { String::new() } else { text_arg(&prefix, "prefix")? };
+            let opts = options(&opts)?;
+            let after = match opts.get("after") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(
+                    v.as_str()
+                        .ok_or_else(|| Error::validation("after must be a string"))?
+                        .to_owned(),
+                ),
+            };
+            let limit = match opts.get("limit") {
+                None | Some(Value::Null) => 100,
+                Some(v) => v
+                    .as_u64()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| Error::validation("limit must be an integer from 1 to 1000"))?,
+            };
+            to_js(&ArtifactStore::list(&*s, &prefix, after.as_deref(), limit as usize).await?)
+        })
+    }
+}
+
+/// `{ content_type?, byte_size?, sha256? }`: what the caller declares about the bytes.
+fn put_options(value: &JsValue) -> Result<PutOptions> {
+    let json = options(value)?;
+    let text = |k: &str| -> Result<Option<String>> {
+        match json.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Error::validation(format!("{k} must be a string"))),
+        }
+    };
+    let byte_size = match json.get("byte_size") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            Some(v.as_u64().ok_or_else(|| Error::validation("byte_size must be an integer >= 0"))?)
+        }
+    };
+    PutOptions { content_type: text("content_type")?, byte_size, sha256: text("sha256")? }
+        .validated()
+}
+
+/// A range: `undefined`, an HTTP `Range` value (`"bytes=0-99"`), `{ start, end? }` (`end`
+/// inclusive) or `{ suffix }` (the last bytes).
+fn byte_range(value: &JsValue) -> Result<Option<ByteRange>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if let Some(header) = value.as_string() {
+        return ByteRange::parse_header(&header).map(Some);
+    }
+    let json = from_js(value, "range")?;
+    let num = |k: &str| -> Result<Option<u64>> {
+        match json.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| Error::validation(format!("range.{k} must be an integer >= 0"))),
+        }
+    };
+    match (num("start")?, num("end")?, num("suffix")?) {
+        (Some(start), end, None) if end.is_none_or(|e| e >= start) => {
+            Ok(Some(ByteRange::From { start, end }))
+        }
+        (None, None, Some(n)) => Ok(Some(ByteRange::Suffix(n))),
+        _ => Err(Error::validation(
+            "range must be \"bytes=a-b\", { start, end? } with end >= start, or { suffix }",
+        )),
+    }
+}
+
+/// A read's `(offset, length)` as `{ offset, length }`.
+fn span_json((offset, length): (u64, u64)) -> Value {
+    serde_json::json!({ "offset": offset, "length": length })
 }
 
 /// The statements that create (`"up"`, the default) or drop (`"down"`) the `asm_*` tables on a

@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use asm_core::Error;
+use asm_core::composite::CompositeStore;
 use asm_core::live::Tail;
 use asm_core::sql::SqlStore;
 use js_sys::Promise;
@@ -16,7 +17,7 @@ use crate::convert::to_js;
 use crate::errors::to_js_error;
 use crate::executor::JsExecutor;
 
-type StoreTail = Tail<Rc<SqlStore<JsExecutor>>>;
+type StoreTail = Tail<Rc<CompositeStore<SqlStore<JsExecutor>, crate::blobs::Blobs>>>;
 
 /// A tail over the store it was opened from.
 #[wasm_bindgen]

@@ -1,13 +1,13 @@
 // The conformance cases in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core): the page imports the package's browser entry by name and runs every case on
-// sql.js; each outcome becomes a node:test test here.
+// sql.js, then the artifact suites on OPFS and memory; each outcome becomes a node:test test here.
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { SEED, loadDriver, report } from './support/conformance.mjs';
+import { SEED, loadDriver, report, reportSuite } from './support/conformance.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
@@ -65,6 +65,14 @@ describe('conformance chromium', () => {
   });
   for (const { id, why } of outcome.results ?? []) {
     test(id, () => assert.equal(why, null, why ?? ''));
+  }
+  test('the artifact suites ran on OPFS and memory', () => {
+    const ran = (outcome.blobSuites ?? []).map((o) => `${o.suite}-${o.host}`).sort();
+    const hosts = ['chromium-memory', 'chromium-opfs'];
+    assert.deepEqual(ran, ['artifacts', 'blobs', 'composite'].flatMap((s) => hosts.map((h) => `${s}-${h}`)).sort());
+  });
+  for (const { host, ...suite } of outcome.blobSuites ?? []) {
+    test(`${suite.suite}-${host}`, () => assert.ok(reportSuite(host, suite)));
   }
   after(() => {
     if (!report('chromium', driver, outcome.results ?? [])) process.exitCode = 1;

@@ -347,6 +347,22 @@ export interface NewArtifact {
   metadata?: JsonObject | null;
 }
 
+/**
+ * Attributes of `storeArtifact`: the size, checksum and storage come from the bytes written;
+ * `byte_size` and `checksum_sha256`, when given, are declarations the bytes must match.
+ */
+export interface StoreArtifactInput {
+  key: string;
+  byte_size?: number | null;
+  checksum_sha256?: string | null;
+  /** Generated (`art_…`) when absent or empty. */
+  id?: string | null;
+  session_id?: string | null;
+  run_id?: string | null;
+  content_type?: string | null;
+  metadata?: JsonObject | null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Options. `null` anywhere means "not given", as does a missing options argument.
 // ---------------------------------------------------------------------------------------------
@@ -939,6 +955,18 @@ export interface StoreOptions {
    * (never the secrets). Exceptions it throws are ignored: the write is already stored.
    */
   onRedaction?: ((report: RedactionReport) => void) | null;
+  /**
+   * Where artifact bytes go: `"memory"` (the core's in-memory store), or a backend —
+   * `fsBlobs(dir)` (Node), `opfsBlobs()` (browsers), `r2Blobs(env.BUCKET)` (Workers) or one's
+   * own `BlobBackend`. Without it the byte methods (`storeArtifact`, `putBlob`, …) fail with
+   * `storage_error`; the rest of the store works as before.
+   */
+  artifacts?: 'memory' | BlobBackend | null;
+  /**
+   * How long bytes without a row are left alone by `sweepArtifacts` and `execute`, in
+   * milliseconds (default one hour): longer than an upload takes between its bytes and its row.
+   */
+  artifact_grace_ms?: number | null;
 }
 
 /** `StoreOptions.redaction`: ASM's redaction map (`RedactionConfig.from_json`). */
@@ -982,6 +1010,163 @@ export interface StoreLimits {
   max_events_per_call?: number | null;
   max_statements_per_batch?: number | null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Artifact bytes
+// ---------------------------------------------------------------------------------------------
+
+/** What a backend knows of a stored object. */
+export interface BlobInfo {
+  key: string;
+  byte_size: number;
+  /** Lowercase hex SHA-256 of the bytes. */
+  sha256: string;
+  content_type: string | null;
+  /** When it was written, by the store's clock (the sweeper's grace period counts from it). */
+  stored_at: IsoTimestamp;
+}
+
+/** What a caller declares about the bytes it sends; bytes that contradict it are refused and not kept. */
+export interface PutOptions {
+  content_type?: string | null;
+  /** The exact length. */
+  byte_size?: number | null;
+  /** 64 hex digits. */
+  sha256?: string | null;
+}
+
+/** A part of an object: an HTTP `Range` value (`"bytes=0-99"`), `{ start, end? }` (`end` inclusive) or `{ suffix }` (the last bytes). */
+export type ByteRangeInput = string | { start: number; end?: number | null } | { suffix: number };
+
+/** The part of the object a body holds. */
+export interface ByteSpan {
+  offset: number;
+  length: number;
+}
+
+/** A reader of a byte stream, as far as the package uses it. */
+export interface ByteStreamReader {
+  read(): Promise<{ done: boolean; value?: Uint8Array }>;
+  releaseLock(): void;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/**
+ * A WHATWG `ReadableStream` of bytes (declared here so the types need no DOM library): what the
+ * byte methods answer, the global `ReadableStream` of browsers, Node and Workers.
+ */
+export interface ByteReadableStream extends AsyncIterable<Uint8Array> {
+  readonly locked: boolean;
+  getReader(): ByteStreamReader;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/**
+ * A body the byte methods take: bytes, text, a `ReadableStream`, a `Blob` (anything with
+ * `stream()`) or an async iterable of bytes (a Node stream).
+ */
+export type BlobBody =
+  | Uint8Array
+  | ArrayBuffer
+  | string
+  | { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } }
+  | { stream(): { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } } }
+  | AsyncIterable<Uint8Array | string>;
+
+/** An object opened for reading. */
+export interface OpenedBlob {
+  /** The whole object's description. */
+  info: BlobInfo;
+  /** The part `body` holds (all of it without a range). */
+  span: ByteSpan;
+  /** The bytes of `span`, pulled from the backend as they are read. */
+  body: ByteReadableStream;
+}
+
+/** An artifact opened for reading: its row and its bytes. */
+export interface OpenedArtifact extends OpenedBlob {
+  artifact: Artifact;
+}
+
+/** What `sweepArtifacts` found and did. */
+export interface SweepReport {
+  /** Objects under `blobs/` looked at. */
+  blobs_examined: number;
+  /** Objects no live row describes, older than the grace period, removed. */
+  blobs_removed: number;
+  /** Objects no live row describes yet, younger than the grace period, left alone. */
+  blobs_in_grace: number;
+}
+
+/**
+ * A place for artifact bytes, written in JavaScript. The store checks keys, computes the length
+ * and SHA-256 while writing, compares them with what was declared and resolves ranges; the
+ * backend only moves bytes. Every method answers a `Promise`; a rejection becomes
+ * `storage_error` "Artifact store <op> failed: <message>".
+ */
+export interface BlobBackend {
+  /** The name recorded as an artifact's `storage_backend` (`file`, `opfs`, `r2`, …). */
+  readonly backend: string;
+  /**
+   * Starts writing `key`. `meta.stored_at` is the store's clock, to keep as the object's time.
+   * Nothing may be visible under `key` (and the old object must stay) until `close()`.
+   */
+  put(key: string, meta: BlobWriteMeta): Promise<BlobWriter>;
+  /** The object's description and `length` bytes from `offset` (within its size), or `null` when there is none. */
+  get(key: string, offset: number, length: number): Promise<{ info: BlobInfo; body: { getReader(): { read(): Promise<{ done: boolean; value?: Uint8Array }> } } } | null>;
+  /** The object's description, or `null`. */
+  head(key: string): Promise<BlobInfo | null>;
+  /** Removes the object; a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Up to `limit` objects whose keys start with `prefix`, after `after`, in key order (UTF-8 bytes). */
+  list(prefix: string, after: string | null, limit: number): Promise<BlobInfo[]>;
+}
+
+/** What the store tells a backend when a put starts. */
+export interface BlobWriteMeta {
+  content_type: string | null;
+  byte_size: number | null;
+  sha256: string | null;
+  stored_at: IsoTimestamp;
+}
+
+/** One put in progress. */
+export interface BlobWriter {
+  /** Appends a chunk (the next one comes once this settles). */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Makes the written bytes the object under its key, replacing the old one at once; answers its description. */
+  close(received: { byte_size: number; sha256: string }): Promise<BlobInfo>;
+  /** Discards what was written; the old object stays. */
+  abort(): Promise<void>;
+}
+
+/** An R2 bucket binding (`env.BUCKET`), as far as `r2Blobs` uses it; `@cloudflare/workers-types`' `R2Bucket` is one. */
+export interface R2Bucket {
+  put(key: string, value: unknown, options?: unknown): Promise<unknown>;
+  get(key: string, options?: unknown): Promise<(R2ObjectLike & { body: unknown }) | null>;
+  head(key: string): Promise<R2ObjectLike | null>;
+  delete(key: string): Promise<void>;
+  list(options?: unknown): Promise<{ objects: R2ObjectLike[]; truncated: boolean; cursor?: string }>;
+}
+
+/** The members of an R2 object `r2Blobs` reads. */
+export interface R2ObjectLike {
+  key: string;
+  size: number;
+  uploaded: Date;
+  httpMetadata?: { contentType?: string };
+  customMetadata?: Record<string, string>;
+  checksums?: { sha256?: ArrayBuffer };
+}
+
+/** Artifact bytes in the folder `dir` of Node's filesystem: one file per object, replaced by rename. */
+export declare function fsBlobs(dir: string): BlobBackend;
+
+/** Artifact bytes in the browser's Origin Private File System, in the folder `name` (default `"asm-artifacts"`). */
+export declare function opfsBlobs(name?: string): BlobBackend;
+
+/** Artifact bytes in an R2 bucket (a Worker's binding, or Miniflare's). */
+export declare function r2Blobs(bucket: R2Bucket, options?: { stagingPrefix?: string }): BlobBackend;
 
 /** Options of `openStore`. */
 export interface OpenStoreOptions extends StoreOptions {
@@ -1093,6 +1278,35 @@ export declare class Store {
   artifactStats(sessionId: string): Promise<ArtifactStats>;
   /** Soft-deletes the artifact with this key; idempotent. */
   deleteArtifact(key: string): Promise<void>;
+  /** Every artifact row (soft-deleted ones too) in id order, `limit` (1 to 10000) after the id `after`: what a check of rows against bytes reads. */
+  scanArtifacts(after: string | null, limit: number): Promise<Artifact[]>;
+
+  /**
+   * Stores an artifact with its bytes: the bytes first (under `blobs/<artifact id>`), then the
+   * row, whose `byte_size`, `checksum_sha256`, `storage_backend` and `storage_ref` come from
+   * what was written. Declared values (`options`, or `byte_size`/`checksum_sha256` in `attrs`)
+   * must match (`validation_error`, nothing kept); a key already taken is `persistence_error`.
+   */
+  storeArtifact(attrs: StoreArtifactInput, body: BlobBody, options?: PutOptions | null): Promise<Artifact>;
+  /** The live artifact with `key` and its bytes (or a range of them); `not_found` "Artifact not found: <key>" when there is none. */
+  openArtifact(key: string, range?: ByteRangeInput | null): Promise<OpenedArtifact>;
+  /** Deletes an artifact: its row (a soft delete), then its bytes; idempotent. */
+  removeArtifact(key: string): Promise<void>;
+  /** Removes bytes no live row describes that are older than the grace period (`execute` does it too). */
+  sweepArtifacts(): Promise<SweepReport>;
+  /** The artifact backend's name (`file`, `opfs`, `r2`, `memory`, …), or `null` without one. */
+  readonly artifactBackend: string | null;
+
+  /** ASM's `ArtifactStore.put`, streamed: stores `body` under `key`, replacing the old object only once all of it was read and checked. */
+  putBlob(key: string, body: BlobBody, options?: PutOptions | null): Promise<BlobInfo>;
+  /** ASM's `ArtifactStore.get`, streamed; `not_found` "Artifact not found: <key>" when missing. */
+  getBlob(key: string, range?: ByteRangeInput | null): Promise<OpenedBlob>;
+  /** The description of the object under `key`, or `null`. */
+  headBlob(key: string): Promise<BlobInfo | null>;
+  /** ASM's `ArtifactStore.delete`: idempotent. */
+  deleteBlob(key: string): Promise<void>;
+  /** Objects whose keys start with `prefix`, in key order (`limit` 1 to 1000, default 100). */
+  listBlobs(prefix?: string, options?: { after?: string | null; limit?: number | null } | null): Promise<BlobInfo[]>;
 }
 
 /** Makes a store over `executor` and, unless `{ migrate: false }`, creates the `asm_*` tables when missing. */

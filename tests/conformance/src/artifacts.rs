@@ -639,3 +639,19 @@ where
     special_cases(host, harness, blobs, &mut failed, &mut passed).await;
     close("composite", host, passed, failed)
 }
+
+/// How many cases [`run_blob_suite`] runs (a host that cannot print counts them from this).
+pub fn blob_case_count() -> usize {
+    blob_cases::<DownBackend>().len()
+}
+
+/// How many cases [`run_content_suite`] runs.
+pub fn content_case_count() -> usize {
+    content_cases::<CompositeStore<asm_core::memory::MemoryStore, DownBackend>>().len()
+}
+
+/// How many cases [`run_composite_suite`] runs: its own, the row-and-bytes cases, and the two
+/// that build their own composites.
+pub fn composite_case_count() -> usize {
+    composite_cases::<asm_core::memory::MemoryStore, DownBackend>().len() + content_case_count() + 2
+}

@@ -54,17 +54,17 @@ pub struct JsStore {
     _hooks: Hooks,
 }
 
-fn wrong(what: &str) -> Error {
+pub(crate) fn wrong(what: &str) -> Error {
     Error::new(ErrorCode::StorageReadFailed, format!("unexpected answer: {what}"))
 }
 
 /// A JSON value as a JavaScript one.
-fn js(value: &Value) -> JsValue {
+pub(crate) fn js(value: &Value) -> JsValue {
     JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
 
 /// A JavaScript answer as JSON (`undefined` is `null`).
-fn json_of(value: &JsValue) -> Result<Value> {
+pub(crate) fn json_of(value: &JsValue) -> Result<Value> {
     if value.is_undefined() {
         return Ok(Value::Null);
     }
@@ -74,7 +74,7 @@ fn json_of(value: &JsValue) -> Result<Value> {
 }
 
 /// A rejection as the ASM error it carries; anything but an `AsmError` fails the case's checks.
-fn asm_error(thrown: JsValue) -> Error {
+pub(crate) fn asm_error(thrown: JsValue) -> Error {
     let text = |name: &str| Reflect::get(&thrown, &name.into()).ok().and_then(|v| v.as_string());
     let message = text("message").unwrap_or_else(|| format!("{thrown:?}"));
     match (text("name").as_deref(), text("code").and_then(|c| ErrorCode::parse(&c))) {
@@ -106,7 +106,12 @@ impl JsStore {
     }
 
     /// Calls `store[method](...args)` and awaits the answer as JSON.
-    async fn call(&self, method: &str, args: &[JsValue]) -> Result<Value> {
+    pub(crate) async fn call(&self, method: &str, args: &[JsValue]) -> Result<Value> {
+        json_of(&self.call_raw(method, args).await?)
+    }
+
+    /// Calls `store[method](...args)` and awaits the answer as it is.
+    pub(crate) async fn call_raw(&self, method: &str, args: &[JsValue]) -> Result<JsValue> {
         let f: Function = Reflect::get(&self.store, &method.into())
             .ok()
             .and_then(|f| f.dyn_into().ok())
@@ -115,12 +120,11 @@ impl JsStore {
             })?;
         let args: Array = args.iter().collect();
         let returned = f.apply(&self.store, &args).map_err(asm_error)?;
-        let answer = JsFuture::from(Promise::resolve(&returned)).await.map_err(asm_error)?;
-        json_of(&answer)
+        JsFuture::from(Promise::resolve(&returned)).await.map_err(asm_error)
     }
 }
 
-fn text(s: &str) -> JsValue {
+pub(crate) fn text(s: &str) -> JsValue {
     JsValue::from_str(s)
 }
 

@@ -1,7 +1,8 @@
-// Runs every conformance case in the page on sql.js through the package's browser entry, and
-// leaves the outcomes in `window.asmResults` for the Node side (chromium.test.mjs) to read.
-import { Store, sqlJsExecutor } from 'asm-edge';
-import init, { caseIds, runCase } from '/npm-conformance/asm_npm_conformance.js';
+// Runs every conformance case in the page on sql.js through the package's browser entry, then
+// the artifact suites on the OPFS backend and the memory backend, and leaves the outcomes in
+// `window.asmResults` for the Node side (chromium.test.mjs) to read.
+import { Store, opfsBlobs, sqlJsExecutor } from 'asm-edge';
+import init, { caseIds, runBlobSuite, runCase, runCompositeSuite, runContentSuite } from '/npm-conformance/asm_npm_conformance.js';
 import { WIRE_NOT_APPLICABLE } from '/hosts/npm/tests/support/not-applicable.mjs';
 
 const out = document.getElementById('out');
@@ -25,7 +26,35 @@ try {
     out.textContent = `${results.length} / ${ids.length}`;
   }
   db?.close();
-  window.asmResults = { userAgent: navigator.userAgent, results };
+
+  // The artifact suites: a fresh OPFS folder per store (the previous run's are removed first).
+  const opfs = await navigator.storage.getDirectory();
+  const stale = [];
+  for await (const name of opfs.keys()) if (name.startsWith('asm-test-')) stale.push(name);
+  for (const name of stale) await opfs.removeEntry(name, { recursive: true });
+  const databases = [];
+  const makeStore = async (hooks, artifacts) => {
+    const database = new SQL.Database();
+    databases.push(database);
+    const store = new Store(sqlJsExecutor(database), { ...hooks, artifacts });
+    await store.migrate();
+    return store;
+  };
+  let folders = 0;
+  const blobSuites = [];
+  for (const [host, backend] of [
+    ['chromium-opfs', () => opfsBlobs(`asm-test-${folders++}`)],
+    ['chromium-memory', () => 'memory'],
+  ]) {
+    const withBytes = (hooks) => makeStore(hooks, backend());
+    const rowsOnly = (hooks) => makeStore(hooks, undefined);
+    blobSuites.push({ host, ...(await runBlobSuite(host, withBytes)) });
+    blobSuites.push({ host, ...(await runCompositeSuite(host, rowsOnly, withBytes)) });
+    blobSuites.push({ host, ...(await runContentSuite(host, withBytes)) });
+    out.textContent = `${host} done`;
+  }
+  for (const database of databases) database.close();
+  window.asmResults = { userAgent: navigator.userAgent, results, blobSuites };
 } catch (error) {
   window.asmResults = { error: String(error?.stack ?? error) };
 }

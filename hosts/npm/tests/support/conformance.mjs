@@ -82,3 +82,37 @@ export function recreatingTables(executor) {
     return store;
   };
 }
+
+/** Prints a blob-suite outcome (`{ suite, passed, failed }`) as `conformance <suite>-<host>: …`. */
+export function reportSuite(host, outcome) {
+  // Each on a line of its own: the dot reporter leaves its dots unterminated.
+  const lines = outcome.failed.map((why) => `  FAIL ${outcome.suite}-${host} ${why}`);
+  lines.push(`conformance ${outcome.suite}-${host}: ${outcome.passed} passed, ${outcome.failed.length} failed`);
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  return outcome.failed.length === 0 && outcome.passed > 0;
+}
+
+/**
+ * Runs the artifact suites of the driver on one blob backend: ASM's `ArtifactStore`
+ * (`blobs-<host>`), the composite store over the package's session store and that backend
+ * (`composite-<host>`), and the package's own `storeArtifact`/`openArtifact`/`removeArtifact`
+ * (`artifacts-<host>`). `makeStore(hooks, artifacts)` answers a fresh migrated store with
+ * `options.artifacts` set (or none when `artifacts` is undefined); `backend()` a fresh backend.
+ */
+export async function blobSuites(host, makeStore, backend, { teardown } = {}) {
+  const driver = await loadDriver();
+  const withBytes = (hooks) => makeStore(hooks, backend());
+  const rowsOnly = (hooks) => makeStore(hooks, undefined);
+  describe(`artifact suites ${host}`, () => {
+    test(`blobs-${host}`, async () => {
+      assert.ok(reportSuite(host, await driver.runBlobSuite(host, withBytes)));
+    });
+    test(`composite-${host}`, async () => {
+      assert.ok(reportSuite(host, await driver.runCompositeSuite(host, rowsOnly, withBytes)));
+    });
+    test(`artifacts-${host}`, async () => {
+      assert.ok(reportSuite(host, await driver.runContentSuite(host, withBytes)));
+    });
+    after(async () => teardown?.());
+  });
+}

@@ -18,10 +18,20 @@ import {
   betterSqlite3Executor,
   pgExecutor,
   pgliteExecutor,
+  fsBlobs,
+  opfsBlobs,
+  r2Blobs,
 } from 'asm-edge';
 import type {
   Artifact,
   ArtifactStats,
+  BlobBackend,
+  BlobInfo,
+  ByteSpan,
+  OpenedArtifact,
+  OpenedBlob,
+  R2Bucket,
+  SweepReport,
   AsmError,
   BatchResult,
   CostQuery,
@@ -454,6 +464,35 @@ const notJson: JsonValue = () => 1;
 // @ts-expect-error a Date is not a JSON value (only timestamp members take one)
 const notJsonDate: JsonObject = { at: new Date() };
 
+// ---- artifact bytes ---------------------------------------------------------------------------
+
+async function artifactBytes(executor: Executor, bucket: R2Bucket) {
+  const onDisk = await openStore(executor, { artifacts: fsBlobs('/var/lib/asm'), artifact_grace_ms: 60_000 });
+  const inBrowser = new Store(executor, { artifacts: opfsBlobs() });
+  const inR2 = new Store(executor, { artifacts: r2Blobs(bucket) });
+  const inMemory = new Store(executor, { artifacts: 'memory' });
+  const backendName: string | null = inMemory.artifactBackend;
+  const stored: Artifact = await onDisk.storeArtifact({ key: 'out.txt' }, 'hello', { content_type: 'text/plain' });
+  const opened: OpenedArtifact = await onDisk.openArtifact('out.txt', { start: 0, end: 1 });
+  const span: ByteSpan = opened.span;
+  for await (const chunk of opened.body) chunk satisfies Uint8Array;
+  const part: OpenedBlob = await inR2.getBlob('k', 'bytes=-10');
+  const info: BlobInfo = await inBrowser.putBlob('k', new Uint8Array(3), { byte_size: 3 });
+  const none: BlobInfo | null = await inBrowser.headBlob('k');
+  const listed: BlobInfo[] = await inBrowser.listBlobs('k', { limit: 10 });
+  const swept: SweepReport = await inBrowser.sweepArtifacts();
+  await inBrowser.deleteBlob('k');
+  await onDisk.removeArtifact('out.txt');
+  const own: BlobBackend = fsBlobs('/tmp/x');
+  // @ts-expect-error a backend is an object (or "memory"), not a folder name
+  new Store(executor, { artifacts: '/var/lib/asm' });
+  // @ts-expect-error a range is text, { start, end? } or { suffix }
+  await onDisk.openArtifact('out.txt', { from: 3 });
+  // @ts-expect-error a number is not a body
+  await onDisk.putBlob('k', 42);
+  return { stored, span, part, info, none, listed, swept, own, backendName };
+}
+
 // ---- the JSDoc'd executor modules point at these names ----------------------------------------
 
 export type {
@@ -462,5 +501,5 @@ export type {
 export {
   sessionStatuses, runStatuses, badSessionStatus, badRunStatus, badCode, sqlite, postgres, postgresClient, pglite,
   badParam, badCell, badExecutor, badRows, dialects, badClock, freeSession, attrs, artifactStats, json, obj,
-  notJson, notJsonDate, pool, stored, badRates,
+  notJson, notJsonDate, pool, stored, badRates, artifactBytes,
 };

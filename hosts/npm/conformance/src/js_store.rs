@@ -300,3 +300,51 @@ impl ArtifactRegistry for JsStore {
         self.call("deleteArtifact", &[text(key)]).await.map(drop)
     }
 }
+
+/// Archiving before pruning runs inside the package's own Rust store (`hosts/npm/src`), which
+/// the JavaScript API does not expose step by step; the composite cases this driver runs never
+/// archive (their policies leave `archive_before_prune` off), so each step here refuses clearly.
+impl asm_core::ports::ArchiveAccess for JsStore {
+    async fn hard_delete_candidates(
+        &self,
+        _: asm_core::Timestamp,
+        _: Option<&str>,
+        _: u64,
+    ) -> asm_core::Result<Vec<String>> {
+        Err(not_through_the_driver())
+    }
+    async fn prune_candidates(
+        &self,
+        _: &asm_core::RetentionPolicy,
+        _: Option<&str>,
+        _: u64,
+    ) -> asm_core::Result<Vec<String>> {
+        Err(not_through_the_driver())
+    }
+    async fn snapshot(&self, _: &str) -> asm_core::Result<asm_core::ports::SessionSnapshot> {
+        Err(not_through_the_driver())
+    }
+    async fn remove_archived(
+        &self,
+        _: &str,
+        _: asm_core::ports::Removal<'_>,
+    ) -> asm_core::Result<asm_core::ports::Removed> {
+        Err(not_through_the_driver())
+    }
+    async fn restore_archived(
+        &self,
+        _: &str,
+        _: Option<&asm_core::Session>,
+        _: &[asm_core::Run],
+        _: &[asm_core::Event],
+    ) -> asm_core::Result<asm_core::ports::Restored> {
+        Err(not_through_the_driver())
+    }
+}
+
+fn not_through_the_driver() -> asm_core::Error {
+    asm_core::Error::new(
+        asm_core::ErrorCode::InvalidOperation,
+        "archive steps are not reachable through the npm package's JavaScript API",
+    )
+}

@@ -11,6 +11,7 @@ export { betterSqlite3Executor } from './executors/better-sqlite3.js';
 export { fsBlobs } from './blobs/fs.js';
 export { opfsBlobs } from './blobs/opfs.js';
 export { r2Blobs } from './blobs/r2.js';
+export { s3Blobs } from './blobs/s3.js';
 
 /** True for the errors the store throws (they carry `code`, `details` and `retryable`). */
 export function isAsmError(error) {

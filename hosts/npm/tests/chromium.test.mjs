@@ -20,6 +20,7 @@ const mounts = [
   ['/npm-conformance/', driverDir],
   ['/pkg/', join(root, 'pkg')],
   ['/node_modules/sql.js/dist/', join(root, 'node_modules/sql.js/dist')],
+  ['/node_modules/aws4fetch/dist/', join(root, 'node_modules/aws4fetch/dist')],
   ['/hosts/npm/tests/', join(root, 'hosts/npm/tests')],
 ];
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };

@@ -957,7 +957,7 @@ export interface StoreOptions {
   onRedaction?: ((report: RedactionReport) => void) | null;
   /**
    * Where artifact bytes go: `"memory"` (the core's in-memory store), or a backend —
-   * `fsBlobs(dir)` (Node), `opfsBlobs()` (browsers), `r2Blobs(env.BUCKET)` (Workers) or one's
+   * `fsBlobs(dir)` (Node), `opfsBlobs()` (browsers), `r2Blobs(env.BUCKET)` (Workers), `s3Blobs({ … })` (anywhere with fetch) or one's
    * own `BlobBackend`. Without it the byte methods (`storeArtifact`, `putBlob`, …) fail with
    * `storage_error`; the rest of the store works as before.
    */
@@ -1167,6 +1167,24 @@ export declare function opfsBlobs(name?: string): BlobBackend;
 
 /** Artifact bytes in an R2 bucket (a Worker's binding, or Miniflare's). */
 export declare function r2Blobs(bucket: R2Bucket, options?: { stagingPrefix?: string }): BlobBackend;
+
+/** Where `s3Blobs` keeps artifact bytes: an S3-compatible endpoint, path-style, signed with SigV4. */
+export interface S3BlobsOptions {
+  /** The service's base URL, e.g. `https://s3.us-east-1.amazonaws.com` or `http://127.0.0.1:9000`. */
+  endpoint: string;
+  bucket: string;
+  /** The SigV4 signing region (`us-east-1`, or `auto` for R2). */
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** For temporary credentials. */
+  sessionToken?: string;
+  /** Put before every key in the bucket (e.g. `"asm/"`), so one bucket can hold other things too. */
+  prefix?: string;
+}
+
+/** Artifact bytes in an S3-compatible bucket over fetch (Node, Workers, browsers): multipart above 8 MiB, SHA-256 in `x-amz-meta-sha256`. */
+export declare function s3Blobs(options: S3BlobsOptions): BlobBackend;
 
 /** Options of `openStore`. */
 export interface OpenStoreOptions extends StoreOptions {

@@ -310,7 +310,7 @@ fn main() {
         figures.push(live_tail(&w.url, tail_events, Via::Sse));
         figures.push(live_tail(&w.url, tail_events, Via::WebSocket));
         // A 24 MiB round trip first, so the figure is the transfer's and not the heaps' growth.
-        transfer::round_trip(&w.url, TOKEN, "bench-warm.bin", 3 * 8 << 20, w.pid());
+        transfer::round_trip(&w.url, TOKEN, "bench-warm.bin", 24 << 20, w.pid());
         let t = transfer::round_trip(&w.url, TOKEN, "bench-100mb.bin", ARTIFACT_BYTES, w.pid());
         assert!(
             t.put.0 == 201 && t.got.1 == t.sha,

@@ -57,7 +57,7 @@ fn http_checks(w: &Wrangler, host: &str) -> (usize, usize) {
     // A first, smaller round trip grows the runtime's heaps to their working size; the big one
     // is measured from there. Up, streamed from a generator with its SHA-256 declared; down,
     // hashed as it arrives.
-    let warm = round_trip(&w.url, TOKEN, "warm.bin", 3 * 8 << 20, w.pid());
+    let warm = round_trip(&w.url, TOKEN, "warm.bin", 24 << 20, w.pid());
     check(
         warm.put.0 == 201 && warm.got.1 == warm.sha,
         "a 24 MiB round trip",

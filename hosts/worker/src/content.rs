@@ -59,6 +59,21 @@ pub async fn put(
         sha256: header(req, SHA256_HEADER),
     }
     .validated()?;
+    // Refusals that need no byte come before the body is touched: a session outside the key's
+    // scope (one row read) and a key already taken. (A body taken and then dropped unread holds
+    // `wrangler dev`'s next request: docs/toolchain.md §4.)
+    if let Some(session_id) = &attrs.session_id {
+        store.get_latest_sequence(session_id).await?;
+    }
+    if let Some(key) = &attrs.key
+        && store.get_by_key(key).await?.is_some()
+    {
+        return Err(Error::new(
+            asm_core::ErrorCode::PersistenceError,
+            "key has already been taken",
+        )
+        .with_cause(asm_core::Cause::Conflict));
+    }
     let stream = req
         .stream()
         .map_err(|e| Error::validation(format!("request body could not be read: {e}")))?;
@@ -72,10 +87,6 @@ pub async fn put(
         }
         Ok(chunk)
     });
-    // A session outside the key's scope is refused before any byte is sent (one row read).
-    if let Some(session_id) = &attrs.session_id {
-        store.get_latest_sequence(session_id).await?;
-    }
     let composite = CompositeStore::new(store, blobs, env.clone());
     let artifact = composite.store_artifact(attrs, Box::pin(body), &options).await?;
     Ok(Content::Json(crate::api::Reply::created(artifact)?))

@@ -191,7 +191,7 @@ fn artifact_limit_suite() -> (usize, usize) {
         format!("ASM_MAX_ARTIFACT_BYTES:{}", artifacts::SMALL_LIMIT),
     ]);
     let w = Wrangler::start("artifact-limit", &state, &vars, &[]);
-    artifacts::limit_run(&w)
+    artifacts::limit_run(&w, &state)
 }
 
 /// A D1 Worker with `ASM_REDACTION` set: the redaction checks with it on.

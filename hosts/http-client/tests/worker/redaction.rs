@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::TOKEN;
 use crate::checks::Http;
-use crate::wrangler::Wrangler;
+use crate::wrangler::{Wrangler, open_d1};
 
 /// The secrets every tool call carries: an Anthropic key, an AWS access key id, a bearer token.
 const SECRETS: [&str; 3] = [
@@ -86,26 +86,16 @@ fn raw_rows(raw: &Raw) -> Result<Vec<(String, String)>, String> {
 }
 
 fn d1_rows(state: &Path) -> Result<Vec<(String, String)>, String> {
-    let dir = state.join("v3/d1/miniflare-D1DatabaseObject");
-    let files = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for file in files.flatten().map(|f| f.path()) {
-        if file.extension().is_none_or(|x| x != "sqlite") || file.ends_with("metadata.sqlite") {
-            continue;
-        }
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
-        let db = rusqlite::Connection::open_with_flags(&file, flags).map_err(|e| e.to_string())?;
-        let Ok(mut stmt) = db.prepare("SELECT id, data FROM asm_events WHERE session_id = ?1")
-        else {
-            continue;
-        };
-        let rows = stmt
-            .query_map([SID], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| e.to_string())?
-            .collect::<Result<Vec<(String, String)>, _>>()
-            .map_err(|e| e.to_string())?;
-        return Ok(rows);
-    }
-    Err(format!("no D1 database with asm_events under {}", dir.display()))
+    let db = open_d1(state)?;
+    let mut stmt = db
+        .prepare("SELECT id, data FROM asm_events WHERE session_id = ?1")
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map([SID], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(|e| e.to_string())?
+        .collect::<Result<Vec<(String, String)>, _>>()
+        .map_err(|e| e.to_string())?;
+    Ok(rows)
 }
 
 fn pg_rows() -> Result<Vec<(String, String)>, String> {

@@ -64,6 +64,24 @@ pub fn migrate_d1(state: &Path) {
     );
 }
 
+/// The local D1 under `state`, opened read-only beside the running Worker: what is stored,
+/// seen without asking the Worker (whose answer a check may not trust, or cannot get).
+pub fn open_d1(state: &Path) -> Result<rusqlite::Connection, String> {
+    let dir = state.join("v3/d1/miniflare-D1DatabaseObject");
+    let files = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for file in files.flatten().map(|f| f.path()) {
+        if file.extension().is_none_or(|x| x != "sqlite") || file.ends_with("metadata.sqlite") {
+            continue;
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+        let db = rusqlite::Connection::open_with_flags(&file, flags).map_err(|e| e.to_string())?;
+        if db.prepare("SELECT 1 FROM asm_events LIMIT 0").is_ok() {
+            return Ok(db);
+        }
+    }
+    Err(format!("no D1 database with the asm_* tables under {}", dir.display()))
+}
+
 impl Wrangler {
     /// Starts the built Worker with `vars` (`KEY:VALUE`) and extra environment, and waits for
     /// `GET /v1/health`.

@@ -165,6 +165,52 @@ impl BlobDigest {
     }
 }
 
+/// A put's body as a backend reads it: every chunk is hashed and the running length held
+/// against the declared size before the backend sees it, and [`CheckedBody::finish`] compares
+/// the whole with what was declared, so that every backend refuses the same puts at the same
+/// byte without writing the loop again.
+pub struct CheckedBody<'s, 'o> {
+    body: ByteStream<'s>,
+    options: &'o PutOptions,
+    digest: BlobDigest,
+}
+
+impl<'s, 'o> CheckedBody<'s, 'o> {
+    /// `body`, to be checked against `options` as it is read.
+    pub fn new(body: ByteStream<'s>, options: &'o PutOptions) -> CheckedBody<'s, 'o> {
+        CheckedBody { body, options, digest: BlobDigest::new() }
+    }
+
+    /// The next chunk, hashed and counted; `None` at the end of the body. Fails with the
+    /// body's own error, or when the bytes read so far exceed the declared size.
+    pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>> {
+        use futures_util::StreamExt;
+        let Some(chunk) = self.body.next().await else { return Ok(None) };
+        let chunk = chunk?;
+        self.digest.update(&chunk);
+        self.options.exceeded(self.digest.len())?;
+        Ok(Some(chunk))
+    }
+
+    /// Bytes read so far.
+    pub fn len(&self) -> u64 {
+        self.digest.len()
+    }
+
+    /// Whether nothing was read.
+    pub fn is_empty(&self) -> bool {
+        self.digest.is_empty()
+    }
+
+    /// The length and SHA-256 of everything read, once the body has ended; a validation error
+    /// when they contradict what was declared ([`PutOptions::check`]).
+    pub fn finish(self) -> Result<Received> {
+        let received = self.digest.finish();
+        self.options.check(&received)?;
+        Ok(received)
+    }
+}
+
 /// Lowercase hex SHA-256 of `bytes` at once (small objects and tests).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -343,5 +389,42 @@ mod tests {
         assert_eq!(got.sha256, sha256_hex(b"abc"));
         let declared = PutOptions { sha256: Some("00".repeat(32)), ..Default::default() };
         assert!(declared.check(&got).unwrap_err().message().contains("checksum_sha256 mismatch"));
+    }
+
+    /// Runs a future that never waits (the bodies here are in memory) to its end.
+    fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
+        use std::task::{Context, Poll, Waker};
+        match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(value) => value,
+            Poll::Pending => panic!("the future waited"),
+        }
+    }
+
+    #[test]
+    fn checked_bodies_stop_past_the_declared_size_and_compare_at_the_end() {
+        let bytes = vec![7u8; CHUNK_BYTES + 10];
+        let declared = PutOptions { byte_size: Some(CHUNK_BYTES as u64), ..Default::default() };
+        let mut body = CheckedBody::new(bytes_stream(bytes.clone()), &declared);
+        assert_eq!(ready(body.next_chunk()).unwrap().map(|c| c.len()), Some(CHUNK_BYTES));
+        let err = ready(body.next_chunk()).unwrap_err();
+        assert_eq!(
+            err.message(),
+            format!("byte_size mismatch: declared {CHUNK_BYTES}, received more")
+        );
+
+        let declared = PutOptions { sha256: Some(sha256_hex(&bytes)), ..Default::default() };
+        let mut body = CheckedBody::new(bytes_stream(bytes.clone()), &declared);
+        let mut read = Vec::new();
+        while let Some(chunk) = ready(body.next_chunk()).unwrap() {
+            read.extend_from_slice(&chunk);
+        }
+        assert_eq!((read.len() as u64, body.len()), (bytes.len() as u64, bytes.len() as u64));
+        assert_eq!(body.finish().unwrap().sha256, sha256_hex(&bytes));
+
+        let declared = PutOptions { byte_size: Some(5), ..Default::default() };
+        let body = CheckedBody::new(bytes_stream(b"abc".to_vec()), &declared);
+        assert!(body.is_empty());
+        let err = body.finish().unwrap_err();
+        assert_eq!(err.message(), "byte_size mismatch: declared 5, received 0");
     }
 }

@@ -4,10 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use futures_util::StreamExt;
-
 use crate::blob::{
-    BlobDigest, BlobInfo, BlobRead, ByteRange, ByteStream, CHUNK_BYTES, PutOptions, check_key,
+    BlobInfo, BlobRead, ByteRange, ByteStream, CHUNK_BYTES, CheckedBody, PutOptions, check_key,
     not_found,
 };
 use crate::error::Result;
@@ -40,23 +38,14 @@ impl ArtifactStore for MemoryArtifactStore {
         "memory"
     }
 
-    async fn put(
-        &self,
-        key: &str,
-        mut body: ByteStream<'_>,
-        options: &PutOptions,
-    ) -> Result<BlobInfo> {
+    async fn put(&self, key: &str, body: ByteStream<'_>, options: &PutOptions) -> Result<BlobInfo> {
         check_key(key)?;
-        let mut digest = BlobDigest::new();
+        let mut body = CheckedBody::new(body, options);
         let mut bytes = Vec::new();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk?;
-            digest.update(&chunk);
-            options.exceeded(digest.len())?;
+        while let Some(chunk) = body.next_chunk().await? {
             bytes.extend_from_slice(&chunk);
         }
-        let received = digest.finish();
-        options.check(&received)?;
+        let received = body.finish()?;
         let info = BlobInfo::written(key, received, options, self.env.now());
         self.objects().insert(key.to_owned(), (info.clone(), Arc::new(bytes)));
         Ok(info)

@@ -4,14 +4,14 @@
 //!
 //! The backend only moves bytes: the key check, the length and SHA-256 computed while writing,
 //! the comparison with what the caller declared and the range arithmetic happen here, with the
-//! core's [`BlobDigest`] and [`PutOptions`], so that every backend refuses the same puts. A
+//! core's [`CheckedBody`] and [`PutOptions`], so that every backend refuses the same puts. A
 //! refused put calls the writer's `abort()`, which keeps nothing (the old object stays).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use asm_core::blob::{
-    BlobDigest, BlobInfo, BlobRead, ByteRange, ByteStream, PutOptions, check_key, not_found,
+    BlobInfo, BlobRead, ByteRange, ByteStream, CheckedBody, PutOptions, check_key, not_found,
 };
 use asm_core::memory::MemoryArtifactStore;
 use asm_core::ports::ArtifactStore;
@@ -188,20 +188,16 @@ impl JsArtifactStore {
     async fn write_all(
         &self,
         writer: &JsValue,
-        mut body: ByteStream<'_>,
+        body: ByteStream<'_>,
         options: &PutOptions,
     ) -> Result<BlobInfo> {
-        let mut digest = BlobDigest::new();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk?;
-            digest.update(&chunk);
-            options.exceeded(digest.len())?;
+        let mut body = CheckedBody::new(body, options);
+        while let Some(chunk) = body.next_chunk().await? {
             if !chunk.is_empty() {
                 call(writer, "write", &[Uint8Array::from(chunk.as_slice()).into()]).await?;
             }
         }
-        let received = digest.finish();
-        options.check(&received)?;
+        let received = body.finish()?;
         let done = json!({ "byte_size": received.byte_size, "sha256": received.sha256 });
         info_of(&call(writer, "close", &[js(&done)]).await?)
     }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use asm_core::blob::{
-    BlobDigest, BlobInfo, BlobRead, ByteRange, ByteStream, PutOptions, check_key, not_found,
+    BlobInfo, BlobRead, ByteRange, ByteStream, CheckedBody, PutOptions, check_key, not_found,
 };
 use asm_core::ports::ArtifactStore;
 use asm_core::{Error, ErrorCode, Result, Timestamp};
@@ -81,8 +81,7 @@ impl R2ArtifactStore {
         &self,
         key: &str,
         first: Vec<u8>,
-        mut body: ByteStream<'_>,
-        mut digest: BlobDigest,
+        mut body: CheckedBody<'_, '_>,
         options: &PutOptions,
     ) -> Result<BlobInfo> {
         let Some(sha256) = options.sha256.clone() else {
@@ -108,10 +107,7 @@ impl R2ArtifactStore {
             let mut number: u16 = 1;
             loop {
                 while part.len() < PART_BYTES {
-                    let Some(chunk) = body.next().await else { break };
-                    let chunk = chunk?;
-                    digest.update(&chunk);
-                    options.exceeded(digest.len())?;
+                    let Some(chunk) = body.next_chunk().await? else { break };
                     part.extend_from_slice(&chunk);
                 }
                 let carry =
@@ -128,7 +124,7 @@ impl R2ArtifactStore {
                 part = carry;
                 part.reserve(PART_BYTES);
             }
-            options.check(&digest.finish())?;
+            body.finish()?;
             Ok(parts)
         }
         .await;
@@ -232,28 +228,17 @@ impl ArtifactStore for R2ArtifactStore {
         "r2"
     }
 
-    async fn put(
-        &self,
-        key: &str,
-        mut body: ByteStream<'_>,
-        options: &PutOptions,
-    ) -> Result<BlobInfo> {
+    async fn put(&self, key: &str, body: ByteStream<'_>, options: &PutOptions) -> Result<BlobInfo> {
         check_key(key)?;
-        let mut digest = BlobDigest::new();
+        let mut body = CheckedBody::new(body, options);
         let mut first = Vec::new();
         // Read up to one part: a body that ends within it is one put.
         while first.len() < PART_BYTES {
-            match body.next().await {
-                Some(chunk) => {
-                    let chunk = chunk?;
-                    digest.update(&chunk);
-                    options.exceeded(digest.len())?;
-                    first.extend_from_slice(&chunk);
-                }
+            match body.next_chunk().await? {
+                Some(chunk) => first.extend_from_slice(&chunk),
                 None => {
                     // The whole body fits one part: one put, checked by R2 as well.
-                    let received = digest.finish();
-                    options.check(&received)?;
+                    let received = body.finish()?;
                     let object = self
                         .bucket
                         .put(key, Data::Bytes(first))
@@ -271,7 +256,7 @@ impl ArtifactStore for R2ArtifactStore {
                 }
             }
         }
-        self.put_parts(key, first, body, digest, options).await
+        self.put_parts(key, first, body, options).await
     }
 
     async fn get(&self, key: &str, range: Option<ByteRange>) -> Result<BlobRead<'_>> {

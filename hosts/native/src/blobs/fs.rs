@@ -19,12 +19,11 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use asm_core::blob::{
-    BlobDigest, BlobInfo, BlobRead, ByteRange, ByteStream, CHUNK_BYTES, PutOptions, check_key,
+    BlobInfo, BlobRead, ByteRange, ByteStream, CHUNK_BYTES, CheckedBody, PutOptions, check_key,
     not_found, store_failed,
 };
 use asm_core::ports::ArtifactStore;
 use asm_core::{Env, Error, Result, Timestamp};
-use futures::StreamExt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 /// The last bytes of every object file.
@@ -79,22 +78,18 @@ impl FsArtifactStore {
         &self,
         key: &str,
         path: &Path,
-        mut body: ByteStream<'_>,
+        body: ByteStream<'_>,
         options: &PutOptions,
     ) -> Result<BlobInfo> {
         let dir = path.parent().unwrap_or(&self.root);
         let (tmp_path, mut file) = temp_file(dir)?;
         let mut tmp = TempGuard(Some(tmp_path));
         let fail = |e: io::Error| store_failed("put", io_reason(path, &e));
-        let mut digest = BlobDigest::new();
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk?;
-            digest.update(&chunk);
-            options.exceeded(digest.len())?;
+        let mut body = CheckedBody::new(body, options);
+        while let Some(chunk) = body.next_chunk().await? {
             file.write_all(&chunk).map_err(fail)?;
         }
-        let received = digest.finish();
-        options.check(&received)?;
+        let received = body.finish()?;
         let info = BlobInfo::written(key, received, options, self.env.now());
         file.write_all(&trailer(&info)).map_err(fail)?;
         file.sync_all().map_err(fail)?;

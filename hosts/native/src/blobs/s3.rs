@@ -22,12 +22,11 @@ use std::io::Read;
 use std::time::Duration;
 
 use asm_core::blob::{
-    BlobDigest, BlobInfo, BlobRead, ByteRange, ByteStream, CHUNK_BYTES, PutOptions, Received,
+    BlobInfo, BlobRead, ByteRange, ByteStream, CHUNK_BYTES, CheckedBody, PutOptions, Received,
     check_key, not_found, store_failed,
 };
 use asm_core::ports::ArtifactStore;
 use asm_core::{Env, Error, Result, Timestamp};
-use futures::StreamExt;
 use rusty_s3::actions::{
     AbortMultipartUpload, CompleteMultipartUpload, CreateBucket, CreateMultipartUpload,
     DeleteObject, GetObject, HeadObject, ListObjectsV2, PutObject, UploadPart,
@@ -210,7 +209,7 @@ impl S3ArtifactStore {
         &self,
         key: &str,
         first: Vec<u8>,
-        parts: &mut PartReader<'_, '_>,
+        mut parts: PartReader<'_, '_>,
         options: &PutOptions,
     ) -> Result<BlobInfo> {
         let temp = format!("{UPLOAD_PREFIX}{}", random_hex()?);
@@ -224,12 +223,8 @@ impl S3ArtifactStore {
             store_failed("put", format!("CreateMultipartUpload answered {e}: {text}"))
         })?;
         let upload_id = created.upload_id().to_owned();
-        let uploaded = self.upload_parts(&temp, &upload_id, first, parts).await;
-        let received = uploaded.and_then(|etags| {
-            let received = parts.digest.clone().finish();
-            options.check(&received)?;
-            Ok((etags, received))
-        });
+        let uploaded = self.upload_parts(&temp, &upload_id, first, &mut parts).await;
+        let received = uploaded.and_then(|etags| Ok((etags, parts.body.finish()?)));
         let (etags, received) = match received {
             Ok(done) => done,
             Err(e) => {
@@ -345,20 +340,14 @@ impl ArtifactStore for S3ArtifactStore {
         {
             return Err(Error::validation("content_type must be printable ASCII for S3"));
         }
-        let mut parts = PartReader {
-            body,
-            options,
-            digest: BlobDigest::new(),
-            pending: Vec::new(),
-            done: false,
-        };
+        let mut parts =
+            PartReader { body: CheckedBody::new(body, options), pending: Vec::new(), done: false };
         let first = parts.next_part().await?.unwrap_or_default();
         if parts.done && parts.pending.is_empty() {
-            let received = parts.digest.clone().finish();
-            options.check(&received)?;
+            let received = parts.body.finish()?;
             return self.put_small(key, &first, &received, options);
         }
-        self.put_large(key, first, &mut parts, options).await
+        self.put_large(key, first, parts, options).await
     }
 
     async fn get(&self, key: &str, range: Option<ByteRange>) -> Result<BlobRead<'_>> {
@@ -452,9 +441,7 @@ impl ArtifactStore for S3ArtifactStore {
 /// The body of a put, in parts of [`PART_BYTES`], hashed and checked against the declared
 /// size as it is read.
 struct PartReader<'s, 'o> {
-    body: ByteStream<'s>,
-    options: &'o PutOptions,
-    digest: BlobDigest,
+    body: CheckedBody<'s, 'o>,
     /// Bytes read but not yet handed out.
     pending: Vec<u8>,
     /// Whether the body has ended.
@@ -465,18 +452,13 @@ impl PartReader<'_, '_> {
     /// The next part (the last one may be shorter), `None` when there is no more.
     async fn next_part(&mut self) -> Result<Option<Vec<u8>>> {
         while !self.done && self.pending.len() <= PART_BYTES {
-            match self.body.next().await {
-                Some(chunk) => {
-                    let chunk = chunk?;
-                    self.digest.update(&chunk);
-                    self.options.exceeded(self.digest.len())?;
-                    self.pending.extend_from_slice(&chunk);
-                }
+            match self.body.next_chunk().await? {
+                Some(chunk) => self.pending.extend_from_slice(&chunk),
                 None => self.done = true,
             }
         }
         if self.pending.is_empty() {
-            return Ok(if self.done && self.digest.is_empty() { Some(Vec::new()) } else { None });
+            return Ok(if self.done && self.body.is_empty() { Some(Vec::new()) } else { None });
         }
         let rest = self.pending.split_off(self.pending.len().min(PART_BYTES));
         Ok(Some(std::mem::replace(&mut self.pending, rest)))

@@ -2,7 +2,10 @@
 
 use crate::error::Result;
 use crate::event::Event;
-use crate::ports::{ArchiveAccess, Removal, Removed, Restored, SessionSnapshot, restore_conflict};
+use crate::ports::{
+    ArchiveAccess, Removal, Removed, Restored, SessionSnapshot, restore_conflict,
+    stored_as_archived,
+};
 use crate::retention::{PROTECTED_EVENT_TYPES, RetentionPolicy};
 use crate::run::Run;
 use crate::session::Session;
@@ -26,27 +29,19 @@ impl State {
     ) -> Result<Restored> {
         let mut new_events = Vec::new();
         for event in events {
-            let seq = event.sequence_number.unwrap_or(0);
-            match self.event_index.get(&event.id) {
-                Some((s, n)) if s == session_id && *n == seq => {}
-                Some((s, n)) => {
-                    return Err(restore_conflict(format!(
-                        "event {} is stored in session {s} as number {n}, the archive has \
-                         session {session_id} number {seq}",
-                        event.id
-                    )));
-                }
-                None => {
-                    if self.log(session_id).iter().any(|e| e.sequence_number == Some(seq)) {
-                        return Err(restore_conflict(format!(
-                            "sequence number {seq} of session {session_id} is held by another \
-                             event than {}",
-                            event.id
-                        )));
-                    }
-                    new_events.push(event);
-                }
+            let stored = self.event_index.get(&event.id).map(|(s, n)| (s.as_str(), *n));
+            if stored_as_archived(session_id, event, stored)? {
+                continue;
             }
+            let seq = event.sequence_number.unwrap_or(0);
+            if self.log(session_id).iter().any(|e| e.sequence_number == Some(seq)) {
+                return Err(restore_conflict(format!(
+                    "sequence number {seq} of session {session_id} is held by another event \
+                     than {}",
+                    event.id
+                )));
+            }
+            new_events.push(event);
         }
         let mut restored = Restored::default();
         if let Some(session) = session.filter(|s| !self.sessions.contains_key(&s.id)) {

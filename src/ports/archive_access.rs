@@ -100,3 +100,25 @@ pub trait ArchiveAccess {
 pub fn restore_conflict(message: impl Into<String>) -> crate::Error {
     crate::Error::new(crate::ErrorCode::AlreadyExists, message)
 }
+
+/// Whether `event`, of an archive of session `session_id`, is stored already, given the
+/// session and number its id is `stored` under: `false` when the id is not stored, `true` when
+/// it is stored as the archive has it (the archive was restored before), and the refusal when
+/// it is stored in another session or under another number. Every store decides the same way,
+/// with the same message, before it writes anything.
+pub fn stored_as_archived(
+    session_id: &str,
+    event: &Event,
+    stored: Option<(&str, i64)>,
+) -> Result<bool> {
+    let seq = event.sequence_number.unwrap_or(0);
+    match stored {
+        None => Ok(false),
+        Some((s, n)) if s == session_id && n == seq => Ok(true),
+        Some((s, n)) => Err(restore_conflict(format!(
+            "event {} is stored in session {s} as number {n}, the archive has session \
+             {session_id} number {seq}",
+            event.id
+        ))),
+    }
+}

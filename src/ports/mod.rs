@@ -13,6 +13,7 @@ mod session_store;
 
 pub use archive_access::{
     ArchiveAccess, Removal, Removed, Restored, SessionSnapshot, restore_conflict,
+    stored_as_archived,
 };
 pub use artifact_registry::{ArtifactRegistry, ArtifactScan};
 pub use artifact_store::{ArtifactContent, ArtifactStore};

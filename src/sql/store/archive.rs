@@ -10,7 +10,10 @@ use super::query_sql::{rows_of_session, session_row};
 use super::{SqlStore, failure, scope_sql};
 use crate::error::{ErrorCode, Result};
 use crate::event::Event;
-use crate::ports::{ArchiveAccess, Removal, Removed, Restored, SessionSnapshot, restore_conflict};
+use crate::ports::{
+    ArchiveAccess, Removal, Removed, Restored, SessionSnapshot, restore_conflict,
+    stored_as_archived,
+};
 use crate::retention::RetentionPolicy;
 use crate::run::Run;
 use crate::scope::Scope;
@@ -241,20 +244,13 @@ impl<E: Executor> ArchiveAccess for SqlStore<E> {
             let e = decode::event(&row)?;
             stored.insert(e.id, (e.session_id, e.sequence_number));
         }
+        let mut new: Vec<&Event> = Vec::new();
         for event in events {
-            if let Some((s, n)) = stored.get(&event.id)
-                && (s != session_id || *n != event.sequence_number)
-            {
-                return Err(restore_conflict(format!(
-                    "event {} is stored in session {s} as number {}, the archive has session \
-                     {session_id} number {}",
-                    event.id,
-                    n.unwrap_or(0),
-                    event.sequence_number.unwrap_or(0)
-                )));
+            let at = stored.get(&event.id).map(|(s, n)| (s.as_str(), n.unwrap_or(0)));
+            if !stored_as_archived(session_id, event, at)? {
+                new.push(event);
             }
         }
-        let new: Vec<&Event> = events.iter().filter(|e| !stored.contains_key(&e.id)).collect();
         let mut guards: Vec<Guard> = Vec::new();
         match session {
             Some(s) => {

@@ -257,6 +257,13 @@ proptest! {
     }
 
     #[test]
+    fn event_json_is_its_map(e in event()) {
+        // The direct serialiser writes what `to_map` holds, in the same key order.
+        let text = serde_json::to_string(&e).unwrap();
+        prop_assert_eq!(text, serde_json::to_string(&e.to_map()).unwrap());
+    }
+
+    #[test]
     fn artifact_round_trips(a in artifact()) {
         prop_assert_eq!(Artifact::from_map(&a.to_map()), Ok(a));
     }

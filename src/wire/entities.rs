@@ -244,4 +244,25 @@ macro_rules! serialize_via_to_map {
     )*};
 }
 
-serialize_via_to_map!(Session, Run, Event, Artifact);
+serialize_via_to_map!(Session, Run, Artifact);
+
+/// [`Event::to_map`] written straight out, keys in the map's (sorted) order: events are most of
+/// what a store answers, and building the map first deep-copied every `data`.
+impl serde::Serialize for Event {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(11))?;
+        map.serialize_entry("correlation_id", &self.correlation_id)?;
+        map.serialize_entry("data", &self.data)?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("metadata", &self.metadata)?;
+        map.serialize_entry("provider", &self.provider)?;
+        map.serialize_entry("run_id", &self.run_id)?;
+        map.serialize_entry("schema_version", &self.schema_version)?;
+        map.serialize_entry("sequence_number", &self.sequence_number)?;
+        map.serialize_entry("session_id", &self.session_id)?;
+        map.serialize_entry("timestamp", &self.timestamp.to_iso8601())?;
+        map.serialize_entry("type", self.event_type.as_str())?;
+        map.end()
+    }
+}

@@ -4,11 +4,13 @@
 
 use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
 use asm_core::{Error, Result};
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::convert::message_of;
+use crate::wire;
 
 /// What a dialect name must be.
 pub const DIALECTS: &str = "dialect must be \"sqlite\", \"d1\" or \"postgres\"";
@@ -16,7 +18,6 @@ pub const DIALECTS: &str = "dialect must be \"sqlite\", \"d1\" or \"postgres\"";
 /// The core's statements run by a JavaScript object's `batch()`.
 pub struct JsExecutor {
     target: JsValue,
-    batch: Function,
     dialect: Dialect,
 }
 
@@ -24,22 +25,19 @@ impl JsExecutor {
     /// Checks `target`'s shape: a `batch` function and a known `dialect`.
     pub fn new(target: JsValue) -> Result<JsExecutor> {
         let member = |name: &str| Reflect::get(&target, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        let batch = member("batch").dyn_into::<Function>().map_err(|_| {
+        member("batch").dyn_into::<Function>().map_err(|_| {
             Error::validation("the executor must have a batch(statements) function")
         })?;
         let dialect = member("dialect")
             .as_string()
             .and_then(|name| Dialect::from_name(&name))
             .ok_or_else(|| Error::validation(format!("the executor's {DIALECTS}")))?;
-        Ok(JsExecutor { target, batch, dialect })
+        Ok(JsExecutor { target, dialect })
     }
 }
 
-#[path = "../../js-shared/sql_values.rs"]
-mod sql_values;
 #[path = "../../js-shared/timer.rs"]
 mod timer;
-use sql_values::js_param;
 
 /// A cell from a driver: `null`, a number (whole and safe reads as an integer), a `bigint`,
 /// text or a boolean. Anything else is the executor's mistake.
@@ -91,16 +89,6 @@ fn exec_error(thrown: JsValue, dialect: Dialect) -> ExecError {
     ExecError::new(kind, message)
 }
 
-fn statement_object(statement: &Statement) -> JsValue {
-    let object = Object::new();
-    let params: Array = statement.params.iter().map(js_param).collect();
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(&object, &"sql".into(), &statement.sql.as_str().into());
-    let _ = Reflect::set(&object, &"params".into(), &params);
-    let _ = Reflect::set(&object, &"readOnly".into(), &statement.is_read().into());
-    object.into()
-}
-
 /// One `{ rows, changes }` answer as a result set.
 fn result_set(answer: JsValue) -> std::result::Result<ResultSet, ExecError> {
     let rows = Reflect::get(&answer, &"rows".into()).unwrap_or(JsValue::UNDEFINED);
@@ -140,22 +128,41 @@ impl Executor for JsExecutor {
         if statements.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Array = statements.iter().map(statement_object).collect();
-        let returned =
-            self.batch.call1(&self.target, &list).map_err(|e| exec_error(e, self.dialect))?;
-        let answers = JsFuture::from(Promise::resolve(&returned))
+        let answers = JsFuture::from(run_batch(&self.target, &wire::statements_json(&statements)))
             .await
             .map_err(|e| exec_error(e, self.dialect))?;
+        if let Some(json) = answers.as_string() {
+            let sets = wire::result_sets(&json)
+                .map_err(|e| other(format!("batch() answered what is not rows: {e}")))?;
+            return counted(sets, statements.len());
+        }
+        // A cell JSON cannot carry exactly: read the answers value by value.
         let answers: Array = answers
             .dyn_into()
             .map_err(|_| other("batch() must resolve to an array of { rows, changes }".into()))?;
-        if answers.length() as usize != statements.len() {
-            return Err(other(format!(
-                "batch() returned {} results for {} statements",
-                answers.length(),
-                statements.len()
-            )));
-        }
-        answers.iter().map(result_set).collect()
+        let sets = answers.iter().map(result_set).collect::<std::result::Result<Vec<_>, _>>()?;
+        counted(sets, statements.len())
     }
+}
+
+/// The answers of a batch of `statements` statements, one each.
+fn counted(
+    sets: Vec<ResultSet>,
+    statements: usize,
+) -> std::result::Result<Vec<ResultSet>, ExecError> {
+    if sets.len() != statements {
+        return Err(other(format!(
+            "batch() returned {} results for {statements} statements",
+            sets.len()
+        )));
+    }
+    Ok(sets)
+}
+
+#[wasm_bindgen(module = "/js/executors/wire.js")]
+extern "C" {
+    /// `executor.batch()` of the statements' JSON text; resolves to the answers' JSON text, or
+    /// to the answers themselves when one has no exact JSON form.
+    #[wasm_bindgen(js_name = runBatch)]
+    fn run_batch(executor: &JsValue, statements: &str) -> Promise;
 }

@@ -14,6 +14,7 @@ mod entities;
 mod env;
 mod errors;
 mod executor;
+mod wire;
 mod store;
 mod subscription;
 

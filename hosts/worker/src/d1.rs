@@ -1,7 +1,9 @@
 //! [`D1Executor`]: the executor contract over a D1 binding. `D1Database::batch` runs its
 //! statements as one implicit transaction, which is exactly the contract's atomic batch.
 
-use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement, Value};
+use asm_core::sql::{
+    Dialect, ExecError, ExecErrorKind, Executor, JsParam, ResultSet, Statement, Value,
+};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use wasm_bindgen::JsValue;
 use worker::d1::D1Database;
@@ -32,9 +34,15 @@ fn exec_error(e: worker::Error) -> ExecError {
     ExecError::new(ExecErrorKind::from_sqlite_message(&message), message)
 }
 
-#[path = "../../js-shared/sql_values.rs"]
-mod sql_values;
-use sql_values::js_param;
+/// A bound value as D1 takes it: the core's 2^53 rule ([`Value::as_js_param`]).
+fn js_param(value: &Value) -> JsValue {
+    match value.as_js_param() {
+        JsParam::Null => JsValue::NULL,
+        JsParam::Number(x) => JsValue::from_f64(x),
+        JsParam::Text(s) => JsValue::from_str(s),
+        JsParam::BigInteger(n) => JsValue::from_str(&n.to_string()),
+    }
+}
 
 /// One D1 row: its values in column order (D1 returns rows as objects, whose keys keep the
 /// select-list order; the core decodes by position).

@@ -1,5 +1,5 @@
 // An executor over node-postgres: a `pg.Pool` (a connection per batch) or one `pg.Client`
-// (batches queued one after another). Each batch is BEGIN … COMMIT.
+// (batches queued one after another). A batch of two or more statements is BEGIN … COMMIT.
 
 // Raw text for every type but booleans and small numbers: the store decodes timestamps, JSON,
 // bigints and numerics from text itself (node-postgres would make them Dates and objects).
@@ -35,19 +35,22 @@ export function pgExecutor(pool) {
   const isPool = typeof pool.totalCount === 'number';
   let queue = Promise.resolve();
   async function inTransaction(client, statements) {
+    // One statement is atomic by itself: BEGIN and COMMIT would only add two round trips.
+    if (statements.length === 1) return [await run(client, statements[0])];
     await client.query('BEGIN');
     try {
       const results = [];
-      for (const { sql, params } of statements) {
-        const res = await client.query({ name: statementName(sql), text: sql, values: params, rowMode: 'array', types: RAW });
-        results.push({ rows: res.rows, changes: res.command === 'SELECT' ? 0 : (res.rowCount ?? 0) });
-      }
+      for (const statement of statements) results.push(await run(client, statement));
       await client.query('COMMIT');
       return results;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     }
+  }
+  async function run(client, { sql, params }) {
+    const res = await client.query({ name: statementName(sql), text: sql, values: params, rowMode: 'array', types: RAW });
+    return { rows: res.rows, changes: res.command === 'SELECT' ? 0 : (res.rowCount ?? 0) };
   }
   return {
     dialect: 'postgres',

@@ -14,9 +14,9 @@ mod entities;
 mod env;
 mod errors;
 mod executor;
-mod wire;
 mod store;
 mod subscription;
+mod wire;
 
 pub use blobs::{BlobBody, JsArtifactStore};
 pub use executor::JsExecutor;

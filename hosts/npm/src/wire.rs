@@ -14,11 +14,7 @@ use serde::{Deserialize, Serialize};
 pub fn statements_json(statements: &[Statement]) -> String {
     let wire: Vec<WireStatement<'_>> = statements
         .iter()
-        .map(|s| WireStatement {
-            sql: &s.sql,
-            params: Params(&s.params),
-            read_only: s.is_read(),
-        })
+        .map(|s| WireStatement { sql: &s.sql, params: Params(&s.params), read_only: s.is_read() })
         .collect();
     // Text, numbers and nulls always serialise.
     serde_json::to_string(&wire).unwrap_or_default()

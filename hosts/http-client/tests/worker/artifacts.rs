@@ -14,7 +14,7 @@ use asm_http_client::HttpStore;
 use futures::executor::block_on;
 
 use crate::TOKEN;
-use crate::checks::Http;
+use crate::checks::{Http, bounded_agent};
 use crate::transfer::{Pattern, round_trip};
 use crate::wrangler::{Wrangler, open_d1};
 
@@ -50,8 +50,7 @@ fn check(ok: bool, what: &str, passed: &mut usize, failed: &mut usize) {
 fn http_checks(w: &Wrangler, host: &str) -> (usize, usize) {
     let (mut passed, mut failed) = (0, 0);
     let http = Http::new(&w.url);
-    let agent: ureq::Agent =
-        ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent = bounded_agent();
     let auth = format!("Bearer {TOKEN}");
     assert_eq!(http.req("POST", "/v1/_test/reset", Some(TOKEN), None).0, 204, "reset");
 
@@ -197,9 +196,7 @@ pub fn limit_run(w: &Wrangler, state: &Path) -> (usize, usize) {
     let (mut passed, mut failed) = (0, 0);
     let http = Http::new(&w.url);
     assert_eq!(http.req("POST", "/v1/_test/reset", Some(TOKEN), None).0, 204, "reset");
-    let agent: ureq::Agent =
-        ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let huge = agent
+    let huge = bounded_agent()
         .put(&format!("{}/v1/artifacts/huge.bin/content", w.url))
         .header("authorization", &format!("Bearer {TOKEN}"))
         .send(ureq::SendBody::from_reader(&mut Pattern { left: SMALL_LIMIT + (16 << 10), at: 0 }));

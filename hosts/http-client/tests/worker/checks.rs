@@ -12,6 +12,15 @@ use crate::wrangler::Wrangler;
 /// stopping the harness.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// An agent whose every request ends within [`REQUEST_TIMEOUT`], answering any status.
+pub fn bounded_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(REQUEST_TIMEOUT))
+        .build()
+        .into()
+}
+
 /// Raw requests to the Worker: any method, path, header and body bytes.
 pub struct Http {
     agent: ureq::Agent,
@@ -21,14 +30,7 @@ pub struct Http {
 impl Http {
     /// A client of the Worker at `base`.
     pub fn new(base: &str) -> Http {
-        Http {
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .timeout_global(Some(REQUEST_TIMEOUT))
-                .build()
-                .into(),
-            base: base.to_owned(),
-        }
+        Http { agent: bounded_agent(), base: base.to_owned() }
     }
 
     /// (status, JSON body or Null) of one request; `token` None sends no Authorization header.

@@ -4,7 +4,9 @@
 // (ASM_STREAM_SECONDS), the browser reconnects by itself with Last-Event-ID.
 //
 //   node eventsource.mjs URL TOKEN SESSION COUNT
-// Prints one JSON line: { ids: [[lastEventId, sequence_number], …], reconnects, errors }.
+// Prints `open` when the stream first opens (the harness writes only then, so that its writes
+// fall on both sides of the stream's planned end however long the browser took to start), then
+// one JSON line: { ids: [[lastEventId, sequence_number], …], reconnects, errors }.
 import { chromium } from 'playwright-core';
 
 const [url, token, session, count] = process.argv.slice(2);
@@ -22,6 +24,7 @@ try {
   await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
   // Same origin as the stream, so the browser's own rules apply and no CORS is involved.
   await page.goto(`${url}/v1/health`);
+  await page.exposeFunction('streamOpened', () => console.log('open'));
   const result = await page.evaluate(
     ({ session, token, count }) =>
       new Promise((resolve) => {
@@ -35,6 +38,7 @@ try {
         };
         source.onopen = () => {
           opens += 1;
+          if (opens === 1) window.streamOpened();
         };
         source.onmessage = (m) => {
           ids.push([Number(m.lastEventId), JSON.parse(m.data).sequence_number]);

@@ -4,7 +4,7 @@
 //! order, each event once. Prints `reliability live-tail-worker-<backend>: P passed, F failed`
 //! with the subscribers and resumes it counted.
 
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -183,14 +183,22 @@ fn browser(url: &str, check: &mut impl FnMut(bool, &str)) {
         .args([script, url, TOKEN, session, "20"])
         .stdout(std::process::Stdio::piped())
         .spawn();
-    let child = match child {
+    let mut child = match child {
         Ok(child) => child,
         Err(e) => return check(false, &format!("node did not start: {e} (run npm ci)")),
     };
+    // The script prints `open` once the page's stream is open (or, if it never opens, its
+    // result line at once): the writes start from there, on both sides of the stream's end.
+    let mut stdout = child.stdout.take().map(BufReader::new);
+    let mut first = String::new();
+    if let Some(out) = stdout.as_mut() {
+        let _ = out.read_line(&mut first);
+    }
     let wrote = (|| {
+        if first.trim() != "open" {
+            return Err(format!("the page's stream did not open: {first}"));
+        }
         let writer = Writer::new(url, session, 0xb0b);
-        // Give the page time to open the stream, then write on both sides of its planned end.
-        std::thread::sleep(Duration::from_secs(3));
         for round in 0..2 {
             for _ in 0..10 {
                 writer.append(1)?;
@@ -203,11 +211,13 @@ fn browser(url: &str, check: &mut impl FnMut(bool, &str)) {
         Ok::<(), String>(())
     })();
     check(wrote.is_ok(), &format!("browser test writer: {wrote:?}"));
-    let out = match child.wait_with_output() {
-        Ok(out) => out,
-        Err(e) => return check(false, &format!("eventsource.mjs: {e}")),
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
+    let mut text = first;
+    if let Some(mut out) = stdout {
+        let _ = out.read_to_string(&mut text);
+    }
+    if let Err(e) = child.wait() {
+        return check(false, &format!("eventsource.mjs: {e}"));
+    }
     let result: Value =
         text.lines().last().and_then(|l| serde_json::from_str(l).ok()).unwrap_or(Value::Null);
     let ids: Vec<(i64, i64)> = result["ids"]
@@ -373,8 +383,7 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
     }
     check(resumes >= 1_000, &format!("only {resumes} resumes"));
     // The backlog alone ends the stream; a garbled Last-Event-ID is refused, not read as 0.
-    let agent: ureq::Agent =
-        ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent = crate::checks::bounded_agent();
     let path =
         format!("/v1/sessions/{session}/events/stream?live=false&from_sequence={}", EVENTS - 4);
     match open(&agent, url, &path, None) {

@@ -133,8 +133,7 @@ impl Wrangler {
     /// (it keeps running after a failed build, waiting for a file change).
     fn wait_ready(&mut self) -> Result<(), Startup> {
         let started = Instant::now();
-        let agent: ureq::Agent =
-            ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let agent = crate::checks::bounded_agent();
         while started.elapsed() < Duration::from_secs(600) {
             if let Ok(Some(status)) = self.child.try_wait() {
                 let log = self.log_text();

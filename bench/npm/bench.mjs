@@ -1,7 +1,7 @@
 // The npm rows of the benchmark: the package in Node (pkg/, as users load it) against hand-written JavaScript
 // doing the same SQL on the same driver, interleaved in one process, medians of --reps runs.
 //   W1 append events one call at a time; W2 append in batches; W3 read them back in order.
-// Backends: npm-sqlite (better-sqlite3, a file in WAL mode, synchronous=NORMAL, as the native
+// Backends: npm-sqlite (better-sqlite3, a file in WAL mode, synchronous=NORMAL unless --synchronous, as the native
 // bench) and npm-postgres (node-postgres on DATABASE_URL). Prints `ratio <W> <backend>: x`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,9 @@ const { values: opts } = parseArgs({
     w2: { type: 'string' },
     batch: { type: 'string', default: '100' },
     backends: { type: 'string', default: 'npm-sqlite,npm-postgres' },
+    // SQLite's durability for both sides: FULL (an fsync per commit) matches the OpenAI Agents
+    // SDK's SQLiteSession (bench/npm/agents_sdk.py).
+    synchronous: { type: 'string', default: 'NORMAL' },
   },
   strict: false,
 });
@@ -49,7 +52,7 @@ function sqliteBackend() {
     async fresh() {
       const db = new Database(join(dir, `db-${n++}.sqlite`));
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
+      db.pragma(`synchronous = ${opts.synchronous}`);
       db.pragma('busy_timeout = 30000');
       db.exec(migrationStatements('sqlite').join(';\n'));
       return db;
@@ -169,7 +172,7 @@ async function repetition(backend, side) {
   }
 }
 
-console.log(`npm bench: W1 ${W1} single appends, W2 ${W2} in batches of ${BATCH}, W3 read back; ${REPS} reps (events/s)`);
+console.log(`npm bench: W1 ${W1} single appends, W2 ${W2} in batches of ${BATCH}, W3 read back; ${REPS} reps (events/s); SQLite synchronous = ${opts.synchronous}`);
 const wanted = opts.backends.split(',');
 for (const make of [sqliteBackend, postgresBackend]) {
   const backend = make();

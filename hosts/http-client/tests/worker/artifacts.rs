@@ -14,9 +14,9 @@ use asm_http_client::HttpStore;
 use futures::executor::block_on;
 
 use crate::TOKEN;
-use crate::checks::{Http, bounded_agent};
+use crate::checks::Http;
 use crate::transfer::{Pattern, round_trip};
-use crate::wrangler::{Wrangler, open_d1};
+use crate::wrangler::{Wrangler, bounded_agent, open_d1};
 
 /// The big artifact's size.
 pub const BIG_BYTES: u64 = 100 * 1024 * 1024;

@@ -6,20 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::TOKEN;
-use crate::wrangler::Wrangler;
-
-/// The longest any request of the checks may take: a hung answer fails the check instead of
-/// stopping the harness.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// An agent whose every request ends within [`REQUEST_TIMEOUT`], answering any status.
-pub fn bounded_agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(REQUEST_TIMEOUT))
-        .build()
-        .into()
-}
+use crate::wrangler::{Wrangler, bounded_agent};
 
 /// Raw requests to the Worker: any method, path, header and body bytes.
 pub struct Http {
@@ -59,7 +46,7 @@ impl Http {
     }
 
     /// One request with any headers: (status, JSON body or Null, the answer's headers with
-    /// lower-case names); status 0 when no answer came within [`REQUEST_TIMEOUT`].
+    /// lower-case names); status 0 when no answer came within [`crate::wrangler::REQUEST_TIMEOUT`].
     pub fn exchange(
         &self,
         method: &str,

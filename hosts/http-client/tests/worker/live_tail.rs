@@ -383,7 +383,7 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
     }
     check(resumes >= 1_000, &format!("only {resumes} resumes"));
     // The backlog alone ends the stream; a garbled Last-Event-ID is refused, not read as 0.
-    let agent = crate::checks::bounded_agent();
+    let agent = crate::wrangler::bounded_agent();
     let path =
         format!("/v1/sessions/{session}/events/stream?live=false&from_sequence={}", EVENTS - 4);
     match open(&agent, url, &path, None) {

@@ -48,6 +48,19 @@ fn wrangler_bin() -> PathBuf {
     bin
 }
 
+/// The longest any request of the harness may take: a hung answer fails the check instead of
+/// stopping the harness.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// An agent whose every request ends within [`REQUEST_TIMEOUT`], answering any status.
+pub fn bounded_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(REQUEST_TIMEOUT))
+        .build()
+        .into()
+}
+
 /// Applies the D1 migrations to a local D1 kept under `state`.
 pub fn migrate_d1(state: &Path) {
     let out = Command::new(wrangler_bin())
@@ -133,7 +146,7 @@ impl Wrangler {
     /// (it keeps running after a failed build, waiting for a file change).
     fn wait_ready(&mut self) -> Result<(), Startup> {
         let started = Instant::now();
-        let agent = crate::checks::bounded_agent();
+        let agent = bounded_agent();
         while started.elapsed() < Duration::from_secs(600) {
             if let Ok(Some(status)) = self.child.try_wait() {
                 let log = self.log_text();

@@ -88,12 +88,13 @@ fn http_checks(w: &Wrangler, host: &str) -> (usize, usize) {
         &mut failed,
     );
     println!("artifacts {host} 100 MB: {}", t.summary(BIG_BYTES));
-    // Bounded: the runtime holds about one 8 MiB part (and its copies), never the object: it
-    // grows by less than half the object beyond its working size.
+    // Bounded: the runtime holds a few 8 MiB parts (and the garbage collector's lag), never the
+    // object, so it grows by less than the object; a whole-object copy would grow by more. The
+    // growth itself is a figure (38–60 MB on a 2-core machine, by load), not a bound on speed.
     let growth = t.rss.1.saturating_sub(t.rss.0);
     check(
-        growth < BIG_BYTES / 2,
-        &format!("workerd grew by {} MB (< 50) during a 100 MB transfer", growth >> 20),
+        growth < BIG_BYTES,
+        &format!("workerd grew by {} MB (< 100) during a 100 MB transfer", growth >> 20),
         &mut passed,
         &mut failed,
     );

@@ -1,7 +1,7 @@
 //! The redactor's PCRE-like byte semantics, its counting rule and its depth limit.
 
 use asm_core::redactor::{
-    DEFAULT_PATTERN_SOURCES, DefaultPattern, Patterns, RedactionConfig, Replacement, redact,
+    CompiledPattern, DEFAULT_PATTERN_SOURCES, Patterns, RedactionConfig, Replacement, redact,
     redact_map,
 };
 use asm_core::{Event, EventType, JsonMap, Timestamp};
@@ -41,7 +41,7 @@ fn scrub(text: &str) -> (String, usize) {
 
 #[test]
 fn all_22_defaults_compile_in_order() {
-    let compiled: Vec<&DefaultPattern> = asm_core::redactor::default_patterns().iter().collect();
+    let compiled: Vec<&CompiledPattern> = asm_core::redactor::default_patterns().iter().collect();
     assert_eq!(compiled.len(), 22);
     for (p, (category, _)) in compiled.iter().zip(DEFAULT_PATTERN_SOURCES) {
         assert_eq!(p.category, category);
@@ -117,7 +117,7 @@ fn custom_patterns_run_after_the_defaults() {
     let config =
         RedactionConfig::from_json(&json!({"patterns": ["REDACTED"]}), true).expect("config");
     assert!(
-        matches!(config.patterns, Patterns::Extend(ref p) if p.len() == 1 && p[0].0 == "custom")
+        matches!(config.patterns, Patterns::Extend(ref p) if p.len() == 1 && p[0].category == "custom")
     );
     // The default turns the key into "[REDACTED]", which the custom pattern then matches again.
     assert_eq!(scrub_with("AKIAIOSFODNN7EXAMPLE", &config), ("[[REDACTED]]".to_owned(), 2));
@@ -198,4 +198,27 @@ fn redact_map_ignores_the_skip_list_and_depth_counts_from_the_map() {
     let out = redact_map(&map, &on());
     assert_eq!(out.get("value"), Some(&json!("[REDACTED]")));
     assert_eq!(out.get("deep"), map.get("deep"));
+}
+
+#[test]
+fn every_needle_is_a_literal_of_its_pattern() {
+    // A needle that is not in the pattern's source would skip texts the pattern matches.
+    for p in asm_core::redactor::default_patterns() {
+        let (_, source) =
+            DEFAULT_PATTERN_SOURCES.iter().find(|(c, _)| *c == p.category).expect("source");
+        assert!(!p.needles.is_empty(), "{}", p.category);
+        for needle in p.needles {
+            assert!(source.to_ascii_lowercase().contains(needle), "{}: {needle}", p.category);
+        }
+    }
+}
+
+#[test]
+fn needles_fold_case_and_follow_replacements() {
+    // Upper-case keywords reach the case-insensitive patterns through their lower-case needles.
+    assert_eq!(scrub("PASSWORD=x API_KEY=y").1, 2);
+    // A replacement can make a later pattern's needle appear: counted once more, as before.
+    let config =
+        RedactionConfig::from_json(&json!({"replacement": "pwd=z"}), true).expect("config");
+    assert_eq!(scrub_with("AKIAIOSFODNN7EXAMPLE", &config).1, 2);
 }

@@ -1,9 +1,8 @@
 //! [`RedactionConfig`] from JSON, for hosts that receive the redaction map as JSON.
 
-use regex::Regex;
 use serde_json::Value;
 
-use super::{Patterns, RedactionConfig, Replacement};
+use super::{CompiledPattern, Patterns, RedactionConfig, Replacement};
 use crate::error::{Error, Result};
 
 impl RedactionConfig {
@@ -61,7 +60,7 @@ impl RedactionConfig {
     }
 }
 
-fn entries(list: &[Value]) -> Result<Vec<(String, Regex)>> {
+fn entries(list: &[Value]) -> Result<Vec<CompiledPattern>> {
     let mut out = Vec::new();
     for entry in list {
         let (category, source) = match entry {
@@ -73,9 +72,7 @@ fn entries(list: &[Value]) -> Result<Vec<(String, Regex)>> {
             },
             _ => continue,
         };
-        let regex = Regex::new(source)
-            .map_err(|e| Error::validation(format!("invalid redaction pattern {source:?}: {e}")))?;
-        out.push((category.to_owned(), regex));
+        out.push(CompiledPattern::custom(category, source)?);
     }
     Ok(out)
 }

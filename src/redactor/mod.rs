@@ -10,10 +10,9 @@ mod policy;
 
 use std::borrow::Cow;
 
-use regex::Regex;
 use serde_json::Value;
 
-pub use patterns::{DEFAULT_PATTERN_SOURCES, DefaultPattern, default_patterns};
+pub use patterns::{CompiledPattern, DEFAULT_PATTERN_SOURCES, default_patterns};
 pub use policy::{
     EventRedaction, RedactionHook, RedactionLog, RedactionPolicy, SessionRedaction, by_session,
 };
@@ -30,10 +29,10 @@ pub enum Patterns {
     /// The 22 defaults.
     #[default]
     Default,
-    /// The defaults, then these `(category, regex)` pairs.
-    Extend(Vec<(String, Regex)>),
-    /// Only these `(category, regex)` pairs.
-    Replace(Vec<(String, Regex)>),
+    /// The defaults, then these.
+    Extend(Vec<CompiledPattern>),
+    /// Only these.
+    Replace(Vec<CompiledPattern>),
 }
 
 /// What a match is replaced with.
@@ -167,28 +166,19 @@ pub fn redact_map(map: &JsonMap, config: &RedactionConfig) -> JsonMap {
     Scanner::new(config).map(map, 0, &mut Vec::new())
 }
 
-/// One compiled pattern, default (bytes, ASCII semantics) or caller-supplied.
-enum Pattern<'a> {
-    Default(&'static DefaultPattern),
-    Custom(&'a str, &'a Regex),
-}
-
 /// Walks values, replacing matches and counting them.
 struct Scanner<'a> {
-    patterns: Vec<Pattern<'a>>,
+    patterns: Vec<&'a CompiledPattern>,
     replacement: &'a Replacement,
     count: usize,
 }
 
 impl<'a> Scanner<'a> {
     fn new(config: &'a RedactionConfig) -> Scanner<'a> {
-        let defaults = || default_patterns().iter().map(Pattern::Default);
-        let custom =
-            |list: &'a [(String, Regex)]| list.iter().map(|(c, r)| Pattern::Custom(c.as_str(), r));
         let patterns = match &config.patterns {
-            Patterns::Default => defaults().collect(),
-            Patterns::Extend(list) => defaults().chain(custom(list)).collect(),
-            Patterns::Replace(list) => custom(list).collect(),
+            Patterns::Default => default_patterns().iter().collect(),
+            Patterns::Extend(list) => default_patterns().iter().chain(list).collect(),
+            Patterns::Replace(list) => list.iter().collect(),
         };
         Scanner { patterns, replacement: &config.replacement, count: 0 }
     }
@@ -222,41 +212,31 @@ impl<'a> Scanner<'a> {
 
     fn text(&mut self, text: &str) -> String {
         let mut current = Cow::Borrowed(text);
+        // The ASCII lower-cased text for the patterns' needles, made again after a replacement.
+        let mut lowered: Option<String> = None;
         for pattern in &self.patterns {
+            let lower = lowered.get_or_insert_with(|| current.to_ascii_lowercase());
+            if !pattern.may_match(lower) {
+                continue;
+            }
             let mut hits = 0usize;
-            let replaced = match pattern {
-                Pattern::Default(p) => {
-                    let with = replacement_text(self.replacement, p.category);
-                    let out = p.regex.replace_all(
-                        current.as_bytes(),
-                        |_: &regex::bytes::Captures<'_>| {
-                            hits += 1;
-                            with.as_bytes().to_vec()
-                        },
-                    );
-                    match out {
-                        Cow::Borrowed(_) => None,
-                        // Default matches start and end at ASCII bytes or at the end of a run of
-                        // non-space bytes, so the text stays UTF-8; the fallback never loses it.
-                        Cow::Owned(bytes) => Some(String::from_utf8(bytes).unwrap_or_else(|e| {
-                            String::from_utf8_lossy(e.as_bytes()).into_owned()
-                        })),
-                    }
+            let with = replacement_text(self.replacement, &pattern.category);
+            let out = pattern.regex.replace_all(&current, |found: &regex_lite::Captures<'_>| {
+                let found = &found[0];
+                if found.len() < pattern.min_bytes {
+                    return found.to_owned();
                 }
-                Pattern::Custom(category, regex) => {
-                    let with = replacement_text(self.replacement, category);
-                    match regex.replace_all(&current, |_: &regex::Captures<'_>| {
-                        hits += 1;
-                        with.to_string()
-                    }) {
-                        Cow::Borrowed(_) => None,
-                        Cow::Owned(s) => Some(s),
-                    }
-                }
+                hits += 1;
+                with.to_string()
+            });
+            let replaced = match out {
+                Cow::Owned(s) if hits > 0 => Some(s),
+                _ => None,
             };
             self.count += hits;
             if let Some(s) = replaced {
                 current = Cow::Owned(s);
+                lowered = None;
             }
         }
         current.into_owned()

@@ -55,7 +55,11 @@ async fn domain_7_11_129_default_patterns_are_category_regex_pairs<S: Store>(
     let patterns = default_patterns();
     ensure_eq(patterns.len(), 22, "number of default patterns")?;
     ensure(patterns.iter().all(|p| !p.category.is_empty()), "every pattern has a category")?;
-    ensure_eq(patterns.first().map(|p| p.category), Some("aws_access_key"), "first category")?;
+    ensure_eq(
+        patterns.first().map(|p| p.category.as_str()),
+        Some("aws_access_key"),
+        "first category",
+    )?;
     ensure(patterns.iter().all(|p| !p.regex.as_str().is_empty()), "every pattern has a regex")
 }
 

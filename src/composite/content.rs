@@ -40,10 +40,7 @@ impl<S: ArtifactRegistry, A: ArtifactStore> ArtifactContent for CompositeStore<S
         if key.is_empty() {
             return Err(Error::validation("key cannot be empty"));
         }
-        // A key already taken is refused before any byte is sent (the row insert checks again).
-        if self.store.get_by_key(&key).await?.is_some() {
-            return Err(crate::artifact::taken("key"));
-        }
+        self.store.ensure_key_free(&key).await?;
         let id = self.env.chosen_or_new_id(attrs.id.take(), IdKind::Artifact)?;
         let storage_ref = blob_key(&id);
         check_key(&storage_ref)?;

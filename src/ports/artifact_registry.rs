@@ -16,6 +16,16 @@ pub trait ArtifactRegistry {
     async fn session_stats(&self, session_id: &str) -> Result<ArtifactStats>;
     /// Soft-deletes the artifact with this key; idempotent.
     async fn delete(&self, key: &str) -> Result<()>;
+
+    /// Refuses `key` when a live artifact holds it (`persistence_error` "key has already been
+    /// taken", a conflict). Whoever stores bytes asks first, so a body bound to be refused is
+    /// never sent; the row's insert still decides a race.
+    async fn ensure_key_free(&self, key: &str) -> Result<()> {
+        match self.get_by_key(key).await? {
+            Some(_) => Err(crate::artifact::taken("key")),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Every artifact row, a page at a time: what a consistency check of rows against bytes reads.

@@ -74,16 +74,9 @@ impl ArtifactContent for HttpStore {
         options: &PutOptions,
     ) -> Result<Artifact> {
         let key = attrs.key.clone().ok_or_else(|| Error::validation("key is required"))?;
-        // A taken key is refused here, before any byte is sent, as the composite store does: the
-        // body is not uploaded only to be refused (and a Worker that answers before reading a
-        // streamed body can hold `wrangler dev`'s next request: docs/toolchain.md §4).
-        {
-            use asm_core::ports::ArtifactRegistry;
-            if self.get_by_key(&key).await?.is_some() {
-                return Err(Error::new(ErrorCode::PersistenceError, "key has already been taken")
-                    .with_cause(asm_core::Cause::Conflict));
-            }
-        }
+        // Before any byte is sent: a Worker that answers before reading a streamed body can hold
+        // `wrangler dev`'s next request (docs/toolchain.md §4).
+        asm_core::ports::ArtifactRegistry::ensure_key_free(self, &key).await?;
         let mut q = Vec::new();
         if let Some(s) = &attrs.session_id {
             q.push(("session_id", s.clone()));

@@ -65,14 +65,8 @@ pub async fn put(
     if let Some(session_id) = &attrs.session_id {
         store.get_latest_sequence(session_id).await?;
     }
-    if let Some(key) = &attrs.key
-        && store.get_by_key(key).await?.is_some()
-    {
-        return Err(Error::new(
-            asm_core::ErrorCode::PersistenceError,
-            "key has already been taken",
-        )
-        .with_cause(asm_core::Cause::Conflict));
+    if let Some(key) = &attrs.key {
+        store.ensure_key_free(key).await?;
     }
     let stream = req
         .stream()

@@ -6,6 +6,7 @@
 //! or ASM's error — the checks run in ASM's order and stop at the first failure — and never
 //! panics. The edges ASM leaves unspecified are listed in `docs/compatibility.md` ("Wire format").
 
+mod artifact_header;
 pub mod client;
 mod entities;
 mod error;
@@ -13,6 +14,10 @@ mod options;
 pub(crate) mod results;
 
 use serde_json::Value;
+
+pub use artifact_header::{
+    ARTIFACT_HEADER, MAX_ARTIFACT_HEADER_BYTES, artifact_from_header, artifact_header,
+};
 
 use crate::error::{Error, Result};
 use crate::json::JsonMap;

@@ -117,8 +117,6 @@ impl ArtifactContent for HttpStore {
         key: &str,
         range: Option<ByteRange>,
     ) -> Result<(Artifact, BlobRead<'_>)> {
-        use asm_core::ports::ArtifactRegistry;
-        let artifact = self.get_by_key(key).await?.ok_or_else(|| asm_core::blob::not_found(key))?;
         let url = self.content_url(key);
         let mut request = self.agent.get(&url).header("authorization", &self.auth());
         if let Some(range) = range {
@@ -133,6 +131,13 @@ impl ArtifactContent for HttpStore {
         if !response.status().is_success() {
             return Err(failed(response, &url));
         }
+        // The row comes with the bytes; one too large for a header is read on its own.
+        let artifact = match header(&response, asm_core::wire::ARTIFACT_HEADER) {
+            Some(row) => asm_core::wire::artifact_from_header(&row)?,
+            None => asm_core::ports::ArtifactRegistry::get_by_key(self, key)
+                .await?
+                .ok_or_else(|| asm_core::blob::not_found(key))?,
+        };
         let len: u64 =
             header(&response, "content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
         // `bytes start-end/size` on a 206; the whole object otherwise.

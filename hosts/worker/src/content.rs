@@ -123,6 +123,9 @@ pub async fn get(
     let _ = headers.set("content-type", &content_type);
     let _ = headers.set("content-length", &len.to_string());
     let _ = headers.set("accept-ranges", "bytes");
+    if let Some(row) = asm_core::wire::artifact_header(&artifact) {
+        let _ = headers.set(asm_core::wire::ARTIFACT_HEADER, &row);
+    }
     if range.is_some() {
         let last = (start + len).saturating_sub(1);
         let _ = headers.set("content-range", &format!("bytes {start}-{last}/{whole}"));

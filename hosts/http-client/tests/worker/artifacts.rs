@@ -117,6 +117,20 @@ fn http_checks(w: &Wrangler, host: &str) -> (usize, usize) {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_owned();
+            // The row travels with the bytes: what `HttpStore::open_artifact` reads instead of
+            // asking for it.
+            let row = r
+                .headers()
+                .get(asm_core::wire::ARTIFACT_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(asm_core::wire::artifact_from_header);
+            let stored = http.req("GET", "/v1/artifacts/big.bin", Some(TOKEN), None).1;
+            check(
+                matches!(&row, Some(Ok(a)) if a.to_map() == stored),
+                &format!("x-asm-artifact is the row: {row:?}"),
+                &mut passed,
+                &mut failed,
+            );
             let mut body = Vec::new();
             let _ = r.into_body().into_reader().read_to_end(&mut body);
             let mut expected = vec![0; 100];

@@ -87,9 +87,7 @@ impl CompiledPattern {
             .map_err(|e| Error::validation(format!("invalid redaction pattern {source:?}: {e}")))?;
         Ok(CompiledPattern { category: category.to_owned(), regex, min_bytes: 0, needles: &[] })
     }
-}
 
-impl CompiledPattern {
     /// Whether the pattern can match a text whose ASCII lower-cased form is `lower`.
     pub fn may_match(&self, lower: &str) -> bool {
         self.needles.is_empty() || self.needles.iter().any(|n| lower.contains(n))

@@ -983,7 +983,7 @@ export interface RedactionOptions {
   scan_metadata?: boolean | null;
 }
 
-/** A custom pattern: Rust regex syntax. */
+/** A custom pattern: Rust regex syntax as regex-lite reads it (ASCII `\w`, `\d`, `\s` and case folding, as PCRE without the `u` flag; no `\p{…}`). */
 export type RedactionPattern = string | { category?: string | null; pattern: string };
 
 /** What one write redacted, as `onRedaction` gets it. */

@@ -7,7 +7,7 @@ use asm_core::composite::CompositeStore;
 use asm_core::ports::{ArtifactContent, ArtifactRegistry, SessionStore};
 use asm_core::sql::SqlStore;
 use asm_core::{Env, Error, NewArtifact, Result};
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use worker::{Request, Response};
 
 use crate::backend::Backend;
@@ -60,21 +60,21 @@ pub async fn put(
     }
     .validated()?;
     // Refusals that need no byte come before the body is touched: a session outside the key's
-    // scope (one row read) and a key already taken. (A body taken and then dropped unread holds
-    // `wrangler dev`'s next request: docs/toolchain.md §4.)
+    // scope (one row read) here, a key already taken in the composite store, which takes the
+    // body on its first read. (A body taken and then dropped unread holds `wrangler dev`'s next
+    // request: docs/toolchain.md §4.)
     if let Some(session_id) = &attrs.session_id {
         store.get_latest_sequence(session_id).await?;
     }
-    if let Some(key) = &attrs.key {
-        store.ensure_key_free(key).await?;
-    }
-    let stream = req
-        .stream()
-        .map_err(|e| Error::validation(format!("request body could not be read: {e}")))?;
+    let unread =
+        |e: worker::Error| Error::validation(format!("request body could not be read: {e}"));
+    let stream = futures_util::stream::once(async move {
+        req.stream().map(|body| body.map_err(unread)).map_err(unread)
+    })
+    .try_flatten();
     let mut seen: u64 = 0;
     let body = stream.map(move |chunk| {
-        let chunk =
-            chunk.map_err(|e| Error::validation(format!("request body could not be read: {e}")))?;
+        let chunk = chunk?;
         seen += chunk.len() as u64;
         if seen > limit {
             return Err(too_large_unsized(limit as usize, "the artifact size limit"));

@@ -88,14 +88,15 @@ pub(crate) fn insert_new_events(
         row.push(encode::int(position as i64));
         encode::bind_tuple(&mut b, row);
     }
-    b.sql(") AS v WHERE NOT EXISTS (SELECT 1 FROM asm_events e WHERE e.session_id = ");
-    b.rebind(1, SqlType::Text).sql(" AND ");
-    event_ids::same_stored_row(&mut b);
-    b.sql(
-        ")) AS n CROSS JOIN asm_session_sequences s \
-         CROSS JOIN (SELECT MAX(sequence_number) AS mx FROM asm_events WHERE session_id = ",
-    );
-    b.rebind(1, SqlType::Text).sql(") AS m WHERE s.session_id = ").rebind(1, SqlType::Text);
+    b.sql(") AS v WHERE NOT EXISTS (");
+    event_ids::stored_copy(&mut b, |b| {
+        b.rebind(1, SqlType::Text);
+    });
+    b.sql(")) AS n CROSS JOIN asm_session_sequences s CROSS JOIN (SELECT ");
+    last_stored_sequence(&mut b, |b| {
+        b.rebind(1, SqlType::Text);
+    });
+    b.sql(" AS mx) AS m WHERE s.session_id = ").rebind(1, SqlType::Text);
     if returning {
         b.sql(" RETURNING id, sequence_number");
     }
@@ -105,12 +106,25 @@ pub(crate) fn insert_new_events(
 /// Raises the counter to the session's highest stored sequence number.
 pub(crate) fn raise_counter(dialect: Dialect, session_id: &str) -> Statement {
     let mut b = Builder::write(dialect);
-    b.sql("UPDATE asm_session_sequences SET last_sequence = (SELECT MAX(e.sequence_number) FROM asm_events e WHERE e.session_id = ");
-    b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
-    b.sql(") WHERE session_id = ").rebind(1, SqlType::Text);
-    b.sql(" AND last_sequence < (SELECT MAX(e.sequence_number) FROM asm_events e WHERE e.session_id = ");
-    b.rebind(1, SqlType::Text).sql(")");
+    b.sql("UPDATE asm_session_sequences SET last_sequence = ");
+    last_stored_sequence(&mut b, |b| {
+        b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    });
+    b.sql(" WHERE session_id = ").rebind(1, SqlType::Text).sql(" AND last_sequence < ");
+    last_stored_sequence(&mut b, |b| {
+        b.rebind(1, SqlType::Text);
+    });
     b.build()
+}
+
+/// Writes the highest stored sequence number of the session that `session` writes (`NULL` for
+/// none) as a scalar subquery that reads the `(session_id, sequence_number)` index backwards.
+/// Spelled as `ORDER BY … DESC LIMIT 1` rather than `MAX`: with the statistics of a young
+/// table, PostgreSQL's cached generic plan for `MAX` aggregated every row of the session.
+fn last_stored_sequence(b: &mut Builder, session: impl FnOnce(&mut Builder)) {
+    b.sql("(SELECT e.sequence_number FROM asm_events e WHERE e.session_id = ");
+    session(b);
+    b.sql(" ORDER BY e.sequence_number DESC LIMIT 1)");
 }
 
 /// Reads stored events by id (the caller keeps `ids` under the parameter limit).

@@ -3,7 +3,7 @@
 //!
 //! **Happy path, no extra statement.** The insert of `append.rs` skips an input only when a row
 //! with its id is stored *in the same session with the same content*, compared column by column
-//! in SQL ([`same_stored_row`]: `type`, `"timestamp"`, `run_id`, `data`, `metadata`,
+//! in SQL ([`stored_copy`]: `type`, `"timestamp"`, `run_id`, `data`, `metadata`,
 //! `schema_version`, `provider`, `correlation_id`; null-safe; JSON as `jsonb` equality on
 //! PostgreSQL, as stored text on SQLite/D1). Every other input is inserted, so an id stored in
 //! another session, or with content the SQL cannot show to be equal, breaks the primary key:
@@ -49,22 +49,36 @@ pub(crate) type Pinned = BTreeMap<String, Vec<Bound>>;
 /// Values bound per pinned row (the 9 columns of `encode::event_row`).
 const VALUES_PER_PIN: usize = 9;
 
-/// Writes the condition "row `e` holds `v`'s event" (id and content; the caller adds the
-/// session): `v` has the columns of `encode::event_row` (`column1` = id … `column9` =
-/// correlation id).
-pub(crate) fn same_stored_row(b: &mut Builder) {
-    let is = if b.dialect().is_sqlite() { " IS " } else { " IS NOT DISTINCT FROM " };
-    b.sql("e.id = v.column1 AND e.type = v.column2 AND e.\"timestamp\" = v.column3 AND e.run_id")
-        .sql(is)
-        .sql("v.column4 AND e.data")
-        .sql(is)
-        .sql("v.column5 AND e.metadata")
-        .sql(is)
-        .sql("v.column6 AND e.schema_version = v.column7 AND e.provider")
-        .sql(is)
-        .sql("v.column8 AND e.correlation_id")
-        .sql(is)
-        .sql("v.column9");
+/// Writes `SELECT 1 FROM asm_events e WHERE …`, true when `e` holds `v`'s event in the session
+/// that `session` writes: the same id and content (`v` has the columns of `encode::event_row`,
+/// `column1` = id … `column9` = correlation id).
+///
+/// The row is found by its primary key whatever the planner believes of the table. On
+/// PostgreSQL only `e.id` is comparable by an index (the rest is one null-safe row comparison)
+/// and `OFFSET 0` keeps the probe a per-row subquery: with the statistics of a young table, a
+/// cached generic plan otherwise hashed or scanned every stored row of the session on each
+/// append, which made batches slower as the session grew.
+pub(crate) fn stored_copy(b: &mut Builder, session: impl FnOnce(&mut Builder)) {
+    b.sql("SELECT 1 FROM asm_events e WHERE e.id = v.column1 AND ");
+    if b.dialect().is_sqlite() {
+        b.sql("e.session_id = ");
+        session(b);
+        b.sql(
+            " AND e.type = v.column2 AND e.\"timestamp\" = v.column3 AND e.run_id IS v.column4 \
+             AND e.data IS v.column5 AND e.metadata IS v.column6 AND e.schema_version = v.column7 \
+             AND e.provider IS v.column8 AND e.correlation_id IS v.column9",
+        );
+    } else {
+        b.sql(
+            "(e.session_id, e.type, e.\"timestamp\", e.run_id, e.data, e.metadata, \
+             e.schema_version, e.provider, e.correlation_id) IS NOT DISTINCT FROM (",
+        );
+        session(b);
+        b.sql(
+            ", v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, \
+             v.column9) OFFSET 0",
+        );
+    }
 }
 
 /// A guard that trips unless every pinned row of `chunk` is still stored in `session_id`
@@ -80,9 +94,10 @@ pub(crate) fn pin_guard(dialect: Dialect, session_id: &str, chunk: &[&Vec<Bound>
                 }
                 encode::bind_tuple(b, row.to_vec());
             }
-            b.sql(") AS v WHERE NOT EXISTS (SELECT 1 FROM asm_events e WHERE e.session_id = ");
-            b.bind(Value::Text(session_id.to_owned()), SqlType::Text).sql(" AND ");
-            same_stored_row(b);
+            b.sql(") AS v WHERE NOT EXISTS (");
+            stored_copy(b, |b| {
+                b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
+            });
             b.sql("))");
         },
         Error::new(ErrorCode::StorageError, "a stored event changed during the append"),
@@ -162,14 +177,20 @@ mod tests {
     #[test]
     fn the_row_comparison_is_null_safe_in_both_dialects() {
         let mut b = Builder::read(Dialect::Postgres);
-        b.sql("SELECT 1 WHERE ");
-        same_stored_row(&mut b);
+        b.sql("SELECT 1 WHERE EXISTS (");
+        stored_copy(&mut b, |b| {
+            b.bind(Value::Text("s".into()), SqlType::Text);
+        });
         let sql = b.build().sql;
-        assert!(sql.contains("e.id = v.column1 AND e.type = v.column2"));
-        assert!(sql.contains("e.data IS NOT DISTINCT FROM v.column5"));
+        assert!(sql.contains("WHERE e.id = v.column1 AND (e.session_id, e.type,"));
+        assert!(sql.contains("IS NOT DISTINCT FROM ($1::text, v.column2,"));
+        assert!(sql.ends_with("v.column9) OFFSET 0"));
         let pin = vec![encode::text("evt"); VALUES_PER_PIN];
         let guard = pin_guard(Dialect::D1, "s", &[&pin]);
         let probe = guard.probe();
+        assert!(
+            probe.sql.contains("e.id = v.column1 AND e.session_id = ?10 AND e.type = v.column2")
+        );
         assert!(probe.sql.contains("e.data IS v.column5"));
         assert_eq!(probe.params.len(), 1 + VALUES_PER_PIN);
         assert_eq!(pin_guards(Dialect::D1, "s", &[&pin; 12]).len(), 2);

@@ -21,6 +21,8 @@ pub struct Sizes {
     pub w5: usize,
     /// W6 concurrent writers.
     pub writers: usize,
+    /// Events already stored (in other sessions) before W2/W3 run; 0 for an empty store.
+    pub stored: usize,
     /// Repetitions (medians over them).
     pub reps: usize,
     /// Backends to run.
@@ -34,7 +36,7 @@ pub struct Sizes {
 impl Sizes {
     /// Usage text.
     pub const USAGE: &'static str = "usage: asm-bench [--quick] [--reps N] [--w1 N] [--w2 N] [--batch N] \
-[--w4-sessions N] [--w4-depth N] [--w5 N] [--writers N] [--backends sqlite,postgres,sqlite-full,postgres-fsync] [--only W1,W4,W4-scale] [--json PATH]";
+[--w4-sessions N] [--w4-depth N] [--w5 N] [--writers N] [--stored N] [--backends sqlite,postgres,sqlite-full,postgres-fsync] [--only W1,W4,W4-scale] [--json PATH]";
 
     /// The full sizes, changed by `args`; `--quick` scales them down first.
     pub fn from_args(args: impl Iterator<Item = String>) -> Result<Sizes, String> {
@@ -47,6 +49,7 @@ impl Sizes {
             w4_depth: 50,
             w5: 1_000_000,
             writers: 8,
+            stored: 0,
             reps: 3,
             backends: vec!["sqlite".into(), "postgres".into()],
             only: Vec::new(),
@@ -76,6 +79,7 @@ impl Sizes {
                 "--w4-depth" => s.w4_depth = number()?,
                 "--w5" => s.w5 = number()?,
                 "--writers" => s.writers = number()?.max(1),
+                "--stored" => s.stored = number()?,
                 "--backends" => s.backends = value.split(',').map(str::to_owned).collect(),
                 "--only" => s.only = value.split(',').map(str::to_owned).collect(),
                 "--json" => s.json = value,

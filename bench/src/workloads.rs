@@ -132,10 +132,46 @@ async fn w1<B: Backend>(backend: &B, sizes: &Sizes) -> Figure {
     fig
 }
 
+/// The backend's name in W2/W3 lines, with the events stored before them: `postgres@1M`.
+fn stored_label(backend: &str, stored: usize) -> String {
+    match stored {
+        0 => backend.to_owned(),
+        n if n % 1_000_000 == 0 => format!("{backend}@{}M", n / 1_000_000),
+        n if n % 1_000 == 0 => format!("{backend}@{}k", n / 1_000),
+        n => format!("{backend}@{n}"),
+    }
+}
+
+/// Seeds `n` events in 1 000 other sessions (with their counters) in one statement per table,
+/// then refreshes the planner's statistics as autovacuum would have on a store that grew there.
+fn stored_events_sql(sqlite: bool, n: usize) -> String {
+    if sqlite {
+        format!(
+            "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < {n}) \
+             INSERT INTO asm_events (id, type, \"timestamp\", session_id, sequence_number, data, metadata) \
+             SELECT printf('evt_%032x', i), 'message_received', \
+             strftime('%Y-%m-%dT%H:%M:%S', '2026-01-01', (i / 1000) || ' seconds') || '.000000', \
+             printf('ses_stored_%d', i % 1000), i / 1000 + 1, '{{\"content\":\"stored before\"}}', '{{}}' FROM k; \
+             INSERT INTO asm_session_sequences (session_id, last_sequence) \
+             SELECT session_id, MAX(sequence_number) FROM asm_events GROUP BY session_id; ANALYZE"
+        )
+    } else {
+        format!(
+            "INSERT INTO asm_events (id, type, \"timestamp\", session_id, sequence_number, data, metadata) \
+             SELECT 'evt_' || lpad(to_hex(i), 32, '0'), 'message_received', \
+             timestamp '2026-01-01' + (i / 1000) * interval '1 second', 'ses_stored_' || (i % 1000), \
+             i / 1000 + 1, '{{\"content\":\"stored before\"}}', '{{}}' FROM generate_series(0::bigint, {n}::bigint - 1) AS i; \
+             INSERT INTO asm_session_sequences (session_id, last_sequence) \
+             SELECT session_id, MAX(sequence_number) FROM asm_events GROUP BY session_id; ANALYZE"
+        )
+    }
+}
+
 async fn w2_w3<B: Backend>(backend: &B, sizes: &Sizes) -> (Figure, Figure) {
     let env = system_env();
-    let mut w2 = Figure::new("W2", backend.name(), sizes.w2, "events");
-    let mut w3 = Figure::new("W3", backend.name(), sizes.w2, "events");
+    let label = stored_label(backend.name(), sizes.stored);
+    let mut w2 = Figure::new("W2", &label, sizes.w2, "events");
+    let mut w3 = Figure::new("W3", &label, sizes.w2, "events");
     for rep in 0..sizes.reps {
         let sessions: Vec<String> = (0..SESSIONS).map(|k| format!("w2-{rep}-{k}")).collect();
         let per = sizes.w2 / SESSIONS;
@@ -153,6 +189,17 @@ async fn w2_w3<B: Backend>(backend: &B, sizes: &Sizes) -> (Figure, Figure) {
         }
         let (db_o, db_r) = (backend.fresh().await, backend.fresh().await);
         let (store, raw) = (backend.ours(&db_o).await, backend.raw(&db_r).await);
+        if sizes.stored > 0 {
+            let t = Instant::now();
+            let seed = stored_events_sql(store.dialect().is_sqlite(), sizes.stored);
+            backend.raw(&db_o).await.run_sql(&seed).await;
+            raw.run_sql(&seed).await;
+            eprintln!(
+                "  {label}: {} events stored in {:.1} s",
+                2 * sizes.stored,
+                t.elapsed().as_secs_f64()
+            );
+        }
         let (o, r) = sliced(
             rep,
             &batches,

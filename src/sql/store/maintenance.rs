@@ -234,8 +234,9 @@ impl<E: Executor> SqlStore<E> {
         Ok(failed)
     }
 
-    /// One session's pruning: a count, then pass 1 and pass 2, each in statements of at most
-    /// `batch_size` rows; `count` grows with every statement.
+    /// One session's pruning: rounds of one batch holding pass 1 and pass 2, each statement
+    /// deleting at most `batch_size` rows and counting the session itself, until neither pass
+    /// reached its cap; `count` grows with every round.
     async fn prune_one(
         &self,
         session_id: &str,
@@ -244,56 +245,29 @@ impl<E: Executor> SqlStore<E> {
         count: &mut u64,
     ) -> Result<()> {
         let Some(max) = policy.max_events_per_session.finite() else { return Ok(()) };
-        if !budget.fits(2) {
-            return Ok(());
-        }
-        budget.spend(1);
-        let statement = m::count_session_events(self.dialect(), self.scope(), session_id);
-        let rs = self.read(MAINTENANCE, PRUNE, statement).await?;
-        let to_prune = decode::scalar_int(&rs.rows)?.unwrap_or(0) - max;
-        if to_prune <= 0 {
-            return Ok(());
-        }
+        let cap = policy.batch_size.max(1);
         let first: Vec<&str> = policy.prune_event_types_first.iter().map(|t| t.as_str()).collect();
-        let pass = Pass { session_id, policy };
-        let pass1 = match first.is_empty() {
-            true => 0,
-            false => self.prune_pass(&pass, &first, false, to_prune, budget, count).await?,
-        };
-        let remaining = to_prune - pass1 as i64;
-        if remaining <= 0 || budget.stopped {
-            return Ok(());
-        }
         let protected: Vec<&str> = PROTECTED_EVENT_TYPES.iter().map(|t| t.as_str()).collect();
-        self.prune_pass(&pass, &protected, true, remaining, budget, count).await.map(drop)
-    }
-
-    /// Deletes up to `n` oldest events of one pass, in statements of at most `batch_size` rows;
-    /// returns how many it removed (also added to `count`).
-    async fn prune_pass(
-        &self,
-        pass: &Pass<'_>,
-        types: &[&str],
-        keep: bool,
-        n: i64,
-        budget: &mut Budget,
-        count: &mut u64,
-    ) -> Result<u64> {
-        let batch = pass.policy.batch_size.max(1);
-        let mut pruned = 0;
-        while (pruned as i64) < n && budget.fits(1) {
-            let step = (n - pruned as i64).min(batch);
-            let statement =
-                m::delete_oldest(self.dialect(), self.scope(), pass.session_id, types, keep, step);
-            budget.spend(1);
-            let removed = changes(&self.write(MAINTENANCE, PRUNE, vec![statement]).await?);
-            pruned += removed;
-            *count += removed;
-            if (removed as i64) < step {
+        let mut passes = Vec::new();
+        if !first.is_empty() {
+            passes.push(m::PrunePass { types: &first, keep: false, unless: &[] });
+        }
+        passes.push(m::PrunePass { types: &protected, keep: true, unless: &first });
+        while budget.fits(passes.len() as u64) {
+            budget.spend(passes.len() as u64);
+            let round: Vec<Statement> = passes
+                .iter()
+                .map(|&pass| {
+                    m::delete_oldest(self.dialect(), self.scope(), session_id, pass, max, cap)
+                })
+                .collect();
+            let results = self.write(MAINTENANCE, PRUNE, round).await?;
+            *count += changes(&results);
+            if results.iter().all(|rs| (rs.changes as i64) < cap) {
                 break;
             }
         }
-        Ok(pruned)
+        Ok(())
     }
 
     /// One statement of an orphan step, if it fits the budget.
@@ -404,12 +378,6 @@ impl<E: Executor> SqlStore<E> {
         let rs = self.read(MAINTENANCE, op, Statement::read(sql)).await?;
         Ok(decode::scalar_int(&rs.rows)?.unwrap_or(0).max(0) as u64)
     }
-}
-
-/// One session's pruning, shared by its two passes.
-struct Pass<'a> {
-    session_id: &'a str,
-    policy: &'a RetentionPolicy,
 }
 
 /// What a run is collecting: errors and the steps that did not run to their end.

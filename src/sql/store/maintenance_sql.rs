@@ -135,33 +135,54 @@ pub(super) fn prune_candidates(
     b.build()
 }
 
-/// How many events one session holds.
-pub(super) fn count_session_events(dialect: Dialect, scope: &Scope, session_id: &str) -> Statement {
-    let mut b = Builder::read(dialect);
-    b.sql("SELECT COUNT(id) FROM asm_events WHERE session_id = ")
-        .bind(Value::Text(session_id.to_owned()), SqlType::Text);
-    keep_to(&mut b, scope, "session_id");
-    b.build()
-}
-
-/// Deletes at most `n` of the session's oldest events whose type is in (`keep == false`) or
-/// not in (`keep == true`) `types`.
+/// Deletes the session's oldest events whose type is in (`keep == false`) or not in
+/// (`keep == true`) `types`: as many as the session holds over `max`, at most `cap`. The
+/// statement counts the session itself, so both passes of a session go in one batch after one
+/// another (no count read first, one round trip); with `unless` (pass 2 after pass 1's types)
+/// it deletes nothing while an event of those types is left and the session is still over
+/// `max`, which is exactly when pass 1 stopped at its cap and runs again first.
 pub(super) fn delete_oldest(
     dialect: Dialect,
     scope: &Scope,
     session_id: &str,
-    types: &[&str],
-    keep: bool,
-    n: i64,
+    pass: PrunePass<'_>,
+    max: i64,
+    cap: i64,
 ) -> Statement {
     let mut b = Builder::write(dialect);
     b.sql("DELETE FROM asm_events WHERE id IN (SELECT id FROM asm_events WHERE session_id = ");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
     keep_to(&mut b, scope, "session_id");
-    b.sql(if keep { " AND type NOT IN " } else { " AND type IN " });
-    encode::bind_text_list(&mut b, types.iter().copied());
-    b.sql(" ORDER BY sequence_number LIMIT ").bind(Value::Integer(n), SqlType::Int).sql(")");
+    b.sql(if pass.keep { " AND type NOT IN " } else { " AND type IN " });
+    encode::bind_text_list(&mut b, pass.types.iter().copied());
+    b.sql(" ORDER BY sequence_number LIMIT (SELECT CASE");
+    if !pass.unless.is_empty() {
+        b.sql(" WHEN EXISTS (SELECT 1 FROM asm_events f WHERE f.session_id = ");
+        b.rebind(1, SqlType::Text).sql(" AND f.type IN ");
+        encode::bind_text_list(&mut b, pass.unless.iter().copied());
+        b.sql(") THEN 0");
+    }
+    b.sql(" WHEN COUNT(*) - ").bind(Value::Integer(max), SqlType::Int);
+    let max_at = b.param_count();
+    b.sql(" > ").bind(Value::Integer(cap), SqlType::Int);
+    let cap_at = b.param_count();
+    b.sql(" THEN ").rebind(cap_at, SqlType::Int);
+    b.sql(" WHEN COUNT(*) > ").rebind(max_at, SqlType::Int);
+    b.sql(" THEN COUNT(*) - ").rebind(max_at, SqlType::Int);
+    b.sql(" ELSE 0 END FROM asm_events c WHERE c.session_id = ").rebind(1, SqlType::Text);
+    b.sql("))");
     b.build()
+}
+
+/// One pruning pass: which event types it deletes, and which must be gone before it does.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PrunePass<'a> {
+    /// The types the pass deletes (`keep == false`) or spares (`keep == true`).
+    pub types: &'a [&'a str],
+    /// Whether `types` are spared rather than deleted.
+    pub keep: bool,
+    /// Types that must have no event left (while the session is over the limit).
+    pub unless: &'a [&'a str],
 }
 
 /// The session's event types in sequence order (what `plan` counts pruning over).

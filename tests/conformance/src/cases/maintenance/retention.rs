@@ -1,5 +1,5 @@
 //! `execute`, soft and hard delete, pruning: `docs/asm-v0.8/domain.md` §7.13 item 161 and `docs/asm-v0.8/sql.md` §8 items
-//! 96–102 and 104–107.
+//! 96–102 and 104–107, and pruning in statements of `batch_size` rows.
 
 use asm_core::ports::MaintenanceReport;
 use asm_core::{ErrorCode, EventType, Limit, NewSession, RetentionPolicy, Session, SessionStatus};
@@ -22,6 +22,7 @@ pub(super) fn cases<S: Store>() -> Vec<Case<S>> {
         sql_8_105_prune_under_limit_or_infinity,
         sql_8_106_prune_first_types_then_oldest,
         sql_8_107_prune_keeps_protected_types,
+        rel_prune_in_batches_keeps_the_pass_order,
     ]
 }
 
@@ -262,4 +263,46 @@ async fn sql_8_107_prune_keeps_protected_types<S: Store>(cx: &Ctx<S>) -> CaseRes
     )?;
     let more = cx.store.execute(&max_events(1)).await.or_fail("execute with max 1")?;
     ensure_eq(more.events_pruned, 0, "protected events are never pruned")
+}
+
+/// Pruning in statements of `batch_size` rows deletes what one unbounded pass 1 and pass 2
+/// would: every `message_streamed` event before any other type, whatever the batch size.
+async fn rel_prune_in_batches_keeps_the_pass_order<S: Store>(cx: &Ctx<S>) -> CaseResult {
+    use EventType::*;
+    let order = [
+        MessageStreamed,
+        MessageStreamed,
+        MessageStreamed,
+        MessageReceived,
+        MessageReceived,
+        MessageStreamed,
+        MessageStreamed,
+        MessageStreamed,
+        MessageReceived,
+        RunCompleted,
+    ];
+    let policy = RetentionPolicy { batch_size: 2, ..max_events(3) };
+    for sid in ["ses_pb1", "ses_pb2"] {
+        log(cx, sid, &order).await?;
+    }
+    ensure_eq(
+        cx.store.prune_session_events("ses_pb1", &policy).await.or_fail("prune")?,
+        7,
+        "pruned",
+    )?;
+    let report = cx.store.execute(&policy).await.or_fail("execute")?;
+    ensure_eq(report.events_pruned, 7, "pruned by execute")?;
+    for sid in ["ses_pb1", "ses_pb2"] {
+        let left: Vec<(i64, EventType)> = all_events(&cx.store, sid)
+            .await?
+            .iter()
+            .map(|e| (e.sequence_number.unwrap_or(0), e.event_type))
+            .collect();
+        ensure_eq(
+            left,
+            vec![(5, MessageReceived), (9, MessageReceived), (10, RunCompleted)],
+            "the newest message_received events and the protected one remain",
+        )?;
+    }
+    Ok(())
 }

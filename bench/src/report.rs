@@ -262,7 +262,7 @@ pub fn write_json(sizes: &Sizes, figures: &[Figure]) {
     let doc = serde_json::json!({
         "mode": sizes.mode,
         "sizes": {"w1": sizes.w1, "w2": sizes.w2, "batch": sizes.batch, "w4_sessions": sizes.w4_sessions,
-                  "w4_depth": sizes.w4_depth, "w5": sizes.w5, "writers": sizes.writers, "reps": sizes.reps},
+                  "w4_depth": sizes.w4_depth, "w5": sizes.w5, "writers": sizes.writers, "stored": sizes.stored, "reps": sizes.reps},
         "ratio": "ours throughput / raw throughput, median of per-repetition ratios",
         "machine": machine(),
         "results": results,

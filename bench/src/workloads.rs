@@ -142,6 +142,10 @@ fn stored_label(backend: &str, stored: usize) -> String {
     }
 }
 
+/// The counters of the seeded sessions, then fresh planner statistics (both dialects).
+const STORED_COUNTERS: &str = "INSERT INTO asm_session_sequences (session_id, last_sequence) \
+     SELECT session_id, MAX(sequence_number) FROM asm_events GROUP BY session_id; ANALYZE";
+
 /// Seeds `n` events in 1 000 other sessions (with their counters) in one statement per table,
 /// then refreshes the planner's statistics as autovacuum would have on a store that grew there.
 fn stored_events_sql(sqlite: bool, n: usize) -> String {
@@ -151,18 +155,14 @@ fn stored_events_sql(sqlite: bool, n: usize) -> String {
              INSERT INTO asm_events (id, type, \"timestamp\", session_id, sequence_number, data, metadata) \
              SELECT printf('evt_%032x', i), 'message_received', \
              strftime('%Y-%m-%dT%H:%M:%S', '2026-01-01', (i / 1000) || ' seconds') || '.000000', \
-             printf('ses_stored_%d', i % 1000), i / 1000 + 1, '{{\"content\":\"stored before\"}}', '{{}}' FROM k; \
-             INSERT INTO asm_session_sequences (session_id, last_sequence) \
-             SELECT session_id, MAX(sequence_number) FROM asm_events GROUP BY session_id; ANALYZE"
+             printf('ses_stored_%d', i % 1000), i / 1000 + 1, '{{\"content\":\"stored before\"}}', '{{}}' FROM k; {STORED_COUNTERS}"
         )
     } else {
         format!(
             "INSERT INTO asm_events (id, type, \"timestamp\", session_id, sequence_number, data, metadata) \
              SELECT 'evt_' || lpad(to_hex(i), 32, '0'), 'message_received', \
              timestamp '2026-01-01' + (i / 1000) * interval '1 second', 'ses_stored_' || (i % 1000), \
-             i / 1000 + 1, '{{\"content\":\"stored before\"}}', '{{}}' FROM generate_series(0::bigint, {n}::bigint - 1) AS i; \
-             INSERT INTO asm_session_sequences (session_id, last_sequence) \
-             SELECT session_id, MAX(sequence_number) FROM asm_events GROUP BY session_id; ANALYZE"
+             i / 1000 + 1, '{{\"content\":\"stored before\"}}', '{{}}' FROM generate_series(0::bigint, {n}::bigint - 1) AS i; {STORED_COUNTERS}"
         )
     }
 }

@@ -253,15 +253,14 @@ impl<E: Executor> SqlStore<E> {
             passes.push(m::PrunePass { types: &first, keep: false, unless: &[] });
         }
         passes.push(m::PrunePass { types: &protected, keep: true, unless: &first });
-        while budget.fits(passes.len() as u64) {
-            budget.spend(passes.len() as u64);
-            let round: Vec<Statement> = passes
-                .iter()
-                .map(|&pass| {
-                    m::delete_oldest(self.dialect(), self.scope(), session_id, pass, max, cap)
-                })
-                .collect();
-            let results = self.write(MAINTENANCE, PRUNE, round).await?;
+        // Every round sends the same statements: each counts what is left for itself.
+        let round: Vec<Statement> = passes
+            .iter()
+            .map(|&pass| m::delete_oldest(self.dialect(), self.scope(), session_id, pass, max, cap))
+            .collect();
+        while budget.fits(round.len() as u64) {
+            budget.spend(round.len() as u64);
+            let results = self.write(MAINTENANCE, PRUNE, round.clone()).await?;
             *count += changes(&results);
             if results.iter().all(|rs| (rs.changes as i64) < cap) {
                 break;

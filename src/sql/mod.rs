@@ -6,6 +6,7 @@ mod encode;
 pub mod executor;
 pub mod migrations;
 pub mod row;
+pub mod row_plan;
 mod schema;
 mod store;
 

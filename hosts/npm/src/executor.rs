@@ -131,18 +131,28 @@ impl Executor for JsExecutor {
         let answers = JsFuture::from(run_batch(&self.target, &wire::statements_json(&statements)))
             .await
             .map_err(|e| exec_error(e, self.dialect))?;
-        if let Some(json) = answers.as_string() {
-            let sets = wire::result_sets(&json)
-                .map_err(|e| other(format!("batch() answered what is not rows: {e}")))?;
-            return counted(sets, statements.len());
-        }
-        // A cell JSON cannot carry exactly: read the answers value by value.
-        let answers: Array = answers
-            .dyn_into()
-            .map_err(|_| other("batch() must resolve to an array of { rows, changes }".into()))?;
-        let sets = answers.iter().map(result_set).collect::<std::result::Result<Vec<_>, _>>()?;
-        counted(sets, statements.len())
+        counted(result_sets(answers)?, statements.len())
     }
+}
+
+impl JsExecutor {
+    /// The JavaScript object the store runs its statements on.
+    pub fn target(&self) -> &JsValue {
+        &self.target
+    }
+}
+
+/// What `runBatch` resolved to as result sets: the answers' JSON text, or the answers themselves
+/// when a cell has no exact JSON form (then read value by value).
+pub fn result_sets(answers: JsValue) -> std::result::Result<Vec<ResultSet>, ExecError> {
+    if let Some(json) = answers.as_string() {
+        return wire::result_sets(&json)
+            .map_err(|e| other(format!("batch() answered what is not rows: {e}")));
+    }
+    let answers: Array = answers
+        .dyn_into()
+        .map_err(|_| other("batch() must resolve to an array of { rows, changes }".into()))?;
+    answers.iter().map(result_set).collect()
 }
 
 /// The answers of a batch of `statements` statements, one each.

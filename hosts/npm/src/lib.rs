@@ -13,6 +13,7 @@ mod convert;
 mod entities;
 mod env;
 mod errors;
+mod event_rows;
 mod executor;
 mod store;
 mod subscription;

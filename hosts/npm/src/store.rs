@@ -43,6 +43,13 @@ pub struct Store {
     redactions: Option<Rc<Redactions>>,
 }
 
+impl Store {
+    /// The SQL store itself.
+    pub(crate) fn sql(&self) -> &SqlStore<JsExecutor> {
+        self.inner.store()
+    }
+}
+
 /// The redactions of a store with an `onRedaction` callback.
 struct Redactions {
     log: RedactionLog,
@@ -313,7 +320,8 @@ impl Store {
 
     /// A session's events in sequence order, filtered by `{ run_id?, type?, since?, after?,
     /// before?, limit? }`.
-    #[wasm_bindgen(js_name = getEvents)]
+    /// `js/events.js` defines `getEvents` in front of it.
+    #[wasm_bindgen(js_name = __getEvents)]
     pub fn get_events(&self, session_id: JsValue, filter: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {

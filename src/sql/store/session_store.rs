@@ -2,7 +2,7 @@
 //! are in `append.rs`.
 
 use super::append::{self, AppendMode, Prefix};
-use super::{SqlStore, Where, limit, scope_sql};
+use super::{SqlStore, Where, limit, no_nul, scope_sql};
 use crate::error::{Error, ErrorCode, Result};
 use crate::event::Event;
 use crate::live::{LongPoll, wait_for_events};
@@ -188,6 +188,26 @@ fn select_events(
     b.sql(" ORDER BY sequence_number");
     limit(&mut b, page.map(u64::from));
     b.build()
+}
+
+impl<E: Executor> SqlStore<E> {
+    /// The one statement `get_events` runs for `filter`, for a host that runs it and decodes the
+    /// rows itself (`row_plan`); `None` when the read waits for new events, which only the core
+    /// does. An empty answer is no answer: the host then asks `get_events`, which tells a
+    /// session with no events from one it may not read.
+    pub fn events_statement(
+        &self,
+        session_id: &str,
+        filter: &EventFilter,
+    ) -> Result<Option<Statement>> {
+        let page = self.limits.page(filter.limit)?;
+        if filter.wait_timeout_ms.unwrap_or(0) > 0 {
+            return Ok(None);
+        }
+        let statement = select_events(self.dialect(), self.scope(), session_id, filter, page);
+        no_nul(std::slice::from_ref(&statement))?;
+        Ok(Some(statement))
+    }
 }
 
 impl<E: Executor> SessionStore for SqlStore<E> {

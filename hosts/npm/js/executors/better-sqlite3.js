@@ -16,24 +16,23 @@ export function betterSqlite3Executor(db) {
     }
     return stmt;
   };
-  const run = db.transaction((statements) =>
-    statements.map(({ sql, params, readOnly }) => {
-      const stmt = prepare(sql);
-      if (stmt.reader) {
-        // safeIntegers keeps integers beyond 2^53 exact (as bigints).
-        const rows = stmt.raw(true).safeIntegers(true).all(params);
-        // A reader that writes (INSERT … RETURNING) returns a row per changed row.
-        return { rows, changes: readOnly ? 0 : rows.length };
-      }
-      return { rows: [], changes: stmt.run(params).changes };
-    }),
-  );
+  const one = ({ sql, params, readOnly }) => {
+    const stmt = prepare(sql);
+    if (stmt.reader) {
+      // safeIntegers keeps integers beyond 2^53 exact (as bigints).
+      const rows = stmt.raw(true).safeIntegers(true).all(numbered(params));
+      // A reader that writes (INSERT … RETURNING) returns a row per changed row.
+      return { rows, changes: readOnly ? 0 : rows.length };
+    }
+    return { rows: [], changes: stmt.run(numbered(params)).changes };
+  };
+  const run = db.transaction((statements) => statements.map(one));
   return {
     dialect: 'sqlite',
     async batch(statements) {
-      return run.immediate(
-        statements.map(({ sql, params, readOnly }) => ({ sql, params: numbered(params), readOnly })),
-      );
+      // One read is consistent by itself: BEGIN IMMEDIATE would only take the write lock.
+      if (statements.length === 1 && statements[0].readOnly) return [one(statements[0])];
+      return run.immediate(statements);
     },
   };
 }

@@ -12,7 +12,11 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * them value by value.
  */
 export async function runBatch(executor, statementsJson) {
-  const answers = await executor.batch(JSON.parse(statementsJson));
+  return answersForWasm(await executor.batch(JSON.parse(statementsJson)));
+}
+
+/** Answers as the WebAssembly reads them: their JSON text when every cell has an exact JSON form, else themselves. */
+export function answersForWasm(answers) {
   return Array.isArray(answers) && answers.every(plainAnswer) ? JSON.stringify(answers) : answers;
 }
 

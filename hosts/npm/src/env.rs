@@ -29,17 +29,40 @@ fn system_now() -> Timestamp {
     Timestamp::from_micros((js_sys::Date::now() * 1000.0) as i64)
 }
 
-/// The host's CSPRNG: `crypto.getRandomValues` (Node ≥ 19, browsers, workerd).
+/// How many random bytes are fetched from the host at a time: an id takes 16, and one call into
+/// `crypto.getRandomValues` per id was most of what `newEvent` cost.
+const POOL_BYTES: usize = 4096;
+
+thread_local! {
+    /// Bytes from the host's CSPRNG not yet handed out (taken from the end).
+    static POOL: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `crypto.getRandomValues` (Node ≥ 19, browsers, workerd); throws where it is missing.
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(buf: &mut [u8]) -> std::result::Result<JsValue, JsValue>;
+}
+
+/// The host's CSPRNG, through a pool refilled [`POOL_BYTES`] at a time.
 fn system_random(buf: &mut [u8]) -> std::result::Result<(), RandomUnavailable> {
-    let array = Uint8Array::new_with_length(buf.len() as u32);
-    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or(JsValue::UNDEFINED);
-    let fill = Reflect::get(&crypto, &"getRandomValues".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or_else(|| RandomUnavailable::new("globalThis.crypto.getRandomValues is missing"))?;
-    fill.call1(&crypto, &array).map_err(|e| RandomUnavailable::new(message_of(&e)))?;
-    array.copy_to(buf);
-    Ok(())
+    let unavailable = |e: JsValue| RandomUnavailable::new(message_of(&e));
+    if buf.len() > POOL_BYTES {
+        return get_random_values(buf).map(|_| ()).map_err(unavailable);
+    }
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.len() < buf.len() {
+            let mut fresh = vec![0u8; POOL_BYTES];
+            get_random_values(&mut fresh).map_err(unavailable)?;
+            *pool = fresh;
+        }
+        let rest = pool.len() - buf.len();
+        buf.copy_from_slice(&pool[rest..]);
+        pool.truncate(rest);
+        Ok(())
+    })
 }
 
 /// A reading of a caller's clock: a `Date`, or ISO-8601 text (which keeps microseconds).
@@ -158,10 +181,9 @@ pub fn system_env() -> Result<Env> {
     Ok(Env::new(Arc::new(system_now), Arc::new(system_random)))
 }
 
+/// Whether the host has a CSPRNG: the pool holds bytes, or can be filled.
 fn check_system_random() -> Result<()> {
-    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap_or(JsValue::UNDEFINED);
-    let fill = Reflect::get(&crypto, &"getRandomValues".into()).unwrap_or(JsValue::UNDEFINED);
-    if fill.is_function() {
+    if POOL.with(|pool| !pool.borrow().is_empty()) || system_random(&mut [0u8; 1]).is_ok() {
         Ok(())
     } else {
         Err(Error::new(

@@ -94,8 +94,8 @@ pub fn event_row_plan_json() -> Json {
 
 /// Rows of `get_events` decoded by the core itself: what a host falls back to when a cell is
 /// outside the plan's rules, and the reference its own decoding is tested against.
-pub fn decode_events(rows: &[Vec<Value>]) -> Result<Vec<Event>> {
-    decode::all(rows, decode::event)
+pub fn decode_events(rows: Vec<Vec<Value>>) -> Result<Vec<Event>> {
+    decode::events(rows)
 }
 
 #[cfg(test)]
@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn the_plan_names_every_member_and_its_column() {
-        let event = decode_events(&[sample_row()]).unwrap().remove(0);
+        let event = decode_events(vec![sample_row()]).unwrap().remove(0);
         let wire = serde_json::to_value(&event).unwrap();
         let keys: Vec<&str> = wire.as_object().unwrap().keys().map(String::as_str).collect();
         let planned: Vec<&str> = EVENT_ROW_PLAN.iter().map(|f| f.key).collect();
@@ -135,14 +135,14 @@ mod tests {
 
     #[test]
     fn each_rule_reads_as_the_core_reads_the_cell() {
-        let event = decode_events(&[sample_row()]).unwrap().remove(0);
+        let event = decode_events(vec![sample_row()]).unwrap().remove(0);
         let wire = serde_json::to_value(&event).unwrap();
         assert_eq!(wire["timestamp"], "2025-01-27T12:00:00.123456Z");
         for field in EVENT_ROW_PLAN {
             let mut row = sample_row();
             row[field.column] = Value::Null;
             let read =
-                decode_events(&[row]).map(|mut e| serde_json::to_value(e.remove(0)).unwrap());
+                decode_events(vec![row]).map(|mut e| serde_json::to_value(e.remove(0)).unwrap());
             match field.rule {
                 CellRule::OptText => assert_eq!(read.unwrap()[field.key], Json::Null),
                 CellRule::Map => assert_eq!(read.unwrap()[field.key], json!({})),

@@ -29,7 +29,7 @@ pub fn decode_event_rows(answers: JsValue) -> std::result::Result<JsValue, JsVal
         let sets =
             result_sets(answers).map_err(|e| Error::new(ErrorCode::StorageError, e.message))?;
         let rows = sets.into_iter().next().map(|set| set.rows).unwrap_or_default();
-        to_js(&decode_events(&rows)?)
+        to_js(&decode_events(rows)?)
     };
     decode().map_err(|e| to_js_error(&e))
 }

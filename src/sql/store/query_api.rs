@@ -192,7 +192,7 @@ impl<E: Executor> QueryApi for SqlStore<E> {
         let statement =
             q::event_page(self.dialect(), self.scope(), query, after.as_ref(), limit as u64);
         let rs = self.read(QUERY, "search_events", statement).await?;
-        let events = decode::all(&rs.rows, decode::event)?;
+        let events = decode::events(rs.rows)?;
         let cursor = events.last().map(|e| {
             let value = match query.order_by {
                 EventOrder::SequenceAsc => SortValue::Int(e.sequence_number.unwrap_or(0)),

@@ -359,7 +359,7 @@ impl<E: Executor> SessionStore for SqlStore<E> {
             if rs.rows.is_empty() {
                 self.refuse_if_foreign(STORAGE, session_id).await?;
             }
-            decode::all(&rs.rows, decode::event)
+            decode::events(rs.rows)
         };
         let wait_ms = filter.wait_timeout_ms.unwrap_or(0);
         let poll = LongPoll { wait_ms, poll_ms: self.poll_ms };

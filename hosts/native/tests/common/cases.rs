@@ -135,7 +135,10 @@ pub async fn sql_8_34_whole_cost_reads_back_as_float<B: Backend>(b: &B) {
 pub async fn sql_8_39_failed_append_consumes_nothing<B: Backend>(b: &B) {
     let (env, _) = env();
     let probe = Probe::new(b.migrated().await);
-    probe.fail_prefix.set(Some("UPDATE asm_session_sequences"));
+    // The append's last statement: the raise, or on PostgreSQL the insert that raises.
+    let last =
+        if probe.dialect().is_sqlite() { "UPDATE asm_session_sequences" } else { "WITH ins AS" };
+    probe.fail_prefix.set(Some(last));
     let s = asm_core::sql::SqlStore::new(probe, env.clone());
     let mut blank = event("evt_blank", "ses_1", EventType::MessageReceived, &env);
     blank.id.clear();
@@ -160,10 +163,12 @@ pub async fn sql_8_42_three_thousand_events<B: Backend>(b: &B) {
     let batch = events("evt", "ses_1", 3000, &env);
     s.executor().reset();
     let stored = s.append_events(&batch).await.unwrap();
-    // One batch: lock, the inserts (10 values per row, RETURNING the numbers), raise; new
-    // events need no read-back: 1 + 1 + 1 on SQLite and PostgreSQL, 1 + 334 + 1 on D1.
+    // One batch: lock, the inserts (10 values per row, RETURNING the numbers), raise (on
+    // PostgreSQL the last insert raises the counter itself); new events need no read-back:
+    // 1 + 1 + 1 on SQLite, 1 + 1 on PostgreSQL, 1 + 334 + 1 on D1.
     let d = s.dialect();
-    let expected = 2 + 3000usize.div_ceil(chunk_size(d, 1, 10));
+    let raise = usize::from(d.is_sqlite());
+    let expected = 1 + raise + 3000usize.div_ceil(chunk_size(d, 1, 10));
     assert_eq!((s.executor().batches.get(), s.executor().statements.get()), (1, expected));
     let seqs: Vec<i64> = stored.iter().map(|e| e.sequence_number.unwrap()).collect();
     assert_eq!(seqs, (1..=3000).collect::<Vec<_>>());

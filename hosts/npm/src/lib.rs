@@ -16,6 +16,7 @@ mod errors;
 mod event_rows;
 mod executor;
 mod store;
+mod store_artifacts;
 mod subscription;
 mod wire;
 

@@ -70,8 +70,8 @@ Store.prototype.subscribe = function subscribe(sessionId, options) {
 /**
  * A session's events in sequence order, filtered by `{ run_id?, type?, since?, after?, before?,
  * limit?, wait_timeout_ms? }`. The core's statement runs here and the rows become events here
- * (events.js); a read that waits, finds nothing or fails is the core's `getEvents` to answer,
- * and so is every error.
+ * (events.js); a read that finds nothing asks the core whether the session may be read, and
+ * a read that waits or fails is the core's `getEvents` to answer, as is every error.
  */
 Store.prototype.getEvents = async function getEvents(sessionId, filter) {
   let read;
@@ -88,7 +88,8 @@ Store.prototype.getEvents = async function getEvents(sessionId, filter) {
       answers = undefined;
     }
     const rows = Array.isArray(answers) && answers.length === 1 ? answers[0]?.rows : undefined;
-    if (Array.isArray(rows) && rows.length > 0) {
+    if (Array.isArray(rows) && rows.length === 0) return this.__noEvents(sessionId);
+    if (Array.isArray(rows)) {
       const events = eventsOfRows(rows);
       if (events) return events;
       try {

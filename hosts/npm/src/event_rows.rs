@@ -1,18 +1,18 @@
 //! The package's own read of events (`js/events.js`): the statement of `getEvents` runs on the
 //! executor in JavaScript and its rows become events there, by the core's plan
 //! (`asm_core::sql::row_plan`), without crossing into the WebAssembly and back. This side hands
-//! out the statement and the plan, and decodes the rows the plan does not cover.
+//! out the statement, the plan and the answer to an empty read, and decodes the rows the plan
+//! does not cover.
 
-use asm_core::ports::EventFilter;
 use asm_core::sql::row_plan::{decode_events, event_row_plan_json};
 use asm_core::{Error, ErrorCode, Result};
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, text_arg, to_js};
+use crate::convert::to_js;
 use crate::errors::to_js_error;
 use crate::executor::result_sets;
-use crate::store::Store;
+use crate::store::{Store, event_read, promise};
 use crate::wire;
 
 /// The plan of an event row, `{ fields: [{ key, column, rule, default? }], event_types }`.
@@ -45,8 +45,7 @@ impl Store {
         filter: JsValue,
     ) -> std::result::Result<JsValue, JsValue> {
         let read = || -> Result<JsValue> {
-            let session_id = text_arg(&session_id, "session_id")?;
-            let filter = EventFilter::from_json(&from_js(&filter, "options")?)?;
+            let (session_id, filter) = event_read(&session_id, &filter)?;
             let sql = self.sql();
             let Some(statement) = sql.events_statement(&session_id, &filter)? else {
                 return Ok(JsValue::UNDEFINED);
@@ -59,5 +58,13 @@ impl Store {
             Ok(read.into())
         };
         read().map_err(|e| to_js_error(&e))
+    }
+
+    /// What `getEvents` answers when its statement found no row: `[]`, or the refusal of a
+    /// session outside the store's scope (without reading the events again).
+    #[wasm_bindgen(js_name = __noEvents, skip_typescript)]
+    pub fn no_events(&self, session_id: String) -> Promise {
+        let s = self.inner.clone();
+        promise(async move { to_js(&s.store().no_events(&session_id).await?) })
     }
 }

@@ -117,6 +117,11 @@ pub(crate) fn promise(work: impl Future<Output = Result<JsValue>> + 'static) -> 
     future_to_promise(async move { work.await.map_err(|e| to_js_error(&e)) })
 }
 
+/// The arguments of a read of events: the session id and `{ run_id?, type?, … }`.
+pub(crate) fn event_read(session_id: &JsValue, filter: &JsValue) -> Result<(String, EventFilter)> {
+    Ok((text_arg(session_id, "session_id")?, EventFilter::from_json(&options(filter)?)?))
+}
+
 /// How long a caught-up tail's read waits for new events when the caller does not say.
 const DEFAULT_TAIL_WAIT_MS: u64 = 15_000;
 
@@ -322,17 +327,13 @@ impl Store {
 
     /// A session's events in sequence order, filtered by `{ run_id?, type?, since?, after?,
     /// before?, limit? }`.
-    /// `js/events.js` defines `getEvents` in front of it.
+    /// `js/api.js` defines `getEvents` in front of it.
     #[wasm_bindgen(js_name = __getEvents)]
     pub fn get_events(&self, session_id: JsValue, filter: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            let session_id = text_arg(&session_id, "session_id")?;
-            to_js(
-                &s.store()
-                    .get_events(&session_id, &EventFilter::from_json(&options(&filter)?)?)
-                    .await?,
-            )
+            let (session_id, filter) = event_read(&session_id, &filter)?;
+            to_js(&s.store().get_events(&session_id, &filter).await?)
         })
     }
 

@@ -130,6 +130,12 @@ test('getEvents through the plan answers as the core getEvents', async () => {
     coreReads.push(args);
     return coreGetEvents.apply(this, args);
   };
+  const emptyAnswers = [];
+  const coreNoEvents = Store.prototype.__noEvents;
+  Store.prototype.__noEvents = function spy(...args) {
+    emptyAnswers.push(args);
+    return coreNoEvents.apply(this, args);
+  };
   try {
     for (const filter of [undefined, { limit: 5 }, { after: 10, before: 20 }, { type: 'tool_call_started' }, { run_id: 'run_x', limit: 3 }]) {
       const planned = await store.getEvents(session.id, filter);
@@ -138,12 +144,14 @@ test('getEvents through the plan answers as the core getEvents', async () => {
       assert.deepStrictEqual(planned, await coreGetEvents.call(store, session.id, filter));
     }
 
-    // An empty answer, a bad filter and a read that waits are the core's.
+    // An empty answer asks the core only whether the session may be read (no second read);
+    // a bad filter and a read that waits are the core's.
     assert.deepStrictEqual(await store.getEvents(session.id, { after: 1000 }), []);
+    assert.equal(emptyAnswers.length, 1);
     await assert.rejects(store.getEvents(session.id, { limit: -1 }), { code: 'validation_error' });
     await assert.rejects(store.getEvents(42), { code: 'validation_error' });
     assert.equal((await store.getEvents(session.id, { wait_timeout_ms: 50, after: 29 })).length, 1);
-    assert.equal(coreReads.length, 4);
+    assert.equal(coreReads.length, 3);
 
     // A stored row outside the plan (a timestamp with a space) reads as the core reads it, and
     // a row the core cannot read fails as the core's getEvents fails.
@@ -157,6 +165,7 @@ test('getEvents through the plan answers as the core getEvents', async () => {
     assert.deepStrictEqual({ ...failsToo, message: failsToo.message }, { ...fails, message: fails.message });
   } finally {
     Store.prototype.__getEvents = coreGetEvents;
+    Store.prototype.__noEvents = coreNoEvents;
     db.close();
   }
 });

@@ -193,20 +193,30 @@ fn select_events(
 impl<E: Executor> SqlStore<E> {
     /// The one statement `get_events` runs for `filter`, for a host that runs it and decodes the
     /// rows itself (`row_plan`); `None` when the read waits for new events, which only the core
-    /// does. An empty answer is no answer: the host then asks `get_events`, which tells a
-    /// session with no events from one it may not read.
+    /// does. When it finds no row, the answer is [`SqlStore::no_events`].
     pub fn events_statement(
         &self,
         session_id: &str,
         filter: &EventFilter,
     ) -> Result<Option<Statement>> {
-        let page = self.limits.page(filter.limit)?;
+        let statement = self.events_select(session_id, filter)?;
         if filter.wait_timeout_ms.unwrap_or(0) > 0 {
             return Ok(None);
         }
-        let statement = select_events(self.dialect(), self.scope(), session_id, filter, page);
         no_nul(std::slice::from_ref(&statement))?;
         Ok(Some(statement))
+    }
+
+    /// What `get_events` answers when its statement found no row: no events, or the refusal of
+    /// a session outside the store's scope.
+    pub async fn no_events(&self, session_id: &str) -> Result<Vec<Event>> {
+        self.refuse_if_foreign(STORAGE, session_id).await?;
+        Ok(Vec::new())
+    }
+
+    fn events_select(&self, session_id: &str, filter: &EventFilter) -> Result<Statement> {
+        let page = self.limits.page(filter.limit)?;
+        Ok(select_events(self.dialect(), self.scope(), session_id, filter, page))
     }
 }
 
@@ -352,12 +362,11 @@ impl<E: Executor> SessionStore for SqlStore<E> {
     }
 
     async fn get_events(&self, session_id: &str, filter: &EventFilter) -> Result<Vec<Event>> {
-        let page = self.limits.page(filter.limit)?;
+        let statement = self.events_select(session_id, filter)?;
         let read = async || {
-            let statement = select_events(self.dialect(), self.scope(), session_id, filter, page);
-            let rs = self.read(STORAGE, "get_events", statement).await?;
+            let rs = self.read(STORAGE, "get_events", statement.clone()).await?;
             if rs.rows.is_empty() {
-                self.refuse_if_foreign(STORAGE, session_id).await?;
+                return self.no_events(session_id).await;
             }
             decode::events(rs.rows)
         };

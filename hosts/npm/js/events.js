@@ -8,15 +8,28 @@ import { answersForWasm } from './executors/wire.js';
 
 let plan;
 
-/** The core's plan, read once, each field with its rule as a function of the cell. */
+/**
+ * The core's plan, read once, as parallel arrays (member, column, rule, default): one loop with
+ * a `switch` per cell, which V8 runs faster than a call to a rule function per cell.
+ */
 function rowPlan() {
   if (!plan) {
     const { fields, event_types: types } = eventRowPlan();
-    const names = new Set(types);
-    plan = fields.map((field) => ({ key: field.key, column: field.column, read: ruleOf(field, names) }));
+    plan = {
+      keys: fields.map((f) => f.key),
+      columns: fields.map((f) => f.column),
+      rules: fields.map((f) => RULES.indexOf(f.rule)),
+      defaults: fields.map((f) => f.default),
+      types: new Set(types),
+    };
   }
   return plan;
 }
+
+// The rules this file knows, by their index in `rowPlan().rules`; a rule it does not know (a
+// newer core) is -1, and every row then goes to the core.
+const RULES = ['text', 'opt_text', 'event_type', 'timestamp', 'int', 'int_or', 'map'];
+const [TEXT, OPT_TEXT, EVENT_TYPE, TIMESTAMP, INT, INT_OR, MAP] = RULES.keys();
 
 /** Marks a cell the rules do not cover. */
 const OUTSIDE = Symbol('outside the plan');
@@ -67,7 +80,8 @@ function integer(cell) {
 
 /** A JSON object as text (NULL and JSON `null` are `{}`). */
 function jsonObject(cell) {
-  if (cell === null || cell === undefined) return {};
+  // Most metadata is stored empty: `{}` needs neither the check nor the parser.
+  if (cell === null || cell === undefined || cell === '{}') return {};
   if (typeof cell !== 'string' || UNCERTAIN_JSON.test(cell)) return OUTSIDE;
   let value;
   try {
@@ -79,43 +93,41 @@ function jsonObject(cell) {
   return typeof value === 'object' && !Array.isArray(value) ? value : OUTSIDE;
 }
 
-/** A field's rule as a function from a cell to its member, or `OUTSIDE`. */
-function ruleOf(field, types) {
-  const absent = (cell) => cell === null || cell === undefined;
-  switch (field.rule) {
-    case 'text':
-      return (cell) => (typeof cell === 'string' ? cell : OUTSIDE);
-    case 'opt_text':
-      return (cell) => (absent(cell) ? null : typeof cell === 'string' ? cell : OUTSIDE);
-    case 'event_type':
-      return (cell) => (types.has(cell) ? cell : OUTSIDE);
-    case 'timestamp':
-      return timestamp;
-    case 'int':
-      return (cell) => (absent(cell) ? OUTSIDE : integer(cell));
-    case 'int_or':
-      return (cell) => (absent(cell) ? field.default : integer(cell));
-    case 'map':
-      return jsonObject;
+/** The member a cell becomes under `rule` (`fallback` for an absent `int_or`), or `OUTSIDE`. */
+function member(rule, cell, fallback, types) {
+  switch (rule) {
+    case TEXT:
+      return typeof cell === 'string' ? cell : OUTSIDE;
+    case OPT_TEXT:
+      return cell === null || cell === undefined ? null : typeof cell === 'string' ? cell : OUTSIDE;
+    case EVENT_TYPE:
+      return types.has(cell) ? cell : OUTSIDE;
+    case TIMESTAMP:
+      return timestamp(cell);
+    case INT:
+      return cell === null || cell === undefined ? OUTSIDE : integer(cell);
+    case INT_OR:
+      return cell === null || cell === undefined ? fallback : integer(cell);
+    case MAP:
+      return jsonObject(cell);
     default:
-      // A rule this file does not know (a newer core): every row goes to the core.
-      return () => OUTSIDE;
+      return OUTSIDE;
   }
 }
 
 /** The events of `rows` by the plan, or `undefined` when a cell is outside its rules. */
 export function eventsOfRows(rows) {
-  const fields = rowPlan();
+  const { keys, columns, rules, defaults, types } = rowPlan();
+  const width = keys.length;
   const events = new Array(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     if (!Array.isArray(row)) return undefined;
     const event = {};
-    for (let f = 0; f < fields.length; f++) {
-      const field = fields[f];
-      const value = field.read(row[field.column]);
+    for (let f = 0; f < width; f++) {
+      const value = member(rules[f], row[columns[f]], defaults[f], types);
       if (value === OUTSIDE) return undefined;
-      event[field.key] = value;
+      event[keys[f]] = value;
     }
     events[r] = event;
   }

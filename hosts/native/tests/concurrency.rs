@@ -1,5 +1,6 @@
 //! Concurrency stress (docs/reliability.md). PostgreSQL: 64 concurrent tasks × 500 appends to one
-//! session, and 64 tasks each appending 500 to its own session. SQLite: the same two shapes on
+//! session, 64 tasks each appending 500 to its own session, and 16 tasks appending the same 100
+//! events to one session. SQLite: the same two shapes on
 //! one file, with OS threads each holding its own connection (WAL; `busy_timeout` makes a
 //! writer wait), scaled to SQLite's single writer: 8 threads × 200 appends.
 //!
@@ -198,9 +199,46 @@ fn postgres_64_tasks() -> bool {
             let what =
                 format!("round {round}: {tasks} tasks x {per_task} appends, {tasks} sessions");
             record("postgres", &what, started, result.await, &mut tally);
+            let started = Instant::now();
+            let what = format!("round {round}: 16 tasks x the same 100 events in batches of 10");
+            record("postgres", &what, started, same_events(&s, 16, 100).await, &mut tally);
         });
     }
     report("postgres", tally)
+}
+
+/// `tasks` tasks append the same `n` events (same ids and content) to one session, 10 per call,
+/// all at once. On PostgreSQL an append's counter bump may wait for another task's commit and
+/// then insert an id that task stored after its snapshot: the insert must fail and retry, so
+/// every task gets the same number for an id and the log is exactly 1..=n.
+async fn same_events<E: Executor>(s: &SqlStore<E>, tasks: usize, n: usize) -> Result<(), String> {
+    let sid = "ses_same";
+    sessions(s, std::iter::once(sid.to_owned())).await?;
+    let env = s.env().clone();
+    let events: Vec<_> = (0..n)
+        .map(|i| event(&format!("evt_same_{i}"), sid, EventType::MessageReceived, &env))
+        .collect();
+    let calls = (0..tasks).map(|t| {
+        let events = &events;
+        async move {
+            let mut got = Vec::with_capacity(n);
+            // Each task starts at another batch, so they meet in the middle of each other's.
+            for k in 0..events.len().div_ceil(10) {
+                let k = (k + t) % events.len().div_ceil(10);
+                let batch = &events[k * 10..((k + 1) * 10).min(events.len())];
+                let stored = s.append_events(batch).await.map_err(|e| format!("task {t}: {e}"))?;
+                got.extend(stored.into_iter().map(|e| (e.id, e.sequence_number)));
+            }
+            got.sort();
+            Ok::<_, String>(got)
+        }
+    });
+    let answers =
+        futures::future::join_all(calls).await.into_iter().collect::<Result<Vec<_>, _>>()?;
+    if let Some(other) = answers.iter().find(|a| *a != &answers[0]) {
+        return Err(format!("tasks disagree: {:?} against {:?}", &other[..3], &answers[0][..3]));
+    }
+    verify(s, sid, n).await
 }
 
 /// `threads` OS threads, each with its own connection to `path`, thread `t` appending to

@@ -6,17 +6,18 @@
 //! in session-id order:
 //!
 //! 1. **lock** — `INSERT INTO asm_session_sequences … VALUES (sid, 0) ON CONFLICT DO UPDATE SET
-//!    last_sequence = last_sequence`: creates the counter row or takes its row lock, so on
-//!    PostgreSQL concurrent appenders of one session queue here, and every later statement of
-//!    the batch starts from a snapshot that already holds the previous appender's commit.
+//!    last_sequence = last_sequence`: creates the counter row or takes its row lock.
 //! 2. **insert**, chunked under the parameter limit — `INSERT INTO asm_events … SELECT` over a
 //!    `VALUES` list filtered by `NOT EXISTS` (the same id, session and content already stored;
 //!    any other stored id breaks the primary key and fails the batch), numbering the new rows
 //!    `base + ROW_NUMBER()` where `base` is the larger of the counter and the session's current
 //!    `MAX(sequence_number)`. Numbering and filtering happen in one statement, so they agree.
-//! 3. **raise** — the counter becomes `MAX(sequence_number)` when that is larger. On PostgreSQL
-//!    the last insert does it in a data-modifying CTE (one statement fewer per append, which is
-//!    one round trip fewer for a driver that sends statements one at a time).
+//! 3. **raise** — the counter becomes `MAX(sequence_number)` when that is larger.
+//!
+//! On PostgreSQL each insert is all three in one statement ([`insert_counted_events`]): the
+//! filtered rows, the counter bumped by their count (which takes the row lock), and the rows
+//! numbered below the bumped counter. One statement per append instead of three, which is two
+//! round trips fewer for a driver that sends statements one at a time (node-postgres).
 //!
 //! Calls that return events add `RETURNING id, sequence_number` to the inserts: a new event
 //! comes back as given, with its number. Only ids the inserts skipped (stored before, in the
@@ -66,63 +67,92 @@ pub(crate) fn lock_counter(dialect: Dialect, session_id: &str) -> Statement {
 /// session and content, numbered after the counter and the current maximum; an id stored
 /// otherwise makes the insert break the primary key.
 /// With `returning`, the statement returns `id, sequence_number` of every row it inserted.
-/// With `raise` (PostgreSQL only), it also raises the counter as [`raise_counter`] does, in a
-/// data-modifying CTE: one statement, and one round trip for drivers that do not pipeline.
 pub(crate) fn insert_new_events(
     dialect: Dialect,
     session_id: &str,
     chunk: &[&Event],
     returning: bool,
-    raise: bool,
 ) -> Statement {
     let mut b = Builder::write(dialect);
-    if raise {
-        b.sql("WITH ins AS (");
-    }
     b.sql("INSERT INTO asm_events (")
         .sql(schema::EVENT_COLUMNS)
         .sql(") SELECT n.column1, n.column2, n.column3, ");
     b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
     b.sql(
         ", n.column4, (CASE WHEN m.mx > s.last_sequence THEN m.mx ELSE s.last_sequence END) + n.rn, \
-         n.column5, n.column6, n.column7, n.column8, n.column9 \
-         FROM (SELECT v.*, ROW_NUMBER() OVER (ORDER BY v.column10) AS rn FROM (VALUES ",
+         n.column5, n.column6, n.column7, n.column8, n.column9 FROM ",
     );
+    new_rows(&mut b, chunk, |b| {
+        b.rebind(1, SqlType::Text);
+    });
+    b.sql(" AS n CROSS JOIN asm_session_sequences s CROSS JOIN (SELECT ");
+    last_stored_sequence(&mut b, |b| {
+        b.rebind(1, SqlType::Text);
+    });
+    b.sql(" AS mx) AS m WHERE s.session_id = ").rebind(1, SqlType::Text);
+    if returning {
+        b.sql(" RETURNING id, sequence_number");
+    }
+    b.build()
+}
+
+/// PostgreSQL's lock, insert and raise of `chunk` in one statement, as the raw appender's
+/// `last_sequence + n RETURNING`: the new rows (as [`insert_new_events`] filters them), the
+/// counter bumped by their count from the larger of itself and the stored maximum, and the rows
+/// numbered just below it. The bump waits for a concurrent appender of the session and reads the
+/// counter as it committed it, while the filter reads the snapshot taken before the wait; but
+/// both count and insert the very same rows, so a row the filter missed breaks a unique key and
+/// the batch is retried: never a gap (docs/compatibility.md "Append").
+pub(crate) fn insert_counted_events(
+    dialect: Dialect,
+    session_id: &str,
+    chunk: &[&Event],
+    returning: bool,
+) -> Statement {
+    let mut b = Builder::write(dialect);
+    b.sql("WITH n AS ");
+    let mut sid = 0;
+    new_rows(&mut b, chunk, |b| {
+        b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
+        sid = b.param_count();
+    });
+    b.sql(", c AS (INSERT INTO asm_session_sequences (session_id, last_sequence) SELECT ");
+    b.rebind(sid, SqlType::Text).sql(", COALESCE(");
+    last_stored_sequence(&mut b, |b| {
+        b.rebind(sid, SqlType::Text);
+    });
+    b.sql(
+        ", 0) + (SELECT COUNT(*) FROM n) ON CONFLICT (session_id) DO UPDATE SET last_sequence = \
+         GREATEST(asm_session_sequences.last_sequence + (SELECT COUNT(*) FROM n), \
+         EXCLUDED.last_sequence) RETURNING last_sequence AS top), ins AS (INSERT INTO asm_events (",
+    )
+    .sql(schema::EVENT_COLUMNS)
+    .sql(") SELECT n.column1, n.column2, n.column3, ");
+    b.rebind(sid, SqlType::Text);
+    b.sql(
+        ", n.column4, c.top - (SELECT COUNT(*) FROM n) + n.rn, n.column5, n.column6, n.column7, \
+         n.column8, n.column9 FROM n CROSS JOIN c RETURNING id, sequence_number) SELECT ",
+    );
+    b.sql(if returning { "id, sequence_number" } else { "COUNT(*)" }).sql(" FROM ins");
+    b.build()
+}
+
+/// Writes `(SELECT v.*, ROW_NUMBER() … AS rn FROM (VALUES …) AS v WHERE NOT EXISTS (…))`: the
+/// events of `chunk` not stored yet in the session that `session` writes, numbered from 1 in
+/// input order.
+fn new_rows(b: &mut Builder, chunk: &[&Event], session: impl FnOnce(&mut Builder)) {
+    b.sql("(SELECT v.*, ROW_NUMBER() OVER (ORDER BY v.column10) AS rn FROM (VALUES ");
     for (position, event) in chunk.iter().enumerate() {
         if position > 0 {
             b.sql(", ");
         }
         let mut row = encode::event_row(event);
         row.push(encode::int(position as i64));
-        encode::bind_tuple(&mut b, row);
+        encode::bind_tuple(b, row);
     }
     b.sql(") AS v WHERE NOT EXISTS (");
-    event_ids::stored_copy(&mut b, |b| {
-        b.rebind(1, SqlType::Text);
-    });
-    b.sql(")) AS n CROSS JOIN asm_session_sequences s CROSS JOIN (SELECT ");
-    last_stored_sequence(&mut b, |b| {
-        b.rebind(1, SqlType::Text);
-    });
-    b.sql(" AS mx) AS m WHERE s.session_id = ").rebind(1, SqlType::Text);
-    if raise {
-        // The CTEs share one snapshot: the raise reads the rows stored before this statement
-        // and takes the inserted numbers from `ins`.
-        b.sql(
-            " RETURNING id, sequence_number), raised AS (UPDATE asm_session_sequences \
-             SET last_sequence = t.top FROM (SELECT GREATEST((SELECT MAX(i.sequence_number) \
-             FROM ins i), ",
-        );
-        last_stored_sequence(&mut b, |b| {
-            b.rebind(1, SqlType::Text);
-        });
-        b.sql(") AS top) AS t WHERE session_id = ").rebind(1, SqlType::Text);
-        b.sql(" AND last_sequence < t.top) SELECT ");
-        b.sql(if returning { "id, sequence_number" } else { "COUNT(*)" }).sql(" FROM ins");
-    } else if returning {
-        b.sql(" RETURNING id, sequence_number");
-    }
-    b.build()
+    event_ids::stored_copy(b, session);
+    b.sql("))");
 }
 
 /// Raises the counter to the session's highest stored sequence number.
@@ -178,7 +208,8 @@ pub(crate) async fn read_stored<E: Executor>(
 
 /// The write statements of an append: per session in id order, lock, the guards of its
 /// `pinned` rows, insert chunks of the other events, raise (the inserts `RETURNING id,
-/// sequence_number` when `returning`).
+/// sequence_number` when `returning`). On PostgreSQL each insert locks and raises itself
+/// ([`insert_counted_events`]); a session with pins still takes the lock before their guards.
 pub(crate) fn plan_writes(
     dialect: Dialect,
     unique: &[&Event],
@@ -190,23 +221,26 @@ pub(crate) fn plan_writes(
         groups.entry(event.session_id.as_str()).or_default().push(event);
     }
     let per_chunk = chunk_size(dialect, 1, VALUES_PER_EVENT);
+    let counted = !dialect.is_sqlite();
     let mut statements = Vec::new();
     for (session_id, events) in groups {
-        statements.push(lock_counter(dialect, session_id));
         let (pins, events): (Vec<&Event>, Vec<&Event>) =
             events.into_iter().partition(|e| pinned.contains_key(&e.id));
         let pins: Vec<&Vec<encode::Bound>> =
             pins.iter().filter_map(|e| pinned.get(&e.id)).collect();
+        if !counted || !pins.is_empty() {
+            statements.push(lock_counter(dialect, session_id));
+        }
         statements
             .extend(event_ids::pin_guards(dialect, session_id, &pins).iter().map(Guard::statement));
-        let chunks: Vec<&[&Event]> = events.chunks(per_chunk).collect();
-        // PostgreSQL raises the counter in the last insert; SQLite has no data-modifying CTEs.
-        let folded = !dialect.is_sqlite() && !chunks.is_empty();
-        for (i, chunk) in chunks.iter().enumerate() {
-            let raise = folded && i + 1 == chunks.len();
-            statements.push(insert_new_events(dialect, session_id, chunk, returning, raise));
+        for chunk in events.chunks(per_chunk) {
+            statements.push(if counted {
+                insert_counted_events(dialect, session_id, chunk, returning)
+            } else {
+                insert_new_events(dialect, session_id, chunk, returning)
+            });
         }
-        if !folded {
+        if !counted || events.is_empty() {
             statements.push(raise_counter(dialect, session_id));
         }
     }

@@ -589,8 +589,8 @@ async fn large_append<E: Executor>(db: &Faulty<E>, out: &mut Vec<Result<(), Stri
     let clean_result = SqlStore::new(Shared(db), env.clone()).append_events(&evs).await;
     let clean = dump(&db.inner).await;
     let statements = db.log.borrow().iter().map(|b| b.statements).sum::<usize>();
-    // Two sessions: a lock, an insert and a raise each on SQLite, one insert each on PostgreSQL
-    // (it locks and raises the counter itself), so a fault at half the count lands mid-batch.
+    // Two sessions: an insert and a raise each on SQLite, one insert each on PostgreSQL (it
+    // locks and raises the counter itself), so a fault at half the count lands mid-batch.
     if clean_result.is_err() || statements < 2 {
         out.push(Err(format!("large append: {clean_result:?}, {statements} statements")));
         return;

@@ -5,19 +5,21 @@
 //! Per session of the (id-deduplicated: a repeated id must repeat its first copy exactly) input,
 //! in session-id order:
 //!
-//! 1. **lock** — `INSERT INTO asm_session_sequences … VALUES (sid, 0) ON CONFLICT DO UPDATE SET
-//!    last_sequence = last_sequence`: creates the counter row or takes its row lock.
-//! 2. **insert**, chunked under the parameter limit — `INSERT INTO asm_events … SELECT` over a
+//! 1. **insert**, chunked under the parameter limit — `INSERT INTO asm_events … SELECT` over a
 //!    `VALUES` list filtered by `NOT EXISTS` (the same id, session and content already stored;
 //!    any other stored id breaks the primary key and fails the batch), numbering the new rows
-//!    `base + ROW_NUMBER()` where `base` is the larger of the counter and the session's current
-//!    `MAX(sequence_number)`. Numbering and filtering happen in one statement, so they agree.
-//! 3. **raise** — the counter becomes `MAX(sequence_number)` when that is larger.
+//!    `base + ROW_NUMBER()` where `base` is the larger of the counter (0 without a row) and the
+//!    session's current `MAX(sequence_number)`. Numbering and filtering happen in one
+//!    statement, so they agree. SQLite and D1 run a batch alone, so nothing moves in between.
+//! 2. **raise** — an upsert: the counter row becomes `MAX(sequence_number)` when that is larger,
+//!    and is created when missing.
 //!
-//! On PostgreSQL each insert is all three in one statement ([`insert_counted_events`]): the
-//! filtered rows, the counter bumped by their count (which takes the row lock), and the rows
-//! numbered below the bumped counter. One statement per append instead of three, which is two
-//! round trips fewer for a driver that sends statements one at a time (node-postgres).
+//! On PostgreSQL each insert is both in one statement ([`insert_counted_events`]): the filtered
+//! rows, the counter bumped by their count (which takes the row lock, so concurrent appenders of
+//! a session queue there), and the rows numbered below the bumped counter. One statement per
+//! append, which is one round trip for a driver that sends statements one at a time
+//! (node-postgres). A session with pinned rows ([`event_ids`]) first takes the counter's lock
+//! ([`lock_counter`]) and then passes their guards.
 //!
 //! Calls that return events add `RETURNING id, sequence_number` to the inserts: a new event
 //! comes back as given, with its number. Only ids the inserts skipped (stored before, in the
@@ -63,9 +65,9 @@ pub(crate) fn lock_counter(dialect: Dialect, session_id: &str) -> Statement {
     b.build()
 }
 
-/// Inserts the events of `chunk` (all of one session) that are not stored yet with the same
-/// session and content, numbered after the counter and the current maximum; an id stored
-/// otherwise makes the insert break the primary key.
+/// SQLite's insert of the events of `chunk` (all of one session) that are not stored yet with
+/// the same session and content, numbered after the counter (0 without a row) and the current
+/// maximum; an id stored otherwise makes the insert break the primary key.
 /// With `returning`, the statement returns `id, sequence_number` of every row it inserted.
 pub(crate) fn insert_new_events(
     dialect: Dialect,
@@ -85,11 +87,12 @@ pub(crate) fn insert_new_events(
     new_rows(&mut b, chunk, |b| {
         b.rebind(1, SqlType::Text);
     });
-    b.sql(" AS n CROSS JOIN asm_session_sequences s CROSS JOIN (SELECT ");
+    b.sql(" AS n CROSS JOIN (SELECT COALESCE((SELECT c.last_sequence FROM asm_session_sequences c WHERE c.session_id = ");
+    b.rebind(1, SqlType::Text).sql("), 0) AS last_sequence) AS s CROSS JOIN (SELECT COALESCE(");
     last_stored_sequence(&mut b, |b| {
         b.rebind(1, SqlType::Text);
     });
-    b.sql(" AS mx) AS m WHERE s.session_id = ").rebind(1, SqlType::Text);
+    b.sql(", 0) AS mx) AS m");
     if returning {
         b.sql(" RETURNING id, sequence_number");
     }
@@ -155,6 +158,25 @@ fn new_rows(b: &mut Builder, chunk: &[&Event], session: impl FnOnce(&mut Builder
     b.sql("))");
 }
 
+/// Raises the counter row to the session's highest stored sequence number, creating it when
+/// missing (SQLite's append, which takes no lock before its inserts).
+pub(crate) fn raise_or_create_counter(dialect: Dialect, session_id: &str) -> Statement {
+    let mut b = Builder::write(dialect);
+    b.sql("INSERT INTO asm_session_sequences (session_id, last_sequence) SELECT ");
+    b.bind(Value::Text(session_id.to_owned()), SqlType::Text);
+    b.sql(", t.top FROM (SELECT ");
+    last_stored_sequence(&mut b, |b| {
+        b.rebind(1, SqlType::Text);
+    });
+    // The WHERE also tells SQLite's parser that ON CONFLICT is the upsert's, not a join's.
+    b.sql(
+        " AS top) AS t WHERE t.top IS NOT NULL ON CONFLICT (session_id) DO UPDATE SET \
+         last_sequence = excluded.last_sequence \
+         WHERE excluded.last_sequence > asm_session_sequences.last_sequence",
+    );
+    b.build()
+}
+
 /// Raises the counter to the session's highest stored sequence number.
 pub(crate) fn raise_counter(dialect: Dialect, session_id: &str) -> Statement {
     let mut b = Builder::write(dialect);
@@ -206,10 +228,10 @@ pub(crate) async fn read_stored<E: Executor>(
     Ok(rows)
 }
 
-/// The write statements of an append: per session in id order, lock, the guards of its
-/// `pinned` rows, insert chunks of the other events, raise (the inserts `RETURNING id,
-/// sequence_number` when `returning`). On PostgreSQL each insert locks and raises itself
-/// ([`insert_counted_events`]); a session with pins still takes the lock before their guards.
+/// The write statements of an append: per session in id order, the lock and guards of its
+/// `pinned` rows if it has any, insert chunks of the other events, and on SQLite the raise
+/// (the inserts `RETURNING id, sequence_number` when `returning`); on PostgreSQL each insert
+/// locks and raises itself ([`insert_counted_events`]).
 pub(crate) fn plan_writes(
     dialect: Dialect,
     unique: &[&Event],
@@ -228,7 +250,7 @@ pub(crate) fn plan_writes(
             events.into_iter().partition(|e| pinned.contains_key(&e.id));
         let pins: Vec<&Vec<encode::Bound>> =
             pins.iter().filter_map(|e| pinned.get(&e.id)).collect();
-        if !counted || !pins.is_empty() {
+        if !pins.is_empty() {
             statements.push(lock_counter(dialect, session_id));
         }
         statements
@@ -240,7 +262,9 @@ pub(crate) fn plan_writes(
                 insert_new_events(dialect, session_id, chunk, returning)
             });
         }
-        if !counted || events.is_empty() {
+        if !counted {
+            statements.push(raise_or_create_counter(dialect, session_id));
+        } else if events.is_empty() {
             statements.push(raise_counter(dialect, session_id));
         }
     }

@@ -126,7 +126,7 @@ pub async fn calls_are_bounded<B: Backend>(backend: &B) {
     assert_eq!(fits.len(), 150);
 }
 
-/// One event in each of `n` sessions: three statements per session (one on PostgreSQL, whose
+/// One event in each of `n` sessions: two statements per session (one on PostgreSQL, whose
 /// insert locks and raises the counter itself).
 fn spread(n: usize, env: &asm_core::Env) -> Vec<asm_core::Event> {
     (0..n).flat_map(|i| events(&format!("s{i}"), &format!("spread-{i}"), 1, env)).collect()

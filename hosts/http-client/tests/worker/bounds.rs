@@ -77,10 +77,10 @@ pub fn run(w: &Wrangler) -> (usize, usize) {
     let ok = status == 400 && answer["error"]["details"]["reason"] == "too_many_events";
     check("1,001 events in one call", ok, format!("{status} {answer}"));
     let spread: Vec<Value> =
-        (0..200).map(|i| event(&format!("p{i}"), &format!("spread-{i}"), json!({}))).collect();
+        (0..300).map(|i| event(&format!("p{i}"), &format!("spread-{i}"), json!({}))).collect();
     let (status, answer) = post(&http, "/v1/events/batch", &json!({ "events": spread }));
     let ok = status == 400 && answer["error"]["details"]["reason"] == "too_many_statements";
-    check("200 sessions in one call (600 statements)", ok, format!("{status} {answer}"));
+    check("300 sessions in one call (600 statements)", ok, format!("{status} {answer}"));
     check("refused calls wrote nothing", dump(&http) == before, String::new());
 
     let (p, f) = export_in_bounded_memory(w, &http);

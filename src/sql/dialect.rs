@@ -189,7 +189,7 @@ fn keyword_matches(sql: &str, access: Access) -> bool {
     let first = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
     match access {
         Access::Read => matches!(first.as_str(), "SELECT" | "WITH"),
-        // `WITH` for a data-modifying CTE (PostgreSQL's insert that also raises the counter).
+        // `WITH` for a data-modifying CTE (PostgreSQL's insert that bumps the counter itself).
         Access::Write => matches!(first.as_str(), "INSERT" | "UPDATE" | "DELETE" | "WITH"),
     }
 }

@@ -15,16 +15,23 @@ let plan;
 function rowPlan() {
   if (!plan) {
     const { fields, event_types: types } = eventRowPlan();
+    const keys = fields.map((f) => f.key);
+    const rules = fields.map((f) => RULES.indexOf(f.rule));
     plan = {
-      keys: fields.map((f) => f.key),
+      keys,
       columns: fields.map((f) => f.column),
-      rules: fields.map((f) => RULES.indexOf(f.rule)),
+      rules,
       defaults: fields.map((f) => f.default),
       types: new Set(types),
+      literal: keys.map((k, f) => `${k}:${RULES[rules[f]]}`).join() === LITERAL,
     };
   }
   return plan;
 }
+
+// The plan as `eventOfRow` builds it, member by member in the core's order.
+const LITERAL = 'correlation_id:opt_text,data:map,id:text,metadata:map,provider:opt_text,run_id:opt_text,'
+  + 'schema_version:int_or,sequence_number:int,session_id:text,timestamp:timestamp,type:event_type';
 
 // The rules this file knows, by their index in `rowPlan().rules`; a rule it does not know (a
 // newer core) is -1, and every row then goes to the core.
@@ -93,21 +100,30 @@ function jsonObject(cell) {
   return typeof value === 'object' && !Array.isArray(value) ? value : OUTSIDE;
 }
 
+/** Text, as it is. */
+const text = (cell) => (typeof cell === 'string' ? cell : OUTSIDE);
+
+/** Text, or NULL as `null`. */
+const optText = (cell) => (cell === null || cell === undefined ? null : text(cell));
+
+/** An integer, or NULL as `fallback`. */
+const integerOr = (cell, fallback) => (cell === null || cell === undefined ? fallback : integer(cell));
+
 /** The member a cell becomes under `rule` (`fallback` for an absent `int_or`), or `OUTSIDE`. */
 function member(rule, cell, fallback, types) {
   switch (rule) {
     case TEXT:
-      return typeof cell === 'string' ? cell : OUTSIDE;
+      return text(cell);
     case OPT_TEXT:
-      return cell === null || cell === undefined ? null : typeof cell === 'string' ? cell : OUTSIDE;
+      return optText(cell);
     case EVENT_TYPE:
       return types.has(cell) ? cell : OUTSIDE;
     case TIMESTAMP:
       return timestamp(cell);
     case INT:
-      return cell === null || cell === undefined ? OUTSIDE : integer(cell);
+      return integerOr(cell, OUTSIDE);
     case INT_OR:
-      return cell === null || cell === undefined ? fallback : integer(cell);
+      return integerOr(cell, fallback);
     case MAP:
       return jsonObject(cell);
     default:
@@ -115,20 +131,68 @@ function member(rule, cell, fallback, types) {
   }
 }
 
-/** The events of `rows` by the plan, or `undefined` when a cell is outside its rules. */
+/**
+ * One event of `row` when the plan is the one `LITERAL` names, or `OUTSIDE`: one object literal,
+ * so V8 gives every event its final shape at once (twice as fast as adding members one by one).
+ */
+function eventOfRow(row, columns, defaults, types) {
+  const correlationId = optText(row[columns[0]]);
+  const data = jsonObject(row[columns[1]]);
+  const id = text(row[columns[2]]);
+  const metadata = jsonObject(row[columns[3]]);
+  const provider = optText(row[columns[4]]);
+  const runId = optText(row[columns[5]]);
+  const schemaVersion = integerOr(row[columns[6]], defaults[6]);
+  const sequenceNumber = integerOr(row[columns[7]], OUTSIDE);
+  const sessionId = text(row[columns[8]]);
+  const at = timestamp(row[columns[9]]);
+  const type = types.has(row[columns[10]]) ? row[columns[10]] : OUTSIDE;
+  if (correlationId === OUTSIDE || data === OUTSIDE || id === OUTSIDE || metadata === OUTSIDE
+    || provider === OUTSIDE || runId === OUTSIDE || schemaVersion === OUTSIDE || sequenceNumber === OUTSIDE
+    || sessionId === OUTSIDE || at === OUTSIDE || type === OUTSIDE) {
+    return OUTSIDE;
+  }
+  return {
+    correlation_id: correlationId,
+    data,
+    id,
+    metadata,
+    provider,
+    run_id: runId,
+    schema_version: schemaVersion,
+    sequence_number: sequenceNumber,
+    session_id: sessionId,
+    timestamp: at,
+    type,
+  };
+}
+
+/**
+ * The events of `rows` by the plan, or `undefined` when a cell is outside its rules or the rows
+ * are not in ascending sequence order (as `getEvents` reads them).
+ */
 export function eventsOfRows(rows) {
-  const { keys, columns, rules, defaults, types } = rowPlan();
+  const { keys, columns, rules, defaults, types, literal } = rowPlan();
   const width = keys.length;
   const events = new Array(rows.length);
+  let last = -Infinity;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     if (!Array.isArray(row)) return undefined;
-    const event = {};
-    for (let f = 0; f < width; f++) {
-      const value = member(rules[f], row[columns[f]], defaults[f], types);
-      if (value === OUTSIDE) return undefined;
-      event[keys[f]] = value;
+    let event;
+    if (literal) {
+      event = eventOfRow(row, columns, defaults, types);
+      if (event === OUTSIDE) return undefined;
+    } else {
+      event = {};
+      for (let f = 0; f < width; f++) {
+        const value = member(rules[f], row[columns[f]], defaults[f], types);
+        if (value === OUTSIDE) return undefined;
+        event[keys[f]] = value;
+      }
     }
+    if (!(event.sequence_number > last)) return undefined;
+    last = event.sequence_number;
     events[r] = event;
   }
   return events;

@@ -80,6 +80,13 @@ for (const [name, change, planned] of cases) {
   });
 }
 
+test('rows out of sequence order are left to the core', () => {
+  const rows = [row({ sequence_number: 1n }), row({ sequence_number: 2n }), row({ sequence_number: 3n })];
+  assert.equal(eventsOfRows(rows.map((r) => r.slice())).length, 3);
+  assert.equal(eventsOfRows([rows[0], rows[2], rows[1]].map((r) => r.slice())), undefined);
+  assert.equal(eventsOfRows([rows[1], rows[1]].map((r) => r.slice())), undefined, 'a number twice');
+});
+
 /** A random JSON value of depth at most `depth` (numbers as JSON.stringify writes them). */
 function randomJson(random, depth) {
   const pick = Math.floor(random() * (depth > 0 ? 7 : 5));

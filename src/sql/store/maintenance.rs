@@ -30,6 +30,9 @@ const SEQUENCES: &str = "clean_orphaned_sequences";
 const SOFT_DELETE_WRITES_PER_BATCH: u64 = 10;
 /// Sessions per pruning-candidate page.
 const PRUNE_PAGE: u64 = 100;
+/// Sessions pruned in one batch (at most two statements each): few enough that the batch
+/// holds SQLite's write lock briefly, enough that a page of candidates takes four round trips.
+const PRUNE_SESSIONS_PER_BATCH: usize = 25;
 /// Statements of one hard-delete chunk: its page read and the five-table cascade.
 const HARD_DELETE_CHUNK_STATEMENTS: u64 = 6;
 
@@ -200,10 +203,11 @@ impl<E: Executor> SqlStore<E> {
         Ok(())
     }
 
-    /// §6.5 over every session above the limit, a page of candidates at a time. A session whose
-    /// pruning fails adds its own message to `errors` and the others still run; returns how many
-    /// failed. A session cut short by the budget is finished by the next run (pruning is
-    /// idempotent: it recounts and removes the same oldest events).
+    /// §6.5 over every session above the limit, a page of candidates at a time, its sessions in
+    /// groups of [`PRUNE_SESSIONS_PER_BATCH`]. A group whose batch fails adds one message naming
+    /// its sessions to `errors` and the other groups still run; returns how many sessions failed.
+    /// A session cut short by the budget is finished by the next run (pruning is idempotent: it
+    /// recounts and removes the same oldest events).
     async fn prune_run(
         &self,
         policy: &RetentionPolicy,
@@ -217,11 +221,8 @@ impl<E: Executor> SqlStore<E> {
         while budget.fits(1) {
             budget.spend(1);
             let ids = self.prune_page(policy, max, after.as_deref(), PRUNE_PAGE).await?;
-            for session_id in &ids {
-                if let Err(e) = self.prune_one(session_id, policy, budget, count).await {
-                    errors.push(format!("{} (session {session_id})", e.message()));
-                    failed += 1;
-                }
+            for group in ids.chunks(PRUNE_SESSIONS_PER_BATCH) {
+                failed += self.prune_group(group, policy, budget, count, errors).await;
                 if budget.stopped {
                     return Ok(failed);
                 }
@@ -234,17 +235,61 @@ impl<E: Executor> SqlStore<E> {
         Ok(failed)
     }
 
-    /// One session's pruning: rounds of one batch holding pass 1 and pass 2, each statement
-    /// deleting at most `batch_size` rows and counting the session itself, until neither pass
-    /// reached its cap; `count` grows with every round.
-    async fn prune_one(
+    /// The pruning of a group of sessions: rounds of one batch holding every unfinished
+    /// session's round (as [`SqlStore::prune_one`]'s), as many sessions as the budget has room
+    /// for, until no pass of any session reached its cap. One batch instead of one per session:
+    /// a pipelining executor sends it in one round trip, and every executor commits it once.
+    /// Returns how many sessions failed.
+    async fn prune_group(
         &self,
-        session_id: &str,
+        sessions: &[String],
         policy: &RetentionPolicy,
         budget: &mut Budget,
         count: &mut u64,
-    ) -> Result<()> {
-        let Some(max) = policy.max_events_per_session.finite() else { return Ok(()) };
+        errors: &mut Vec<String>,
+    ) -> usize {
+        let cap = policy.batch_size.max(1);
+        let mut pending: Vec<&str> = sessions.iter().map(String::as_str).collect();
+        let mut failed = 0;
+        while !pending.is_empty() {
+            let rounds: Vec<Vec<Statement>> =
+                pending.iter().map(|session_id| self.prune_round(session_id, policy)).collect();
+            let per_session = rounds[0].len() as u64;
+            let room = (budget.room() / per_session).min(pending.len() as u64) as usize;
+            if !budget.fits(per_session * room.max(1) as u64) {
+                return failed;
+            }
+            budget.spend(per_session * room as u64);
+            let statements: Vec<Statement> = rounds.into_iter().take(room).flatten().collect();
+            let (sent, rest) = pending.split_at(room);
+            match self.write(MAINTENANCE, PRUNE, statements).await {
+                Ok(results) => {
+                    *count += changes(&results);
+                    let unfinished = results
+                        .chunks(per_session as usize)
+                        .map(|r| r.iter().any(|rs| rs.changes as i64 >= cap));
+                    pending = sent
+                        .iter()
+                        .zip(unfinished)
+                        .filter_map(|(s, more)| more.then_some(*s))
+                        .chain(rest.iter().copied())
+                        .collect();
+                }
+                Err(e) => {
+                    let which = if sent.len() == 1 { "session" } else { "sessions" };
+                    errors.push(format!("{} ({which} {})", e.message(), sent.join(", ")));
+                    failed += sent.len();
+                    pending = rest.to_vec();
+                }
+            }
+        }
+        failed
+    }
+
+    /// One round of a session's pruning: pass 1 (when the policy names types to prune first)
+    /// and pass 2, each deleting at most `batch_size` rows and counting the session itself.
+    fn prune_round(&self, session_id: &str, policy: &RetentionPolicy) -> Vec<Statement> {
+        let Some(max) = policy.max_events_per_session.finite() else { return Vec::new() };
         let cap = policy.batch_size.max(1);
         let first: Vec<&str> = policy.prune_event_types_first.iter().map(|t| t.as_str()).collect();
         let protected: Vec<&str> = PROTECTED_EVENT_TYPES.iter().map(|t| t.as_str()).collect();
@@ -253,11 +298,27 @@ impl<E: Executor> SqlStore<E> {
             passes.push(m::PrunePass { types: &first, keep: false, unless: &[] });
         }
         passes.push(m::PrunePass { types: &protected, keep: true, unless: &first });
-        // Every round sends the same statements: each counts what is left for itself.
-        let round: Vec<Statement> = passes
+        passes
             .iter()
             .map(|&pass| m::delete_oldest(self.dialect(), self.scope(), session_id, pass, max, cap))
-            .collect();
+            .collect()
+    }
+
+    /// One session's pruning: rounds of one batch holding pass 1 and pass 2 until neither pass
+    /// reached its cap; `count` grows with every round.
+    async fn prune_one(
+        &self,
+        session_id: &str,
+        policy: &RetentionPolicy,
+        budget: &mut Budget,
+        count: &mut u64,
+    ) -> Result<()> {
+        let cap = policy.batch_size.max(1);
+        // Every round sends the same statements: each counts what is left for itself.
+        let round = self.prune_round(session_id, policy);
+        if round.is_empty() {
+            return Ok(());
+        }
         while budget.fits(round.len() as u64) {
             budget.spend(round.len() as u64);
             let results = self.write(MAINTENANCE, PRUNE, round.clone()).await?;

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use super::maintenance_sql as m;
 use super::session_store::delete_sessions_cascade;
 use super::{SqlStore, failure};
-use crate::error::{ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::ports::{Maintenance, MaintenanceReport};
 use crate::retention::{self, MaintenanceBudget, PROTECTED_EVENT_TYPES, RetentionPolicy};
 use crate::sql::decode::{self, Cells};
@@ -35,6 +35,20 @@ const PRUNE_PAGE: u64 = 100;
 const PRUNE_SESSIONS_PER_BATCH: usize = 25;
 /// Statements of one hard-delete chunk: its page read and the five-table cascade.
 const HARD_DELETE_CHUNK_STATEMENTS: u64 = 6;
+
+/// A prune batch that failed: the sessions it held, and why.
+struct PruneFailure {
+    sessions: Vec<String>,
+    error: Error,
+}
+
+impl PruneFailure {
+    /// The report's message: "<message> (session <id>)" or "(sessions <id>, <id>, …)".
+    fn message(&self) -> String {
+        let which = if self.sessions.len() == 1 { "session" } else { "sessions" };
+        format!("{} ({which} {})", self.error.message(), self.sessions.join(", "))
+    }
+}
 
 fn changes(results: &[ResultSet]) -> u64 {
     results.iter().map(|rs| rs.changes).sum()
@@ -204,27 +218,27 @@ impl<E: Executor> SqlStore<E> {
     }
 
     /// §6.5 over every session above the limit, a page of candidates at a time, its sessions in
-    /// groups of [`PRUNE_SESSIONS_PER_BATCH`]. A group whose batch fails adds one message naming
-    /// its sessions to `errors` and the other groups still run; returns how many sessions failed.
-    /// A session cut short by the budget is finished by the next run (pruning is idempotent: it
-    /// recounts and removes the same oldest events).
+    /// groups of [`PRUNE_SESSIONS_PER_BATCH`]. A batch that fails adds one message naming its
+    /// sessions to `errors` and the others still run. A session cut short by the budget is
+    /// finished by the next run (pruning is idempotent: it recounts and removes the same oldest
+    /// events).
     async fn prune_run(
         &self,
         policy: &RetentionPolicy,
         budget: &mut Budget,
         count: &mut u64,
         errors: &mut Vec<String>,
-    ) -> Result<usize> {
-        let Some(max) = policy.max_events_per_session.finite() else { return Ok(0) };
-        let mut failed = 0;
+    ) -> Result<()> {
+        let Some(max) = policy.max_events_per_session.finite() else { return Ok(()) };
         let mut after: Option<String> = None;
         while budget.fits(1) {
             budget.spend(1);
             let ids = self.prune_page(policy, max, after.as_deref(), PRUNE_PAGE).await?;
             for group in ids.chunks(PRUNE_SESSIONS_PER_BATCH) {
-                failed += self.prune_group(group, policy, budget, count, errors).await;
+                let failures = self.prune_sessions(group, policy, budget, count).await;
+                errors.extend(failures.iter().map(PruneFailure::message));
                 if budget.stopped {
-                    return Ok(failed);
+                    return Ok(());
                 }
             }
             after = next_after(&ids, PRUNE_PAGE);
@@ -232,62 +246,65 @@ impl<E: Executor> SqlStore<E> {
                 break;
             }
         }
-        Ok(failed)
+        Ok(())
     }
 
-    /// The pruning of a group of sessions: rounds of one batch holding every unfinished
-    /// session's round (as [`SqlStore::prune_one`]'s), as many sessions as the budget has room
-    /// for, until no pass of any session reached its cap. One batch instead of one per session:
-    /// a pipelining executor sends it in one round trip, and every executor commits it once.
-    /// Returns how many sessions failed.
-    async fn prune_group(
+    /// The pruning of `sessions`: rounds of one batch holding every unfinished session's round
+    /// ([`SqlStore::prune_round`]), as many sessions as the budget has room for, until no pass
+    /// of any session reached its cap; `count` grows with every batch. One batch for many
+    /// sessions: a pipelining executor sends it in one round trip, and every executor commits it
+    /// once. A failed batch changed nothing; its sessions are left for the next run.
+    async fn prune_sessions(
         &self,
         sessions: &[String],
         policy: &RetentionPolicy,
         budget: &mut Budget,
         count: &mut u64,
-        errors: &mut Vec<String>,
-    ) -> usize {
+    ) -> Vec<PruneFailure> {
         let cap = policy.batch_size.max(1);
-        let mut pending: Vec<&str> = sessions.iter().map(String::as_str).collect();
-        let mut failed = 0;
-        while !pending.is_empty() {
-            let rounds: Vec<Vec<Statement>> =
-                pending.iter().map(|session_id| self.prune_round(session_id, policy)).collect();
-            let per_session = rounds[0].len() as u64;
-            let room = (budget.room() / per_session).min(pending.len() as u64) as usize;
-            if !budget.fits(per_session * room.max(1) as u64) {
-                return failed;
+        // Every round of a session sends the same statements: each counts what is left itself.
+        let mut pending: Vec<(&str, Vec<Statement>)> = sessions
+            .iter()
+            .map(|id| (id.as_str(), self.prune_round(id, policy)))
+            .filter(|(_, round)| !round.is_empty())
+            .collect();
+        let mut failures = Vec::new();
+        while let Some((_, round)) = pending.first() {
+            let per_session = round.len() as u64;
+            let take = (budget.room() / per_session).min(pending.len() as u64);
+            if take == 0 {
+                budget.stopped = true;
+                break;
             }
-            budget.spend(per_session * room as u64);
-            let statements: Vec<Statement> = rounds.into_iter().take(room).flatten().collect();
-            let (sent, rest) = pending.split_at(room);
+            budget.spend(per_session * take);
+            let rest = pending.split_off(take as usize);
+            let statements = pending.iter().flat_map(|(_, round)| round.iter().cloned()).collect();
             match self.write(MAINTENANCE, PRUNE, statements).await {
                 Ok(results) => {
                     *count += changes(&results);
-                    let unfinished = results
+                    let again = results
                         .chunks(per_session as usize)
                         .map(|r| r.iter().any(|rs| rs.changes as i64 >= cap));
-                    pending = sent
-                        .iter()
-                        .zip(unfinished)
-                        .filter_map(|(s, more)| more.then_some(*s))
-                        .chain(rest.iter().copied())
+                    pending = pending
+                        .into_iter()
+                        .zip(again)
+                        .filter_map(|(session, again)| again.then_some(session))
+                        .chain(rest)
                         .collect();
                 }
-                Err(e) => {
-                    let which = if sent.len() == 1 { "session" } else { "sessions" };
-                    errors.push(format!("{} ({which} {})", e.message(), sent.join(", ")));
-                    failed += sent.len();
-                    pending = rest.to_vec();
+                Err(error) => {
+                    let sessions = pending.iter().map(|(id, _)| (*id).to_owned()).collect();
+                    failures.push(PruneFailure { sessions, error });
+                    pending = rest;
                 }
             }
         }
-        failed
+        failures
     }
 
     /// One round of a session's pruning: pass 1 (when the policy names types to prune first)
-    /// and pass 2, each deleting at most `batch_size` rows and counting the session itself.
+    /// and pass 2, each deleting at most `batch_size` rows and counting the session itself; no
+    /// statement when the policy sets no limit.
     fn prune_round(&self, session_id: &str, policy: &RetentionPolicy) -> Vec<Statement> {
         let Some(max) = policy.max_events_per_session.finite() else { return Vec::new() };
         let cap = policy.batch_size.max(1);
@@ -302,32 +319,6 @@ impl<E: Executor> SqlStore<E> {
             .iter()
             .map(|&pass| m::delete_oldest(self.dialect(), self.scope(), session_id, pass, max, cap))
             .collect()
-    }
-
-    /// One session's pruning: rounds of one batch holding pass 1 and pass 2 until neither pass
-    /// reached its cap; `count` grows with every round.
-    async fn prune_one(
-        &self,
-        session_id: &str,
-        policy: &RetentionPolicy,
-        budget: &mut Budget,
-        count: &mut u64,
-    ) -> Result<()> {
-        let cap = policy.batch_size.max(1);
-        // Every round sends the same statements: each counts what is left for itself.
-        let round = self.prune_round(session_id, policy);
-        if round.is_empty() {
-            return Ok(());
-        }
-        while budget.fits(round.len() as u64) {
-            budget.spend(round.len() as u64);
-            let results = self.write(MAINTENANCE, PRUNE, round.clone()).await?;
-            *count += changes(&results);
-            if results.iter().all(|rs| (rs.changes as i64) < cap) {
-                break;
-            }
-        }
-        Ok(())
     }
 
     /// One statement of an orphan step, if it fits the budget.
@@ -586,8 +577,11 @@ impl<E: Executor> Maintenance for SqlStore<E> {
         policy.check_not_negative()?;
         self.refuse_if_foreign(MAINTENANCE, session_id).await?;
         let (mut budget, mut count) = (Budget::new(MaintenanceBudget::UNBOUNDED), 0);
-        self.prune_one(session_id, policy, &mut budget, &mut count).await?;
-        Ok(count)
+        let sessions = [session_id.to_owned()];
+        match self.prune_sessions(&sessions, policy, &mut budget, &mut count).await.pop() {
+            Some(failure) => Err(failure.error),
+            None => Ok(count),
+        }
     }
 
     async fn soft_delete_expired_sessions(&self, policy: &RetentionPolicy) -> Result<u64> {

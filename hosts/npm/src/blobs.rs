@@ -27,7 +27,7 @@ use wasm_bindgen_futures::JsFuture;
 mod byte_streams;
 
 use crate::convert::{from_js, message_of, to_js};
-use crate::errors::to_js_error;
+use crate::store::promise;
 
 /// The artifact backend of a `Store`: none (artifact-byte calls fail), the core's memory store,
 /// or a JavaScript backend.
@@ -303,7 +303,7 @@ impl BlobBody {
     /// failed.
     pub fn next(&self) -> Promise {
         let slot = self.chunks.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise(async move {
             let Some(mut rx) = slot.borrow_mut().take() else { return Ok(JsValue::UNDEFINED) };
             let next = rx.next().await;
             match next {
@@ -312,7 +312,7 @@ impl BlobBody {
                     *slot.borrow_mut() = Some(rx);
                     Ok(Uint8Array::from(chunk.as_slice()).into())
                 }
-                Some(Err(e)) => Err(to_js_error(&e)),
+                Some(Err(e)) => Err(e),
             }
         })
     }
@@ -356,12 +356,11 @@ pub fn open_in_task<O: 'static>(
             }
         }
     });
-    wasm_bindgen_futures::future_to_promise(async move {
+    promise(async move {
         let described = meta_rx
             .await
-            .unwrap_or_else(|_| Err(Error::new(ErrorCode::InternalError, "the read ended")))
-            .map_err(|e| to_js_error(&e))?;
-        let out: Object = to_js(&described).map_err(|e| to_js_error(&e))?.unchecked_into();
+            .unwrap_or_else(|_| Err(Error::new(ErrorCode::InternalError, "the read ended")))?;
+        let out: Object = to_js(&described)?.unchecked_into();
         let body = BlobBody { chunks: Rc::new(RefCell::new(Some(rx))) };
         let _ = Reflect::set(&out, &"body".into(), &JsValue::from(body));
         Ok(out.into())

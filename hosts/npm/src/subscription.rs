@@ -11,11 +11,10 @@ use asm_core::live::Tail;
 use asm_core::sql::SqlStore;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::convert::to_js;
-use crate::errors::to_js_error;
 use crate::executor::JsExecutor;
+use crate::store::promise;
 
 type StoreTail = Tail<Rc<CompositeStore<SqlStore<JsExecutor>, crate::blobs::Blobs>>>;
 
@@ -43,15 +42,14 @@ impl Subscription {
     /// settled is refused, since both would read the same cursor.
     pub fn next(&self) -> Promise {
         let (slot, cursor) = (self.tail.clone(), self.cursor.clone());
-        future_to_promise(async move {
+        promise(async move {
             let busy =
                 || Error::validation("next() was called again before the previous call settled");
-            let mut tail = slot.borrow_mut().take().ok_or_else(|| to_js_error(&busy()))?;
+            let mut tail = slot.borrow_mut().take().ok_or_else(busy)?;
             let item = tail.next().await;
             cursor.set(tail.cursor());
             *slot.borrow_mut() = Some(tail);
-            let item = item.map_err(|e| to_js_error(&e))?;
-            to_js(&item.to_map()).map_err(|e| to_js_error(&e))
+            to_js(&item?.to_map())
         })
     }
 

@@ -4,6 +4,7 @@ use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, Statement};
 use asm_core::{Error, ErrorCode};
 
 use crate::d1::D1Executor;
+#[cfg(feature = "hyperdrive")]
 use crate::hyperdrive::HyperdriveExecutor;
 
 /// Binding name of the D1 database in `wrangler.toml`.
@@ -16,6 +17,7 @@ pub enum Backend {
     /// `ASM_BACKEND = "d1"`.
     D1(D1Executor),
     /// `ASM_BACKEND = "postgres"`.
+    #[cfg(feature = "hyperdrive")]
     Postgres(HyperdriveExecutor),
 }
 
@@ -33,9 +35,16 @@ impl Backend {
             "d1" => Ok(Backend::D1(D1Executor::new(
                 env.d1(D1_BINDING).map_err(|e| missing(D1_BINDING, e))?,
             ))),
+            #[cfg(feature = "hyperdrive")]
             "postgres" => Ok(Backend::Postgres(HyperdriveExecutor::new(
                 env.hyperdrive(HYPERDRIVE_BINDING).map_err(|e| missing(HYPERDRIVE_BINDING, e))?,
             ))),
+            #[cfg(not(feature = "hyperdrive"))]
+            "postgres" => Err(Error::new(
+                ErrorCode::DependencyNotAvailable,
+                "this Worker was built for D1 only: build it with the `hyperdrive` feature \
+                 (scripts/build-worker with ASM_WORKER_FEATURES=hyperdrive) for PostgreSQL",
+            )),
             other => Err(Error::new(
                 ErrorCode::DependencyNotAvailable,
                 format!("ASM_BACKEND must be \"d1\" or \"postgres\", not {other:?}"),
@@ -48,6 +57,7 @@ impl Executor for Backend {
     fn dialect(&self) -> Dialect {
         match self {
             Backend::D1(e) => e.dialect(),
+            #[cfg(feature = "hyperdrive")]
             Backend::Postgres(e) => e.dialect(),
         }
     }
@@ -55,6 +65,7 @@ impl Executor for Backend {
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
         match self {
             Backend::D1(e) => e.batch(statements).await,
+            #[cfg(feature = "hyperdrive")]
             Backend::Postgres(e) => e.batch(statements).await,
         }
     }

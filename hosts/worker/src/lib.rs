@@ -33,7 +33,7 @@ pub mod content;
 pub mod d1;
 #[cfg(target_arch = "wasm32")]
 mod entry;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "hyperdrive"))]
 pub mod hyperdrive;
 #[cfg(target_arch = "wasm32")]
 pub mod r2;

@@ -31,7 +31,7 @@ use asm_conformance::{Harness, RealTime, run_all_with};
 use asm_core::Env;
 use asm_http_client::HttpStore;
 use futures::executor::block_on;
-use wrangler::{Wrangler, migrate_d1};
+use wrangler::{Build, Wrangler, migrate_d1};
 
 /// Cases that cannot apply over HTTP, with why (also in `docs/compatibility.md`).
 const NOT_APPLICABLE: &[(&str, &str)] = &[
@@ -158,17 +158,44 @@ struct Outcome {
     artifacts: (usize, usize),
 }
 
-/// The D1 Worker: the common suite, then concurrent clients, then a Worker in production mode.
+/// The D1 Worker, as the D1-only build a D1 deployment ships (the other D1 Workers here run the
+/// full build): the common suite, then concurrent clients, then that build asked for PostgreSQL,
+/// then a full Worker in production mode.
 fn d1_suite() -> Outcome {
     let state = tempdir("d1");
     migrate_d1(&state);
     let limit = format!("ASM_MAX_BODY_BYTES:{D1_TEST_BODY_LIMIT}");
-    let w = Wrangler::start("d1", &state, &vars("d1", &[&limit]), &[]);
+    let w = Wrangler::start_build(Build::D1Only, "d1", &state, &vars("d1", &[&limit]), &[]);
     let raw = redaction::Raw::D1(state.clone());
     let outcome = common_suite(&w, "worker-d1", "d1", D1_TEST_BODY_LIMIT, &raw);
     let ok = outcome.ok & concurrency::run(&w.url);
     drop(w);
+    let ok = ok & d1_only_refuses_postgres();
     Outcome { ok: ok & production::run(&tempdir("production")), ..outcome }
+}
+
+/// The D1-only build with `ASM_BACKEND = "postgres"`: a store route answers
+/// `dependency_not_available` naming the build that has PostgreSQL, and the health check still
+/// answers (the Worker is up, only misconfigured).
+fn d1_only_refuses_postgres() -> bool {
+    let vars = production::vars("postgres");
+    let state = tempdir("d1-only-postgres");
+    let w = Wrangler::start_build(Build::D1Only, "d1-only-postgres", &state, &vars, &[]);
+    let bearer = format!("Bearer {TOKEN}");
+    let (status, body, _) = checks::Http::new(&w.url).exchange(
+        "GET",
+        "/v1/sessions",
+        &[("authorization", &bearer)],
+        None,
+    );
+    let named = body["error"]["message"].as_str().is_some_and(|m| m.contains("hyperdrive"));
+    let ok = status == 500 && checks::code(&body) == "dependency_not_available" && named;
+    println!(
+        "  {} worker-d1-only postgres_is_refused_naming_the_full_build{}",
+        if ok { "ok  " } else { "FAIL" },
+        if ok { String::new() } else { format!(": {status} {body}") }
+    );
+    ok
 }
 
 /// A D1 Worker with the default limits (no `ASM_LIMITS`): the bounds suite.

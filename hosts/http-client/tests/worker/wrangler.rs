@@ -95,17 +95,87 @@ pub fn open_d1(state: &Path) -> Result<rusqlite::Connection, String> {
     Err(format!("no D1 database with the asm_* tables under {}", dir.display()))
 }
 
+/// Which Worker build a `wrangler dev` runs: scripts/build-worker's `ASM_WORKER_VARIANT`, which
+/// its `[build]` command reads, and the entry point that build writes.
+#[derive(Clone, Copy)]
+pub enum Build {
+    /// D1 and PostgreSQL through Hyperdrive (wrangler.toml's `main`).
+    Full,
+    /// D1 only, the smaller bundle a D1 deployment can ship.
+    D1Only,
+}
+
+impl Build {
+    fn variant(self) -> &'static str {
+        match self {
+            Build::Full => "full",
+            Build::D1Only => "d1",
+        }
+    }
+
+    fn entry(self) -> &'static str {
+        match self {
+            Build::Full => "hosts/worker/build/index.js",
+            Build::D1Only => "hosts/worker/build-d1/index.js",
+        }
+    }
+}
+
 impl Wrangler {
-    /// Starts the built Worker with `vars` (`KEY:VALUE`) and extra environment, and waits for
-    /// `GET /v1/health`.
+    /// Starts the full Worker build with `vars` (`KEY:VALUE`) and extra environment, and waits
+    /// for `GET /v1/health`.
+    pub fn start(name: &str, state: &Path, vars: &[String], envs: &[(&str, String)]) -> Wrangler {
+        Wrangler::start_build(Build::Full, name, state, vars, envs)
+    }
+
+    /// [`Wrangler::start`] of the given build.
     ///
     /// A `wrangler dev` that exits before answering is started again (twice at most, on fresh
     /// ports): wrangler 4.86 sometimes restarts its custom build at startup and then fails to
     /// bind the port it still holds ("Address already in use"). A failed build is not retried.
-    pub fn start(name: &str, state: &Path, vars: &[String], envs: &[(&str, String)]) -> Wrangler {
+    pub fn start_build(
+        build: Build,
+        name: &str,
+        state: &Path,
+        vars: &[String],
+        envs: &[(&str, String)],
+    ) -> Wrangler {
+        let spawn = || {
+            let port = free_port();
+            let inspector = free_port();
+            let log = std::env::temp_dir().join(format!("asm-wrangler-{name}-{port}.log"));
+            let out = std::fs::File::create(&log).expect("log file");
+            let mut cmd = Command::new(wrangler_bin());
+            cmd.args([
+                "dev",
+                build.entry(),
+                "--local",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+            ])
+            .args(["--inspector-ip", "127.0.0.1", "--inspector-port", &inspector.to_string()])
+            .args(["--show-interactive-dev-session=false", "--test-scheduled", "--persist-to"])
+            .arg(state)
+            .current_dir(root())
+            .env("ASM_WORKER_VARIANT", build.variant())
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log file"))
+            .stderr(out)
+            .process_group(0);
+            for v in vars {
+                cmd.args(["--var", v]);
+            }
+            for (k, v) in envs {
+                cmd.env(k, v);
+            }
+            let child = cmd.spawn().expect("wrangler dev starts");
+            Wrangler { child, url: format!("http://127.0.0.1:{port}"), log }
+        };
         let mut attempt = 1;
         loop {
-            let mut w = Wrangler::spawn(name, state, vars, envs);
+            let mut w = spawn();
             match w.wait_ready() {
                 Ok(()) => return w,
                 Err(Startup::Exited(_)) if attempt < 3 => {
@@ -115,31 +185,6 @@ impl Wrangler {
                 Err(Startup::Exited(log) | Startup::Failed(log)) => panic!("{log}"),
             }
         }
-    }
-
-    fn spawn(name: &str, state: &Path, vars: &[String], envs: &[(&str, String)]) -> Wrangler {
-        let port = free_port();
-        let inspector = free_port();
-        let log = std::env::temp_dir().join(format!("asm-wrangler-{name}-{port}.log"));
-        let out = std::fs::File::create(&log).expect("log file");
-        let mut cmd = Command::new(wrangler_bin());
-        cmd.args(["dev", "--local", "--ip", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--inspector-ip", "127.0.0.1", "--inspector-port", &inspector.to_string()])
-            .args(["--show-interactive-dev-session=false", "--test-scheduled", "--persist-to"])
-            .arg(state)
-            .current_dir(root())
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log file"))
-            .stderr(out)
-            .process_group(0);
-        for v in vars {
-            cmd.args(["--var", v]);
-        }
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        let child = cmd.spawn().expect("wrangler dev starts");
-        Wrangler { child, url: format!("http://127.0.0.1:{port}"), log }
     }
 
     /// Waits for `/v1/health`, failing at once when wrangler exits or its build step fails

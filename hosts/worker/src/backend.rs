@@ -42,8 +42,9 @@ impl Backend {
             #[cfg(not(feature = "hyperdrive"))]
             "postgres" => Err(Error::new(
                 ErrorCode::DependencyNotAvailable,
-                "this Worker was built for D1 only: build it with the `hyperdrive` feature \
-                 (scripts/build-worker with ASM_WORKER_FEATURES=hyperdrive) for PostgreSQL",
+                "this Worker is the D1-only build (ASM_WORKER_VARIANT=d1): PostgreSQL needs the \
+                 full build, with the `hyperdrive` feature (scripts/build-worker without \
+                 ASM_WORKER_VARIANT)",
             )),
             other => Err(Error::new(
                 ErrorCode::DependencyNotAvailable,

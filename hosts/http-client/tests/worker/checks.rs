@@ -98,18 +98,25 @@ fn session(id: &str, status: &str, updated_at: &str) -> Value {
     })
 }
 
+/// Prints one check's line, `  ok   <host> <name>` or `  FAIL <host> <name>: <detail>`, and
+/// answers `ok`.
+pub fn report(host: &str, name: &str, ok: bool, detail: &str) -> bool {
+    if ok {
+        println!("  ok   {host} {name}");
+    } else {
+        println!("  FAIL {host} {name}: {detail}");
+    }
+    ok
+}
+
 /// Runs every check against the Worker whose body limit is `limit`, printing one line each;
 /// false when any failed.
 pub fn run_all_checks(w: &Wrangler, backend: &str, limit: usize) -> bool {
     let http = Http::new(&w.url);
     let mut failures = Vec::new();
+    let host = format!("worker-{backend}");
     let mut check = |name: &str, ok: bool, detail: String| {
-        println!(
-            "  {} worker-{backend} {name}{}",
-            if ok { "ok  " } else { "FAIL" },
-            if ok { String::new() } else { format!(": {detail}") }
-        );
-        if !ok {
+        if !report(&host, name, ok, &detail) {
             failures.push(name.to_owned());
         }
     };

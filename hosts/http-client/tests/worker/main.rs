@@ -181,21 +181,11 @@ fn d1_only_refuses_postgres() -> bool {
     let vars = production::vars("postgres");
     let state = tempdir("d1-only-postgres");
     let w = Wrangler::start_build(Build::D1Only, "d1-only-postgres", &state, &vars, &[]);
-    let bearer = format!("Bearer {TOKEN}");
-    let (status, body, _) = checks::Http::new(&w.url).exchange(
-        "GET",
-        "/v1/sessions",
-        &[("authorization", &bearer)],
-        None,
-    );
+    let (status, body) = checks::Http::new(&w.url).req("GET", "/v1/sessions", Some(TOKEN), None);
     let named = body["error"]["message"].as_str().is_some_and(|m| m.contains("hyperdrive"));
     let ok = status == 500 && checks::code(&body) == "dependency_not_available" && named;
-    println!(
-        "  {} worker-d1-only postgres_is_refused_naming_the_full_build{}",
-        if ok { "ok  " } else { "FAIL" },
-        if ok { String::new() } else { format!(": {status} {body}") }
-    );
-    ok
+    let name = "postgres_is_refused_naming_the_full_build";
+    checks::report("worker-d1-only", name, ok, &format!("{status} {body}"))
 }
 
 /// A D1 Worker with the default limits (no `ASM_LIMITS`): the bounds suite.

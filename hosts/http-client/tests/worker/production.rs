@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use asm_core::Timestamp;
 use serde_json::Value;
 
-use crate::checks::{Http, TEST_NOW, TEST_NOW_HEADER, TEST_READINGS_HEADER, code};
+use crate::checks::{Http, TEST_NOW, TEST_NOW_HEADER, TEST_READINGS_HEADER, code, report};
 use crate::wrangler::{Wrangler, migrate_d1};
 use crate::{DEFAULT_BODY_LIMIT, TOKEN};
 
@@ -38,12 +38,7 @@ pub fn run(state: &Path) -> bool {
     let http = Http::new(&w.url);
     let mut failures = 0;
     let mut check = |name: &str, ok: bool, detail: String| {
-        println!(
-            "  {} worker-production {name}{}",
-            if ok { "ok  " } else { "FAIL" },
-            if ok { String::new() } else { format!(": {detail}") }
-        );
-        failures += usize::from(!ok);
+        failures += usize::from(!report("worker-production", name, ok, &detail));
     };
     let bearer = format!("Bearer {TOKEN}");
     let clocked = [("authorization", bearer.as_str()), (TEST_NOW_HEADER, TEST_NOW)];

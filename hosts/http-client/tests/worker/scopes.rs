@@ -242,6 +242,13 @@ fn seed(http: &Http) {
     }
 }
 
+/// Whether an answer holds something of agent `bbb`: its agent id, an id seeded for it
+/// (`s-bbb`, `r-bbb`, `e-bbb-1`, `k-bbb` …) or its bytes. Not the bare letters: an id the server
+/// makes is hex and holds `bbb` now and then.
+fn shows_bbb(answer: &str) -> bool {
+    answer.contains("\"bbb\"") || answer.contains("-bbb") || answer.contains("of bbb")
+}
+
 /// Everything of agent `bbb`, as the unrestricted token sees it.
 fn bbb_rows(http: &Http) -> Value {
     let export =
@@ -299,10 +306,7 @@ pub fn run(url: &str, backend: &str) -> (usize, usize) {
                     }
                     _ => {}
                 }
-                if key.restricted
-                    && expected_refusal.is_none()
-                    && answer.to_string().contains("bbb")
-                {
+                if key.restricted && expected_refusal.is_none() && shows_bbb(&answer.to_string()) {
                     problems.push(format!("answer shows agent bbb's rows: {answer}"));
                 }
                 let wrote = expected_refusal.is_none() && needs > 0;

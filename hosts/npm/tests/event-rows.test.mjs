@@ -176,3 +176,25 @@ test('getEvents through the plan answers as the core getEvents', async () => {
     db.close();
   }
 });
+
+test('better-sqlite3 reads integers as numbers, and again as bigints when one is beyond 2^53', async () => {
+  const db = new Database(':memory:');
+  try {
+    const executor = betterSqlite3Executor(db);
+    const read = (sql) => executor.batch([{ sql, params: [], readOnly: true }]).then(([answer]) => answer.rows);
+    assert.deepStrictEqual(await read('SELECT 7, 2.5, -9007199254740991'), [[7, 2.5, -9007199254740991]]);
+    // A real that large may have been an integer too: read again, it stays a number.
+    assert.deepStrictEqual(await read('SELECT 7, 1e300'), [[7n, 1e300]]);
+    assert.deepStrictEqual(await read('SELECT 7, 2.5, 9007199254740993'), [[7n, 2.5, 9007199254740993n]]);
+    assert.deepStrictEqual(await read('SELECT -9007199254740993 UNION ALL SELECT 1'), [[-9007199254740993n], [1n]]);
+    // Inside a batch, the second run sees what the first saw.
+    db.exec('CREATE TABLE t (n INTEGER)');
+    const [, answer] = await executor.batch([
+      { sql: 'INSERT INTO t (n) VALUES (?1)', params: [9007199254740993n] },
+      { sql: 'SELECT n FROM t', params: [], readOnly: true },
+    ]);
+    assert.deepStrictEqual(answer.rows, [[9007199254740993n]]);
+  } finally {
+    db.close();
+  }
+});

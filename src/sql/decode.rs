@@ -316,21 +316,32 @@ pub(crate) fn run(row: &[Value]) -> Result<Run> {
 
 /// A row of `schema::event_select`.
 pub(crate) fn event(row: &[Value]) -> Result<Event> {
-    event_from(Cells::new("asm_events", row))
+    event_from(Cells::new("asm_events", row), None)
 }
 
 /// Rows of `schema::event_select`, their text moved into the events: reads answer thousands of
 /// events, and copying every id and name again was a measurable part of a read.
 pub(crate) fn events(rows: Vec<Vec<Value>>) -> Result<Vec<Event>> {
-    rows.into_iter().map(|mut row| event_from(Cells::owned("asm_events", &mut row))).collect()
+    rows.into_iter().map(|mut row| event_from(Cells::owned("asm_events", &mut row), None)).collect()
 }
 
-fn event_from(mut c: Cells<'_>) -> Result<Event> {
+/// Rows of `schema::event_select_of_session`: `session_id`'s events, without its column.
+pub(crate) fn events_of_session(rows: Vec<Vec<Value>>, session_id: &str) -> Result<Vec<Event>> {
+    let of =
+        |mut row: Vec<Value>| event_from(Cells::owned("asm_events", &mut row), Some(session_id));
+    rows.into_iter().map(of).collect()
+}
+
+/// An event from its cells in select-list order; `session_id` is given when the list leaves it out.
+fn event_from(mut c: Cells<'_>, session_id: Option<&str>) -> Result<Event> {
     Ok(Event {
         id: c.text()?,
         event_type: c.event_type()?,
         timestamp: c.ts()?,
-        session_id: c.text()?,
+        session_id: match session_id {
+            Some(id) => id.to_owned(),
+            None => c.text()?,
+        },
         run_id: c.opt_text()?,
         sequence_number: Some(c.int()?),
         data: c.map()?,

@@ -33,6 +33,8 @@ pub enum CellRule {
     IntOr(i64),
     /// A JSON object as text; NULL and JSON `null` answer `{}`.
     Map,
+    /// Not a cell: the id of the session read, which the statement's filter names.
+    SessionId,
 }
 
 impl CellRule {
@@ -46,6 +48,7 @@ impl CellRule {
             CellRule::Int => "int",
             CellRule::IntOr(_) => "int_or",
             CellRule::Map => "map",
+            CellRule::SessionId => "session_id",
         }
     }
 }
@@ -55,61 +58,66 @@ impl CellRule {
 pub struct FieldPlan {
     /// The member's key in the event's wire form.
     pub key: &'static str,
-    /// The column's position in the `get_events` select list.
-    pub column: usize,
+    /// The column's position in the `get_events` select list; `None` for [`CellRule::SessionId`].
+    pub column: Option<usize>,
     /// How the cell decodes.
     pub rule: CellRule,
 }
 
 /// An event row of `get_events` as the event's wire form, members in the order the core writes
-/// them (sorted by key), as `decode::event` reads the row.
+/// them (sorted by key), as `decode::events_of_session` reads the row: the session id is the
+/// one the read names, not a column.
 pub const EVENT_ROW_PLAN: &[FieldPlan] = &[
-    FieldPlan { key: "correlation_id", column: 10, rule: CellRule::OptText },
-    FieldPlan { key: "data", column: 6, rule: CellRule::Map },
-    FieldPlan { key: "id", column: 0, rule: CellRule::Text },
-    FieldPlan { key: "metadata", column: 7, rule: CellRule::Map },
-    FieldPlan { key: "provider", column: 9, rule: CellRule::OptText },
-    FieldPlan { key: "run_id", column: 4, rule: CellRule::OptText },
-    FieldPlan { key: "schema_version", column: 8, rule: CellRule::IntOr(1) },
-    FieldPlan { key: "sequence_number", column: 5, rule: CellRule::Int },
-    FieldPlan { key: "session_id", column: 3, rule: CellRule::Text },
-    FieldPlan { key: "timestamp", column: 2, rule: CellRule::Timestamp },
-    FieldPlan { key: "type", column: 1, rule: CellRule::EventType },
+    FieldPlan { key: "correlation_id", column: Some(9), rule: CellRule::OptText },
+    FieldPlan { key: "data", column: Some(5), rule: CellRule::Map },
+    FieldPlan { key: "id", column: Some(0), rule: CellRule::Text },
+    FieldPlan { key: "metadata", column: Some(6), rule: CellRule::Map },
+    FieldPlan { key: "provider", column: Some(8), rule: CellRule::OptText },
+    FieldPlan { key: "run_id", column: Some(3), rule: CellRule::OptText },
+    FieldPlan { key: "schema_version", column: Some(7), rule: CellRule::IntOr(1) },
+    FieldPlan { key: "sequence_number", column: Some(4), rule: CellRule::Int },
+    FieldPlan { key: "session_id", column: None, rule: CellRule::SessionId },
+    FieldPlan { key: "timestamp", column: Some(2), rule: CellRule::Timestamp },
+    FieldPlan { key: "type", column: Some(1), rule: CellRule::EventType },
 ];
 
 /// [`EVENT_ROW_PLAN`] as JSON: `{ fields: [{ key, column, rule, default? }], event_types }`.
 pub fn event_row_plan_json() -> Json {
     let fields: Vec<Json> = EVENT_ROW_PLAN
         .iter()
-        .map(|f| match f.rule {
-            CellRule::IntOr(default) => {
-                json!({ "key": f.key, "column": f.column, "rule": f.rule.name(), "default": default })
+        .map(|f| {
+            let mut field = json!({ "key": f.key, "rule": f.rule.name() });
+            if let Some(column) = f.column {
+                field["column"] = json!(column);
             }
-            rule => json!({ "key": f.key, "column": f.column, "rule": rule.name() }),
+            if let CellRule::IntOr(default) = f.rule {
+                field["default"] = json!(default);
+            }
+            field
         })
         .collect();
     let types: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
     json!({ "fields": fields, "event_types": types })
 }
 
-/// Rows of `get_events` decoded by the core itself: what a host falls back to when a cell is
-/// outside the plan's rules, and the reference its own decoding is tested against.
-pub fn decode_events(rows: Vec<Vec<Value>>) -> Result<Vec<Event>> {
-    decode::events(rows)
+/// Rows of `get_events` for `session_id` decoded by the core itself: what a host falls back to
+/// when a cell is outside the plan's rules, and the reference its own decoding is tested against.
+pub fn decode_events(rows: Vec<Vec<Value>>, session_id: &str) -> Result<Vec<Event>> {
+    decode::events_of_session(rows, session_id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sql::schema::EVENT_COLUMNS;
+    use crate::sql::schema::EVENT_COLUMNS_OF_SESSION;
 
-    /// A row with `text` in every column, as `decode::event` would need it to read.
+    /// A row of the select list with a value in every column, as `decode::events_of_session`
+    /// would need it to read.
     fn sample_row() -> Vec<Value> {
         vec![
             Value::Text("evt_1".into()),
             Value::Text("run_started".into()),
             Value::Text("2025-01-27T12:00:00.123456".into()),
-            Value::Text("ses_1".into()),
             Value::Text("run_1".into()),
             Value::Integer(7),
             Value::Text(r#"{"a":1}"#.into()),
@@ -122,27 +130,36 @@ mod tests {
 
     #[test]
     fn the_plan_names_every_member_and_its_column() {
-        let event = decode_events(vec![sample_row()]).unwrap().remove(0);
+        let event = decode_events(vec![sample_row()], "ses_1").unwrap().remove(0);
+        assert_eq!(event.session_id, "ses_1");
         let wire = serde_json::to_value(&event).unwrap();
         let keys: Vec<&str> = wire.as_object().unwrap().keys().map(String::as_str).collect();
         let planned: Vec<&str> = EVENT_ROW_PLAN.iter().map(|f| f.key).collect();
         assert_eq!(planned, keys, "the plan lists the wire members in the core's order");
-        let columns: Vec<&str> = EVENT_COLUMNS.split(", ").map(|c| c.trim_matches('"')).collect();
+        let columns: Vec<&str> =
+            EVENT_COLUMNS_OF_SESSION.split(", ").map(|c| c.trim_matches('"')).collect();
+        assert_eq!(columns.len(), sample_row().len());
         for field in EVENT_ROW_PLAN {
-            assert_eq!(columns[field.column], field.key, "{} reads its own column", field.key);
+            match field.column {
+                Some(column) => {
+                    assert_eq!(columns[column], field.key, "{} reads its column", field.key)
+                }
+                None => assert_eq!(field.rule, CellRule::SessionId, "{} is not a cell", field.key),
+            }
         }
     }
 
     #[test]
     fn each_rule_reads_as_the_core_reads_the_cell() {
-        let event = decode_events(vec![sample_row()]).unwrap().remove(0);
+        let event = decode_events(vec![sample_row()], "ses_1").unwrap().remove(0);
         let wire = serde_json::to_value(&event).unwrap();
         assert_eq!(wire["timestamp"], "2025-01-27T12:00:00.123456Z");
         for field in EVENT_ROW_PLAN {
+            let Some(column) = field.column else { continue };
             let mut row = sample_row();
-            row[field.column] = Value::Null;
-            let read =
-                decode_events(vec![row]).map(|mut e| serde_json::to_value(e.remove(0)).unwrap());
+            row[column] = Value::Null;
+            let read = decode_events(vec![row], "ses_1")
+                .map(|mut e| serde_json::to_value(e.remove(0)).unwrap());
             match field.rule {
                 CellRule::OptText => assert_eq!(read.unwrap()[field.key], Json::Null),
                 CellRule::Map => assert_eq!(read.unwrap()[field.key], json!({})),
@@ -150,13 +167,15 @@ mod tests {
                 CellRule::Text | CellRule::EventType | CellRule::Timestamp | CellRule::Int => {
                     assert!(read.is_err(), "{} refuses NULL", field.key)
                 }
+                CellRule::SessionId => unreachable!("the session id is not a cell"),
             }
         }
         let plan = event_row_plan_json();
         assert_eq!(plan["event_types"].as_array().unwrap().len(), EventType::ALL.len());
         assert_eq!(
             plan["fields"][6],
-            json!({"key": "schema_version", "column": 8, "rule": "int_or", "default": 1})
+            json!({"key": "schema_version", "column": 7, "rule": "int_or", "default": 1})
         );
+        assert_eq!(plan["fields"][8], json!({"key": "session_id", "rule": "session_id"}));
     }
 }

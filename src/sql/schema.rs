@@ -44,12 +44,30 @@ const RUN_SELECT_PG: &str = concat!(
 pub(crate) const EVENT_COLUMNS: &str = "id, type, \"timestamp\", session_id, run_id, sequence_number, data, \
      metadata, schema_version, provider, correlation_id";
 
-const EVENT_SELECT_PG: &str = concat!(
-    "id, type, ",
-    pg_ts!("\"timestamp\""),
-    ", session_id, run_id, sequence_number, data::text, metadata::text, schema_version, provider, ",
-    "correlation_id",
-);
+/// The PostgreSQL select list of `asm_events`, with `$session` (`"session_id, "` or nothing)
+/// between the timestamp and the run id.
+macro_rules! event_select_pg {
+    ($session:literal) => {
+        concat!(
+            "id, type, ",
+            pg_ts!("\"timestamp\""),
+            ", ",
+            $session,
+            "run_id, sequence_number, data::text, metadata::text, schema_version, provider, ",
+            "correlation_id",
+        )
+    };
+}
+
+const EVENT_SELECT_PG: &str = event_select_pg!("session_id, ");
+
+/// Columns of `asm_events` read for one session's events when a host decodes them (`row_plan`):
+/// without `session_id`, which the statement's filter already names, so a read of thousands of
+/// events does not carry the same text once per row.
+pub(crate) const EVENT_COLUMNS_OF_SESSION: &str = "id, type, \"timestamp\", run_id, sequence_number, data, metadata, schema_version, provider, \
+     correlation_id";
+
+const EVENT_SELECT_OF_SESSION_PG: &str = event_select_pg!("");
 
 /// Columns of `asm_artifacts`, in write order.
 pub(crate) const ARTIFACT_COLUMNS: &str = "id, session_id, run_id, key, content_type, byte_size, \
@@ -76,6 +94,12 @@ pub(crate) fn run_select(dialect: Dialect) -> &'static str {
 /// The select list of `asm_events` for `dialect` (decoded by `decode::event`).
 pub(crate) fn event_select(dialect: Dialect) -> &'static str {
     if dialect.is_sqlite() { EVENT_COLUMNS } else { EVENT_SELECT_PG }
+}
+
+/// The select list of one session's events for `dialect`, without `session_id` (decoded by
+/// `decode::events_of_session`).
+pub(crate) fn event_select_of_session(dialect: Dialect) -> &'static str {
+    if dialect.is_sqlite() { EVENT_COLUMNS_OF_SESSION } else { EVENT_SELECT_OF_SESSION_PG }
 }
 
 /// The select list of `asm_artifacts` for `dialect` (decoded by `decode::artifact`).

@@ -90,10 +90,10 @@ Store.prototype.getEvents = async function getEvents(sessionId, filter) {
     const rows = Array.isArray(answers) && answers.length === 1 ? answers[0]?.rows : undefined;
     if (Array.isArray(rows) && rows.length === 0) return this.__noEvents(sessionId);
     if (Array.isArray(rows)) {
-      const events = eventsOfRows(rows);
+      const events = eventsOfRows(rows, read.sessionId);
       if (events) return events;
       try {
-        return coreEventsOfRows(rows);
+        return coreEventsOfRows(rows, read.sessionId);
       } catch {
         // The error is the core's getEvents's to give, with its own details.
       }

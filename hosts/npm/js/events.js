@@ -31,12 +31,13 @@ function rowPlan() {
 
 // The plan as `eventOfRow` builds it, member by member in the core's order.
 const LITERAL = 'correlation_id:opt_text,data:map,id:text,metadata:map,provider:opt_text,run_id:opt_text,'
-  + 'schema_version:int_or,sequence_number:int,session_id:text,timestamp:timestamp,type:event_type';
+  + 'schema_version:int_or,sequence_number:int,session_id:session_id,timestamp:timestamp,type:event_type';
 
 // The rules this file knows, by their index in `rowPlan().rules`; a rule it does not know (a
-// newer core) is -1, and every row then goes to the core.
-const RULES = ['text', 'opt_text', 'event_type', 'timestamp', 'int', 'int_or', 'map'];
-const [TEXT, OPT_TEXT, EVENT_TYPE, TIMESTAMP, INT, INT_OR, MAP] = RULES.keys();
+// newer core) is -1, and every row then goes to the core. `session_id` is not a cell: the id
+// of the session read.
+const RULES = ['text', 'opt_text', 'event_type', 'timestamp', 'int', 'int_or', 'map', 'session_id'];
+const [TEXT, OPT_TEXT, EVENT_TYPE, TIMESTAMP, INT, INT_OR, MAP, SESSION_ID] = RULES.keys();
 
 /** Marks a cell the rules do not cover. */
 const OUTSIDE = Symbol('outside the plan');
@@ -109,9 +110,14 @@ const optText = (cell) => (cell === null || cell === undefined ? null : text(cel
 /** An integer, or NULL as `fallback`. */
 const integerOr = (cell, fallback) => (cell === null || cell === undefined ? fallback : integer(cell));
 
-/** The member a cell becomes under `rule` (`fallback` for an absent `int_or`), or `OUTSIDE`. */
-function member(rule, cell, fallback, types) {
+/**
+ * The member a cell becomes under `rule` (`fallback` for an absent `int_or`, `sessionId` for the
+ * member that is not a cell), or `OUTSIDE`.
+ */
+function member(rule, cell, fallback, types, sessionId) {
   switch (rule) {
+    case SESSION_ID:
+      return sessionId;
     case TEXT:
       return text(cell);
     case OPT_TEXT:
@@ -135,7 +141,7 @@ function member(rule, cell, fallback, types) {
  * One event of `row` when the plan is the one `LITERAL` names, or `OUTSIDE`: one object literal,
  * so V8 gives every event its final shape at once (twice as fast as adding members one by one).
  */
-function eventOfRow(row, columns, defaults, types) {
+function eventOfRow(row, columns, defaults, types, sessionId) {
   const correlationId = optText(row[columns[0]]);
   const data = jsonObject(row[columns[1]]);
   const id = text(row[columns[2]]);
@@ -144,12 +150,11 @@ function eventOfRow(row, columns, defaults, types) {
   const runId = optText(row[columns[5]]);
   const schemaVersion = integerOr(row[columns[6]], defaults[6]);
   const sequenceNumber = integerOr(row[columns[7]], OUTSIDE);
-  const sessionId = text(row[columns[8]]);
   const at = timestamp(row[columns[9]]);
   const type = types.has(row[columns[10]]) ? row[columns[10]] : OUTSIDE;
   if (correlationId === OUTSIDE || data === OUTSIDE || id === OUTSIDE || metadata === OUTSIDE
     || provider === OUTSIDE || runId === OUTSIDE || schemaVersion === OUTSIDE || sequenceNumber === OUTSIDE
-    || sessionId === OUTSIDE || at === OUTSIDE || type === OUTSIDE) {
+    || at === OUTSIDE || type === OUTSIDE) {
     return OUTSIDE;
   }
   return {
@@ -168,10 +173,11 @@ function eventOfRow(row, columns, defaults, types) {
 }
 
 /**
- * The events of `rows` by the plan, or `undefined` when a cell is outside its rules or the rows
- * are not in ascending sequence order (as `getEvents` reads them).
+ * The events of `rows`, the session `sessionId`'s, by the plan, or `undefined` when a cell is
+ * outside its rules or the rows are not in ascending sequence order (as `getEvents` reads them).
  */
-export function eventsOfRows(rows) {
+export function eventsOfRows(rows, sessionId) {
+  if (typeof sessionId !== 'string') return undefined;
   const { keys, columns, rules, defaults, types, literal } = rowPlan();
   const width = keys.length;
   const events = new Array(rows.length);
@@ -181,12 +187,12 @@ export function eventsOfRows(rows) {
     if (!Array.isArray(row)) return undefined;
     let event;
     if (literal) {
-      event = eventOfRow(row, columns, defaults, types);
+      event = eventOfRow(row, columns, defaults, types, sessionId);
       if (event === OUTSIDE) return undefined;
     } else {
       event = {};
       for (let f = 0; f < width; f++) {
-        const value = member(rules[f], row[columns[f]], defaults[f], types);
+        const value = member(rules[f], row[columns[f]], defaults[f], types, sessionId);
         if (value === OUTSIDE) return undefined;
         event[keys[f]] = value;
       }
@@ -198,7 +204,7 @@ export function eventsOfRows(rows) {
   return events;
 }
 
-/** The core's decoding of `rows` (the reference `eventsOfRows` answers as). */
-export function coreEventsOfRows(rows) {
-  return decodeEventRows(answersForWasm([{ rows, changes: 0 }]));
+/** The core's decoding of `rows` of `sessionId` (the reference `eventsOfRows` answers as). */
+export function coreEventsOfRows(rows, sessionId) {
+  return decodeEventRows(answersForWasm([{ rows, changes: 0 }]), sessionId);
 }

@@ -21,23 +21,28 @@ pub fn event_row_plan() -> std::result::Result<JsValue, JsValue> {
     to_js(&event_row_plan_json()).map_err(|e| to_js_error(&e))
 }
 
-/// The events of `getEvents` rows as the core decodes them; `answers` is what `runBatch` makes
-/// of the executor's answer to the one statement (its JSON text, or the answers themselves).
+/// The events of `getEvents` rows of `session_id` as the core decodes them; `answers` is what
+/// `runBatch` makes of the executor's answer to the one statement (its JSON text, or the answers
+/// themselves).
 #[wasm_bindgen(js_name = decodeEventRows, skip_typescript)]
-pub fn decode_event_rows(answers: JsValue) -> std::result::Result<JsValue, JsValue> {
+pub fn decode_event_rows(
+    answers: JsValue,
+    session_id: String,
+) -> std::result::Result<JsValue, JsValue> {
     let decode = || -> Result<JsValue> {
         let sets =
             result_sets(answers).map_err(|e| Error::new(ErrorCode::StorageError, e.message))?;
         let rows = sets.into_iter().next().map(|set| set.rows).unwrap_or_default();
-        to_js(&decode_events(rows)?)
+        to_js(&decode_events(rows, &session_id)?)
     };
     decode().map_err(|e| to_js_error(&e))
 }
 
 #[wasm_bindgen]
 impl Store {
-    /// What `getEvents(sessionId, filter)` would run, as `{ executor, statements }` (the
-    /// statements as `runBatch` takes them), or `undefined` when the read waits for new events.
+    /// What `getEvents(sessionId, filter)` would run, as `{ executor, statements, sessionId }`
+    /// (the statements as `runBatch` takes them; the id every row's event gets), or `undefined`
+    /// when the read waits for new events.
     #[wasm_bindgen(js_name = __eventsRead, skip_typescript)]
     pub fn events_read(
         &self,
@@ -54,6 +59,7 @@ impl Store {
             let set = |key: &str, value: &JsValue| Reflect::set(&read, &key.into(), value);
             set("executor", sql.executor().target())
                 .and_then(|_| set("statements", &wire::statements_json(&[statement]).into()))
+                .and_then(|_| set("sessionId", &JsValue::from_str(&session_id)))
                 .map_err(|_| Error::new(ErrorCode::InternalError, "could not build the read"))?;
             Ok(read.into())
         };

@@ -164,6 +164,8 @@ fn select_active_run(dialect: Dialect, scope: &Scope, session_id: &str) -> State
     b.build()
 }
 
+/// A session's events. The select list leaves out `session_id`: the filter pins it, and text that
+/// compares equal is the same text (SQLite's BINARY collation, PostgreSQL's deterministic ones).
 fn select_events(
     dialect: Dialect,
     scope: &Scope,
@@ -172,7 +174,7 @@ fn select_events(
     page: Option<u32>,
 ) -> Statement {
     let mut b = Builder::read(dialect);
-    b.sql("SELECT ").sql(schema::event_select(dialect)).sql(" FROM asm_events");
+    b.sql("SELECT ").sql(schema::event_select_of_session(dialect)).sql(" FROM asm_events");
     let mut w = Where::new(&mut b);
     w.text("session_id = ", Some(&session_id.to_owned()));
     w.scope_session(scope, "session_id");
@@ -368,7 +370,7 @@ impl<E: Executor> SessionStore for SqlStore<E> {
             if rs.rows.is_empty() {
                 return self.no_events(session_id).await;
             }
-            decode::events(rs.rows)
+            decode::events_of_session(rs.rows, session_id)
         };
         let wait_ms = filter.wait_timeout_ms.unwrap_or(0);
         let poll = LongPoll { wait_ms, poll_ms: self.poll_ms };

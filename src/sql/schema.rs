@@ -61,9 +61,9 @@ macro_rules! event_select_pg {
 
 const EVENT_SELECT_PG: &str = event_select_pg!("session_id, ");
 
-/// Columns of `asm_events` read for one session's events when a host decodes them (`row_plan`):
-/// without `session_id`, which the statement's filter already names, so a read of thousands of
-/// events does not carry the same text once per row.
+/// Columns of `asm_events` for one session's events (`get_events`, and the hosts that decode its
+/// rows by `row_plan`): without `session_id`, which the statement's filter already names, so a
+/// read of thousands of events does not carry the same text once per row.
 pub(crate) const EVENT_COLUMNS_OF_SESSION: &str = "id, type, \"timestamp\", run_id, sequence_number, data, metadata, schema_version, provider, \
      correlation_id";
 

@@ -40,14 +40,18 @@ const RUN_SELECT_PG: &str = concat!(
     ", provider, provider_metadata::text, cost_usd",
 );
 
-/// Columns of `asm_events`, in write order.
-pub(crate) const EVENT_COLUMNS: &str = "id, type, \"timestamp\", session_id, run_id, sequence_number, data, \
-     metadata, schema_version, provider, correlation_id";
-
-/// The PostgreSQL select list of `asm_events`, with `$session` (`"session_id, "` or nothing)
-/// between the timestamp and the run id.
-macro_rules! event_select_pg {
-    ($session:literal) => {
+/// The columns of `asm_events` in write order, with `$session` (`"session_id, "` or nothing)
+/// between the timestamp and the run id: SQLite's form (`sqlite`, columns as stored) or
+/// PostgreSQL's (`pg`, converted to text in SQL).
+macro_rules! event_columns {
+    (sqlite, $session:literal) => {
+        concat!(
+            "id, type, \"timestamp\", ",
+            $session,
+            "run_id, sequence_number, data, metadata, schema_version, provider, correlation_id",
+        )
+    };
+    (pg, $session:literal) => {
         concat!(
             "id, type, ",
             pg_ts!("\"timestamp\""),
@@ -59,15 +63,17 @@ macro_rules! event_select_pg {
     };
 }
 
-const EVENT_SELECT_PG: &str = event_select_pg!("session_id, ");
+/// Columns of `asm_events`, in write order.
+pub(crate) const EVENT_COLUMNS: &str = event_columns!(sqlite, "session_id, ");
+
+const EVENT_SELECT_PG: &str = event_columns!(pg, "session_id, ");
 
 /// Columns of `asm_events` for one session's events (`get_events`, and the hosts that decode its
 /// rows by `row_plan`): without `session_id`, which the statement's filter already names, so a
 /// read of thousands of events does not carry the same text once per row.
-pub(crate) const EVENT_COLUMNS_OF_SESSION: &str = "id, type, \"timestamp\", run_id, sequence_number, data, metadata, schema_version, provider, \
-     correlation_id";
+pub(crate) const EVENT_COLUMNS_OF_SESSION: &str = event_columns!(sqlite, "");
 
-const EVENT_SELECT_OF_SESSION_PG: &str = event_select_pg!("");
+const EVENT_SELECT_OF_SESSION_PG: &str = event_columns!(pg, "");
 
 /// Columns of `asm_artifacts`, in write order.
 pub(crate) const ARTIFACT_COLUMNS: &str = "id, session_id, run_id, key, content_type, byte_size, \

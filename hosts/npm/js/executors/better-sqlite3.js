@@ -18,21 +18,21 @@ export function betterSqlite3Executor(db) {
   };
   const one = ({ sql, params, readOnly }) => {
     const stmt = prepare(sql);
+    const bound = numbered(params);
     if (stmt.reader && readOnly) {
       // Integers as numbers (a bigint per cell made a read 20 % slower); a number beyond 2^53 may
       // be an integer that lost digits, so then the read runs again with every integer exact.
       // In a batch it runs inside the same transaction, so both runs see the same rows.
-      const bound = numbered(params);
       const rows = stmt.raw(true).safeIntegers(false).all(bound);
       return { rows: rows.some(beyondSafe) ? stmt.safeIntegers(true).all(bound) : rows, changes: 0 };
     }
     if (stmt.reader) {
       // A reader that writes (INSERT … RETURNING) runs once, with integers beyond 2^53 exact
       // (as bigints), and returns a row per changed row.
-      const rows = stmt.raw(true).safeIntegers(true).all(numbered(params));
+      const rows = stmt.raw(true).safeIntegers(true).all(bound);
       return { rows, changes: rows.length };
     }
-    return { rows: [], changes: stmt.run(numbered(params)).changes };
+    return { rows: [], changes: stmt.run(bound).changes };
   };
   const run = db.transaction((statements) => statements.map(one));
   return {

@@ -465,27 +465,15 @@ pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply
         Call::CostSummary(q) => Reply::ok(store.get_cost_summary(&q).await?),
         Call::SessionStats(id) => Reply::ok(store.get_session_stats(&id).await?),
         Call::ExportSession(id, include) => Reply::ok(store.export_session(&id, include).await?),
-        Call::MaintenanceExecute(policy) => Reply::ok(store.execute(&policy).await?),
+        call @ (Call::MaintenanceExecute(_)
+        | Call::PruneSessionEvents(..)
+        | Call::HardDeleteExpired(_)
+        | Call::HealthCheck) => execute_maintenance(store, call).await,
         Call::MaintenancePlan(policy) => Reply::ok(store.plan(&policy).await?),
-        Call::PruneSessionEvents(id, policy) => {
-            keyed("count", store.prune_session_events(&id, &policy).await?)
-        }
         Call::SoftDeleteExpired(policy) => {
             keyed("count", store.soft_delete_expired_sessions(&policy).await?)
         }
-        Call::HardDeleteExpired(policy) => {
-            keyed("count", store.hard_delete_expired_sessions(&policy).await?)
-        }
         Call::CleanOrphanedArtifacts => keyed("count", store.clean_orphaned_artifacts().await?),
-        Call::HealthCheck => {
-            let problems = store.health_check().await?;
-            let healthy = Value::Bool(problems.is_empty());
-            let problems = problems.into_iter().map(Value::String).collect();
-            Reply::ok(serde_json::Map::from_iter([
-                ("healthy".to_owned(), healthy),
-                ("problems".to_owned(), problems),
-            ]))
-        }
         Call::RegisterArtifact(artifact) => Reply::created(store.register(artifact).await?),
         Call::GetArtifact(key) => match store.get_by_key(&key).await? {
             Some(artifact) => Reply::ok(artifact),
@@ -504,6 +492,32 @@ pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply
         | Call::DeleteArtifactContent(_) => {
             Err(Error::validation("artifact bytes are answered as a stream, not JSON"))
         }
+    }
+}
+
+/// The calls that also touch artifact bytes when a bucket is bound (archive before prune, the
+/// sweep, rows checked against their bytes): the entry point runs them on the artifact-aware
+/// composite. Apart from [`execute`] so that the composite compiles these four arms, not the
+/// whole API a second time (a smaller Worker).
+pub async fn execute_maintenance<S: Store>(store: &S, call: Call) -> Result<Reply> {
+    match call {
+        Call::MaintenanceExecute(policy) => Reply::ok(store.execute(&policy).await?),
+        Call::PruneSessionEvents(id, policy) => {
+            keyed("count", store.prune_session_events(&id, &policy).await?)
+        }
+        Call::HardDeleteExpired(policy) => {
+            keyed("count", store.hard_delete_expired_sessions(&policy).await?)
+        }
+        Call::HealthCheck => {
+            let problems = store.health_check().await?;
+            let healthy = Value::Bool(problems.is_empty());
+            let problems = problems.into_iter().map(Value::String).collect();
+            Reply::ok(serde_json::Map::from_iter([
+                ("healthy".to_owned(), healthy),
+                ("problems".to_owned(), problems),
+            ]))
+        }
+        _ => Err(Error::new(ErrorCode::InternalError, "not a maintenance call")),
     }
 }
 

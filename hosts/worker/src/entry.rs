@@ -16,7 +16,7 @@ use worker::{
     Context, Method, Request, Response, ScheduleContext, ScheduledEvent, console_log, event,
 };
 
-use crate::api::{ApiRequest, Call, HEARTBEAT_MS, Reply, decode, execute};
+use crate::api::{ApiRequest, Call, HEARTBEAT_MS, Reply, decode, execute, execute_maintenance};
 use crate::audit::Line;
 use crate::auth::Keyring;
 use crate::backend::Backend;
@@ -144,14 +144,19 @@ async fn watch(
     if let Some(r) = &follow.run_id {
         params.push(("run_id", r.clone()));
     }
-    let url = worker::Url::parse_with_params("https://tail/subscribe", &params)
-        .map_err(|e| Error::validation(e.to_string()))?;
+    let url = tail_url("subscribe", &params);
     let headers = worker::Headers::new();
     let _ = headers.set("upgrade", "websocket");
     let mut init = worker::RequestInit::new();
     init.with_headers(headers);
-    let request = Request::new_with_init(url.as_str(), &init).map_err(tail_error)?;
+    let request = Request::new_with_init(&url, &init).map_err(tail_error)?;
     stub.fetch_with_request(request).await.map_err(tail_error)
+}
+
+/// The URL of a request to a session's `SessionTail`: `route` with `params` as its query.
+fn tail_url(route: &str, params: &[(&str, String)]) -> String {
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+    format!("https://tail/{route}?{query}")
 }
 
 /// The stub of a session's `SessionTail`; a Worker deployed without the binding cannot serve
@@ -181,10 +186,8 @@ fn notify_tails(env: &worker::Env, ctx: &Context, sessions: Vec<String>) {
     ctx.wait_until(async move {
         for session_id in sessions {
             let Ok(stub) = tail_stub(&env, &session_id) else { continue };
-            let Ok(url) = worker::Url::parse_with_params("https://tail/notify", &[("session_id", &session_id)]) else {
-                continue;
-            };
-            if let Err(e) = stub.fetch_with_str(url.as_str()).await {
+            let url = tail_url("notify", &[("session_id", session_id.clone())]);
+            if let Err(e) = stub.fetch_with_str(&url).await {
                 console_log!("{}", serde_json::json!({"asm_tail": {"session_id": session_id, "notify_failed": e.to_string()}}));
             }
         }
@@ -302,9 +305,8 @@ async fn handle(
     ctx: &Context,
 ) -> Result<(Answer, Extra), Error> {
     let method = req.method();
-    let url = req.url().map_err(|e| Error::validation(format!("bad URL: {e}")))?;
-    let path = url.path().to_owned();
-    let query = url.query().unwrap_or("").to_owned();
+    let path = req.path();
+    let query = crate::routes::query_of(&req.inner().url()).to_owned();
     let last_event_id = req.headers().get("last-event-id").ok().flatten();
     let websocket = req
         .headers()
@@ -493,8 +495,7 @@ async fn handle(
                 if R2ArtifactStore::from_env(env).is_ok() =>
             {
                 let blobs = R2ArtifactStore::from_env(env)?;
-                let composite = CompositeStore::new(store, blobs, asm_env.clone());
-                execute(&composite, &asm_env, call).await
+                execute_maintenance(&CompositeStore::new(store, blobs, asm_env.clone()), call).await
             }
             call => {
                 let appended = call.appended_sessions();

@@ -204,6 +204,14 @@ pub fn route(method: &str, path: &str) -> Routed {
     if path_exists { Routed::WrongMethod } else { Routed::NoSuchPath }
 }
 
+/// The raw query of a request URL as the runtime serialises it (WHATWG: a `?` outside the query
+/// is always percent-encoded), without its `?` and any fragment; `""` when there is none. Read
+/// from the string so that the Worker needs no URL parser (and its IDNA tables) at all.
+pub fn query_of(url: &str) -> &str {
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    url.split_once('?').map_or("", |(_, query)| query)
+}
+
 /// The raw (still percent-encoded) parameter segments when `path` fits `template`.
 fn match_template<'p>(template: &str, path: &'p str) -> Option<Vec<&'p str>> {
     let mut want = template.split('/');
@@ -252,6 +260,21 @@ pub fn percent_decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_query_is_what_follows_the_first_question_mark_up_to_a_fragment() {
+        for (url, query) in [
+            ("https://h/v1/sessions", ""),
+            ("https://h/v1/sessions?", ""),
+            ("https://h/v1/sessions?limit=5&agent_id=a%3Fb", "limit=5&agent_id=a%3Fb"),
+            ("https://h:8787/v1/x?a=1?2&b=/c", "a=1?2&b=/c"),
+            ("https://h/v1/x?a=1#frag?b=2", "a=1"),
+            ("https://h/v1/x#frag?b=2", ""),
+            ("https://h/a%3Fb?c", "c"),
+        ] {
+            assert_eq!(query_of(url), query, "{url}");
+        }
+    }
 
     #[test]
     fn literal_segments_win_over_parameters() {

@@ -66,11 +66,15 @@ impl DurableObject for SessionTail {
     }
 
     async fn fetch(&self, req: Request) -> Result<Response> {
-        let url = req.url()?;
-        let param =
-            |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+        let url = req.inner().url();
+        let query = crate::routes::query_of(&url);
+        let param = |name: &str| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        };
         let session_id = param("session_id").unwrap_or_default();
-        match url.path() {
+        match req.path().as_str() {
             "/subscribe" => {
                 let cursor =
                     param("from_sequence").and_then(|f| f.parse::<i64>().ok()).unwrap_or(1) - 1;

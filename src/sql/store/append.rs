@@ -369,8 +369,8 @@ pub(crate) async fn append<E: Executor>(
 }
 
 /// Runs the batch `statements` (which starts with the statements of `guards`), retrying it
-/// whole after a unique violation, a transient failure or new pins (then as `plan` builds it
-/// for them); a tripped guard answers its own error at once, an event-id clash its
+/// whole, as `plan` builds it for the current pins, after a unique violation, a transient
+/// failure or new pins; a tripped guard answers its own error at once, an event-id clash its
 /// `event_ids` error.
 async fn run_with_retry<E: Executor>(
     store: &SqlStore<E>,
@@ -383,7 +383,9 @@ async fn run_with_retry<E: Executor>(
     let mut attempt = 1;
     let mut pinned = Pinned::new();
     loop {
-        let e = match store.executor.batch(statements.clone()).await {
+        // The batch is handed over, not cloned (a copy of every bound value on every call); a
+        // retry plans it again, which gives the same statements while the pins stay put.
+        let e = match store.executor.batch(std::mem::take(&mut statements)).await {
             Ok(results) => return Ok(results),
             Err(e) => e,
         };
@@ -405,10 +407,8 @@ async fn run_with_retry<E: Executor>(
         if attempt >= MAX_ATTEMPTS || !retryable {
             return Err(failure(ErrorCode::StorageError, op, &e).detail("attempts", attempt));
         }
-        if repinned {
-            statements = plan(&pinned);
-            store.limits.check_statements(statements.len())?;
-        }
+        statements = plan(&pinned);
+        store.limits.check_statements(statements.len())?;
         attempt += 1;
     }
 }

@@ -208,6 +208,18 @@ pub enum Call {
 }
 
 impl Call {
+    /// Whether the call also touches artifact bytes when a bucket is bound (archive before prune,
+    /// the sweep, rows checked against their bytes): [`execute_maintenance`]'s calls.
+    pub fn touches_artifact_bytes(&self) -> bool {
+        matches!(
+            self,
+            Call::MaintenanceExecute(_)
+                | Call::PruneSessionEvents(..)
+                | Call::HardDeleteExpired(_)
+                | Call::HealthCheck
+        )
+    }
+
     /// The sessions an append-type call writes events to (their live tails are told after it).
     pub fn appended_sessions(&self) -> Vec<String> {
         let mut ids: Vec<String> = match self {
@@ -465,6 +477,7 @@ pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply
         Call::CostSummary(q) => Reply::ok(store.get_cost_summary(&q).await?),
         Call::SessionStats(id) => Reply::ok(store.get_session_stats(&id).await?),
         Call::ExportSession(id, include) => Reply::ok(store.export_session(&id, include).await?),
+        // The calls of `touches_artifact_bytes`, spelled out for the match's exhaustiveness.
         call @ (Call::MaintenanceExecute(_)
         | Call::PruneSessionEvents(..)
         | Call::HardDeleteExpired(_)
@@ -495,10 +508,9 @@ pub async fn execute<S: Store>(store: &S, env: &Env, call: Call) -> Result<Reply
     }
 }
 
-/// The calls that also touch artifact bytes when a bucket is bound (archive before prune, the
-/// sweep, rows checked against their bytes): the entry point runs them on the artifact-aware
-/// composite. Apart from [`execute`] so that the composite compiles these four arms, not the
-/// whole API a second time (a smaller Worker).
+/// The calls that [`Call::touches_artifact_bytes`]: the entry point runs them on the
+/// artifact-aware composite when a bucket is bound. Apart from [`execute`] so that the composite
+/// compiles these four arms, not the whole API a second time (a smaller Worker).
 pub async fn execute_maintenance<S: Store>(store: &S, call: Call) -> Result<Reply> {
     match call {
         Call::MaintenanceExecute(policy) => Reply::ok(store.execute(&policy).await?),

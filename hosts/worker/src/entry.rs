@@ -488,15 +488,13 @@ async fn handle(
             // With an artifact bucket bound, maintenance and the health check run through the
             // composite: archive before prune, the sweep of bytes without a row, and the check
             // of rows against their bytes.
-            call @ (Call::HealthCheck
-            | Call::MaintenanceExecute(_)
-            | Call::PruneSessionEvents(..)
-            | Call::HardDeleteExpired(_))
-                if R2ArtifactStore::from_env(env).is_ok() =>
-            {
-                let blobs = R2ArtifactStore::from_env(env)?;
-                execute_maintenance(&CompositeStore::new(store, blobs, asm_env.clone()), call).await
-            }
+            call if call.touches_artifact_bytes() => match R2ArtifactStore::from_env(env) {
+                Ok(blobs) => {
+                    let composite = CompositeStore::new(store, blobs, asm_env.clone());
+                    execute_maintenance(&composite, call).await
+                }
+                Err(_) => execute_maintenance(&store, call).await,
+            },
             call => {
                 let appended = call.appended_sessions();
                 let outcome = execute(&store, &asm_env, call).await;

@@ -100,6 +100,19 @@ fn a_replacement_can_be_matched_again() {
 }
 
 #[test]
+fn a_replacement_that_completes_an_earlier_secret_is_redacted_too() {
+    // `bearer_token` runs after `anthropic_key`; its replacement lengthens the key's tail to 20.
+    let text = "sk-ant-api03-abcdefgBearer hijklmnopqrstuvwxyz012345";
+    let once = scrub(text);
+    assert_eq!(once, ("[REDACTED]".to_owned(), 2));
+    assert_eq!(scrub(&once.0), (once.0.clone(), 0));
+    let categorized = RedactionConfig { replacement: Replacement::Categorized, ..on() };
+    let once = scrub_with(text, &categorized);
+    assert_eq!(once, ("[REDACTED:anthropic_key]".to_owned(), 2));
+    assert_eq!(scrub_with(&once.0, &categorized), (once.0.clone(), 0));
+}
+
+#[test]
 fn every_match_of_every_pattern_counts() {
     let text = "AKIAIOSFODNN7EXAMPLE password=hunter2 Authorization: Bearer abcdefghijklmnopqrstuvwxyz123456";
     assert_eq!(scrub(text).1, 3);
@@ -121,6 +134,8 @@ fn custom_patterns_run_after_the_defaults() {
     );
     // The default turns the key into "[REDACTED]", which the custom pattern then matches again.
     assert_eq!(scrub_with("AKIAIOSFODNN7EXAMPLE", &config), ("[[REDACTED]]".to_owned(), 2));
+    // Passes after ASM's ordered one leave a match of replacement text alone, so they end.
+    assert_eq!(scrub_with("REDACTED REDACTED", &config), ("[REDACTED] [REDACTED]".to_owned(), 2));
     assert!(RedactionConfig::from_json(&json!({"patterns": ["("]}), true).is_err());
     let dropped =
         RedactionConfig::from_json(&json!({"patterns": [1, {"x": 2}]}), true).expect("config");

@@ -3,6 +3,8 @@
 //!
 //! Patterns run in order, each over the output of the previous one; every match counts, so a
 //! replacement can be matched again by a later pattern (`DATABASE_URL=postgres://…` counts 2).
+//! Unlike ASM, the patterns then run again until nothing changes, so that redacting a redacted
+//! text changes nothing.
 
 mod config_json;
 mod patterns;
@@ -210,36 +212,79 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// ASM's ordered pass, then passes again until one changes nothing: a replacement can
+    /// complete a secret for an earlier pattern (`sk-ant-api…` followed by a bearer token), and
+    /// redacting what was stored must change nothing. Those later passes skip a match lying
+    /// wholly inside replacement text, so a pattern that matches its own replacement still ends.
     fn text(&mut self, text: &str) -> String {
-        let mut current = Cow::Borrowed(text);
-        // The ASCII lower-cased text for the patterns' needles, made again after a replacement.
-        let mut lowered: Option<String> = None;
-        for pattern in &self.patterns {
-            let lower = lowered.get_or_insert_with(|| current.to_ascii_lowercase());
-            if !pattern.may_match(lower) {
+        let mut current = Marked { text: Cow::Borrowed(text), replaced: Vec::new() };
+        let mut first_pass = true;
+        loop {
+            let mut changed = false;
+            // The ASCII lower-cased text for the patterns' needles, made again after a replacement.
+            let mut lowered: Option<String> = None;
+            for pattern in &self.patterns {
+                let lower = lowered.get_or_insert_with(|| current.text.to_ascii_lowercase());
+                if !pattern.may_match(lower) {
+                    continue;
+                }
+                let with = replacement_text(self.replacement, &pattern.category);
+                if let Some((next, hits)) = current.replace(pattern, &with, first_pass) {
+                    self.count += hits;
+                    current = next;
+                    lowered = None;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return current.text.into_owned();
+            }
+            first_pass = false;
+        }
+    }
+}
+
+/// A text being redacted and which of its bytes are replacement text (empty: none yet).
+struct Marked<'t> {
+    text: Cow<'t, str>,
+    replaced: Vec<bool>,
+}
+
+impl Marked<'_> {
+    fn is_replaced(&self, at: usize) -> bool {
+        self.replaced.get(at).copied().unwrap_or(false)
+    }
+
+    /// Every match of `pattern` replaced with `with`, and how many; `None` when there was none.
+    /// Outside the first pass a match of replacement text alone is left as it is.
+    fn replace(
+        &self,
+        pattern: &CompiledPattern,
+        with: &str,
+        first_pass: bool,
+    ) -> Option<(Self, usize)> {
+        let (mut text, mut replaced) = (String::new(), Vec::new());
+        let (mut hits, mut last) = (0usize, 0usize);
+        for found in pattern.regex.find_iter(&self.text) {
+            let range = found.range();
+            if range.len() < pattern.min_bytes
+                || (!first_pass && range.clone().all(|at| self.is_replaced(at)))
+            {
                 continue;
             }
-            let mut hits = 0usize;
-            let with = replacement_text(self.replacement, &pattern.category);
-            let out = pattern.regex.replace_all(&current, |found: &regex_lite::Captures<'_>| {
-                let found = &found[0];
-                if found.len() < pattern.min_bytes {
-                    return found.to_owned();
-                }
-                hits += 1;
-                with.to_string()
-            });
-            let replaced = match out {
-                Cow::Owned(s) if hits > 0 => Some(s),
-                _ => None,
-            };
-            self.count += hits;
-            if let Some(s) = replaced {
-                current = Cow::Owned(s);
-                lowered = None;
-            }
+            text.push_str(&self.text[last..range.start]);
+            replaced.extend((last..range.start).map(|at| self.is_replaced(at)));
+            text.push_str(with);
+            replaced.resize(replaced.len() + with.len(), true);
+            last = range.end;
+            hits += 1;
         }
-        current.into_owned()
+        if hits == 0 {
+            return None;
+        }
+        text.push_str(&self.text[last..]);
+        replaced.extend((last..self.text.len()).map(|at| self.is_replaced(at)));
+        Some((Marked { text: Cow::Owned(text), replaced }, hits))
     }
 }
 

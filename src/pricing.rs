@@ -59,7 +59,14 @@ impl PricingTable {
     pub fn builtin() -> PricingTable {
         let provider = |default: Rates, models: &[(&str, Rates)]| ProviderPricing {
             default: Some(default),
-            models: models.iter().map(|(name, r)| ((*name).to_owned(), *r)).collect(),
+            models: {
+                // Inserted one by one: collecting into a B-tree compiles a sort of its own.
+                let mut table = BTreeMap::new();
+                for (name, r) in models {
+                    table.insert((*name).to_owned(), *r);
+                }
+                table
+            },
         };
         let claude = provider(
             rates(0.000003, 0.000015),
@@ -79,13 +86,11 @@ impl PricingTable {
             ],
         );
         let amp = provider(rates(0.000003, 0.000015), &[]);
-        PricingTable {
-            providers: BTreeMap::from([
-                ("amp".to_owned(), amp),
-                ("claude".to_owned(), claude),
-                ("codex".to_owned(), codex),
-            ]),
-        }
+        let mut providers = BTreeMap::new();
+        providers.insert("amp".to_owned(), amp);
+        providers.insert("claude".to_owned(), claude);
+        providers.insert("codex".to_owned(), codex);
+        PricingTable { providers }
     }
 
     /// Reads a table as ASM's configuration writes it (`provider → {default, models}`), ASM's

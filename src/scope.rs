@@ -26,7 +26,12 @@ impl Scope {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Scope::Agents(ids.into_iter().map(Into::into).collect())
+        // Inserted one by one: collecting into a B-tree compiles a sort per caller's iterator.
+        let mut agents = BTreeSet::new();
+        for id in ids {
+            agents.insert(id.into());
+        }
+        Scope::Agents(agents)
     }
 
     /// True when the scope restricts nothing.

@@ -154,9 +154,16 @@ pub fn redact(event: &Event, config: &RedactionConfig) -> Redaction {
     if config.scan_metadata {
         out.metadata = scanner.map(&event.metadata, 0, &mut fields);
     }
-    fields.sort();
-    fields.dedup();
-    Redaction { event: out, redaction_count: scanner.count, fields_redacted: fields }
+    // Sorted by a B-tree the core already holds rather than a sort compiled for this list alone.
+    let mut sorted = std::collections::BTreeSet::new();
+    for field in fields {
+        sorted.insert(field);
+    }
+    Redaction {
+        event: out,
+        redaction_count: scanner.count,
+        fields_redacted: sorted.into_iter().collect(),
+    }
 }
 
 /// ASM's `redact_map/2`: when enabled, scans the whole map deeply (no skip list, no field map)
@@ -190,15 +197,13 @@ impl<'a> Scanner<'a> {
         if depth > MAX_DEPTH {
             return map.clone();
         }
-        map.iter()
-            .map(|(k, v)| {
-                let new = self.value(v, depth + 1);
-                if &new != v {
-                    changed.push(k.clone());
-                }
-                (k.clone(), new)
-            })
-            .collect()
+        crate::json::object_of(map.iter().map(|(k, v)| {
+            let new = self.value(v, depth + 1);
+            if &new != v {
+                changed.push(k.clone());
+            }
+            (k.clone(), new)
+        }))
     }
 
     fn value(&mut self, value: &Value, depth: usize) -> Value {

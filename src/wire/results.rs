@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{float_value, iso_or_null, string_or_null};
-use crate::json::number_value;
+use crate::json::{number_value, object_of};
 use crate::ports::{
     CostSummary, EventPage, FlushPayload, RunPage, SessionExport, SessionPage, SessionStats,
     TokenTotals, UsageSummary,
@@ -20,8 +20,8 @@ fn token_totals(t: &TokenTotals) -> Value {
 }
 
 fn session_stats(this: &SessionStats) -> Value {
-    let status_counts: Map<String, Value> =
-        this.status_counts.iter().map(|(s, n)| (s.as_str().to_owned(), Value::from(*n))).collect();
+    let status_counts =
+        object_of(this.status_counts.iter().map(|(s, n)| (s.as_str().to_owned(), Value::from(*n))));
     json!({
         "event_count": this.event_count,
         "run_count": this.run_count,
@@ -34,19 +34,15 @@ fn session_stats(this: &SessionStats) -> Value {
 }
 
 fn usage_summary(this: &UsageSummary) -> Value {
-    let by_provider: Map<String, Value> = this
-        .by_provider
-        .iter()
-        .map(|(p, u)| {
-            let usage = json!({
-                "input_tokens": number_value(u.input_tokens),
-                "output_tokens": number_value(u.output_tokens),
-                "total_tokens": number_value(u.total_tokens),
-                "run_count": u.run_count,
-            });
-            (p.clone(), usage)
-        })
-        .collect();
+    let by_provider = object_of(this.by_provider.iter().map(|(p, u)| {
+        let usage = json!({
+            "input_tokens": number_value(u.input_tokens),
+            "output_tokens": number_value(u.output_tokens),
+            "total_tokens": number_value(u.total_tokens),
+            "run_count": u.run_count,
+        });
+        (p.clone(), usage)
+    }));
     json!({
         "total_input_tokens": number_value(this.total_input_tokens),
         "total_output_tokens": number_value(this.total_output_tokens),
@@ -57,25 +53,17 @@ fn usage_summary(this: &UsageSummary) -> Value {
 }
 
 fn cost_summary(this: &CostSummary) -> Value {
-    let by_provider: Map<String, Value> = this
-        .by_provider
-        .iter()
-        .map(|(p, c)| {
-            (p.clone(), json!({ "cost_usd": float_value(c.cost_usd), "run_count": c.run_count }))
-        })
-        .collect();
-    let by_model: Map<String, Value> = this
-        .by_model
-        .iter()
-        .map(|(m, c)| {
-            let cost = json!({
-                "cost_usd": float_value(c.cost_usd),
-                "input_tokens": number_value(c.input_tokens),
-                "output_tokens": number_value(c.output_tokens),
-            });
-            (m.clone(), cost)
-        })
-        .collect();
+    let by_provider = object_of(this.by_provider.iter().map(|(p, c)| {
+        (p.clone(), json!({ "cost_usd": float_value(c.cost_usd), "run_count": c.run_count }))
+    }));
+    let by_model = object_of(this.by_model.iter().map(|(m, c)| {
+        let cost = json!({
+            "cost_usd": float_value(c.cost_usd),
+            "input_tokens": number_value(c.input_tokens),
+            "output_tokens": number_value(c.output_tokens),
+        });
+        (m.clone(), cost)
+    }));
     json!({
         "total_cost_usd": float_value(this.total_cost_usd),
         "run_count": this.run_count,

@@ -308,8 +308,11 @@ pub(crate) async fn append<E: Executor>(
     let mut seen = HashSet::new();
     let unique: Vec<&Event> = events.iter().filter(|e| seen.insert(e.id.as_str())).collect();
     let Prefix { mut guards, statements: mut batch, own_session } = prefix.unwrap_or_default();
-    let sessions: BTreeSet<&str> = unique.iter().map(|e| e.session_id.as_str()).collect();
-    for session_id in sessions.into_iter().filter(|s| own_session.as_deref() != Some(*s)) {
+    let mut sessions = BTreeSet::new();
+    for event in &unique {
+        sessions.insert(event.session_id.as_str());
+    }
+    for &session_id in sessions.iter().filter(|s| own_session.as_deref() != Some(**s)) {
         guards.extend(scope_sql::session_inside(dialect, store.scope(), session_id));
     }
     let mut head: Vec<Statement> = guards.iter().map(Guard::statement).collect();
@@ -324,7 +327,7 @@ pub(crate) async fn append<E: Executor>(
     store.limits.check_statements(first.len())?;
     let results = run_with_retry(store, op, &guards, &unique, first, plan).await?;
     // Committed: the long-polls of these sessions in this process read again now.
-    for session_id in unique.iter().map(|e| e.session_id.as_str()).collect::<BTreeSet<_>>() {
+    for session_id in sessions {
         store.append_signal().notify(session_id);
     }
     store.redaction.report(&redacted);

@@ -146,7 +146,7 @@ pub fn decode<O: CursorOrder>(text: &str, order: O) -> Result<Cursor> {
         .decode(text)
         .or_else(|_| URL_SAFE.decode(text))
         .map_err(|_| invalid("Cursor is not valid Base64"))?;
-    let payload: Value = serde_json::from_slice(&bytes)
+    let payload: Value = crate::json::from_bytes(&bytes)
         .map_err(|_| invalid("Cursor payload could not be decoded"))?;
     let shape = || invalid("Cursor does not match expected format");
     let obj = payload.as_object().ok_or_else(shape)?;

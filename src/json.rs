@@ -66,6 +66,19 @@ fn check_all(field: &str, mut stack: Vec<(&Value, usize)>) -> crate::error::Resu
     Ok(())
 }
 
+/// `serde_json::from_slice` read through `from_str`, after checking the bytes are UTF-8 (as
+/// `from_slice` also refuses anything else): every parse of a build then uses one reader type,
+/// so serde_json's parser, exact float reading included, is compiled once instead of twice.
+pub fn from_bytes<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        <serde_json::Error as serde::de::Error>::custom(format!(
+            "invalid UTF-8 at byte {}",
+            e.valid_up_to()
+        ))
+    })?;
+    serde_json::from_str(text)
+}
+
 /// A [`JsonMap`] of `pairs`, inserted one by one (a repeated key keeps its last value, as with
 /// `collect`). Collecting into a B-tree sorts the pairs first, which compiles a sort for every
 /// iterator type collected from: a dozen copies in a wasm build, each a few KB.

@@ -10,11 +10,8 @@
 //! after the body, so a manifest always describes a complete body; [`import`] reads only
 //! archives that have one.
 
-use std::io::{Read, Write};
+mod gzip;
 
-use flate2::Compression;
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -134,19 +131,18 @@ fn internal(e: impl std::fmt::Display) -> Error {
 
 /// The body of an archive: one `Event::to_map` JSON object per line, gzip-compressed.
 pub fn encode_body(events: &[Event]) -> Result<Vec<u8>> {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    let mut lines = Vec::new();
     for event in events {
-        serde_json::to_writer(&mut gz, &event.to_map()).map_err(internal)?;
-        gz.write_all(b"\n").map_err(internal)?;
+        serde_json::to_writer(&mut lines, &event.to_map()).map_err(internal)?;
+        lines.push(b'\n');
     }
-    gz.finish().map_err(internal)
+    Ok(gzip::compress(&lines))
 }
 
 /// The events of a body [`encode_body`] wrote; anything else is `validation_error`.
 pub fn decode_body(body: &[u8]) -> Result<Vec<Event>> {
-    let mut text = String::new();
-    GzDecoder::new(body)
-        .read_to_string(&mut text)
+    let text = gzip::decompress(body)
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "the data is not UTF-8".into()))
         .map_err(|e| Error::validation(format!("archive body is not gzip-compressed text: {e}")))?;
     text.lines()
         .filter(|line| !line.is_empty())
@@ -249,7 +245,7 @@ struct Loaded {
 async fn load<A: ArtifactStore>(blobs: &A, key: &str) -> Result<Loaded> {
     let bad = |why: String| Error::new(ErrorCode::StorageError, format!("archive {key}: {why}"));
     let text = blobs.get_bytes(key).await?;
-    let manifest: ArchiveManifest = serde_json::from_slice(&text)
+    let manifest: ArchiveManifest = crate::json::from_bytes(&text)
         .map_err(|e| bad(format!("the manifest is not an archive manifest: {e}")))?;
     if manifest.format != FORMAT {
         return Err(bad(format!("unknown format {:?} (expected {FORMAT})", manifest.format)));

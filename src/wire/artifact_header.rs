@@ -27,7 +27,7 @@ pub fn artifact_from_header(value: &str) -> Result<Artifact> {
     let bad =
         |why: String| Error::validation(format!("{ARTIFACT_HEADER} is not an artifact: {why}"));
     let bytes = URL_SAFE_NO_PAD.decode(value.trim()).map_err(|e| bad(e.to_string()))?;
-    let map: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    let map: serde_json::Value = crate::json::from_bytes(&bytes).map_err(|e| bad(e.to_string()))?;
     Artifact::from_map(&map)
 }
 

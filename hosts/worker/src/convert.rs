@@ -16,7 +16,7 @@ pub fn body_json(body: &[u8]) -> Result<Value> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(body).map_err(|e| bad_json(&e.to_string()))
+    asm_core::json::from_bytes(body).map_err(|e| bad_json(&e.to_string()))
 }
 
 /// A query string as an options object: `limit`, `after`, `before` and `wait_timeout_ms` as

@@ -229,16 +229,19 @@ impl Call {
 
     /// The sessions an append-type call writes events to (their live tails are told after it).
     pub fn appended_sessions(&self) -> Vec<String> {
-        let mut ids: Vec<String> = match self {
-            Call::AppendEvent(event) => vec![event.session_id.clone()],
-            Call::AppendEvents(events) => events.iter().map(|e| e.session_id.clone()).collect(),
-            Call::Flush(payload) => payload.events.iter().map(|e| e.session_id.clone()).collect(),
-            Call::CreateEvent(NewEvent { session_id, .. }) => session_id.iter().cloned().collect(),
+        let ids: Vec<&String> = match self {
+            Call::AppendEvent(event) => vec![&event.session_id],
+            Call::AppendEvents(events) => events.iter().map(|e| &e.session_id).collect(),
+            Call::Flush(payload) => payload.events.iter().map(|e| &e.session_id).collect(),
+            Call::CreateEvent(NewEvent { session_id, .. }) => session_id.iter().collect(),
             _ => Vec::new(),
         };
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+        // Sorted and deduplicated by a B-tree the build already holds, not a sort of its own.
+        let mut sorted = std::collections::BTreeSet::new();
+        for id in ids {
+            sorted.insert(id.clone());
+        }
+        sorted.into_iter().collect()
     }
 
     /// The session the call reads or writes, when it names one (for the audit line).

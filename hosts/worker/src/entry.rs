@@ -145,12 +145,15 @@ async fn watch(
         params.push(("run_id", r.clone()));
     }
     let url = tail_url("subscribe", &params);
+    // Built with web-sys rather than `worker::RequestInit`, whose conversion serialises every
+    // `cf` option (image resizing included) and links that code for one header.
     let headers = worker::Headers::new();
     let _ = headers.set("upgrade", "websocket");
-    let mut init = worker::RequestInit::new();
-    init.with_headers(headers);
-    let request = Request::new_with_init(&url, &init).map_err(tail_error)?;
-    stub.fetch_with_request(request).await.map_err(tail_error)
+    let init = worker::web_sys::RequestInit::new();
+    init.set_headers_headers(&headers.0);
+    let request = worker::web_sys::Request::new_with_str_and_init(&url, &init)
+        .map_err(|e| tail_error(worker::Error::from(e)))?;
+    stub.fetch_with_request(Request::from(request)).await.map_err(tail_error)
 }
 
 /// The URL of a request to a session's `SessionTail`: `route` with `params` as its query.

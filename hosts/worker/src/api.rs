@@ -51,9 +51,7 @@ pub struct Reply {
 
 impl Reply {
     pub(crate) fn ok(value: impl Serialize) -> Result<Reply> {
-        let body = serde_json::to_value(value)
-            .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
-        Ok(Reply::json(body))
+        Ok(Reply::json(to_json(value)?))
     }
 
     /// A body that is JSON already, with status 200: no second walk through `to_value`.
@@ -70,13 +68,26 @@ impl Reply {
     }
 }
 
+/// An answer as JSON. Only the conversion is generic: the rest of each caller's answer is built
+/// by code compiled once (`keyed_json`, `Reply::json`), not once per answer type.
+fn to_json(value: impl Serialize) -> Result<Value> {
+    serde_json::to_value(value).map_err(serialize_failed)
+}
+
+#[cold]
+fn serialize_failed(e: serde_json::Error) -> Error {
+    Error::new(ErrorCode::InternalError, e.to_string())
+}
+
 /// `{"<key>": value}` with status 200.
 fn keyed(key: &str, value: impl Serialize) -> Result<Reply> {
-    let value = serde_json::to_value(value)
-        .map_err(|e| Error::new(ErrorCode::InternalError, e.to_string()))?;
+    Ok(keyed_json(key, to_json(value)?))
+}
+
+fn keyed_json(key: &str, value: Value) -> Reply {
     let mut body = serde_json::Map::new();
     body.insert(key.to_owned(), value);
-    Ok(Reply::json(Value::Object(body)))
+    Reply::json(Value::Object(body))
 }
 
 fn param<'a>(req: &ApiRequest<'a>, i: usize) -> Result<&'a str> {

@@ -79,9 +79,8 @@ pub fn from_bytes<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::R
     serde_json::from_str(text)
 }
 
-/// A [`JsonMap`] of `pairs`, inserted one by one (a repeated key keeps its last value, as with
-/// `collect`). Collecting into a B-tree sorts the pairs first, which compiles a sort for every
-/// iterator type collected from: a dozen copies in a wasm build, each a few KB.
+/// A [`JsonMap`] of `pairs`, inserted one by one for the reason [`crate::sorted`] gives (a
+/// repeated key keeps its last value, as with `collect`).
 pub fn object_of(pairs: impl IntoIterator<Item = (String, Value)>) -> JsonMap {
     let mut map = JsonMap::new();
     for (key, value) in pairs {

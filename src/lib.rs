@@ -40,6 +40,7 @@ pub mod retention;
 pub mod run;
 pub mod scope;
 pub mod session;
+pub mod sorted;
 pub mod sql;
 pub mod status;
 pub mod summary;

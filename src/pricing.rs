@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::json::JsonMap;
+use crate::sorted::map_of;
 
 /// US dollars per token.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -59,14 +60,7 @@ impl PricingTable {
     pub fn builtin() -> PricingTable {
         let provider = |default: Rates, models: &[(&str, Rates)]| ProviderPricing {
             default: Some(default),
-            models: {
-                // Inserted one by one: collecting into a B-tree compiles a sort of its own.
-                let mut table = BTreeMap::new();
-                for (name, r) in models {
-                    table.insert((*name).to_owned(), *r);
-                }
-                table
-            },
+            models: map_of(models.iter().map(|(name, r)| ((*name).to_owned(), *r))),
         };
         let claude = provider(
             rates(0.000003, 0.000015),
@@ -86,10 +80,11 @@ impl PricingTable {
             ],
         );
         let amp = provider(rates(0.000003, 0.000015), &[]);
-        let mut providers = BTreeMap::new();
-        providers.insert("amp".to_owned(), amp);
-        providers.insert("claude".to_owned(), claude);
-        providers.insert("codex".to_owned(), codex);
+        let providers = map_of([
+            ("amp".to_owned(), amp),
+            ("claude".to_owned(), claude),
+            ("codex".to_owned(), codex),
+        ]);
         PricingTable { providers }
     }
 

@@ -26,12 +26,7 @@ impl Scope {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        // Inserted one by one: collecting into a B-tree compiles a sort per caller's iterator.
-        let mut agents = BTreeSet::new();
-        for id in ids {
-            agents.insert(id.into());
-        }
-        Scope::Agents(agents)
+        Scope::Agents(crate::sorted::set_of(ids.into_iter().map(Into::into)))
     }
 
     /// True when the scope restricts nothing.

@@ -154,16 +154,8 @@ pub fn redact(event: &Event, config: &RedactionConfig) -> Redaction {
     if config.scan_metadata {
         out.metadata = scanner.map(&event.metadata, 0, &mut fields);
     }
-    // Sorted by a B-tree the core already holds rather than a sort compiled for this list alone.
-    let mut sorted = std::collections::BTreeSet::new();
-    for field in fields {
-        sorted.insert(field);
-    }
-    Redaction {
-        event: out,
-        redaction_count: scanner.count,
-        fields_redacted: sorted.into_iter().collect(),
-    }
+    let fields_redacted = crate::sorted::set_of(fields).into_iter().collect();
+    Redaction { event: out, redaction_count: scanner.count, fields_redacted }
 }
 
 /// ASM's `redact_map/2`: when enabled, scans the whole map deeply (no skip list, no field map)

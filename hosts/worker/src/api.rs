@@ -247,12 +247,7 @@ impl Call {
             Call::CreateEvent(NewEvent { session_id, .. }) => session_id.iter().collect(),
             _ => Vec::new(),
         };
-        // Sorted and deduplicated by a B-tree the build already holds, not a sort of its own.
-        let mut sorted = std::collections::BTreeSet::new();
-        for id in ids {
-            sorted.insert(id.clone());
-        }
-        sorted.into_iter().collect()
+        asm_core::sorted::set_of(ids.into_iter().cloned()).into_iter().collect()
     }
 
     /// The session the call reads or writes, when it names one (for the audit line).

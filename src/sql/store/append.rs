@@ -28,7 +28,7 @@
 //! `event_ids::settle` answers a clash (`session_mismatch`, `already_exists`) or pins the stored
 //! rows; a unique violation, a transient failure or new pins retry the whole batch.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::event_ids::{self, Pinned};
 use super::guard::Guard;
@@ -308,10 +308,7 @@ pub(crate) async fn append<E: Executor>(
     let mut seen = HashSet::new();
     let unique: Vec<&Event> = events.iter().filter(|e| seen.insert(e.id.as_str())).collect();
     let Prefix { mut guards, statements: mut batch, own_session } = prefix.unwrap_or_default();
-    let mut sessions = BTreeSet::new();
-    for event in &unique {
-        sessions.insert(event.session_id.as_str());
-    }
+    let sessions = crate::sorted::set_of(unique.iter().map(|e| e.session_id.as_str()));
     for &session_id in sessions.iter().filter(|s| own_session.as_deref() != Some(**s)) {
         guards.extend(scope_sql::session_inside(dialect, store.scope(), session_id));
     }

@@ -164,11 +164,7 @@ pub(crate) async fn settle<E: Executor>(
     }
     let clashes = unique.iter().filter_map(|e| found.get(&e.id).map(|(stored, _)| (*e, stored)));
     crate::event_ids::refuse_clashes(clashes, false)?;
-    // Inserted one by one: collecting into a B-tree compiles a sort of its own.
-    let mut next = Pinned::new();
-    for (id, (_, pin)) in found {
-        next.insert(id, pin);
-    }
+    let next: Pinned = crate::sorted::map_of(found.into_iter().map(|(id, (_, pin))| (id, pin)));
     let changed = next != *pinned;
     *pinned = next;
     Ok(changed)

@@ -2,7 +2,7 @@
 # the build scripts. Source it: `. scripts/tools.sh`. Idempotent: installs only what is missing,
 # into $HOME/.cache.
 #
-#   rust target   wasm32-unknown-unknown (rustup)
+#   rust target   wasm32-unknown-unknown and rust-src (rustup; rust-src for asm_small_std)
 #   worker-build  0.8.7   (cargo install --locked)                → $ASM_TOOLS/bin
 #   wasm-bindgen  0.2.130 (cargo install, no --locked: see docs/toolchain.md) → $ASM_TOOLS/bin;
 #                 must equal Cargo.lock's wasm-bindgen
@@ -38,6 +38,8 @@ asm_cargo_install() {
 # The Rust side: the wasm target, worker-build and wasm-bindgen-cli.
 asm_cargo_tools_install() {
   rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  rustup component list --installed 2>/dev/null | grep -q '^rust-src' || rustup component add rust-src \
+    || { echo "tools: rustup could not add rust-src (the shipped .wasm files rebuild the standard library from it)" >&2; return 1; }
   mkdir -p "$ASM_TOOLS/bin"
   if ! "$ASM_TOOLS/bin/worker-build" --version 2>/dev/null | grep -q "$WORKER_BUILD_VERSION"; then
     echo "tools: installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)" >&2
@@ -85,6 +87,17 @@ asm_tools_env() {
   [ -n "$esbuild" ] && export ESBUILD_BIN="$esbuild"
   export WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false CLOUDFLARE_CF_FETCH_ENABLED=false
   export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/asm-edge/target}"
+}
+
+# Runs a cargo build (or worker-build) of a shipped .wasm with the standard library rebuilt from
+# rust-src with the crate (`-Zbuild-std`) and std's `optimize_for_size` feature: the prebuilt std
+# is compiled for speed and linked as is, rebuilt it is optimised for size and with LTO alongside
+# our code (about 15 KB less gzipped per .wasm, docs/performance.md "The standard library built
+# for size"). Both are unstable cargo flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain take
+# them. `asm_small_std cargo build …`
+asm_small_std() {
+  RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+    CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size "$@"
 }
 
 # Everything above, in order.

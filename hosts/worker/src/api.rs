@@ -247,7 +247,7 @@ impl Call {
             Call::CreateEvent(NewEvent { session_id, .. }) => session_id.iter().collect(),
             _ => Vec::new(),
         };
-        asm_core::sorted::set_of(ids.into_iter().cloned()).into_iter().collect()
+        asm_core::sorted::set_of(ids).into_iter().cloned().collect()
     }
 
     /// The session the call reads or writes, when it names one (for the audit line).

@@ -1,12 +1,19 @@
 //! [`HyperdriveExecutor`]: the executor contract over PostgreSQL reached through a Hyperdrive
-//! binding. Each batch opens a connection, runs in one transaction and closes the connection
-//! cleanly before returning (no socket outlives the batch; docs/toolchain.md §4).
+//! binding. Each batch opens a connection, sends the whole batch as one pipeline in one
+//! transaction ([`crate::postgres::pipeline`]) and closes the connection before returning (no
+//! socket outlives the batch; docs/toolchain.md §4).
+
+use std::future::poll_fn;
+use std::pin::Pin;
 
 use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement};
-use futures_util::future::join;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use worker::{Hyperdrive, SecureTransport, Socket};
 
-use asm_postgres_types::{as_sql, changed, params, pg_error, rows_result};
+use crate::postgres::message::{Backend, Outgoing, frame_len};
+use crate::postgres::pipeline::{self, Replies};
+use crate::postgres::scram::saslprep;
+use crate::postgres::startup::{Credentials, Startup, Step};
 
 /// Runs the core's statements on the PostgreSQL database behind a Hyperdrive binding.
 pub struct HyperdriveExecutor {
@@ -20,36 +27,143 @@ impl HyperdriveExecutor {
     }
 }
 
-fn connect_error(message: String) -> ExecError {
-    ExecError::new(ExecErrorKind::Transient, message)
+fn connection_error(message: impl std::fmt::Display) -> ExecError {
+    ExecError::new(ExecErrorKind::Transient, message.to_string())
 }
 
-/// Runs one statement: rows for statements that return columns, else the row count.
-async fn run(
-    tx: &tokio_postgres::Transaction<'_>,
-    statement: &Statement,
-) -> Result<ResultSet, ExecError> {
-    let prepared = tx.prepare(&statement.sql).await.map_err(pg_error)?;
-    let params = params(&statement.params);
-    let refs = as_sql(&params);
-    if prepared.columns().is_empty() {
-        return Ok(changed(tx.execute(&prepared, &refs).await.map_err(pg_error)?));
-    }
-    rows_result(&prepared, tx.query(&prepared, &refs).await.map_err(pg_error)?)
+/// Whether to ask for TLS, from the connection string's `sslmode` (libpq's default: prefer).
+#[derive(Clone, Copy, PartialEq)]
+enum Tls {
+    Disable,
+    Prefer,
+    Require,
 }
 
-/// The statements in one transaction, rolled back (by dropping it) on the first error.
-async fn transaction(
-    client: &mut tokio_postgres::Client,
-    statements: &[Statement],
-) -> Result<Vec<ResultSet>, ExecError> {
-    let tx = client.transaction().await.map_err(pg_error)?;
-    let mut results = Vec::with_capacity(statements.len());
-    for statement in statements {
-        results.push(run(&tx, statement).await?);
+fn tls_mode(connection_string: &str) -> Tls {
+    let query = connection_string.split_once('?').map_or("", |(_, q)| q);
+    match form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "sslmode") {
+        Some((_, mode)) if mode == "disable" => Tls::Disable,
+        Some((_, mode)) if mode == "require" || mode.starts_with("verify") => Tls::Require,
+        _ => Tls::Prefer,
     }
-    tx.commit().await.map_err(pg_error)?;
-    Ok(results)
+}
+
+/// One connection: the socket and the bytes read but not yet consumed.
+struct Connection {
+    socket: Socket,
+    buffer: Vec<u8>,
+    start: usize,
+}
+
+impl Connection {
+    async fn open(hyperdrive: &Hyperdrive) -> Result<Connection, ExecError> {
+        let socket = Socket::builder()
+            .secure_transport(SecureTransport::StartTls)
+            .connect(hyperdrive.host(), hyperdrive.port())
+            .map_err(connection_error)?;
+        let mut connection = Connection { socket, buffer: Vec::new(), start: 0 };
+        let tls = tls_mode(&hyperdrive.connection_string());
+        if tls != Tls::Disable {
+            let mut request = Outgoing::default();
+            request.ssl_request();
+            connection.write(&request.0).await?;
+            while connection.buffer.is_empty() {
+                connection.fill().await?;
+            }
+            match connection.buffer.remove(0) {
+                b'S' => connection.socket = connection.socket.start_tls(),
+                _ if tls == Tls::Require => {
+                    return Err(connection_error(
+                        "the server does not speak TLS (sslmode=require)",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        let (user, password, database) =
+            (hyperdrive.user(), hyperdrive.password(), hyperdrive.database());
+        let scram_password =
+            saslprep(&password, |s| String::from(js_sys::JsString::from(s).normalize("NFKC")));
+        let mut nonce = [0u8; 18];
+        getrandom::fill(&mut nonce).map_err(connection_error)?;
+        let credentials = Credentials {
+            user: &user,
+            password: &password,
+            scram_password: &scram_password,
+            database: &database,
+        };
+        let (mut startup, first) = Startup::start(credentials, nonce);
+        connection.write(&first).await?;
+        loop {
+            let step = startup.receive(connection.next().await?)?;
+            match step {
+                Step::Send(bytes) => connection.write(&bytes).await?,
+                Step::Read => {}
+                Step::Ready => return Ok(connection),
+            }
+        }
+    }
+
+    async fn write(&mut self, mut bytes: &[u8]) -> Result<(), ExecError> {
+        let socket = &mut self.socket;
+        while !bytes.is_empty() {
+            let n = poll_fn(|cx| Pin::new(&mut *socket).poll_write(cx, bytes))
+                .await
+                .map_err(connection_error)?;
+            bytes = &bytes[n..];
+        }
+        poll_fn(|cx| Pin::new(&mut *socket).poll_flush(cx)).await.map_err(connection_error)
+    }
+
+    /// Reads what the socket has into the buffer.
+    async fn fill(&mut self) -> Result<(), ExecError> {
+        let mut chunk = [0u8; 16 * 1024];
+        let socket = &mut self.socket;
+        let n = poll_fn(|cx| {
+            let mut read = ReadBuf::new(&mut chunk);
+            Pin::new(&mut *socket).poll_read(cx, &mut read).map_ok(|()| read.filled().len())
+        })
+        .await
+        .map_err(connection_error)?;
+        if n == 0 {
+            return Err(connection_error("the server closed the connection"));
+        }
+        self.buffer.extend_from_slice(&chunk[..n]);
+        Ok(())
+    }
+
+    /// The next backend message, reading as much as it takes.
+    async fn next(&mut self) -> Result<Backend<'_>, ExecError> {
+        let len = loop {
+            if let Some(len) = frame_len(&self.buffer[self.start..])? {
+                break len;
+            }
+            self.buffer.drain(..self.start);
+            self.start = 0;
+            self.fill().await?;
+        };
+        let at = self.start;
+        self.start += len;
+        Backend::parse(&self.buffer[at..at + len])
+    }
+
+    async fn batch(&mut self, statements: &[Statement]) -> Result<Vec<ResultSet>, ExecError> {
+        self.write(&pipeline::request(statements)).await?;
+        let mut replies = Replies::new(statements.len());
+        loop {
+            if let Some(outcome) = replies.receive(self.next().await?)? {
+                return outcome;
+            }
+        }
+    }
+
+    /// Says goodbye and closes the socket; a failed or aborted transaction is rolled back.
+    async fn close(mut self) {
+        let mut goodbye = Outgoing::default();
+        goodbye.terminate();
+        let _ = self.write(&goodbye.0).await;
+        let _ = self.socket.close().await;
+    }
 }
 
 impl Executor for HyperdriveExecutor {
@@ -58,26 +172,9 @@ impl Executor for HyperdriveExecutor {
     }
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<ResultSet>, ExecError> {
-        let config: tokio_postgres::Config = self
-            .hyperdrive
-            .connection_string()
-            .parse()
-            .map_err(|e: tokio_postgres::Error| connect_error(e.to_string()))?;
-        let socket = Socket::builder()
-            .secure_transport(SecureTransport::StartTls)
-            .connect(self.hyperdrive.host(), self.hyperdrive.port())
-            .map_err(|e| connect_error(e.to_string()))?;
-        let (mut client, connection) = config
-            .connect_raw(socket, worker::postgres_tls::PassthroughTls)
-            .await
-            .map_err(pg_error)?;
-        let work = async move {
-            let result = transaction(&mut client, &statements).await;
-            drop(client); // ends the connection future with a Terminate message
-            result
-        };
-        // A connection error after the work finished changes nothing: the commit happened.
-        let (result, _closed) = join(work, connection).await;
+        let mut connection = Connection::open(&self.hyperdrive).await?;
+        let result = connection.batch(&statements).await;
+        connection.close().await;
         result
     }
 }

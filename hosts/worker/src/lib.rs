@@ -11,8 +11,9 @@
 //!                                              D1Executor / HyperdriveExecutor ◀┘
 //! ```
 //!
-//! Only `routes`, `api`, `audit`, `body`, `convert`, `errors`, `auth`, `openapi` and `redaction`
-//! build natively (and are tested there); the executors and entry points exist on wasm32 only.
+//! Only `routes`, `api`, `audit`, `body`, `convert`, `errors`, `auth`, `openapi`, `redaction` and
+//! the PostgreSQL protocol (`postgres`) build natively (and are tested there); the executors and
+//! entry points exist on wasm32 only.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -22,6 +23,8 @@ pub mod body;
 pub mod convert;
 pub mod errors;
 pub mod openapi;
+#[cfg(feature = "hyperdrive")]
+pub mod postgres;
 pub mod redaction;
 pub mod routes;
 

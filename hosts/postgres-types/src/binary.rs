@@ -91,7 +91,7 @@ pub fn cell(type_oid: u32, raw: &[u8]) -> Result<Value, String> {
         TIMESTAMPTZ => Value::Text(timestamp(raw)?.to_iso8601()),
         // `varchar(255)[]` tags of a caller's `SELECT *`, as the JSON array text SQLite stores.
         VARCHAR_ARRAY | TEXT_ARRAY => {
-            Value::Text(serde_json::to_string(&text_array(raw)?).map_err(|e| e.to_string())?)
+            Value::Text(serde_json::Value::from(text_array(raw)?).to_string())
         }
         TEXT | VARCHAR | BPCHAR | NAME | UNKNOWN => Value::Text(text(raw)?),
         other => return Err(format!("cannot read PostgreSQL type {other} (by OID)")),
@@ -165,25 +165,35 @@ fn numeric_text(raw: &[u8]) -> Result<String, String> {
         return Ok("NaN".to_owned());
     }
     let digits: Vec<i16> = (0..ndigits).map(|_| fields.i16()).collect::<Result<_, _>>()?;
-    let mut int_part = String::new();
-    for w in 0..=weight.max(0) {
-        let d = if weight >= 0 { digits.get(w as usize).copied().unwrap_or(0) } else { 0 };
-        int_part.push_str(&if int_part.is_empty() { d.to_string() } else { format!("{d:04}") });
+    // Base-10000 digit `k` stands at 10000^(weight - k); missing ones are zero.
+    let digit = |k: i32| usize::try_from(k).ok().and_then(|k| digits.get(k)).copied().unwrap_or(0);
+    let mut out = String::from(if sign == 0x4000 { "-" } else { "" });
+    let int_words = i32::from(weight).max(0) + 1;
+    for k in 0..int_words {
+        let d = if weight >= 0 { digit(k) } else { 0 };
+        push_digits(&mut out, d, k == 0);
     }
-    let mut frac = String::new();
-    let mut position = i32::from(weight) + 1;
-    while frac.len() < dscale {
-        let d = usize::try_from(position).ok().and_then(|p| digits.get(p)).copied().unwrap_or(0);
-        frac.push_str(&format!("{d:04}"));
-        position += 1;
+    if dscale > 0 {
+        out.push('.');
+        let at = out.len();
+        let mut k = i32::from(weight) + 1;
+        while out.len() - at < dscale {
+            push_digits(&mut out, digit(k), false);
+            k += 1;
+        }
+        out.truncate(at + dscale);
     }
-    frac.truncate(dscale);
-    let sign = if sign == 0x4000 { "-" } else { "" };
-    Ok(if frac.is_empty() {
-        format!("{sign}{int_part}")
-    } else {
-        format!("{sign}{int_part}.{frac}")
-    })
+    Ok(out)
+}
+
+/// One base-10000 digit as decimal: four places, or without leading zeros when it leads.
+fn push_digits(out: &mut String, d: i16, leading: bool) {
+    let d = d.unsigned_abs();
+    for (i, place) in [1000, 100, 10, 1].into_iter().enumerate() {
+        if !leading || d >= place || i == 3 {
+            out.push(char::from(b'0' + (d / place % 10) as u8));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -205,6 +215,10 @@ mod tests {
         assert_eq!(numeric_text(&numeric(2, 0, 0x4000, 2, &[7, 5000])).unwrap(), "-7.50");
         assert_eq!(numeric_text(&numeric(0, 0, 0, 0, &[])).unwrap(), "0");
         assert_eq!(numeric_text(&numeric(1, -1, 0, 4, &[25])).unwrap(), "0.0025");
+        assert_eq!(numeric_text(&numeric(1, -2, 0, 8, &[7])).unwrap(), "0.00000007");
+        assert_eq!(numeric_text(&numeric(3, 1, 0, 3, &[1, 0, 5000])).unwrap(), "10000.500");
+        assert_eq!(numeric_text(&numeric(1, 0, 0, 1, &[12])).unwrap(), "12.0");
+        assert_eq!(numeric_text(&numeric(0, 0, 0xC000, 0, &[])).unwrap(), "NaN");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use worker::{Hyperdrive, SecureTransport, Socket};
 use crate::postgres::message::{Backend, Outgoing, frame_len};
 use crate::postgres::pipeline::{self, Replies};
 use crate::postgres::scram::saslprep;
-use crate::postgres::startup::{Credentials, Startup, Step};
+use crate::postgres::startup::{Credentials, Startup, Step, Tls};
 
 /// Runs the core's statements on the PostgreSQL database behind a Hyperdrive binding.
 pub struct HyperdriveExecutor {
@@ -31,23 +31,6 @@ fn connection_error(message: impl std::fmt::Display) -> ExecError {
     ExecError::new(ExecErrorKind::Transient, message.to_string())
 }
 
-/// Whether to ask for TLS, from the connection string's `sslmode` (libpq's default: prefer).
-#[derive(Clone, Copy, PartialEq)]
-enum Tls {
-    Disable,
-    Prefer,
-    Require,
-}
-
-fn tls_mode(connection_string: &str) -> Tls {
-    let query = connection_string.split_once('?').map_or("", |(_, q)| q);
-    match form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "sslmode") {
-        Some((_, mode)) if mode == "disable" => Tls::Disable,
-        Some((_, mode)) if mode == "require" || mode.starts_with("verify") => Tls::Require,
-        _ => Tls::Prefer,
-    }
-}
-
 /// One connection: the socket and the bytes read but not yet consumed.
 struct Connection {
     socket: Socket,
@@ -62,7 +45,7 @@ impl Connection {
             .connect(hyperdrive.host(), hyperdrive.port())
             .map_err(connection_error)?;
         let mut connection = Connection { socket, buffer: Vec::new(), start: 0 };
-        let tls = tls_mode(&hyperdrive.connection_string());
+        let tls = Tls::of(&hyperdrive.connection_string());
         if tls != Tls::Disable {
             let mut request = Outgoing::default();
             request.ssl_request();
@@ -70,14 +53,8 @@ impl Connection {
             while connection.buffer.is_empty() {
                 connection.fill().await?;
             }
-            match connection.buffer.remove(0) {
-                b'S' => connection.socket = connection.socket.start_tls(),
-                _ if tls == Tls::Require => {
-                    return Err(connection_error(
-                        "the server does not speak TLS (sslmode=require)",
-                    ));
-                }
-                _ => {}
+            if tls.start_after(connection.buffer.remove(0))? {
+                connection.socket = connection.socket.start_tls();
             }
         }
         let (user, password, database) =

@@ -11,10 +11,10 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use asm_core::sql::{ExecError, ExecErrorKind, ResultSet, Statement, Value};
-use asm_worker::postgres::message::{Backend, frame_len};
+use asm_worker::postgres::message::{Backend, Outgoing, frame_len};
 use asm_worker::postgres::pipeline::{self, Replies};
 use asm_worker::postgres::scram::saslprep;
-use asm_worker::postgres::startup::{Credentials, Startup, Step};
+use asm_worker::postgres::startup::{Credentials, Startup, Step, Tls};
 use unicode_normalization::UnicodeNormalization;
 
 /// A password SASLprep changes: a no-break space (mapped to a space), a soft hyphen (dropped)
@@ -47,8 +47,27 @@ struct Connection {
 
 impl Connection {
     fn open(server: &Server, user: &str, password: &str) -> Result<Connection, ExecError> {
+        Connection::open_asking_tls(server, user, password, Tls::Disable)
+    }
+
+    /// Sends an `SSLRequest` first unless `tls` is `Disable`. The test cluster has no
+    /// certificate, so it answers `N`; a TLS handshake is the Worker socket's own.
+    fn open_asking_tls(
+        server: &Server,
+        user: &str,
+        password: &str,
+        tls: Tls,
+    ) -> Result<Connection, ExecError> {
         let socket = TcpStream::connect(&server.address).expect("PostgreSQL at DATABASE_URL");
         let mut connection = Connection { socket, buffer: Vec::new() };
+        if tls != Tls::Disable {
+            let mut request = Outgoing::default();
+            request.ssl_request();
+            connection.socket.write_all(&request.0).unwrap();
+            let mut answer = [0u8; 1];
+            connection.socket.read_exact(&mut answer).unwrap();
+            assert!(!tls.start_after(answer[0])?, "the test cluster has no TLS");
+        }
         let scram_password = saslprep(password, |s| s.nfkc().collect());
         let credentials = Credentials {
             user,
@@ -198,6 +217,28 @@ fn a_batch_is_one_transaction_with_every_value_type() {
     fresh.batch(&[write(&format!("DROP TABLE {table}"), vec![])]).unwrap();
     let missing = fresh.batch(&[Statement::read(format!("SELECT * FROM {table}"))]);
     assert_eq!(missing.unwrap_err().kind, ExecErrorKind::MissingSchema);
+}
+
+#[test]
+fn a_declined_ssl_request_goes_on_in_the_clear_unless_required() {
+    let server = server();
+    let mut db = Connection::open_asking_tls(&server, &server.user, "", Tls::Prefer).unwrap();
+    let one = db.batch(&[Statement::read("SELECT 1::int8 AS one")]).unwrap();
+    assert_eq!(one[0].rows, vec![vec![Value::Integer(1)]]);
+    let refused = Connection::open_asking_tls(&server, &server.user, "", Tls::Require);
+    assert!(refused.is_err_and(|e| e.message.contains("sslmode=require")));
+}
+
+#[test]
+fn numeric_cells_read_as_postgres_prints_them() {
+    let server = server();
+    let sql = "SELECT v, v::text AS t FROM (VALUES (0::numeric), (-7.50), (0.00000007), \
+               (10000.500), (-123456789.987654321), ('NaN'), (1e20), (0.1e-3)) AS x(v)";
+    let rows = admin(&server).batch(&[Statement::read(sql)]).unwrap().remove(0).rows;
+    assert_eq!(rows.len(), 8);
+    for row in rows {
+        assert_eq!(row[0], row[1]);
+    }
 }
 
 #[test]

@@ -8,6 +8,41 @@ use super::message::{Authentication, Backend, Outgoing};
 use super::protocol_error;
 use super::scram::{self, Scram};
 
+/// Whether to ask for TLS, from the connection string's `sslmode` (libpq's default: prefer).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tls {
+    /// `sslmode=disable`: no `SSLRequest`.
+    Disable,
+    /// Ask; go on in the clear if the server says no.
+    Prefer,
+    /// `require` and `verify-*`: ask, and give up if the server says no.
+    Require,
+}
+
+impl Tls {
+    /// The mode a connection string (`postgres://…?sslmode=…`) asks for.
+    pub fn of(connection_string: &str) -> Tls {
+        let query = connection_string.split_once('?').map_or("", |(_, q)| q);
+        match form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "sslmode") {
+            Some((_, mode)) if mode == "disable" => Tls::Disable,
+            Some((_, mode)) if mode == "require" || mode.starts_with("verify") => Tls::Require,
+            _ => Tls::Prefer,
+        }
+    }
+
+    /// Whether to start TLS after the server's one-byte answer to an `SSLRequest`.
+    pub fn start_after(self, answer: u8) -> Result<bool, ExecError> {
+        match answer {
+            b'S' => Ok(true),
+            b'N' if self == Tls::Require => {
+                Err(protocol_error("the server does not speak TLS (sslmode=require)"))
+            }
+            b'N' => Ok(false),
+            other => Err(protocol_error(format!("an SSLRequest answered with byte {other}"))),
+        }
+    }
+}
+
 /// Who connects to which database.
 pub struct Credentials<'a> {
     /// The role.
@@ -118,6 +153,17 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sslmode_from_the_connection_string() {
+        assert_eq!(Tls::of("postgres://u:p@h:5432/db"), Tls::Prefer);
+        assert_eq!(Tls::of("postgres://u:p@h/db?sslmode=disable"), Tls::Disable);
+        assert_eq!(Tls::of("postgres://h/db?application_name=x&sslmode=verify-full"), Tls::Require);
+        assert!(Tls::Require.start_after(b'N').is_err());
+        assert!(!Tls::Prefer.start_after(b'N').unwrap());
+        assert!(Tls::Prefer.start_after(b'S').unwrap());
+        assert!(Tls::Prefer.start_after(b'E').is_err());
+    }
 
     #[test]
     fn md5_answer_matches_postgres_recipe() {

@@ -53,7 +53,9 @@ impl Connection {
             while connection.buffer.is_empty() {
                 connection.fill().await?;
             }
-            if tls.start_after(connection.buffer.remove(0))? {
+            let start = tls.start_after(&connection.buffer)?;
+            connection.buffer.remove(0);
+            if start {
                 connection.socket = connection.socket.start_tls();
             }
         }

@@ -66,7 +66,7 @@ impl Connection {
             connection.socket.write_all(&request.0).unwrap();
             let mut answer = [0u8; 1];
             connection.socket.read_exact(&mut answer).unwrap();
-            assert!(!tls.start_after(answer[0])?, "the test cluster has no TLS");
+            assert!(!tls.start_after(&answer)?, "the test cluster has no TLS");
         }
         let scram_password = saslprep(password, |s| s.nfkc().collect());
         let credentials = Credentials {

@@ -30,15 +30,18 @@ impl Tls {
         }
     }
 
-    /// Whether to start TLS after the server's one-byte answer to an `SSLRequest`.
-    pub fn start_after(self, answer: u8) -> Result<bool, ExecError> {
-        match answer {
-            b'S' => Ok(true),
-            b'N' if self == Tls::Require => {
+    /// Whether to start TLS, from what the server sent after an `SSLRequest`: its one-byte
+    /// answer, then nothing more if it agreed (bytes sent before the handshake would be read
+    /// as if TLS had protected them: CVE-2021-23222).
+    pub fn start_after(self, received: &[u8]) -> Result<bool, ExecError> {
+        match received {
+            [b'S'] => Ok(true),
+            [b'S', ..] => Err(protocol_error("the server sent data before the TLS handshake")),
+            [b'N', ..] if self == Tls::Require => {
                 Err(protocol_error("the server does not speak TLS (sslmode=require)"))
             }
-            b'N' => Ok(false),
-            other => Err(protocol_error(format!("an SSLRequest answered with byte {other}"))),
+            [b'N', ..] => Ok(false),
+            _ => Err(protocol_error("an SSLRequest answered with neither S nor N")),
         }
     }
 }
@@ -159,10 +162,11 @@ mod tests {
         assert_eq!(Tls::of("postgres://u:p@h:5432/db"), Tls::Prefer);
         assert_eq!(Tls::of("postgres://u:p@h/db?sslmode=disable"), Tls::Disable);
         assert_eq!(Tls::of("postgres://h/db?application_name=x&sslmode=verify-full"), Tls::Require);
-        assert!(Tls::Require.start_after(b'N').is_err());
-        assert!(!Tls::Prefer.start_after(b'N').unwrap());
-        assert!(Tls::Prefer.start_after(b'S').unwrap());
-        assert!(Tls::Prefer.start_after(b'E').is_err());
+        assert!(Tls::Require.start_after(b"N").is_err());
+        assert!(!Tls::Prefer.start_after(b"N").unwrap());
+        assert!(Tls::Prefer.start_after(b"S").unwrap());
+        assert!(Tls::Prefer.start_after(b"SE\0\0\0\x04").is_err());
+        assert!(Tls::Prefer.start_after(b"E").is_err());
     }
 
     #[test]

@@ -130,7 +130,8 @@ impl Connection {
         self.write(&pipeline::request(statements)).await?;
         let mut replies = Replies::new(statements.len());
         loop {
-            if let Some(outcome) = replies.receive(self.next().await?)? {
+            let message = self.next().await.map_err(|e| replies.broken(e))?;
+            if let Some(outcome) = replies.receive(message)? {
                 return outcome;
             }
         }

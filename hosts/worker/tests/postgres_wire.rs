@@ -1,7 +1,7 @@
 //! The Worker's PostgreSQL driver (`asm_worker::postgres`) against a real server, over std's TCP
 //! in place of the Worker's socket: batches as pipelines (values of every type the core reads,
-//! counts, rollback on error) and each password method. The Worker suite runs the same driver
-//! through Hyperdrive under `wrangler dev`.
+//! counts, rollback on error, a connection the server ends), `sslmode`, and each password
+//! method. The Worker suite runs the same driver through Hyperdrive under `wrangler dev`.
 //!
 //! Needs DATABASE_URL (scripts/test, or `eval "$(scripts/postgres-up)"`). The password methods
 //! need a server that asks the roles `asm_wire_scram`, `asm_wire_md5` and `asm_wire_cleartext`
@@ -91,23 +91,30 @@ impl Connection {
         }
     }
 
-    fn frame(&mut self) -> Vec<u8> {
+    /// The next frame; `None` once the server has closed the connection.
+    fn try_frame(&mut self) -> Option<Vec<u8>> {
         loop {
             if let Some(len) = frame_len(&self.buffer).unwrap() {
-                return self.buffer.drain(..len).collect();
+                return Some(self.buffer.drain(..len).collect());
             }
             let mut chunk = [0u8; 8192];
-            let n = self.socket.read(&mut chunk).unwrap();
-            assert!(n > 0, "the server closed the connection");
-            self.buffer.extend_from_slice(&chunk[..n]);
+            match self.socket.read(&mut chunk) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.buffer.extend_from_slice(&chunk[..n]),
+            }
         }
+    }
+
+    fn frame(&mut self) -> Vec<u8> {
+        self.try_frame().expect("the server closed the connection")
     }
 
     fn batch(&mut self, statements: &[Statement]) -> Result<Vec<ResultSet>, ExecError> {
         self.socket.write_all(&pipeline::request(statements)).unwrap();
         let mut replies = Replies::new(statements.len());
         loop {
-            let frame = self.frame();
+            let closed = || ExecError::new(ExecErrorKind::Transient, "the server closed");
+            let frame = self.try_frame().ok_or_else(closed).map_err(|e| replies.broken(e))?;
             if let Some(outcome) = replies.receive(Backend::parse(&frame)?)? {
                 return outcome;
             }
@@ -227,6 +234,26 @@ fn a_declined_ssl_request_goes_on_in_the_clear_unless_required() {
     assert_eq!(one[0].rows, vec![vec![Value::Integer(1)]]);
     let refused = Connection::open_asking_tls(&server, &server.user, "", Tls::Require);
     assert!(refused.is_err_and(|e| e.message.contains("sslmode=require")));
+}
+
+#[test]
+fn a_connection_the_server_ends_reports_the_server_error() {
+    let server = server();
+    let mut victim = admin(&server);
+    let pid = victim.batch(&[Statement::read("SELECT pg_backend_pid()::int8 AS pid")]).unwrap();
+    let Value::Integer(pid) = pid[0].rows[0][0] else { panic!("a pid: {pid:?}") };
+    // The victim's next batch sleeps while another session ends its backend, so
+    // its error arrives as a FATAL message and the connection closes without ReadyForQuery.
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let server = self::server();
+        let sql = format!("SELECT pg_terminate_backend({pid}) AS done");
+        admin(&server).batch(&[Statement::read(sql)]).unwrap()
+    });
+    let error = victim.batch(&[Statement::read("SELECT pg_sleep(5)::text AS slept")]).unwrap_err();
+    killer.join().unwrap();
+    assert!(error.message.contains("terminating connection"), "{error:?}");
+    assert_eq!(error.kind, ExecErrorKind::Transient);
 }
 
 #[test]

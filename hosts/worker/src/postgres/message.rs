@@ -81,7 +81,7 @@ impl Outgoing {
         self.message(b'B', |b| {
             b.extend_from_slice(&[0, 0]); // portal "", statement ""
             b.extend_from_slice(&0i16.to_be_bytes()); // every parameter in text
-            b.extend_from_slice(&(params.len() as i16).to_be_bytes());
+            b.extend_from_slice(&(params.len() as u16).to_be_bytes()); // read as unsigned
             for param in params {
                 match param {
                     None => b.extend_from_slice(&(-1i32).to_be_bytes()),

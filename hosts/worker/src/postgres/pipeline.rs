@@ -122,6 +122,13 @@ impl Replies {
         Ok(None)
     }
 
+    /// What to report when the connection breaks before the batch's end: the server's own
+    /// error when it sent one first (a `FATAL` error, such as a shutdown, closes the
+    /// connection without `ReadyForQuery`), else `broken`.
+    pub fn broken(&mut self, broken: ExecError) -> ExecError {
+        self.error.take().unwrap_or(broken)
+    }
+
     /// A command ended: a statement's result unless it was `BEGIN` or `COMMIT`.
     fn complete(&mut self, tag: &str) {
         let index = self.completed;

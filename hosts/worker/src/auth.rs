@@ -235,7 +235,7 @@ mod tests {
     use super::*;
 
     fn hash_of(key: &str) -> String {
-        Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+        asm_core::blob::sha256_hex(key.as_bytes())
     }
 
     fn ring() -> Keyring {

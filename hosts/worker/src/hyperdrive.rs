@@ -6,12 +6,13 @@
 use std::future::poll_fn;
 use std::pin::Pin;
 
-use asm_core::sql::{Dialect, ExecError, ExecErrorKind, Executor, ResultSet, Statement};
+use asm_core::sql::{Dialect, ExecError, Executor, ResultSet, Statement};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use worker::{Hyperdrive, SecureTransport, Socket};
 
-use crate::postgres::message::{Backend, Outgoing, frame_len};
+use crate::postgres::message::{Backend, Frames, Outgoing};
 use crate::postgres::pipeline::{self, Replies};
+use crate::postgres::protocol_error;
 use crate::postgres::scram::saslprep;
 use crate::postgres::startup::{Credentials, Startup, Step, Tls};
 
@@ -27,15 +28,15 @@ impl HyperdriveExecutor {
     }
 }
 
-fn connection_error(message: impl std::fmt::Display) -> ExecError {
-    ExecError::new(ExecErrorKind::Transient, message.to_string())
+/// The socket's own failures, as the driver's: the connection is unusable.
+fn connection_error(e: impl std::fmt::Display) -> ExecError {
+    protocol_error(e.to_string())
 }
 
 /// One connection: the socket and the bytes read but not yet consumed.
 struct Connection {
     socket: Socket,
-    buffer: Vec<u8>,
-    start: usize,
+    frames: Frames,
 }
 
 impl Connection {
@@ -44,17 +45,17 @@ impl Connection {
             .secure_transport(SecureTransport::StartTls)
             .connect(hyperdrive.host(), hyperdrive.port())
             .map_err(connection_error)?;
-        let mut connection = Connection { socket, buffer: Vec::new(), start: 0 };
+        let mut connection = Connection { socket, frames: Frames::default() };
         let tls = Tls::of(&hyperdrive.connection_string());
         if tls != Tls::Disable {
             let mut request = Outgoing::default();
             request.ssl_request();
             connection.write(&request.0).await?;
-            while connection.buffer.is_empty() {
+            while connection.frames.unread().is_empty() {
                 connection.fill().await?;
             }
-            let start = tls.start_after(&connection.buffer)?;
-            connection.buffer.remove(0);
+            let start = tls.start_after(connection.frames.unread())?;
+            connection.frames.skip(1);
             if start {
                 connection.socket = connection.socket.start_tls();
             }
@@ -107,23 +108,16 @@ impl Connection {
         if n == 0 {
             return Err(connection_error("the server closed the connection"));
         }
-        self.buffer.extend_from_slice(&chunk[..n]);
+        self.frames.push(&chunk[..n]);
         Ok(())
     }
 
     /// The next backend message, reading as much as it takes.
     async fn next(&mut self) -> Result<Backend<'_>, ExecError> {
-        let len = loop {
-            if let Some(len) = frame_len(&self.buffer[self.start..])? {
-                break len;
-            }
-            self.buffer.drain(..self.start);
-            self.start = 0;
+        while !self.frames.ready()? {
             self.fill().await?;
-        };
-        let at = self.start;
-        self.start += len;
-        Backend::parse(&self.buffer[at..at + len])
+        }
+        self.frames.take()
     }
 
     async fn batch(&mut self, statements: &[Statement]) -> Result<Vec<ResultSet>, ExecError> {

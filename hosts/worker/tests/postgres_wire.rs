@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use asm_core::sql::{ExecError, ExecErrorKind, ResultSet, Statement, Value};
-use asm_worker::postgres::message::{Backend, Outgoing, frame_len};
+use asm_worker::postgres::message::{Backend, Frames, Outgoing};
 use asm_worker::postgres::pipeline::{self, Replies};
 use asm_worker::postgres::scram::saslprep;
 use asm_worker::postgres::startup::{Credentials, Startup, Step, Tls};
@@ -42,7 +42,7 @@ fn server() -> Server {
 /// The driver over a blocking socket.
 struct Connection {
     socket: TcpStream,
-    buffer: Vec<u8>,
+    frames: Frames,
 }
 
 impl Connection {
@@ -59,7 +59,7 @@ impl Connection {
         tls: Tls,
     ) -> Result<Connection, ExecError> {
         let socket = TcpStream::connect(&server.address).expect("PostgreSQL at DATABASE_URL");
-        let mut connection = Connection { socket, buffer: Vec::new() };
+        let mut connection = Connection { socket, frames: Frames::default() };
         if tls != Tls::Disable {
             let mut request = Outgoing::default();
             request.ssl_request();
@@ -82,8 +82,7 @@ impl Connection {
         let (mut startup, first) = Startup::start(credentials, nonce);
         connection.socket.write_all(&first).unwrap();
         loop {
-            let frame = connection.frame();
-            match startup.receive(Backend::parse(&frame)?)? {
+            match startup.receive(connection.next()?)? {
                 Step::Send(bytes) => connection.socket.write_all(&bytes).unwrap(),
                 Step::Read => {}
                 Step::Ready => return Ok(connection),
@@ -91,31 +90,32 @@ impl Connection {
         }
     }
 
-    /// The next frame; `None` once the server has closed the connection.
-    fn try_frame(&mut self) -> Option<Vec<u8>> {
-        loop {
-            if let Some(len) = frame_len(&self.buffer).unwrap() {
-                return Some(self.buffer.drain(..len).collect());
-            }
-            let mut chunk = [0u8; 8192];
-            match self.socket.read(&mut chunk) {
-                Ok(0) | Err(_) => return None,
-                Ok(n) => self.buffer.extend_from_slice(&chunk[..n]),
+    /// Reads what the socket has into the frames.
+    fn fill(&mut self) -> Result<(), ExecError> {
+        let mut chunk = [0u8; 8192];
+        match self.socket.read(&mut chunk) {
+            Ok(0) | Err(_) => Err(ExecError::new(ExecErrorKind::Transient, "the server closed")),
+            Ok(n) => {
+                self.frames.push(&chunk[..n]);
+                Ok(())
             }
         }
     }
 
-    fn frame(&mut self) -> Vec<u8> {
-        self.try_frame().expect("the server closed the connection")
+    /// The next backend message, reading as much as it takes.
+    fn next(&mut self) -> Result<Backend<'_>, ExecError> {
+        while !self.frames.ready()? {
+            self.fill()?;
+        }
+        self.frames.take()
     }
 
     fn batch(&mut self, statements: &[Statement]) -> Result<Vec<ResultSet>, ExecError> {
         self.socket.write_all(&pipeline::request(statements)).unwrap();
         let mut replies = Replies::new(statements.len());
         loop {
-            let closed = || ExecError::new(ExecErrorKind::Transient, "the server closed");
-            let frame = self.try_frame().ok_or_else(closed).map_err(|e| replies.broken(e))?;
-            if let Some(outcome) = replies.receive(Backend::parse(&frame)?)? {
+            let message = self.next().map_err(|e| replies.broken(e))?;
+            if let Some(outcome) = replies.receive(message)? {
                 return outcome;
             }
         }

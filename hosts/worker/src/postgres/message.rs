@@ -1,7 +1,7 @@
 //! The protocol's messages: what the frontend sends, encoded into a buffer, and what the backend
 //! answers, read from its frames in place.
 
-use asm_core::sql::{ExecError, ExecErrorKind};
+use asm_core::sql::{ExecError, ExecErrorKind, Value};
 
 use super::protocol_error;
 
@@ -75,21 +75,19 @@ impl Outgoing {
         });
     }
 
-    /// Binds text parameters (`None` is NULL) to the unnamed portal and asks for every result
-    /// column in binary.
-    pub fn bind<'a>(&mut self, params: impl ExactSizeIterator<Item = Option<&'a [u8]>>) {
+    /// Binds the core's values, in PostgreSQL's text input form, to the unnamed portal and asks
+    /// for every result column in binary. Every placeholder of the core's SQL carries its cast,
+    /// so the server knows each parameter's type. Values are written straight into the message.
+    pub fn bind(&mut self, params: &[Value]) {
         self.message(b'B', |b| {
             b.extend_from_slice(&[0, 0]); // portal "", statement ""
             b.extend_from_slice(&0i16.to_be_bytes()); // every parameter in text
             b.extend_from_slice(&(params.len() as u16).to_be_bytes()); // read as unsigned
-            for param in params {
-                match param {
-                    None => b.extend_from_slice(&(-1i32).to_be_bytes()),
-                    Some(value) => {
-                        b.extend_from_slice(&(value.len() as i32).to_be_bytes());
-                        b.extend_from_slice(value);
-                    }
-                }
+            for value in params {
+                let at = b.len();
+                b.extend_from_slice(&[0; 4]);
+                let len = if text_form(value, b) { (b.len() - at - 4) as i32 } else { -1 };
+                b[at..at + 4].copy_from_slice(&len.to_be_bytes());
             }
             b.extend_from_slice(&1i16.to_be_bytes());
             b.extend_from_slice(&1i16.to_be_bytes()); // every result column in binary
@@ -117,6 +115,24 @@ impl Outgoing {
     }
 }
 
+/// Appends a value in PostgreSQL's text input form; false for NULL, which has none.
+fn text_form(value: &Value, out: &mut Vec<u8>) -> bool {
+    match value {
+        Value::Null => return false,
+        Value::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Real(x) if x.is_nan() => out.extend_from_slice(b"NaN"),
+        Value::Real(x) if x.is_infinite() => {
+            out.extend_from_slice(if *x > 0.0 { b"Infinity" } else { b"-Infinity" })
+        }
+        // The shortest text that reads back as the same double (serde_json's ryu).
+        Value::Real(x) => {
+            let _ = serde_json::to_writer(&mut *out, x);
+        }
+        Value::Text(s) => out.extend_from_slice(s.as_bytes()),
+    }
+    true
+}
+
 fn cstr(b: &mut Vec<u8>, s: &str) {
     b.extend_from_slice(s.as_bytes());
     b.push(0);
@@ -124,7 +140,7 @@ fn cstr(b: &mut Vec<u8>, s: &str) {
 
 /// The length of the first complete backend frame in `buf` (type byte, length, body), or
 /// `None` while more bytes are needed.
-pub fn frame_len(buf: &[u8]) -> Result<Option<usize>, ExecError> {
+fn frame_len(buf: &[u8]) -> Result<Option<usize>, ExecError> {
     let Some(header) = buf.get(1..5) else { return Ok(None) };
     let len = i32::from_be_bytes([header[0], header[1], header[2], header[3]]);
     if len < 4 {
@@ -132,6 +148,47 @@ pub fn frame_len(buf: &[u8]) -> Result<Option<usize>, ExecError> {
     }
     let total = 1 + len as usize;
     Ok((buf.len() >= total).then_some(total))
+}
+
+/// What has been read from the server and not yet consumed: whatever moves the bytes pushes
+/// them in and takes complete frames out.
+#[derive(Debug, Default)]
+pub struct Frames {
+    buffer: Vec<u8>,
+    start: usize,
+}
+
+impl Frames {
+    /// Appends bytes read from the socket (dropping those already taken first).
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.buffer.drain(..self.start);
+        self.start = 0;
+        self.buffer.extend_from_slice(bytes);
+    }
+
+    /// The bytes not yet taken (the one-byte answer to an `SSLRequest` is not a frame).
+    pub fn unread(&self) -> &[u8] {
+        &self.buffer[self.start..]
+    }
+
+    /// Consumes `n` bytes of [`Frames::unread`].
+    pub fn skip(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.buffer.len());
+    }
+
+    /// Whether a complete frame is there to take.
+    pub fn ready(&self) -> Result<bool, ExecError> {
+        Ok(frame_len(self.unread())?.is_some())
+    }
+
+    /// Takes the next frame and reads it (push until [`Frames::ready`] first).
+    pub fn take(&mut self) -> Result<Backend<'_>, ExecError> {
+        let len = frame_len(self.unread())?
+            .ok_or_else(|| protocol_error("a backend message taken before it arrived"))?;
+        let at = self.start;
+        self.start += len;
+        Backend::parse(&self.buffer[at..at + len])
+    }
 }
 
 /// What the server asks for in an authentication request.

@@ -15,8 +15,8 @@ pub mod startup;
 
 use asm_core::sql::{ExecError, ExecErrorKind};
 
-/// A failure that is not the server's answer (a broken frame, an unsupported request): the
-/// connection is unusable and the batch may be retried, as with a lost connection.
-fn protocol_error(message: impl Into<String>) -> ExecError {
+/// A failure that is not the server's answer (a broken frame, an unsupported request, a lost
+/// socket): the connection is unusable and the batch may be retried.
+pub(crate) fn protocol_error(message: impl Into<String>) -> ExecError {
     ExecError::new(ExecErrorKind::Transient, message)
 }

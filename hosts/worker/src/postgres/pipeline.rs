@@ -13,45 +13,25 @@ use asm_postgres_types::{binary, changed};
 use super::message::{Backend, Outgoing};
 use super::protocol_error;
 
-/// The bytes of the whole batch. Parameters go as text (every placeholder of the core's SQL
-/// carries its cast, so the server knows their types); result columns come in binary.
+/// The bytes of the whole batch: parameters as text, result columns in binary
+/// ([`Outgoing::bind`]).
 pub fn request(statements: &[Statement]) -> Vec<u8> {
     let mut out = Outgoing::default();
     let command = |out: &mut Outgoing, sql: &str| {
         out.parse(sql);
-        out.bind(std::iter::empty());
+        out.bind(&[]);
         out.execute();
     };
     command(&mut out, "BEGIN");
     for statement in statements {
-        let params: Vec<Option<Vec<u8>>> = statement.params.iter().map(param_text).collect();
         out.parse(&statement.sql);
-        out.bind(params.iter().map(Option::as_deref));
+        out.bind(&statement.params);
         out.describe_portal();
         out.execute();
     }
     command(&mut out, "COMMIT");
     out.sync();
     out.0
-}
-
-/// A value in PostgreSQL's text input form; `None` is NULL.
-fn param_text(value: &Value) -> Option<Vec<u8>> {
-    Some(match value {
-        Value::Null => return None,
-        Value::Integer(n) => n.to_string().into_bytes(),
-        Value::Real(x) if x.is_nan() => b"NaN".to_vec(),
-        Value::Real(x) if x.is_infinite() => {
-            if *x > 0.0 {
-                b"Infinity".to_vec()
-            } else {
-                b"-Infinity".to_vec()
-            }
-        }
-        // The shortest text that reads back as the same double (serde_json's ryu).
-        Value::Real(x) => serde_json::to_vec(x).unwrap_or_default(),
-        Value::Text(s) => s.as_bytes().to_vec(),
-    })
 }
 
 /// The answers of one [`request`], read message by message.

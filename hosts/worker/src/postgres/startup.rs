@@ -1,6 +1,7 @@
 //! The start of a connection: the startup message, then whatever authentication the server
 //! asks for (none, the password in clear, MD5, SCRAM-SHA-256), up to `ReadyForQuery`.
 
+use asm_core::blob::hex;
 use asm_core::sql::ExecError;
 use md5::{Digest, Md5};
 
@@ -141,16 +142,6 @@ fn md5_password(credentials: &Credentials<'_>, salt: [u8; 4]) -> String {
         .finalize());
     let outer = Md5::new().chain_update(inner).chain_update(salt).finalize();
     format!("md5{}", hex(&outer))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 // The package's API, shared by every entry point (node.js, browser.js, workerd.js), which only
 // differ in how they load the WebAssembly.
-import { Store } from './wasm/asm_npm.js';
+import { Store as FirstStore } from './wasm/asm_npm.js';
 import { coreEventsOfRows, eventsOfRows } from './events.js';
+import { fullModule } from './full.js';
 
-export { Store, newSession, newRun, newEvent, migrationStatements } from './wasm/asm_npm.js';
+export { newSession, newRun, newEvent, migrationStatements } from './wasm/asm_npm.js';
 export { d1Executor } from './executors/d1.js';
 export { sqlJsExecutor } from './executors/sqljs.js';
 export { pgExecutor } from './executors/pg.js';
@@ -13,6 +14,85 @@ export { fsBlobs } from './blobs/fs.js';
 export { opfsBlobs } from './blobs/opfs.js';
 export { r2Blobs } from './blobs/r2.js';
 export { s3Blobs } from './blobs/s3.js';
+
+/**
+ * The methods the first module leaves to the full one (full.js): reports, maintenance and
+ * artifacts. `check-exports.mjs` fails when a method of the types is on neither.
+ */
+const FULL_ONLY = [
+  'getSessionStats',
+  'getUsageSummary',
+  'getCostSummary',
+  'exportSession',
+  'execute',
+  'plan',
+  'pruneSessionEvents',
+  'softDeleteExpiredSessions',
+  'hardDeleteExpiredSessions',
+  'cleanOrphanedArtifacts',
+  'healthCheck',
+  'registerArtifact',
+  'getArtifact',
+  'listArtifacts',
+  'artifactStats',
+  'deleteArtifact',
+  'scanArtifacts',
+  'removeArtifact',
+  'sweepArtifacts',
+  'headBlob',
+  'deleteBlob',
+  'listBlobs',
+  '__storeArtifact',
+  '__openArtifact',
+  '__putBlob',
+  '__getBlob',
+];
+
+/**
+ * A session store over `executor` (the first module's `Store`). The methods of `FULL_ONLY` go to
+ * a twin of it in the full module, made on the first such call with the same executor and
+ * options: both hold no state of their own beyond them, so they answer as one store.
+ */
+export class Store extends FirstStore {
+  #made;
+  #twin;
+
+  constructor(executor, options) {
+    super(executor, options);
+    this.#made = [executor, options];
+  }
+
+  /** The twin in the full module (loaded on the first call), or a `dependency_not_available`. */
+  __twin() {
+    this.#twin ??= fullModule().then(
+      (full) => new full.Store(...this.#made),
+      (cause) => {
+        this.#twin = undefined;
+        const error = new Error(`the package's full WebAssembly module did not load: ${cause?.message ?? cause}`);
+        error.name = 'AsmError';
+        error.code = 'dependency_not_available';
+        error.details = { module: 'wasm-full/asm_npm_bg.wasm' };
+        error.retryable = true;
+        throw error;
+      },
+    );
+    return this.#twin;
+  }
+
+  /** Frees the store's WebAssembly memory, and its twin's when it was made. */
+  free() {
+    const twin = this.#twin;
+    this.#twin = undefined;
+    twin?.then((store) => store.free(), () => {});
+    super.free();
+  }
+}
+if (Symbol.dispose) Store.prototype[Symbol.dispose] = Store.prototype.free;
+for (const name of FULL_ONLY) {
+  Store.prototype[name] = async function (...args) {
+    return (await this.__twin())[name](...args);
+  };
+}
 
 /** True for the errors the store throws (they carry `code`, `details` and `retryable`). */
 export function isAsmError(error) {

@@ -15,12 +15,12 @@ use std::rc::Rc;
 use asm_core::composite::CompositeStore;
 use asm_core::live::{Follow, Tail};
 use asm_core::ports::{
-    CostQuery, EventFilter, EventSearch, ExportOptions, FlushPayload, ListRuns, ListSessions,
-    Maintenance, QueryApi, RunSearch, SessionSearch, SessionStore, UsageQuery,
+    ArtifactStore, EventFilter, EventSearch, FlushPayload, ListRuns, ListSessions, QueryApi,
+    RunSearch, SessionSearch, SessionStore,
 };
 use asm_core::redactor::{EventRedaction, RedactionConfig, RedactionLog};
 use asm_core::sql::{Dialect, SqlStore, migrations};
-use asm_core::{Error, Event, Limits, Result, RetentionPolicy, Run, Session};
+use asm_core::{Error, Event, Limits, Result, Run, Session};
 use js_sys::{Function, Promise, Reflect};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -180,6 +180,12 @@ impl Store {
             Ok(Store { inner: Rc::new(composite), redactions })
         };
         build().map_err(|e| to_js_error(&e))
+    }
+
+    /// The artifact backend's name (`storage_backend` of the rows it stores), or `null`.
+    #[wasm_bindgen(getter, js_name = artifactBackend)]
+    pub fn artifact_backend(&self) -> Option<String> {
+        (!self.inner.blobs().is_none()).then(|| self.inner.blobs().backend().to_owned())
     }
 
     /// `"sqlite"`, `"d1"` or `"postgres"`.
@@ -390,39 +396,12 @@ impl Store {
         })
     }
 
-    /// Event and run counts, token totals and providers of one session.
-    #[wasm_bindgen(js_name = getSessionStats)]
-    pub fn get_session_stats(&self, session_id: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            to_js(&s.store().get_session_stats(&text_arg(&session_id, "session_id")?).await?)
-        })
-    }
-
     /// A page of runs and the cursor of the next.
     #[wasm_bindgen(js_name = searchRuns)]
     pub fn search_runs(&self, query: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
             to_js(&s.store().search_runs(&RunSearch::from_json(&options(&query)?)?).await?)
-        })
-    }
-
-    /// Token usage totals, overall and per provider.
-    #[wasm_bindgen(js_name = getUsageSummary)]
-    pub fn get_usage_summary(&self, query: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            to_js(&s.store().get_usage_summary(&UsageQuery::from_json(&options(&query)?)?).await?)
-        })
-    }
-
-    /// Costs from a pricing table, overall, per provider and per model.
-    #[wasm_bindgen(js_name = getCostSummary)]
-    pub fn get_cost_summary(&self, query: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            to_js(&s.store().get_cost_summary(&CostQuery::from_json(&options(&query)?)?).await?)
         })
     }
 
@@ -442,99 +421,6 @@ impl Store {
         promise(async move {
             to_js(&s.store().count_events(&EventSearch::from_json(&options(&query)?)?).await?)
         })
-    }
-
-    /// A session with its runs, events and (with `{ include_artifacts: true }`) artifacts.
-    #[wasm_bindgen(js_name = exportSession)]
-    pub fn export_session(&self, session_id: JsValue, opts: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            let session_id = text_arg(&session_id, "session_id")?;
-            to_js(
-                &s.store()
-                    .export_session(
-                        &session_id,
-                        ExportOptions::from_json(&options(&opts)?)?.include_artifacts,
-                    )
-                    .await?,
-            )
-        })
-    }
-
-    // ---- Maintenance ----
-
-    /// Runs every retention step of `policy`; the report lists step errors.
-    pub fn execute(&self, policy: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            // The composite also sweeps the bytes the deletions left without a row.
-            to_js(&s.execute(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
-        })
-    }
-
-    /// What `execute(policy)` would do now, changing nothing.
-    pub fn plan(&self, policy: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            to_js(&s.store().plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
-        })
-    }
-
-    /// Prunes one session's events down to the policy's limit; answers how many went.
-    #[wasm_bindgen(js_name = pruneSessionEvents)]
-    pub fn prune_session_events(&self, session_id: JsValue, policy: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            let session_id = text_arg(&session_id, "session_id")?;
-            to_js(
-                &s.store()
-                    .prune_session_events(
-                        &session_id,
-                        &RetentionPolicy::from_json(&options(&policy)?)?,
-                    )
-                    .await?,
-            )
-        })
-    }
-
-    /// Soft-deletes sessions past the policy's ages; answers how many.
-    #[wasm_bindgen(js_name = softDeleteExpiredSessions)]
-    pub fn soft_delete_expired_sessions(&self, policy: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            to_js(
-                &s.store()
-                    .soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
-                    .await?,
-            )
-        })
-    }
-
-    /// Hard-deletes sessions soft-deleted longer than the policy allows; answers how many.
-    #[wasm_bindgen(js_name = hardDeleteExpiredSessions)]
-    pub fn hard_delete_expired_sessions(&self, policy: JsValue) -> Promise {
-        let s = self.inner.clone();
-        promise(async move {
-            to_js(
-                &s.store()
-                    .hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
-                    .await?,
-            )
-        })
-    }
-
-    /// Deletes artifacts whose session is gone; answers how many.
-    #[wasm_bindgen(js_name = cleanOrphanedArtifacts)]
-    pub fn clean_orphaned_artifacts(&self) -> Promise {
-        let s = self.inner.clone();
-        promise(async move { to_js(&s.store().clean_orphaned_artifacts().await?) })
-    }
-
-    /// The store's consistency problems (empty when healthy).
-    #[wasm_bindgen(js_name = healthCheck)]
-    pub fn health_check(&self) -> Promise {
-        let s = self.inner.clone();
-        promise(async move { to_js(&s.health_check().await?) })
     }
 }
 

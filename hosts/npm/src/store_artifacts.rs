@@ -9,7 +9,7 @@ use js_sys::Promise;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::blobs::{open_in_task, source_to_stream};
+use crate::bodies::{open_in_task, source_to_stream};
 use crate::convert::{from_js, text_arg, to_js};
 use crate::errors::to_js_error;
 use crate::store::{Inner, Store, options, promise};
@@ -137,12 +137,6 @@ impl Store {
     }
 
     // ---- ArtifactStore (ASM's, through the composite's guard) ----
-
-    /// The artifact backend's name (`storage_backend` of the rows it stores), or `null`.
-    #[wasm_bindgen(getter, js_name = artifactBackend)]
-    pub fn artifact_backend(&self) -> Option<String> {
-        (!self.inner.blobs().is_none()).then(|| self.inner.blobs().backend().to_owned())
-    }
 
     /// Stores bytes under `key`, replacing what was there once all were read and checked.
     #[wasm_bindgen(js_name = __putBlob)]

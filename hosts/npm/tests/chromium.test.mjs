@@ -1,6 +1,7 @@
 // The conformance cases in headless Chromium (Debian's /usr/bin/chromium, driven by
-// playwright-core): the page imports the package's browser entry by name and runs every case on
-// sql.js, then the artifact suites on OPFS and memory; each outcome becomes a node:test test here.
+// playwright-core): the page imports the package's browser entry by name, checks when it fetches
+// its two WebAssembly modules, runs every case on sql.js, then the artifact suites on OPFS and
+// memory; each outcome becomes a node:test test here.
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
@@ -63,6 +64,11 @@ describe('conformance chromium', () => {
     assert.deepEqual(pageErrors, []);
     assert.equal(outcome.error, undefined, outcome.error);
     console.log(`chromium: ${outcome.userAgent}`);
+  });
+  test('the full module is fetched on the first report, once', () => {
+    assert.deepEqual(outcome.modules?.beforeReport, ['/pkg/wasm/asm_npm_bg.wasm']);
+    assert.deepEqual(outcome.modules.afterReport, ['/pkg/wasm/asm_npm_bg.wasm', '/pkg/wasm-full/asm_npm_bg.wasm']);
+    assert.equal(outcome.modules.eventCount, 2);
   });
   for (const { id, why } of outcome.results ?? []) {
     test(id, () => assert.equal(why, null, why ?? ''));

@@ -1196,6 +1196,11 @@ export interface OpenStoreOptions extends StoreOptions {
  * A session store over an executor: sessions, runs, a gap-free event log, artifacts, search,
  * usage and cost summaries, retention. Every method answers a `Promise` (rejected with an
  * `AsmError`) except the three `new*` constructors; every write is one atomic batch.
+ *
+ * The reports (`getSessionStats`, `getUsageSummary`, `getCostSummary`, `exportSession`),
+ * maintenance (`execute`, `plan`, the prunes and deletions, `healthCheck`) and artifact methods
+ * run in the package's full WebAssembly module, loaded on the first such call; if it cannot be
+ * loaded they reject with `dependency_not_available` (`retryable: true`).
  */
 export declare class Store {
   /** A store over `executor`; throws an `AsmError` when the executor or the options are malformed. Does not migrate (see `openStore`). */

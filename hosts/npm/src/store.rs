@@ -4,9 +4,10 @@
 //! so one shape serves the Worker, this package and an Elixir deployment reading the same rows.
 //! Every failure — a bad argument included — is a rejected `Promise` with an `AsmError`.
 //!
-//! This file holds the class, its construction and the session, query and maintenance methods;
-//! the artifact methods are in `store_artifacts.rs`, the read behind `getEvents` in
-//! `event_rows.rs`.
+//! This file holds the class, its construction and the methods of the package's first module:
+//! sessions, runs, events, the live tail, search and counts. The full module adds the reports
+//! (`store_reports.rs`), maintenance (`store_maintenance.rs`) and the artifact methods
+//! (`store_artifacts.rs`); the read behind `getEvents` is in `event_rows.rs`.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -272,6 +272,7 @@ describe('hostile input at the JavaScript boundary', () => {
   });
 
   after(() => {
-    console.log(`reliability hostile-input-js: ${passed} passed, ${failed} failed`);
+    // On a line of its own: the dot reporter leaves its dots unterminated.
+    console.log(`\nreliability hostile-input-js: ${passed} passed, ${failed} failed`);
   });
 });

@@ -28,7 +28,7 @@ let failed = 0;
 
 after(() => {
   rmSync(dir, { recursive: true, force: true });
-  console.log(`reliability redaction-js: ${passed} passed, ${failed} failed`);
+  console.log(`\nreliability redaction-js: ${passed} passed, ${failed} failed`);
 });
 
 /** A node:test test that also counts towards the report line. */

@@ -594,7 +594,7 @@ describe('typed access', () => {
     for (const o of failed) console.log(`  FAIL ${o.name}: ${o.why}`);
     // Tests registered but never finished (a crash) count as failed too.
     const missing = registered - outcomes.length;
-    console.log(`typed-access node: ${outcomes.length - failed.length} passed, ${failed.length + Math.max(missing, 0)} failed`);
+    console.log(`\ntyped-access node: ${outcomes.length - failed.length} passed, ${failed.length + Math.max(missing, 0)} failed`);
     if (failed.length || missing > 0) process.exitCode = 1;
   });
 });

@@ -42,7 +42,7 @@ export function report(host, driver, outcomes) {
   for (const id of skipped) console.log(`  n/a  ${id}: ${WIRE_NOT_APPLICABLE.get(id)}`);
   const complete = outcomes.length + skipped.length === ids.length;
   const failures = failed.length + (listed ? 0 : 1) + (complete ? 0 : 1);
-  console.log(`conformance ${host}: ${passed} passed, ${failures} failed, ${skipped.length} not applicable`);
+  console.log(`\nconformance ${host}: ${passed} passed, ${failures} failed, ${skipped.length} not applicable`);
   return failures === 0;
 }
 

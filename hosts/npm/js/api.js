@@ -1,5 +1,6 @@
 // The package's API, shared by every entry point (node.js, browser.js, workerd.js), which only
-// differ in how they load the WebAssembly.
+// differ in how they load the WebAssembly. workerd.js imports a copy of it whose
+// `./wasm/asm_npm.js` is the full module's glue (scripts/build-npm).
 import { Store as FirstStore } from './wasm/asm_npm.js';
 import { coreEventsOfRows, eventsOfRows } from './events.js';
 import { fullModule } from './full.js';
@@ -52,7 +53,8 @@ const FULL_ONLY = [
 /**
  * A session store over `executor` (the first module's `Store`). The methods of `FULL_ONLY` go to
  * a twin of it in the full module, made on the first such call with the same executor and
- * options: both hold no state of their own beyond them, so they answer as one store.
+ * options: both hold no state of their own beyond them, so they answer as one store. (In the
+ * Workers entry the first module is the full one, and they are its own.)
  */
 export class Store extends FirstStore {
   #made;

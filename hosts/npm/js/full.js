@@ -1,8 +1,8 @@
 // The package's second WebAssembly module: the whole store (reports, maintenance, artifacts),
 // loaded on the first call of a method the first module leaves out, so that opening a store,
-// writing and reading events and following a tail load only the small first module. Each entry
-// point says how to load it (node.js reads the file, browser.js fetches it, workerd.js has it
-// bundled); api.js asks for it.
+// writing and reading events and following a tail load only the small first module. The Node
+// and browser entry points say how to load it (node.js reads the file, browser.js fetches it);
+// api.js asks for it. The Workers entry (workerd.js) loads the full module alone instead.
 
 let load;
 let loaded;

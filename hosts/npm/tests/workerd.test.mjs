@@ -1,12 +1,12 @@
 // The package in a JavaScript Worker, as a user deploys it: a Worker importing `asm-edge` is
 // bundled by wrangler (`deploy --dry-run`, which resolves the package's `workerd` condition and
-// bundles both .wasm files as compiled modules) and run by Miniflare's workerd with a local D1.
-// The Worker opens a store, writes and reads events on the first module, then asks for a report,
-// an export and a health check, which instantiate the full one.
+// bundles the full .wasm alone, as a compiled module) and run by Miniflare's workerd with a local
+// D1. The Worker opens a store, writes and reads events, then asks for a report, an export and a
+// health check.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 
@@ -55,13 +55,15 @@ const bundled = spawnSync(
   { cwd: dir, encoding: 'utf8', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' } },
 );
 
-test('wrangler bundles the package with both modules', () => {
+test('wrangler bundles the package with the full module alone', () => {
   assert.equal(bundled.status, 0, `${bundled.stdout}\n${bundled.stderr}`);
   const wasm = readdirSync(out).filter((f) => f.endsWith('.wasm'));
-  assert.equal(wasm.length, 2, `bundled .wasm files: ${wasm.join(', ')}`);
+  assert.equal(wasm.length, 1, `bundled .wasm files: ${wasm.join(', ')}`);
+  const full = readFileSync(join(root, 'pkg/wasm-full/asm_npm_bg.wasm'));
+  assert.ok(readFileSync(join(out, wasm[0])).equals(full), `${wasm[0]} is not the full module`);
 });
 
-test('the bundled Worker runs on workerd with D1, both modules answering', async () => {
+test('the bundled Worker runs on workerd with D1, reports included', async () => {
   const mf = new Miniflare({
     scriptPath: join(out, 'worker.js'),
     modules: true,

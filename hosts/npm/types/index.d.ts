@@ -1199,8 +1199,9 @@ export interface OpenStoreOptions extends StoreOptions {
  *
  * The reports (`getSessionStats`, `getUsageSummary`, `getCostSummary`, `exportSession`),
  * maintenance (`execute`, `plan`, the prunes and deletions, `healthCheck`) and artifact methods
- * run in the package's full WebAssembly module, loaded on the first such call; if it cannot be
- * loaded they reject with `dependency_not_available` (`retryable: true`).
+ * run in the package's full WebAssembly module, loaded on the first such call (in Node and
+ * browsers; a Worker loads it at once); if it cannot be loaded they reject with
+ * `dependency_not_available` (`retryable: true`).
  */
 export declare class Store {
   /** A store over `executor`; throws an `AsmError` when the executor or the options are malformed. Does not migrate (see `openStore`). */

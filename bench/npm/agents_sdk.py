@@ -1,10 +1,10 @@
 """The OpenAI Agents SDK's SQLiteSession on the npm bench's workload, for the comparison in
 docs/performance.md ("Beside the OpenAI Agents SDK"): W1 single appends, W2 appends in batches,
 W3 reading them back, on a file in WAL mode at the SDK's own durability (SQLite's default
-`synchronous = FULL`). Needs `pip install openai-agents` (a venv of its own):
+`synchronous = FULL`). `bench/npm/beside-sdk` installs the SDK into a venv of its own, runs this
+beside `bench.mjs` and prints the ratios; alone:
 
-    python3 -m venv /tmp/sdk && /tmp/sdk/bin/pip install openai-agents
-    /tmp/sdk/bin/python bench/npm/agents_sdk.py [--w1 5000] [--w2 50000] [--batch 100]
+    <venv>/bin/python bench/npm/agents_sdk.py [--w1 5000] [--w2 50000] [--batch 100] [--reps 3]
 """
 
 import argparse

@@ -172,7 +172,7 @@ async function repetition(backend, side) {
   }
 }
 
-console.log(`npm bench: W1 ${W1} single appends, W2 ${W2} in batches of ${BATCH}, W3 read back; ${REPS} reps (events/s); SQLite synchronous = ${opts.synchronous}`);
+console.log(`npm bench: W1 ${W1} single appends, W2 ${W2} in batches of ${BATCH}, W3 read back; ${REPS} reps (events/s); SQLite synchronous = ${opts.synchronous}; Node ${process.versions.node}`);
 const wanted = opts.backends.split(',');
 for (const make of [sqliteBackend, postgresBackend]) {
   const backend = make();

